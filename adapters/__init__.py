@@ -1,0 +1,1 @@
+"""Adapters: each translates one chat platform to and from the engine's neutral types."""

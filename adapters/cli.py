@@ -1,0 +1,80 @@
+"""`interview-bot`: the neutral commands plus the ones that start a chat adapter."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from collections.abc import AsyncIterator
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import typer
+
+from adapters.console.chat import ConsoleChat
+from adapters.console.session import CONSOLE_HELP, ConsoleSession
+from bot.app import SchemaOutOfDate, build_app
+from bot.cli import DbOption, PacksOption, app, fail, friendly_errors, settings_with
+from bot.clock import OffsetClock
+
+
+async def _stdin_lines(prompt: str | None) -> AsyncIterator[str]:
+    while True:
+        if prompt:
+            sys.stdout.write(prompt)
+            sys.stdout.flush()
+        line = await asyncio.to_thread(sys.stdin.readline)
+        if not line:
+            return
+        yield line
+
+
+def _write(text: str) -> None:
+    print(text, flush=True)
+
+
+@app.command("console")
+@friendly_errors
+def console(
+    db: DbOption = None,
+    user: Annotated[str, typer.Option(help="Your name in the local chat.")] = "you",
+    channel: Annotated[str, typer.Option(help="The channel you start in.")] = "general",
+    tz: Annotated[str, typer.Option(help="Time zone of :time and of printed times.")] = "UTC",
+    packs: PacksOption = None,
+) -> None:
+    """A local chat in this terminal, on an embedded database; no tokens needed."""
+    try:
+        zone = ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        fail(f"unknown time zone {tz!r}; use an IANA name such as Europe/Berlin")
+    settings = settings_with(db, packs)
+    logging.basicConfig(level=settings.log_level, stream=sys.stderr)
+    interactive = sys.stdin.isatty()
+
+    async def run() -> None:
+        clock = OffsetClock()
+        bot = await build_app(settings, clock=clock)
+        try:
+            session = ConsoleSession(
+                bot.engine, ConsoleChat(_write), clock, _write, user, channel, zone
+            )
+            if interactive:
+                _write(
+                    f"interview-bot console — #{channel} as {user}, "
+                    f"{len(bot.bank)} questions loaded."
+                )
+                _write(CONSOLE_HELP)
+            await session.run(_stdin_lines(f"{user}> " if interactive else None))
+        finally:
+            await bot.close()
+
+    try:
+        asyncio.run(run())
+    except SchemaOutOfDate as exc:
+        fail(str(exc))
+    except KeyboardInterrupt:
+        pass
+
+
+def main() -> None:
+    app()

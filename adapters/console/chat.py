@@ -1,0 +1,66 @@
+"""ChatPort for the terminal: threads are indented, private replies are marked."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+
+from adapters.console.render import to_text
+from bot.events import Place
+from bot.messages import Button, Image, MessageRef, RichMessage
+
+
+def new_id() -> str:
+    """Ids unique across restarts, since rounds keep their thread ids in the database."""
+    return uuid.uuid4().hex[:8]
+
+
+class ConsoleChat:
+    def __init__(self, write: Callable[[str], None], bot_name: str = "interview-bot") -> None:
+        self._write = write
+        self._bot = bot_name
+        self.active_thread: str | None = None
+        self.last_buttons: tuple[Button, ...] = ()
+        self.messages: dict[str, RichMessage] = {}
+
+    def _show(self, place: Place, message: RichMessage, header: str) -> None:
+        indent = "    │ " if place.thread else ""
+        self._write(f"{indent}{header}")
+        for line in to_text(message):
+            self._write(f"{indent}  {line}" if line else indent.rstrip())
+        if message.buttons:
+            self.last_buttons = message.buttons
+
+    async def post(self, place: Place, message: RichMessage) -> MessageRef:
+        ref = MessageRef(place.top_level(), new_id())
+        self.messages[ref.message_id] = message
+        self._show(
+            place.top_level(), message, f"[{self._bot} in #{place.channel_name or place.channel}]"
+        )
+        return ref
+
+    async def reply(self, place: Place, message: RichMessage) -> MessageRef:
+        ref = MessageRef(place, new_id())
+        self.messages[ref.message_id] = message
+        if place.thread:
+            self.active_thread = place.thread
+        self._show(place, message, f"[{self._bot} in thread {place.thread}]")
+        return ref
+
+    async def open_thread(self, message: MessageRef, name: str) -> Place:
+        thread = message.place.in_thread(message.message_id)
+        self.active_thread = message.message_id
+        self._write(f"    ┌ thread {message.message_id}: {name}")
+        return thread
+
+    async def post_private(self, place: Place, user_id: str, message: RichMessage) -> None:
+        self._show(place, message, f"[{self._bot} → only {user_id}]")
+
+    async def edit(self, message: MessageRef, new: RichMessage) -> None:
+        self.messages[message.message_id] = new
+        self._show(message.place, new, f"[{self._bot} edited {message.message_id}]")
+
+    async def attach_image(self, place: Place, image: Image, comment: str = "") -> MessageRef:
+        ref = MessageRef(place, new_id())
+        self._show(place, RichMessage(body=comment, image=image), f"[{self._bot} image]")
+        return ref

@@ -1,0 +1,1 @@
+"""The platform-neutral engine of interview-bot: commands in, ChatPort calls out."""

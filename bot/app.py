@@ -1,0 +1,64 @@
+"""The composition root: the one place that wires storage, packs, grader and engine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.engine import Engine
+from bot.grading import RubricGrader
+from bot.rounds import ChatLookup, MockRounds, RoundRules
+from questions.bank import QuestionBank
+from questions.loader import load_bank
+from storage.database import async_url, create_engine, is_sqlite, session_factory
+from storage.migrate import is_up_to_date, upgrade
+from storage.unit_of_work import UnitOfWorkFactory
+
+
+class SchemaOutOfDate(RuntimeError):
+    pass
+
+
+@dataclass
+class App:
+    engine: Engine
+    bank: QuestionBank
+    database: AsyncEngine
+    clock: Clock
+
+    async def close(self) -> None:
+        await self.database.dispose()
+
+
+async def prepare_database(settings: Settings) -> AsyncEngine:
+    """Embedded SQLite is migrated on the spot; any other database must be upgraded as a step."""
+    database = create_engine(settings.database_url)
+    try:
+        if is_sqlite(async_url(settings.database_url)):
+            await upgrade(database)
+        elif not await is_up_to_date(database):
+            raise SchemaOutOfDate(
+                "the database schema is not current: run 'interview-bot db upgrade'"
+            )
+    except BaseException:
+        await database.dispose()
+        raise
+    return database
+
+
+async def build_app(
+    settings: Settings, clock: Clock | None = None, bank: QuestionBank | None = None
+) -> App:
+    bank = bank or load_bank(settings.question_packs or None)
+    clock = clock or SystemClock()
+    database = await prepare_database(settings)
+    rounds = MockRounds(
+        bank,
+        RubricGrader(max_chars=settings.max_graded_chars),
+        RoundRules(idle_timeout=settings.round_idle_timeout, hint_penalty=settings.hint_penalty),
+    )
+    engine = Engine(UnitOfWorkFactory(session_factory(database)), bank, rounds, clock, ChatLookup())
+    return App(engine=engine, bank=bank, database=database, clock=clock)

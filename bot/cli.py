@@ -1,0 +1,191 @@
+"""The platform-neutral commands of `interview-bot`: database, question packs, grading.
+
+Commands that start a chat adapter are added by `adapters.cli`, so this module stays free of
+any platform.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any, NoReturn, TypeVar
+
+import typer
+
+from bot.config import Settings
+from bot.grading import Rubric, RubricGrader
+from questions.bank import QuestionBank, UnknownTopic
+from questions.loader import PackError, load_bank
+from storage.database import DatabaseUrlError, create_engine
+from storage.migrate import current_revision, upgrade
+
+app = typer.Typer(
+    name="interview-bot",
+    help="Machine-learning interview practice for team chat.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+questions_app = typer.Typer(help="Question packs.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(questions_app, name="questions")
+
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", help="Database URL (default: $DATABASE_URL or ./interview-bot.db)."),
+]
+PacksOption = Annotated[
+    list[Path] | None,
+    typer.Option("--packs", help="Question pack files or folders (default: the shipped bank)."),
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def fail(message: str) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code=1)
+
+
+def friendly_errors(func: F) -> F:
+    """Known failures end with one clear line and a non-zero exit, never a traceback."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except PackError as exc:
+            count = len(exc.problems)
+            typer.echo(
+                f"error: {count} problem{'s' if count != 1 else ''} in the question packs:",
+                err=True,
+            )
+            for problem in exc.problems:
+                typer.echo(f"  {problem}", err=True)
+            raise typer.Exit(code=1) from None
+        except DatabaseUrlError as exc:
+            fail(str(exc))
+        except OSError as exc:
+            fail(f"cannot reach the database or file: {exc}")
+
+    return wrapper  # type: ignore[return-value]
+
+
+def settings_with(db: str | None = None, packs: list[Path] | None = None) -> Settings:
+    overrides: dict[str, Any] = {}
+    if db:
+        overrides["database_url"] = db
+    if packs:
+        overrides["question_packs"] = packs
+    try:
+        return Settings(**overrides)
+    except Exception as exc:
+        fail(f"bad setting: {exc}".splitlines()[0])
+
+
+def bank_from(packs: list[Path] | None) -> QuestionBank:
+    missing = [str(p) for p in packs or [] if not p.exists()]
+    if missing:
+        fail(f"no such pack file or folder: {', '.join(missing)}")
+    return load_bank(packs or None)
+
+
+@db_app.command("upgrade")
+@friendly_errors
+def db_upgrade(db: DbOption = None) -> None:
+    """Create or migrate the schema to the newest version."""
+    settings = settings_with(db)
+
+    async def run() -> str | None:
+        engine = create_engine(settings.database_url)
+        try:
+            await upgrade(engine)
+            return await current_revision(engine)
+        finally:
+            await engine.dispose()
+
+    try:
+        revision = asyncio.run(run())
+    except (OSError, ConnectionError) as exc:
+        fail(f"cannot reach the database: {exc}")
+    typer.echo(f"database is at revision {revision}")
+
+
+@questions_app.command("validate")
+@friendly_errors
+def questions_validate(
+    paths: Annotated[list[Path], typer.Argument(help="Pack files or folders.")],
+) -> None:
+    """Check packs against the schema; report file, line, question and field of each problem."""
+    bank = bank_from(paths)
+    typer.echo(f"ok: {len(bank)} questions in {len(bank.topics)} topics")
+
+
+@questions_app.command("list")
+@friendly_errors
+def questions_list(
+    topic: Annotated[str | None, typer.Option(help="Only this topic (id or alias).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
+    packs: PacksOption = None,
+) -> None:
+    """List questions."""
+    bank = bank_from(packs)
+    topic_id = None
+    if topic:
+        try:
+            topic_id = bank.resolve_topic(topic)
+        except UnknownTopic as exc:
+            hint = f" (did you mean {', '.join(exc.suggestions)}?)" if exc.suggestions else ""
+            fail(f"unknown topic {topic!r}{hint}")
+    selected = bank.select(topic=topic_id)
+    if as_json:
+        rows = [
+            {
+                "id": q.id,
+                "topic": q.topic,
+                "difficulty": q.difficulty.value,
+                "stage": q.stage.value,
+                "prompt": q.prompt,
+            }
+            for q in selected
+        ]
+        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    for q in selected:
+        typer.echo(f"{q.id:<36} {q.topic:<20} {q.difficulty.value:<7} {q.prompt[:70]}")
+
+
+@questions_app.command("stats")
+@friendly_errors
+def questions_stats(packs: PacksOption = None) -> None:
+    """Count questions per topic, difficulty and stage."""
+    bank = bank_from(packs)
+    counts = bank.counts()
+    typer.echo(f"{len(bank)} questions")
+    for dimension in ("topic", "difficulty", "stage"):
+        typer.echo(f"\nby {dimension}:")
+        for name, count in sorted(counts[dimension].items()):
+            typer.echo(f"  {name:<22} {count}")
+
+
+@app.command("grade")
+@friendly_errors
+def grade(
+    question_id: Annotated[str, typer.Argument(help="The question's id (see 'questions list').")],
+    packs: PacksOption = None,
+) -> None:
+    """Grade an answer read from standard input; print JSON."""
+    bank = bank_from(packs)
+    question = bank.get(question_id)
+    if question is None:
+        fail(f"no question with id {question_id!r}; 'interview-bot questions list' shows them")
+    answer = sys.stdin.read()
+    result = RubricGrader(max_chars=Settings().max_graded_chars).grade(
+        Rubric.for_question(question), answer
+    )
+    typer.echo(json.dumps(result.to_dict(), ensure_ascii=False))

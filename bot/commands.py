@@ -1,0 +1,149 @@
+"""The one `/interview` grammar every platform shares."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import shlex
+from dataclasses import dataclass
+
+from questions.schema import Difficulty
+
+MIN_COUNT = 1
+MAX_COUNT = 20
+DEFAULT_COUNT = 5
+
+SUBCOMMANDS = ("mock", "resume", "end", "skip", "hint", "topics", "help")
+
+
+@dataclass(frozen=True)
+class Mock:
+    topic: str | None = None
+    count: int | None = None
+    difficulty: Difficulty | None = None
+
+
+@dataclass(frozen=True)
+class Resume:
+    pass
+
+
+@dataclass(frozen=True)
+class End:
+    pass
+
+
+@dataclass(frozen=True)
+class Skip:
+    pass
+
+
+@dataclass(frozen=True)
+class Hint:
+    pass
+
+
+@dataclass(frozen=True)
+class Topics:
+    pass
+
+
+@dataclass(frozen=True)
+class Help:
+    subject: str | None = None
+
+
+Command = Mock | Resume | End | Skip | Hint | Topics | Help
+
+
+class CommandError(Exception):
+    """A friendly message plus the help subject that explains the right form."""
+
+    def __init__(self, message: str, help_subject: str | None = None) -> None:
+        self.message = message
+        self.help_subject = help_subject
+        super().__init__(message)
+
+
+_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
+_KEYED = re.compile(r"^(topic|count|n|difficulty|level)=(.*)$", re.IGNORECASE)
+
+
+def parse(text: str) -> Command:
+    """Parse what follows `/interview`; raise CommandError with a fix-it message."""
+    try:
+        words = shlex.split(text.strip())
+    except ValueError:
+        words = text.strip().split()
+    if not words:
+        return Help()
+    name, args = words[0].lower(), words[1:]
+    if name in ("mock", "start", "practice"):
+        return _parse_mock(args)
+    if name in ("help", "?"):
+        return Help(args[0].lower() if args else None)
+    simple: dict[str, Command] = {
+        "resume": Resume(),
+        "end": End(),
+        "stop": End(),
+        "skip": Skip(),
+        "hint": Hint(),
+        "topics": Topics(),
+    }
+    if name in simple:
+        if args:
+            raise CommandError(f"`/interview {name}` takes no arguments.", name)
+        return simple[name]
+    guess = difflib.get_close_matches(name, SUBCOMMANDS, n=1, cutoff=0.6)
+    hint = f" Did you mean `/interview {guess[0]}`?" if guess else ""
+    raise CommandError(f"I don't know the command `{_clip(name)}`.{hint}", None)
+
+
+def _parse_mock(args: list[str]) -> Mock:
+    topic_words: list[str] = []
+    count: int | None = None
+    difficulty: Difficulty | None = None
+    for raw in args:
+        word = raw.strip()
+        keyed = _KEYED.match(word)
+        key, value = (keyed.group(1).lower(), keyed.group(2)) if keyed else (None, word)
+        if key in ("count", "n") or (key is None and _NUMBER.match(value)):
+            if count is not None:
+                raise CommandError("Give the number of questions only once.", "mock")
+            count = _parse_count(value)
+        elif key in ("difficulty", "level") or (key is None and value.lower() in _DIFFICULTIES):
+            if value.lower() not in _DIFFICULTIES:
+                raise CommandError(
+                    f"Difficulty `{_clip(value)}` is not one of easy, medium or hard.", "mock"
+                )
+            if difficulty is not None:
+                raise CommandError("Give the difficulty only once.", "mock")
+            difficulty = Difficulty(value.lower())
+        elif value:
+            topic_words.append(value)
+    topic = " ".join(topic_words) or None
+    return Mock(topic=topic, count=count, difficulty=difficulty)
+
+
+_DIFFICULTIES = {d.value for d in Difficulty}
+
+
+def _parse_count(value: str) -> int:
+    if not re.fullmatch(r"[+-]?\d+", value):
+        raise CommandError(
+            f"The number of questions must be a whole number from {MIN_COUNT} to {MAX_COUNT}, "
+            f"not `{_clip(value)}`.",
+            "mock",
+        )
+    count = int(value)
+    if not MIN_COUNT <= count <= MAX_COUNT:
+        raise CommandError(
+            f"A round has {MIN_COUNT} to {MAX_COUNT} questions; `{count}` is out of range.", "mock"
+        )
+    return count
+
+
+def _clip(text: str, limit: int = 40) -> str:
+    """Echo user input short and without backticks, so it cannot break the message."""
+    text = text.replace("`", "'")
+    return text if len(text) <= limit else text[: limit - 1] + "…"

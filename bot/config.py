@@ -1,0 +1,39 @@
+"""Settings from the environment (and a .env file), validated once at start."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///interview-bot.db"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="INTERVIEW_BOT_", env_file=".env", extra="ignore", populate_by_name=True
+    )
+
+    database_url: str = Field(
+        default=DEFAULT_DATABASE_URL,
+        validation_alias=AliasChoices("DATABASE_URL", "INTERVIEW_BOT_DATABASE_URL", "database_url"),
+    )
+    question_packs: list[Path] = Field(default_factory=list)
+    round_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    hint_penalty: int = Field(default=5, ge=0, le=50)
+    max_graded_chars: int = Field(default=8000, ge=500, le=100_000)
+    log_level: str = "WARNING"
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError("use DEBUG, INFO, WARNING or ERROR")
+        return level
+
+    @property
+    def round_idle_timeout(self) -> timedelta:
+        return timedelta(minutes=self.round_idle_minutes)

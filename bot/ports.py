@@ -1,0 +1,34 @@
+"""What the engine needs from a chat platform. Adapters implement it; tests fake it."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from bot.events import Place
+from bot.messages import Image, MessageRef, RichMessage
+
+
+class ChatPort(Protocol):
+    async def post(self, place: Place, message: RichMessage) -> MessageRef:
+        """Post at the top level of place's channel."""
+        ...
+
+    async def reply(self, place: Place, message: RichMessage) -> MessageRef:
+        """Post in place's thread."""
+        ...
+
+    async def open_thread(self, message: MessageRef, name: str) -> Place:
+        """Start a thread from a message; the returned place is inside it."""
+        ...
+
+    async def post_private(self, place: Place, user_id: str, message: RichMessage) -> None:
+        """Show a message to one user only, in place's thread when it has one."""
+        ...
+
+    async def edit(self, message: MessageRef, new: RichMessage) -> None: ...
+
+    async def attach_image(self, place: Place, image: Image, comment: str = "") -> MessageRef: ...
+
+
+class ChatError(Exception):
+    """A platform refused or failed a call; the engine rolls the event back."""

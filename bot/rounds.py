@@ -1,0 +1,443 @@
+"""Mock interview rounds: start, ask, grade, follow up, hint, skip, pause, resume, score."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.exc import IntegrityError
+
+from bot import views
+from bot.commands import DEFAULT_COUNT, Mock
+from bot.events import Place
+from bot.grading import Grader, GradeResult, Rubric
+from bot.ports import ChatPort
+from bot.selection import pick_for_round
+from bot.turn import Turn
+from questions.bank import QuestionBank
+from questions.schema import Question
+from storage.models import Answer, Round, RoundQuestion
+from storage.unit_of_work import UnitOfWork
+
+MAX_STORED_ANSWER = 40_000
+
+
+class RoundConflict(Exception):
+    """Another event opened a round for this user at the same moment."""
+
+
+@dataclass(frozen=True)
+class RoundRules:
+    idle_timeout: timedelta = timedelta(minutes=30)
+    hint_penalty: int = 5
+
+
+class MockRounds:
+    def __init__(self, bank: QuestionBank, grader: Grader, rules: RoundRules) -> None:
+        self._bank = bank
+        self._grader = grader
+        self._rules = rules
+
+    # --- starting -----------------------------------------------------------------
+
+    async def start(self, turn: Turn, args: Mock, raw_args: str) -> None:
+        topic = self._bank.resolve_topic(args.topic) if args.topic else None
+        existing = await turn.uow.rounds.open_for(turn.ids.channel_id, turn.ids.user_id)
+        if existing is not None:
+            if existing.status == "active" and not self._is_idle(existing, turn.now):
+                await turn.tell(
+                    views.already_running(existing.current_position, existing.planned_count)
+                )
+                return
+            existing.status = "paused"
+            existing.last_activity_at = turn.now
+            done = existing.current_position
+            await turn.tell(views.resume_offer(existing.id, done, existing.planned_count, raw_args))
+            return
+        await self._open(turn, args, topic)
+
+    async def restart(self, turn: Turn, round_id: int, args: Mock) -> None:
+        round_ = await self._own_round(turn, round_id)
+        if round_ is not None and round_.status in ("active", "paused"):
+            await self._close(turn, round_, "ended")
+            await turn.uow.rounds.flush()
+        topic = self._bank.resolve_topic(args.topic) if args.topic else None
+        await self._open(turn, args, topic)
+
+    async def _open(self, turn: Turn, args: Mock, topic: str | None) -> None:
+        count = args.count or DEFAULT_COUNT
+        pool = self._bank.select(topic=topic, difficulty=args.difficulty)
+        if not pool:
+            what = " ".join(filter(None, [args.difficulty and args.difficulty.value, topic]))
+            await turn.tell(
+                views.error(
+                    f"There are no {what} questions yet. Try another difficulty or topic.", "mock"
+                )
+            )
+            return
+        seen = await turn.uow.rounds.seen_question_ids(turn.ids.user_id)
+        best = await turn.uow.answers.best_scores(turn.ids.user_id)
+        rng = random.Random(f"{turn.ids.user_id}:{turn.now.isoformat()}")
+        chosen = pick_for_round(pool, count, seen, best, rng)
+        round_ = Round(
+            channel_id=turn.ids.channel_id,
+            user_id=turn.ids.user_id,
+            status="active",
+            mode="mock",
+            topic=topic,
+            difficulty=args.difficulty.value if args.difficulty else None,
+            planned_count=len(chosen),
+            current_position=0,
+            started_at=turn.now,
+            last_activity_at=turn.now,
+        )
+        turn.uow.rounds.add(round_, [])
+        try:
+            await turn.uow.rounds.flush()
+        except IntegrityError as exc:
+            raise RoundConflict from exc
+        for position, question in enumerate(chosen):
+            turn.uow.rounds.add_question(
+                RoundQuestion(
+                    round_id=round_.id,
+                    position=position,
+                    question_id=question.id,
+                    topic=question.topic,
+                    status="pending",
+                    awaiting="answer",
+                    hints_used=0,
+                )
+            )
+        title = self._bank.topic_title(topic) if topic else None
+        difficulty = args.difficulty.value if args.difficulty else None
+        intro = await turn.chat.post(
+            turn.place, views.round_intro(turn.actor.display_name, len(chosen), title, difficulty)
+        )
+        thread = await turn.chat.open_thread(intro, f"Mock interview: {turn.actor.display_name}")
+        round_.thread_ref = thread.thread
+        round_.intro_message_ref = intro.message_id
+        if len(chosen) < count:
+            await turn.chat.reply(
+                thread,
+                views.info(f"Only {len(chosen)} questions match, so this round has {len(chosen)}."),
+            )
+        await self._ask(turn.uow, turn.chat, thread, round_, turn.now)
+
+    # --- answering ----------------------------------------------------------------
+
+    async def answer_in_thread(self, turn: Turn, text: str, event_ref: str | None) -> None:
+        """A thread message: graded only if it is the candidate's, in an open round."""
+        if turn.place.thread is None:
+            return
+        round_ = await turn.uow.rounds.by_thread(turn.ids.channel_id, turn.place.thread)
+        if round_ is None or round_.user_id != turn.ids.user_id:
+            return
+        if round_.status not in ("active", "paused"):
+            return
+        await self._grade_current(turn, round_, text, event_ref)
+
+    async def answer_from_form(
+        self, turn: Turn, round_id: int, text: str, event_ref: str | None
+    ) -> None:
+        round_ = await self._own_round(turn, round_id)
+        if round_ is None or round_.status not in ("active", "paused"):
+            await turn.tell(
+                views.info("That round is over. Start a new one with `/interview mock`.")
+            )
+            return
+        await self._grade_current(turn, round_, text, event_ref)
+
+    async def _grade_current(
+        self, turn: Turn, round_: Round, text: str, event_ref: str | None
+    ) -> None:
+        round_.status = "active"
+        round_.last_activity_at = turn.now
+        questions = await turn.uow.rounds.questions(round_.id)
+        current = questions[round_.current_position]
+        question = self._question(current)
+        thread = self._thread_of(turn.place, round_)
+        follow_up_index = current.follow_up_index
+        on_follow_up = current.awaiting == "follow_up" and follow_up_index is not None
+        if on_follow_up and follow_up_index is not None:
+            follow = question.follow_ups[follow_up_index]
+            rubric = Rubric.for_follow_up(question, follow)
+            model_answer = follow.answer
+        else:
+            rubric = Rubric.for_question(question)
+            model_answer = question.answer
+        result = self._grader.grade(rubric, text)
+        penalty = (
+            0 if on_follow_up else min(result.score, current.hints_used * self._rules.hint_penalty)
+        )
+        final = result.score - penalty
+        self._record(turn, current, text, result, final, on_follow_up, event_ref)
+        if on_follow_up:
+            current.follow_up_score = final
+        else:
+            current.score = final
+        await turn.uow.rounds.flush()
+        await turn.chat.reply(
+            thread,
+            views.feedback(
+                result,
+                question,
+                penalty=penalty,
+                final_score=final,
+                is_follow_up=on_follow_up,
+                model_answer=model_answer,
+            ),
+        )
+        if not on_follow_up and question.follow_ups:
+            current.awaiting = "follow_up"
+            current.follow_up_index = round_.id % len(question.follow_ups)
+            prompt = question.follow_ups[current.follow_up_index].prompt
+            await turn.chat.reply(thread, views.follow_up(round_.id, current.position, prompt))
+            return
+        current.status = "answered"
+        current.awaiting = "done"
+        await self._advance(turn.uow, turn.chat, thread, round_, questions, turn.now)
+
+    def _record(
+        self,
+        turn: Turn,
+        current: RoundQuestion,
+        text: str,
+        result: GradeResult,
+        final: int,
+        on_follow_up: bool,
+        event_ref: str | None,
+    ) -> None:
+        turn.uow.answers.add(
+            Answer(
+                user_id=turn.ids.user_id,
+                channel_id=turn.ids.channel_id,
+                question_id=current.question_id,
+                source="mock",
+                round_question_id=current.id,
+                is_follow_up=on_follow_up,
+                text=text[:MAX_STORED_ANSWER],
+                score=final,
+                covered=list(result.covered),
+                missed=list(result.missed),
+                advice=result.advice,
+                event_ref=event_ref,
+                submitted_at=turn.now,
+                graded_at=turn.now,
+            )
+        )
+
+    # --- hint, skip, end, resume ------------------------------------------------------
+
+    async def hint(self, turn: Turn, round_id: int | None = None) -> None:
+        round_ = await self._target(turn, round_id)
+        if round_ is None:
+            return
+        round_.status = "active"
+        round_.last_activity_at = turn.now
+        questions = await turn.uow.rounds.questions(round_.id)
+        current = questions[round_.current_position]
+        question = self._question(current)
+        thread = self._thread_of(turn.place, round_)
+        if current.awaiting == "follow_up":
+            await turn.chat.reply(
+                thread, views.info("No hints for follow-ups: say what you think.")
+            )
+            return
+        if current.hints_used >= len(question.hints):
+            await turn.chat.reply(thread, views.info("No more hints for this question."))
+            return
+        hint = question.hints[current.hints_used]
+        current.hints_used += 1
+        left = len(question.hints) - current.hints_used
+        more = f" ({left} more)" if left else ""
+        await turn.chat.reply(thread, views.info(f"💡 Hint {current.hints_used}{more}: {hint}"))
+
+    async def skip(self, turn: Turn, round_id: int | None = None) -> None:
+        round_ = await self._target(turn, round_id)
+        if round_ is None:
+            return
+        round_.status = "active"
+        round_.last_activity_at = turn.now
+        questions = await turn.uow.rounds.questions(round_.id)
+        current = questions[round_.current_position]
+        thread = self._thread_of(turn.place, round_)
+        if current.awaiting == "follow_up":
+            current.status = "answered"
+            await turn.chat.reply(thread, views.info("Follow-up skipped."))
+        else:
+            current.status = "skipped"
+            current.score = 0
+            answer = self._question(current).answer
+            await turn.chat.reply(
+                thread, views.info(f"Skipped. A good answer would have said:\n{answer}")
+            )
+        current.awaiting = "done"
+        await self._advance(turn.uow, turn.chat, thread, round_, questions, turn.now)
+
+    async def end(self, turn: Turn, round_id: int | None = None) -> None:
+        round_ = await self._target(turn, round_id)
+        if round_ is None:
+            return
+        await self._close(turn, round_, "ended")
+
+    async def resume(self, turn: Turn, round_id: int | None = None) -> None:
+        round_ = await self._target(turn, round_id)
+        if round_ is None:
+            return
+        round_.status = "active"
+        round_.last_activity_at = turn.now
+        thread = self._thread_of(turn.place, round_)
+        await turn.chat.reply(thread, views.info(f"▶ Welcome back, {turn.actor.display_name}."))
+        questions = await turn.uow.rounds.questions(round_.id)
+        current = questions[round_.current_position]
+        if current.awaiting == "follow_up" and current.follow_up_index is not None:
+            prompt = self._question(current).follow_ups[current.follow_up_index].prompt
+            await turn.chat.reply(thread, views.follow_up(round_.id, current.position, prompt))
+        else:
+            await self._ask(turn.uow, turn.chat, thread, round_, turn.now)
+        if turn.place.thread != thread.thread:
+            await turn.tell(views.info("Your round continues in its thread."))
+
+    # --- idle sweep ---------------------------------------------------------------------
+
+    async def pause_idle(self, uow: UnitOfWork, chat_for: ChatLookup, now: datetime) -> int:
+        """Pause rounds idle past the timeout and say so in their threads."""
+        cutoff = now - self._rules.idle_timeout
+        paused = 0
+        for round_ in await uow.rounds.idle_since(cutoff):
+            place = await self._place_of(uow, round_)
+            chat = chat_for(place.platform) if place else None
+            if place is None or chat is None:
+                continue
+            if not await uow.rounds.pause_if_idle(round_.id, cutoff):
+                continue
+            channel_hint = f"#{place.channel_name}" if place.channel_name else "the channel"
+            await chat.reply(place, views.paused(channel_hint))
+            paused += 1
+        return paused
+
+    # --- helpers ------------------------------------------------------------------------
+
+    def _is_idle(self, round_: Round, now: datetime) -> bool:
+        return round_.last_activity_at < now - self._rules.idle_timeout
+
+    async def _own_round(self, turn: Turn, round_id: int) -> Round | None:
+        round_ = await turn.uow.rounds.get(round_id)
+        if (
+            round_ is None
+            or round_.user_id != turn.ids.user_id
+            or round_.channel_id != turn.ids.channel_id
+        ):
+            await turn.tell(views.info("That button belongs to someone else's round."))
+            return None
+        return round_
+
+    async def _target(self, turn: Turn, round_id: int | None) -> Round | None:
+        if round_id is not None:
+            round_ = await self._own_round(turn, round_id)
+            if round_ is not None and round_.status not in ("active", "paused"):
+                await turn.tell(views.info("That round is already over."))
+                return None
+            return round_
+        round_ = await turn.uow.rounds.open_for(turn.ids.channel_id, turn.ids.user_id)
+        if round_ is None:
+            await turn.tell(
+                views.info("You have no round in progress here. Start one with `/interview mock`.")
+            )
+        return round_
+
+    def _question(self, row: RoundQuestion) -> Question:
+        question = self._bank.get(row.question_id)
+        if question is None:
+            raise LookupError(f"question {row.question_id!r} is no longer in the loaded packs")
+        return question
+
+    @staticmethod
+    def _thread_of(place: Place, round_: Round) -> Place:
+        return place.in_thread(round_.thread_ref) if round_.thread_ref else place
+
+    async def _ask(
+        self, uow: UnitOfWork, chat: ChatPort, thread: Place, round_: Round, now: datetime
+    ) -> None:
+        questions = await uow.rounds.questions(round_.id)
+        current = questions[round_.current_position]
+        if current.asked_at is None:
+            current.asked_at = now
+            current.status = "asked"
+        question = self._question(current)
+        await chat.reply(
+            thread,
+            views.question(self._bank, round_.id, current.position, round_.planned_count, question),
+        )
+
+    async def _advance(
+        self,
+        uow: UnitOfWork,
+        chat: ChatPort,
+        thread: Place,
+        round_: Round,
+        questions: list[RoundQuestion],
+        now: datetime,
+    ) -> None:
+        if round_.current_position + 1 >= len(questions):
+            round_.status = "finished"
+            round_.finished_at = now
+            await chat.reply(
+                thread, views.scorecard(self._bank, self._lines(questions), ended_early=False)
+            )
+            return
+        round_.current_position += 1
+        await self._ask(uow, chat, thread, round_, now)
+
+    async def _close(self, turn: Turn, round_: Round, status: str) -> None:
+        round_.status = status
+        round_.finished_at = turn.now
+        round_.last_activity_at = turn.now
+        questions = await turn.uow.rounds.questions(round_.id)
+        thread = self._thread_of(turn.place, round_)
+        asked = [q for q in questions if q.asked_at is not None]
+        await turn.chat.reply(
+            thread, views.scorecard(self._bank, self._lines(asked), ended_early=True)
+        )
+
+    def _lines(self, questions: list[RoundQuestion]) -> list[views.ScoreLine]:
+        return [
+            views.ScoreLine(
+                position=row.position,
+                question=self._question(row),
+                status=row.status,
+                score=row.score,
+                follow_up_score=row.follow_up_score,
+                hints_used=row.hints_used,
+            )
+            for row in questions
+        ]
+
+    async def _place_of(self, uow: UnitOfWork, round_: Round) -> Place | None:
+        channel = await uow.directory.get_channel(round_.channel_id)
+        if channel is None or round_.thread_ref is None:
+            return None
+        workspace = await uow.directory.get_workspace(channel.workspace_id)
+        if workspace is None:
+            return None
+        return Place(
+            platform=workspace.platform,
+            workspace=workspace.external_id,
+            channel=channel.external_id,
+            thread=round_.thread_ref,
+            channel_name=channel.name,
+        )
+
+
+class ChatLookup:
+    """Finds the chat of a platform for work that no inbound event carries (sweeps, schedules)."""
+
+    def __init__(self, chats: dict[str, ChatPort] | None = None) -> None:
+        self._chats = dict(chats or {})
+
+    def register(self, platform: str, chat: ChatPort) -> None:
+        self._chats[platform] = chat
+
+    def __call__(self, platform: str) -> ChatPort | None:
+        return self._chats.get(platform)

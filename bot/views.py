@@ -1,0 +1,202 @@
+"""Builders of the engine's messages: what a round looks like, in neutral form."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot import help as help_text
+from bot.grading import GradeResult
+from bot.messages import AnswerForm, Button, ButtonStyle, Field, RichMessage
+from questions.bank import QuestionBank
+from questions.schema import Question
+
+FIELD_LIMIT = 1000
+
+
+@dataclass(frozen=True)
+class ScoreLine:
+    position: int
+    question: Question
+    status: str
+    score: int | None
+    follow_up_score: int | None
+    hints_used: int
+
+
+def _clip(text: str, limit: int = FIELD_LIMIT) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _bullets(items: Sequence[str]) -> str:
+    return "\n".join(f"• {item}" for item in items) if items else "—"
+
+
+def round_intro(name: str, count: int, topic: str | None, difficulty: str | None) -> RichMessage:
+    scope = topic or "mixed topics"
+    level = f", {difficulty}" if difficulty else ""
+    plural = "question" if count == 1 else "questions"
+    return RichMessage(
+        title=f"Mock interview for {name}",
+        body=(
+            f"{count} {plural} on {scope}{level}. Answer each one by replying in this thread. "
+            "Stuck? `/interview hint`. Move on: `/interview skip`. Stop: `/interview end`."
+        ),
+    )
+
+
+def round_buttons(round_id: int, with_answer: bool = True) -> tuple[Button, ...]:
+    value = str(round_id)
+    buttons = [
+        Button("Hint", "round:hint", value),
+        Button("Skip", "round:skip", value),
+        Button("End", "round:end", value, ButtonStyle.DANGER),
+    ]
+    if with_answer:
+        form = AnswerForm(title="Your answer", label="Answer", placeholder="Type your answer…")
+        buttons.insert(0, Button("Answer", "round:answer", value, ButtonStyle.PRIMARY, form))
+    return tuple(buttons)
+
+
+def question(
+    bank: QuestionBank, round_id: int, position: int, count: int, q: Question
+) -> RichMessage:
+    return RichMessage(
+        title=f"Question {position + 1} of {count}",
+        body=q.prompt,
+        context=f"{bank.topic_title(q.topic)} · {q.difficulty.value} · {q.stage.value}",
+        buttons=round_buttons(round_id),
+    )
+
+
+def follow_up(round_id: int, position: int, prompt: str) -> RichMessage:
+    return RichMessage(
+        title=f"Follow-up to question {position + 1}",
+        body=prompt,
+        buttons=round_buttons(round_id),
+    )
+
+
+def feedback(
+    result: GradeResult,
+    q: Question,
+    *,
+    penalty: int,
+    final_score: int,
+    is_follow_up: bool,
+    model_answer: str | None,
+) -> RichMessage:
+    fields = [
+        Field("Covered", _clip(_bullets(result.covered)), inline=False),
+        Field("Missed", _clip(_bullets(result.missed)), inline=False),
+    ]
+    if result.star is not None:
+        found = [part.title() for part, ok in result.star.items() if ok]
+        fields.append(Field("STAR parts found", ", ".join(found) or "none", inline=False))
+    if model_answer:
+        fields.append(Field("Model answer", _clip(model_answer), inline=False))
+    notes = []
+    if penalty:
+        notes.append(f"{penalty} points off for hints.")
+    if result.truncated:
+        notes.append("Your answer was very long: only its first part was graded.")
+    label = "Follow-up score" if is_follow_up else "Score"
+    return RichMessage(
+        title=f"{label}: {final_score}/100",
+        body=" ".join([result.advice, *notes]),
+        fields=tuple(fields),
+    )
+
+
+def scorecard(bank: QuestionBank, lines: Sequence[ScoreLine], ended_early: bool) -> RichMessage:
+    fields = []
+    for line in lines:
+        name = f"Q{line.position + 1} · {bank.topic_title(line.question.topic)}"
+        if line.status == "skipped":
+            value = "skipped (0)"
+        elif line.score is None:
+            value = "not answered"
+        else:
+            value = f"{line.score}/100"
+            if line.follow_up_score is not None:
+                value += f" · follow-up {line.follow_up_score}"
+            if line.hints_used:
+                value += f" · {line.hints_used} hint{'s' if line.hints_used > 1 else ''}"
+        fields.append(Field(name, value))
+    counted = [line for line in lines if line.status in ("answered", "skipped")]
+    total = round(sum(line.score or 0 for line in counted) / len(counted)) if counted else 0
+    body = [f"*Total: {total}/100* over {len(counted)} question{'s' if len(counted) != 1 else ''}."]
+    by_topic: dict[str, list[int]] = {}
+    for line in counted:
+        by_topic.setdefault(line.question.topic, []).append(line.score or 0)
+    if by_topic:
+        means = sorted(((sum(v) / len(v), t) for t, v in by_topic.items()), reverse=True)
+        best_mean, best = means[0]
+        worst_mean, worst = means[-1]
+        if len(means) > 1:
+            body.append(f"Strongest: {bank.topic_title(best)} ({round(best_mean)}).")
+            body.append(f"Weakest: {bank.topic_title(worst)} ({round(worst_mean)}).")
+        else:
+            body.append(f"Topic: {bank.topic_title(best)} ({round(best_mean)}).")
+    if ended_early:
+        body.append("The round was ended early.")
+    body.append("Start another with `/interview mock`.")
+    return RichMessage(title="Scorecard", body="\n".join(body), fields=tuple(fields))
+
+
+def paused(channel_hint: str) -> RichMessage:
+    return RichMessage(
+        body=(
+            "⏸ This round is paused after a while without an answer. Reply here to pick it up, "
+            f"or run `/interview mock` in {channel_hint} to resume."
+        )
+    )
+
+
+def resume_offer(round_id: int, answered: int, count: int, mock_args: str) -> RichMessage:
+    return RichMessage(
+        title="You have a paused round here",
+        body=f"{answered} of {count} questions done. Resume it, or end it and start a new one?",
+        buttons=(
+            Button("Resume", "round:resume", str(round_id), ButtonStyle.PRIMARY),
+            Button("Start new", "round:restart", f"{round_id}:{mock_args}"),
+        ),
+    )
+
+
+def already_running(position: int, count: int) -> RichMessage:
+    return RichMessage(
+        body=(
+            f"You already have a round going in this channel (question {position + 1} of {count}). "
+            "Answer in its thread, or `/interview end` to stop it first."
+        )
+    )
+
+
+def topics(bank: QuestionBank) -> RichMessage:
+    counts = bank.counts()["topic"]
+    lines = []
+    for topic in bank.topics:
+        aliases = f" (also: {', '.join(topic.aliases[:3])})" if topic.aliases else ""
+        lines.append(
+            f"• `{topic.id}` — {topic.title}, {counts.get(topic.id, 0)} questions{aliases}"
+        )
+    return RichMessage(
+        title="Topics",
+        body="\n".join(lines) + "\n\nExample: `/interview mock " + bank.topics[0].id + " 3`",
+    )
+
+
+def help_message(subject: str | None = None) -> RichMessage:
+    return RichMessage(title="interview-bot help", body=help_text.entry(subject))
+
+
+def error(message: str, help_subject: str | None = None, with_help: bool = True) -> RichMessage:
+    body = message
+    if with_help:
+        body += "\n\n" + help_text.entry(help_subject)
+    return RichMessage(body=body)
+
+
+def info(message: str) -> RichMessage:
+    return RichMessage(body=message)

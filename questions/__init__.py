@@ -1,0 +1,1 @@
+"""Question packs: the schema, the loader and the shipped machine-learning bank."""

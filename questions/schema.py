@@ -1,0 +1,92 @@
+"""The shape of a question pack, checked before any question reaches a user."""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=80)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class Difficulty(StrEnum):
+    EASY = "easy"
+    MEDIUM = "medium"
+    HARD = "hard"
+
+
+class Stage(StrEnum):
+    """Stages in the order a real interview loop visits them."""
+
+    SCREENING = "screening"
+    THEORY = "theory"
+    CODING = "coding"
+    SYSTEM_DESIGN = "system-design"
+    BEHAVIORAL = "behavioral"
+    ASK_THE_INTERVIEWER = "ask-the-interviewer"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class KeyPoint(_Strict):
+    """One idea a good answer contains, with the ways people tend to say it."""
+
+    point: Text
+    phrasings: list[Text] = Field(min_length=1)
+    weight: float = Field(default=1.0, gt=0, le=5)
+
+
+class FollowUp(_Strict):
+    prompt: Text
+    key_points: list[KeyPoint] = Field(min_length=1)
+    answer: Text | None = None
+
+
+class Question(_Strict):
+    id: Slug
+    topic: Slug
+    difficulty: Difficulty
+    stage: Stage
+    prompt: Text
+    answer: Text
+    key_points: list[KeyPoint] = Field(min_length=1)
+    hints: list[Text] = Field(default_factory=list)
+    follow_ups: list[FollowUp] = Field(default_factory=list)
+    tags: list[Slug] = Field(default_factory=list)
+
+    @property
+    def is_behavioral(self) -> bool:
+        return self.stage is Stage.BEHAVIORAL
+
+
+class Topic(_Strict):
+    id: Slug
+    title: Text
+    aliases: list[Slug] = Field(default_factory=list)
+    description: str = ""
+
+
+class PackFile(_Strict):
+    """One YAML file: it may declare topics, questions or both."""
+
+    topics: list[Topic] = Field(default_factory=list)
+    questions: list[Question] = Field(default_factory=list)
+
+    @field_validator("questions")
+    @classmethod
+    def _ids_unique_in_file(cls, questions: list[Question]) -> list[Question]:
+        seen: set[str] = set()
+        for question in questions:
+            if question.id in seen:
+                raise ValueError(f"question id {question.id!r} appears twice in this file")
+            seen.add(question.id)
+        return questions
+
+
+def word_count(text: str) -> int:
+    return len(re.findall(r"\b\w[\w'-]*\b", text))

@@ -1,0 +1,72 @@
+"""Database URLs and engines: async drivers, SQLite tuned for one writer at a time."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncSession as AsyncSession
+from sqlalchemy.pool import NullPool
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+_ASYNC_DRIVERS = {
+    "sqlite": "sqlite+aiosqlite",
+    "sqlite+pysqlite": "sqlite+aiosqlite",
+    "postgres": "postgresql+asyncpg",
+    "postgresql": "postgresql+asyncpg",
+    "postgresql+psycopg2": "postgresql+asyncpg",
+}
+
+
+class DatabaseUrlError(ValueError):
+    pass
+
+
+def async_url(raw: str) -> URL:
+    """Accept the URLs people write (postgres://, sqlite:///file.db) and pick the async driver."""
+    try:
+        url = make_url(raw)
+    except Exception as exc:
+        raise DatabaseUrlError(f"not a database URL: {raw!r}") from exc
+    driver = _ASYNC_DRIVERS.get(url.drivername, url.drivername)
+    if driver not in {"sqlite+aiosqlite", "postgresql+asyncpg"}:
+        raise DatabaseUrlError(
+            f"unsupported database {url.drivername!r}: use sqlite:///PATH or postgresql://USER@HOST/DB"
+        )
+    return url.set(drivername=driver)
+
+
+def is_sqlite(url: URL) -> bool:
+    return url.get_backend_name() == "sqlite"
+
+
+def create_engine(raw_url: str, **kwargs: Any) -> AsyncEngine:
+    url = async_url(raw_url)
+    if is_sqlite(url):
+        memory = url.database in (None, "", ":memory:")
+        options: dict[str, Any] = {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}}
+        if not memory:
+            options["poolclass"] = NullPool
+        engine = create_async_engine(url, **options, **kwargs)
+        _tune_sqlite(engine, wal=not memory)
+        return engine
+    return create_async_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def _tune_sqlite(engine: AsyncEngine, *, wal: bool) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        if wal:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False)

@@ -1,0 +1,110 @@
+"""Normalisation helpers the grader relies on."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.grading.text import (
+    Sentence,
+    canonical_spelling,
+    content_stems,
+    is_negation,
+    normalise,
+    split_sentences,
+    stem,
+    tokenize,
+    truncate,
+)
+
+
+def test_normalise_lowercases_and_removes_invisible_characters() -> None:
+    assert normalise("Weight\u200b De\u200dcay") == "weight decay"
+    assert normalise("ＬＩ ﬁne") == "li fine"  # NFKC folds full-width letters and ligatures
+    assert normalise("doesn’t") == "doesn't"
+
+
+def test_sentences_split_on_punctuation_newlines_and_bullets() -> None:
+    text = normalise("First one. Second one! Third? Fourth; fifth\n- sixth\n* seventh • eighth")
+    assert split_sentences(text) == [
+        "first one",
+        "second one",
+        "third",
+        "fourth",
+        "fifth",
+        "sixth",
+        "seventh",
+        "eighth",
+    ]
+
+
+def test_sentences_keep_decimals_and_numbered_bullets() -> None:
+    text = normalise("1. Set lambda to 0.5 first\n2) then tune it")
+    assert split_sentences(text) == ["set lambda to 0.5 first", "then tune it"]
+
+
+def test_tokenize_keeps_negations_whole_and_drops_other_clitics() -> None:
+    assert tokenize("it's the model's loss, isn't it") == [
+        "it",
+        "the",
+        "model",
+        "loss",
+        "isn't",
+        "it",
+    ]
+
+
+@pytest.mark.parametrize(
+    "word", ["not", "no", "never", "nothing", "none", "neither", "nor", "without"]
+)
+def test_negation_words(word: str) -> None:
+    assert is_negation(word)
+
+
+@pytest.mark.parametrize("word", ["isn't", "doesn't", "don't", "won't", "doesnt", "dont", "isnt"])
+def test_negated_contractions_with_and_without_apostrophe(word: str) -> None:
+    assert is_negation(word)
+
+
+@pytest.mark.parametrize("word", ["note", "nothingness", "know", "snot", "but"])
+def test_words_that_only_look_negative(word: str) -> None:
+    assert not is_negation(word)
+
+
+@pytest.mark.parametrize(
+    ("british", "american"),
+    [
+        ("regularisation", "regularization"),
+        ("regularise", "regularize"),
+        ("optimised", "optimized"),
+        ("analyse", "analyze"),
+        ("behaviour", "behavior"),
+    ],
+)
+def test_british_and_american_spellings_stem_alike(british: str, american: str) -> None:
+    assert canonical_spelling(british) == canonical_spelling(american)
+    assert stem(british) == stem(american)
+
+
+def test_short_words_keep_their_spelling() -> None:
+    assert canonical_spelling("rise") == "rise"
+    assert canonical_spelling("noise") == "noise"
+    assert canonical_spelling("hour") == "hour"
+
+
+def test_content_stems_drop_stop_words_and_negations() -> None:
+    assert content_stems("It does not shrink the Weights") == ["shrink", "weight"]
+
+
+def test_truncate_cuts_at_a_word_boundary() -> None:
+    assert truncate("short", 10) == ("short", False)
+    assert truncate("alpha beta gamma", 8) == ("alpha", True)
+    assert truncate("alpha beta gamma", 10) == ("alpha beta", True)
+    assert truncate("abcdefghij", 4) == ("abcd", True)
+
+
+def test_sentence_index_records_first_positions_and_cues() -> None:
+    sentence = Sentence.parse("it does not overfit but it shrinks weights and weights")
+    assert sentence.negations == (2,)
+    assert sentence.contrasts == (4,)
+    assert sentence.stem_positions["weight"] == 7
+    assert "overfit" in sentence.long_stems

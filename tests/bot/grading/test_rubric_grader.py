@@ -1,0 +1,675 @@
+"""Behaviour of RubricGrader as a user sees it: scores, credited points, reasons and advice."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.grading import Grader, GradeResult, Rubric, RubricGrader
+from questions.schema import FollowUp, KeyPoint, Question
+
+L1_L2 = Question(
+    id="l1-vs-l2",
+    topic="regularisation",
+    difficulty="medium",
+    stage="theory",
+    prompt="What is the difference between L1 and L2 regularisation?",
+    answer=(
+        "L1 adds the sum of absolute weights to the loss and drives some weights to exactly "
+        "zero; L2 adds the squared weights and shrinks them smoothly towards zero."
+    ),
+    key_points=[
+        KeyPoint(
+            point="L1 penalises the absolute values of the weights, L2 their squares",
+            phrasings=[
+                "sum of absolute weights",
+                "absolute value of the weights",
+                "squared weights",
+                "square of the weights",
+            ],
+        ),
+        KeyPoint(
+            point="L1 drives some weights to exactly zero: sparse models, feature selection",
+            phrasings=[
+                "drives weights to zero",
+                "sets coefficients to exactly zero",
+                "sparse weights",
+                "sparsity",
+                "feature selection",
+            ],
+            weight=2.0,
+        ),
+        KeyPoint(
+            point="L2 shrinks all weights smoothly towards zero (weight decay)",
+            phrasings=["shrinks weights", "weight decay", "small weights"],
+        ),
+        KeyPoint(
+            point="L2 is differentiable everywhere and copes better with correlated features",
+            phrasings=[
+                "differentiable everywhere",
+                "correlated features",
+                "not differentiable at zero",
+            ],
+        ),
+    ],
+    follow_ups=[
+        FollowUp(
+            prompt="When would you pick elastic net?",
+            key_points=[
+                KeyPoint(
+                    point="Groups of correlated features where you still want sparsity",
+                    phrasings=["correlated features", "groups of features"],
+                )
+            ],
+        )
+    ],
+)
+
+PRECISION_RECALL = Question(
+    id="precision-vs-recall",
+    topic="evaluation",
+    difficulty="easy",
+    stage="theory",
+    prompt="Explain precision and recall. When would you favour one over the other?",
+    answer=(
+        "Precision is TP / (TP + FP): of what we flagged, how much was right. Recall is "
+        "TP / (TP + FN): of the real positives, how many we found. Moving the decision "
+        "threshold trades one for the other; favour recall when missing a positive is costly."
+    ),
+    key_points=[
+        KeyPoint(
+            point="Precision: the share of predicted positives that are correct",
+            phrasings=["tp / (tp + fp)", "predicted positives that are correct", "flagged correct"],
+        ),
+        KeyPoint(
+            point="Recall: the share of actual positives the model finds",
+            phrasings=["tp / (tp + fn)", "positives the model finds", "sensitivity"],
+        ),
+        KeyPoint(
+            point="Raising or lowering the decision threshold trades one against the other",
+            phrasings=["decision threshold", "trade-off", "raising the threshold"],
+        ),
+        KeyPoint(
+            point="The choice depends on the cost of false positives versus false negatives",
+            phrasings=["cost of false negatives", "cost of false positives", "missing a positive"],
+            weight=2.0,
+        ),
+    ],
+)
+
+EXPLAIN_TO_COLLEAGUE = Question(
+    id="explain-to-non-technical-colleague",
+    topic="behavioral",
+    difficulty="medium",
+    stage="behavioral",
+    prompt=(
+        "Tell me about a time you explained a complex technical concept to a non-technical "
+        "colleague."
+    ),
+    answer=(
+        "Set the scene, say what you had to get across, describe how you adapted it (plain "
+        "words, an analogy, checking understanding) and what happened as a result."
+    ),
+    key_points=[
+        KeyPoint(
+            point="Adapted the explanation to the audience and avoided jargon",
+            phrasings=["avoided jargon", "without jargon", "plain language", "no jargon"],
+        ),
+        KeyPoint(
+            point="Used an analogy, a concrete example or a visual",
+            phrasings=["analogy", "concrete example", "drew a diagram"],
+        ),
+        KeyPoint(
+            point="Checked understanding and invited questions",
+            phrasings=["checked understanding", "explain it back", "invited questions"],
+        ),
+        KeyPoint(
+            point="Described the concrete outcome",
+            phrasings=["as a result", "the outcome", "in the end"],
+        ),
+    ],
+    follow_ups=[
+        FollowUp(
+            prompt="What would you do differently next time?",
+            key_points=[KeyPoint(point="A concrete change", phrasings=["next time"])],
+        )
+    ],
+)
+
+STRONG_L1_L2 = (
+    "L1 regularisation adds the sum of absolute weights to the loss, while L2 adds the squared "
+    "weights. Because of the kink at zero, L1 drives many weights to exactly zero, so you get "
+    "sparsity and a kind of built-in feature selection. L2 instead shrinks all weights smoothly "
+    "towards zero; in neural networks this is called weight decay. L2 is differentiable "
+    "everywhere and copes better with correlated features, which L1 picks between arbitrarily."
+)
+
+TYPICAL_L1_L2 = STRONG_L1_L2 + (
+    " In practice I would tune the strength of the penalty with cross-validation, and elastic "
+    "net mixes both when you want some sparsity but also stability among groups of correlated "
+    "inputs. It is worth remembering that the scale of the features matters a lot, so "
+    "standardise them first, otherwise the penalty hits some coefficients harder than others."
+)
+
+STAR_ANSWER = (
+    "At my last job our team had built a churn model, and the head of sales did not trust its "
+    "predictions. I was responsible for explaining how the model worked before the quarterly "
+    "planning. I avoided jargon and used an analogy to a weather forecast, and I drew a diagram "
+    "of how the features fed into the score. I then asked her to explain it back to me and "
+    "invited questions. As a result, sales adopted the model and churn in the pilot region "
+    "dropped by 12%, and I learned to start from the decision the listener has to make."
+)
+
+
+def point(question: Question, index: int) -> str:
+    return question.key_points[index].point
+
+
+def rubric_of(*phrasings: str, behavioral: bool = False) -> Rubric:
+    """A one-point rubric, to test how a single phrasing is matched."""
+    return Rubric(
+        prompt="Explain how this model behaves.",
+        key_points=(KeyPoint(point="the point", phrasings=list(phrasings)),),
+        behavioral=behavioral,
+    )
+
+
+def credits(rubric: Rubric, answer: str) -> bool:
+    return "the point" in RubricGrader().grade(rubric, answer).covered
+
+
+@pytest.fixture
+def grader() -> RubricGrader:
+    return RubricGrader()
+
+
+@pytest.fixture
+def l1_l2() -> Rubric:
+    return Rubric.for_question(L1_L2)
+
+
+# --- contract ------------------------------------------------------------------------
+
+
+def test_rubric_grader_is_a_grader() -> None:
+    assert isinstance(RubricGrader(), Grader)
+
+
+def test_rubrics_are_hashable_and_equal_by_content() -> None:
+    first, second = Rubric.for_question(L1_L2), Rubric.for_question(L1_L2)
+    assert first == second
+    assert hash(first) == hash(second)
+    assert len({first, second, Rubric.for_question(PRECISION_RECALL)}) == 2
+
+
+def test_rubric_for_question_copies_the_question() -> None:
+    rubric = Rubric.for_question(EXPLAIN_TO_COLLEAGUE)
+    assert rubric.prompt == EXPLAIN_TO_COLLEAGUE.prompt
+    assert rubric.key_points == tuple(EXPLAIN_TO_COLLEAGUE.key_points)
+    assert rubric.behavioral is True
+    assert rubric.model_answer == EXPLAIN_TO_COLLEAGUE.answer
+    assert Rubric.for_question(L1_L2).behavioral is False
+
+
+def test_follow_up_rubric_uses_its_own_points_and_inherits_behavioral() -> None:
+    follow_up = Rubric.for_follow_up(L1_L2, L1_L2.follow_ups[0])
+    assert follow_up.prompt == "When would you pick elastic net?"
+    assert [kp.point for kp in follow_up.key_points] == [
+        "Groups of correlated features where you still want sparsity"
+    ]
+    assert follow_up.behavioral is False
+    assert follow_up.model_answer is None
+    behavioral = Rubric.for_follow_up(EXPLAIN_TO_COLLEAGUE, EXPLAIN_TO_COLLEAGUE.follow_ups[0])
+    assert behavioral.behavioral is True
+
+
+def test_rubric_needs_key_points() -> None:
+    with pytest.raises(ValueError, match="key point"):
+        Rubric(prompt="Why?", key_points=())
+
+
+def test_grade_result_to_dict_is_json_ready(grader: RubricGrader) -> None:
+    result = grader.grade(Rubric.for_question(EXPLAIN_TO_COLLEAGUE), STAR_ANSWER)
+    data = json.loads(json.dumps(result.to_dict()))
+    assert data["score"] == result.score
+    assert data["covered"] == list(result.covered)
+    assert data["star"] == {"situation": True, "task": True, "action": True, "result": True}
+    assert set(data) == {"score", "covered", "missed", "advice", "reason", "truncated", "star"}
+
+
+def test_grade_result_rejects_impossible_values() -> None:
+    with pytest.raises(ValueError, match="score"):
+        GradeResult(score=101, covered=(), missed=(), advice="ok")
+    with pytest.raises(ValueError, match="single line"):
+        GradeResult(score=50, covered=(), missed=(), advice="one\ntwo")
+    with pytest.raises(ValueError, match="reason"):
+        GradeResult(score=50, covered=(), missed=(), advice="ok", reason="lazy")
+
+
+# --- coverage and score --------------------------------------------------------------
+
+
+def test_strong_answer_scores_high_and_covers_everything(
+    grader: RubricGrader, l1_l2: Rubric
+) -> None:
+    result = grader.grade(l1_l2, STRONG_L1_L2)
+    assert result.score >= 75
+    assert result.covered == tuple(kp.point for kp in L1_L2.key_points)
+    assert result.missed == ()
+    assert result.reason is None
+    assert result.truncated is False
+    assert result.star is None
+    assert result.advice == "Strong answer: you covered every key point."
+
+
+def test_partial_answer_scores_in_between_and_lists_missed_points(
+    grader: RubricGrader, l1_l2: Rubric
+) -> None:
+    answer = (
+        "L1 regularisation penalises the absolute value of the weights and L2 penalises the "
+        "squared weights. Both are added to the loss to keep the model simple and reduce "
+        "overfitting. L2 is also known as weight decay."
+    )
+    result = grader.grade(l1_l2, answer)
+    assert result.covered == (point(L1_L2, 0), point(L1_L2, 2))
+    assert result.missed == (point(L1_L2, 1), point(L1_L2, 3))
+    assert result.score == 40  # 2 of 5 weight units
+    assert 15 < result.score < 75
+
+
+def test_score_is_weighted_coverage(grader: RubricGrader, l1_l2: Rubric) -> None:
+    # Only the weight-2 point out of a total weight of 5.
+    answer = "The main thing to know is that L1 drives many of the weights to exactly zero."
+    result = grader.grade(l1_l2, answer)
+    assert result.covered == (point(L1_L2, 1),)
+    assert result.score == 40
+
+
+def test_advice_names_the_heaviest_missed_point(grader: RubricGrader, l1_l2: Rubric) -> None:
+    answer = "L1 adds the absolute value of the weights to the loss, L2 the squared weights."
+    result = grader.grade(l1_l2, answer)
+    assert point(L1_L2, 1) in result.advice  # weight 2 beats the earlier weight-1 points
+
+
+def test_advice_breaks_weight_ties_by_rubric_order(grader: RubricGrader, l1_l2: Rubric) -> None:
+    answer = "L1 drives many weights to exactly zero, which gives you sparse weights."
+    result = grader.grade(l1_l2, answer)
+    assert point(L1_L2, 0) in result.advice
+
+
+def test_precision_recall_paraphrases_are_credited(grader: RubricGrader) -> None:
+    answer = (
+        "Precision is tp / (tp + fp), so it tells you how many predicted positives are "
+        "actually correct. Recall is tp / (tp + fn), the fraction of real positives that the "
+        "model finds. There is a trade-off: raising the threshold usually increases precision "
+        "and lowers recall. You favour recall when the cost of false negatives is high, for "
+        "example missing a positive in cancer screening."
+    )
+    result = grader.grade(Rubric.for_question(PRECISION_RECALL), answer)
+    assert result.missed == ()
+    assert result.score >= 75
+
+
+# --- rule 1: phrasings ---------------------------------------------------------------
+
+
+def test_phrasing_matches_in_any_order_with_inflections() -> None:
+    rubric = rubric_of("drives weights to zero")
+    assert credits(rubric, "With L1, many weights are driven all the way to zero.")
+    assert credits(rubric, "Zero is where L1 drives most weights in the end.")
+
+
+def test_phrasing_must_match_within_one_sentence() -> None:
+    rubric = rubric_of("drives weights to zero")
+    assert not credits(rubric, "L1 drives the optimisation hard. Many weights end up at zero.")
+    assert not credits(rubric, "L1 drives the optimisation hard\nmany weights end up at zero")
+
+
+def test_short_phrasings_need_every_content_token() -> None:
+    rubric = rubric_of("weight decay")
+    assert credits(rubric, "This is what people call weight decay in deep learning.")
+    assert not credits(rubric, "The weight of each feature changes during training here.")
+
+
+def test_long_phrasings_need_three_quarters_of_their_tokens() -> None:
+    # Four content tokens: penalty, grows, quadratically, magnitude -> three needed.
+    rubric = rubric_of("the penalty grows quadratically with the magnitude")
+    assert credits(rubric, "The penalty grows quadratically as weights get larger.")
+    assert not credits(rubric, "The penalty grows when weights get larger.")
+
+
+def test_typos_and_spelling_variants_are_forgiven() -> None:
+    rubric = rubric_of("regularization reduces overfitting")
+    assert credits(rubric, "Regularisation reduces overfitting on small data sets.")
+    assert credits(rubric, "Regularisaton reduces overfiting on small data sets.")
+    assert credits(rubric, "Regularizing the model reduces overfitting a lot.")
+
+
+def test_fuzzy_matching_only_applies_to_long_tokens() -> None:
+    rubric = rubric_of("l1 norm")
+    assert credits(rubric, "You add the L1 norm of the weights to the loss.")
+    assert not credits(rubric, "You add the L1 nrom of the weights to the loss.")
+
+
+def test_typo_in_a_real_answer_is_credited(grader: RubricGrader, l1_l2: Rubric) -> None:
+    answer = "With L1 the optimiser sets many coeficients to exactly zero, which is handy."
+    assert point(L1_L2, 1) in grader.grade(l1_l2, answer).covered
+
+
+def test_phrasing_without_content_tokens_is_ignored() -> None:
+    rubric = rubric_of("it is what it is")
+    assert not credits(rubric, "It is what it is, and that is all there is to say about it.")
+    assert credits(rubric_of("it is what it is", "sparsity"), "L1 leads to sparsity of weights.")
+
+
+# --- rule 2: negation ----------------------------------------------------------------
+
+
+def test_negated_mention_is_not_credited(grader: RubricGrader, l1_l2: Rubric) -> None:
+    result = grader.grade(l1_l2, "L1 has nothing to do with sparsity.")
+    assert point(L1_L2, 1) not in result.covered
+
+
+def test_contrast_word_cancels_the_negation(grader: RubricGrader, l1_l2: Rubric) -> None:
+    result = grader.grade(l1_l2, "It does not overfit, but it causes sparsity.")
+    assert point(L1_L2, 1) in result.covered
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "L1 doesn't produce sparsity in the weights.",
+        "L1 doesnt produce sparsity in the weights.",
+        "L1 doesn’t produce sparsity in the weights.",
+        "L1 never produces sparsity in the weights.",
+        "You get a model without sparsity in the weights.",
+        "L1 isn't about sparsity of the weights at all.",
+    ],
+)
+def test_negation_cues(answer: str) -> None:
+    assert not credits(rubric_of("sparsity"), answer)
+
+
+def test_negation_only_counts_shortly_before_the_match() -> None:
+    rubric = rubric_of("sparsity")
+    assert credits(rubric, "I do not think this is hard to see: the L1 penalty leads to sparsity.")
+    assert credits(rubric, "Sparsity is what you get with L1, not with L2.")
+
+
+def test_negation_in_another_sentence_does_not_count() -> None:
+    assert credits(rubric_of("sparsity"), "L2 does not do this. L1 gives sparsity.")
+
+
+def test_leading_no_answers_the_question_rather_than_negating() -> None:
+    assert credits(rubric_of("sparsity"), "No, it is L1 that gives you sparsity.")
+
+
+def test_negative_phrasing_needs_a_negation_and_skips_the_check(
+    grader: RubricGrader, l1_l2: Rubric
+) -> None:
+    differentiable = point(L1_L2, 3)
+    assert differentiable in grader.grade(l1_l2, "L1 is not differentiable at zero.").covered
+    assert differentiable not in grader.grade(l1_l2, "L1 is differentiable at zero.").covered
+
+
+# --- rule 4: low-quality answers -----------------------------------------------------
+
+
+@pytest.mark.parametrize("answer", ["", "   ", "\n\t", "\u200b\u200b", " \u200d\ufeff \n"])
+def test_empty_answers_score_zero(grader: RubricGrader, l1_l2: Rubric, answer: str) -> None:
+    result = grader.grade(l1_l2, answer)
+    assert result.score == 0
+    assert result.reason == "empty"
+    assert result.covered == ()
+    assert len(result.missed) == 4
+    assert result.advice
+
+
+@pytest.mark.parametrize("answer", ["sparsity", "L1 gives sparsity", "sparsity and weight decay"])
+def test_too_short_answers_are_capped(grader: RubricGrader, l1_l2: Rubric, answer: str) -> None:
+    result = grader.grade(l1_l2, answer)
+    assert result.score <= 15
+    assert result.reason == "too-short"
+    assert "sentences" in result.advice
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "What is the difference between L1 and L2 regularisation?",
+        "what's the difference between l1 and l2 regularization",
+        "So the question is: what is the difference between L1 and L2 regularisation?",
+    ],
+)
+def test_restating_the_question_scores_low(
+    grader: RubricGrader, l1_l2: Rubric, answer: str
+) -> None:
+    result = grader.grade(l1_l2, answer)
+    assert result.score <= 10
+    assert result.reason == "restates-question"
+    assert "own words" in result.advice
+
+
+def test_restating_then_answering_is_not_a_restatement(grader: RubricGrader, l1_l2: Rubric) -> None:
+    answer = "What is the difference between L1 and L2 regularisation? " + STRONG_L1_L2
+    result = grader.grade(l1_l2, answer)
+    assert result.reason is None
+    assert result.score >= 75
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "My favourite pizza topping is mushrooms and I usually eat it on Fridays with friends.",
+        "The weather in Lisbon was lovely this spring, and we walked along the river every day.",
+    ],
+)
+def test_off_topic_answers_score_low(grader: RubricGrader, l1_l2: Rubric, answer: str) -> None:
+    result = grader.grade(l1_l2, answer)
+    assert result.score <= 5
+    assert result.reason == "off-topic"
+    assert point(L1_L2, 1) in result.advice
+
+
+def test_on_topic_answer_that_misses_everything_is_not_off_topic(
+    grader: RubricGrader, l1_l2: Rubric
+) -> None:
+    answer = "L1 and L2 regularisation both add a penalty to the loss so the model generalises."
+    result = grader.grade(l1_l2, answer)
+    assert result.covered == ()
+    assert result.reason is None
+    assert result.score == 0
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "sparsity, lasso, ridge, weight decay, feature selection",
+        "sparsity\nlasso\nridge\nweight decay\nfeature selection",
+        "- sparsity\n- lasso\n- ridge\n- weight decay\n- feature selection",
+        "sparsity lasso ridge weight decay feature selection",
+    ],
+)
+def test_keyword_lists_are_penalised(grader: RubricGrader, l1_l2: Rubric, answer: str) -> None:
+    result = grader.grade(l1_l2, answer)
+    assert result.reason == "keyword-list"
+    assert result.advice == "Write full sentences that explain why, not just a list of terms."
+    assert result.covered  # the points are still credited, just worth less
+    assert result.score <= 40
+
+
+def test_keyword_list_scores_well_below_sentences_with_the_same_points(
+    grader: RubricGrader, l1_l2: Rubric
+) -> None:
+    keywords = (
+        "sum of absolute weights, squared weights, sparsity, feature selection, weight decay, "
+        "differentiable everywhere, correlated features"
+    )
+    listed = grader.grade(l1_l2, keywords)
+    explained = grader.grade(l1_l2, STRONG_L1_L2)
+    assert listed.covered == explained.covered
+    assert listed.reason == "keyword-list"
+    assert explained.score - listed.score >= 25
+
+
+def test_bullet_points_with_full_sentences_are_not_a_keyword_list(
+    grader: RubricGrader, l1_l2: Rubric
+) -> None:
+    answer = (
+        "- L1 adds the sum of absolute weights to the loss.\n"
+        "- Because of that it drives many weights to exactly zero, which is sparsity.\n"
+        "- L2 shrinks weights smoothly, which is why it is called weight decay.\n"
+        "- L2 is differentiable everywhere, so it is easier to optimise."
+    )
+    result = grader.grade(l1_l2, answer)
+    assert result.reason is None
+    assert result.score == 100
+
+
+# --- rule 5: behavioral --------------------------------------------------------------
+
+
+def test_star_answer_with_all_parts_scores_well(grader: RubricGrader) -> None:
+    result = grader.grade(Rubric.for_question(EXPLAIN_TO_COLLEAGUE), STAR_ANSWER)
+    assert result.star == {"situation": True, "task": True, "action": True, "result": True}
+    assert result.missed == ()
+    assert result.score >= 90
+    assert result.reason is None
+
+
+def test_star_answer_without_result_names_it_in_advice(grader: RubricGrader) -> None:
+    answer = STAR_ANSWER.split(" As a result")[0]
+    result = grader.grade(Rubric.for_question(EXPLAIN_TO_COLLEAGUE), answer)
+    assert result.star == {"situation": True, "task": True, "action": True, "result": False}
+    assert "Result" in result.advice
+    assert "Situation" not in result.advice
+    # 3 of 4 STAR parts (37.5) + 3 of 4 key points (37.5)
+    assert result.score == 75
+    assert result.missed == (point(EXPLAIN_TO_COLLEAGUE, 3),)
+
+
+def test_behavioral_score_is_half_structure_half_coverage(grader: RubricGrader) -> None:
+    # Key points all present, but no situation, task or result cues.
+    answer = (
+        "I avoided jargon completely and used an analogy about cooking. I invited questions "
+        "and had her explain it back."
+    )
+    result = grader.grade(Rubric.for_question(EXPLAIN_TO_COLLEAGUE), answer)
+    assert result.star == {"situation": False, "task": False, "action": True, "result": False}
+    assert len(result.covered) == 3
+    assert result.score == round(100 * (0.5 * 1 / 4 + 0.5 * 3 / 4))
+    assert "Situation" in result.advice
+    assert "Task" in result.advice
+    assert "Result" in result.advice
+
+
+def test_behavioral_story_about_something_else_is_off_topic(grader: RubricGrader) -> None:
+    answer = (
+        "At my last job I was responsible for the summer party. I booked a restaurant and "
+        "ordered a cake. Afterwards everyone said it was the best party in years."
+    )
+    result = grader.grade(Rubric.for_question(EXPLAIN_TO_COLLEAGUE), answer)
+    # A complete STAR story earns nothing when it is about something else.
+    assert result.star == {"situation": True, "task": True, "action": True, "result": True}
+    assert result.reason == "off-topic"
+    assert result.score <= 5
+
+
+def test_non_behavioral_rubric_reports_no_star(grader: RubricGrader, l1_l2: Rubric) -> None:
+    assert grader.grade(l1_l2, STAR_ANSWER).star is None
+
+
+def test_empty_behavioral_answer_reports_no_star_parts(grader: RubricGrader) -> None:
+    result = grader.grade(Rubric.for_question(EXPLAIN_TO_COLLEAGUE), "")
+    assert result.star == {"situation": False, "task": False, "action": False, "result": False}
+
+
+# --- rule 6: advice ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "",
+        "sparsity",
+        STRONG_L1_L2,
+        "sparsity\nlasso\nridge",
+        "L1 has nothing\nto do with sparsity\n\nreally",
+        STAR_ANSWER,
+    ],
+)
+@pytest.mark.parametrize("question", [L1_L2, EXPLAIN_TO_COLLEAGUE])
+def test_advice_is_exactly_one_line(grader: RubricGrader, question: Question, answer: str) -> None:
+    advice = grader.grade(Rubric.for_question(question), answer).advice
+    assert advice.strip()
+    assert "\n" not in advice
+    assert "\r" not in advice
+
+
+_ANSWER_WORDS = [*STRONG_L1_L2.split(), "not", "but", "\n", "-", ",", "\u200b"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    answer=st.text(max_size=400) | st.lists(st.sampled_from(_ANSWER_WORDS)).map(" ".join),
+    behavioral=st.booleans(),
+)
+def test_any_text_gets_a_well_formed_grade(answer: str, behavioral: bool) -> None:
+    question = EXPLAIN_TO_COLLEAGUE if behavioral else L1_L2
+    result = RubricGrader().grade(Rubric.for_question(question), answer)
+    assert 0 <= result.score <= 100
+    assert "\n" not in result.advice
+    assert result.advice.strip()
+    assert sorted(result.covered + result.missed) == sorted(kp.point for kp in question.key_points)
+    assert (result.star is not None) is behavioral
+
+
+# --- rules 7 and 8: size and speed ---------------------------------------------------
+
+
+def test_long_answer_is_truncated_and_fast(l1_l2: Rubric) -> None:
+    grader = RubricGrader()
+    answer = (TYPICAL_L1_L2 + "\n") * (40_000 // len(TYPICAL_L1_L2) + 1)
+    answer = answer[:40_000]
+    grader.grade(l1_l2, STRONG_L1_L2)  # compile the rubric outside the measurement
+    timings = []
+    for _ in range(5):
+        start = time.perf_counter()
+        result = grader.grade(l1_l2, answer)
+        timings.append(time.perf_counter() - start)
+    assert result.truncated is True
+    assert result.score >= 75
+    assert min(timings) < 0.1
+
+
+def test_short_answer_is_not_truncated(grader: RubricGrader, l1_l2: Rubric) -> None:
+    assert grader.grade(l1_l2, STRONG_L1_L2).truncated is False
+
+
+def test_max_chars_is_respected(l1_l2: Rubric) -> None:
+    # The sparsity sentence comes after the cut, so it must not be credited.
+    answer = "L2 adds the squared weights to the loss. " + "L1 gives sparsity. " * 5
+    result = RubricGrader(max_chars=45).grade(l1_l2, answer)
+    assert result.truncated is True
+    assert result.covered == (point(L1_L2, 0),)
+
+
+def test_max_chars_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="max_chars"):
+        RubricGrader(max_chars=0)
+
+
+def test_typical_answer_grades_in_under_5_ms(grader: RubricGrader, l1_l2: Rubric) -> None:
+    assert 100 <= len(TYPICAL_L1_L2.split()) <= 200
+    grader.grade(l1_l2, TYPICAL_L1_L2)
+    timings = []
+    for _ in range(200):
+        start = time.perf_counter()
+        grader.grade(l1_l2, TYPICAL_L1_L2)
+        timings.append(time.perf_counter() - start)
+    assert statistics.median(timings) < 0.005

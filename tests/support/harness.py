@@ -1,0 +1,165 @@
+"""An engine wired to a real database, a FakeChat and a ManualClock, with user-level verbs."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.clock import ManualClock
+from bot.engine import Engine
+from bot.events import (
+    Actor,
+    ButtonPressed,
+    InboundEvent,
+    MessagePosted,
+    ModalSubmitted,
+    Place,
+    SlashCommand,
+)
+from bot.grading import RubricGrader
+from bot.rounds import ChatLookup, MockRounds, RoundRules
+from questions.bank import QuestionBank
+from questions.loader import load_bank
+from storage.database import session_factory
+from storage.unit_of_work import UnitOfWorkFactory
+from tests.support.databases import migrated_database
+from tests.support.fakes import FakeChat
+
+FIXTURE_PACKS = Path(__file__).parent.parent / "fixtures" / "packs"
+START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+def fixture_bank() -> QuestionBank:
+    return load_bank([FIXTURE_PACKS])
+
+
+class Harness:
+    def __init__(self, database: AsyncEngine, bank: QuestionBank, clock: ManualClock) -> None:
+        self.database = database
+        self.bank = bank
+        self.clock = clock
+        self.chat = FakeChat()
+        self.uow = UnitOfWorkFactory(session_factory(database))
+        self._ids = itertools.count(1)
+        self.engine = self.new_engine()
+
+    def new_engine(self) -> Engine:
+        """A fresh engine on the same database: what a restart looks like."""
+        rounds = MockRounds(
+            self.bank, RubricGrader(), RoundRules(idle_timeout=timedelta(minutes=30))
+        )
+        engine = Engine(self.uow, self.bank, rounds, self.clock, ChatLookup({"test": self.chat}))
+        self.engine = engine
+        return engine
+
+    def place(self, channel: str = "C1", thread: str | None = None) -> Place:
+        return Place("test", "W1", channel, thread, channel_name=channel.lower())
+
+    @staticmethod
+    def actor(user: str = "alice", admin: bool = False) -> Actor:
+        return Actor(user_id=user, display_name=user.title(), is_admin=admin)
+
+    def event_id(self) -> str:
+        return f"ev{next(self._ids)}"
+
+    async def send(self, event: InboundEvent) -> None:
+        await self.engine.handle(event, self.chat)
+
+    async def command(
+        self, text: str, user: str = "alice", channel: str = "C1", thread: str | None = None
+    ) -> None:
+        await self.send(
+            SlashCommand(self.place(channel, thread), self.actor(user), text, self.event_id())
+        )
+
+    async def say(self, text: str, thread: str, user: str = "alice", channel: str = "C1") -> None:
+        await self.send(
+            MessagePosted(
+                self.place(channel, thread),
+                self.actor(user),
+                text,
+                self.event_id(),
+                self.event_id(),
+            )
+        )
+
+    async def press(
+        self,
+        action: str,
+        value: str,
+        user: str = "alice",
+        channel: str = "C1",
+        thread: str | None = None,
+    ) -> None:
+        await self.send(
+            ButtonPressed(
+                self.place(channel, thread), self.actor(user), action, value, None, self.event_id()
+            )
+        )
+
+    async def submit(
+        self,
+        value: str,
+        text: str,
+        user: str = "alice",
+        channel: str = "C1",
+        thread: str | None = None,
+    ) -> None:
+        await self.send(
+            ModalSubmitted(
+                self.place(channel, thread),
+                self.actor(user),
+                "round:answer",
+                value,
+                text,
+                self.event_id(),
+            )
+        )
+
+    @property
+    def thread(self) -> str:
+        """The most recently opened thread."""
+        assert self.chat.threads, "no thread was opened"
+        thread = self.chat.threads[-1].thread
+        assert thread is not None
+        return thread
+
+    def current_question_id(self) -> str:
+        """The bank id of the question last asked, found by its prompt."""
+        asked = [s for s in self.chat.sent if (s.message.title or "").startswith("Question ")]
+        prompt = asked[-1].message.body
+        return next(q.id for q in self.bank.questions if q.prompt == prompt)
+
+    def good_answer(self) -> str:
+        """An answer stating every key point of the current question in full sentences."""
+        return answer_covering(self.bank, self.current_question_id())
+
+
+def answer_covering(bank: QuestionBank, question_id: str) -> str:
+    question = bank.get(question_id)
+    assert question is not None
+    sentences = [
+        f"I would say that the {kp.phrasings[0]} matters here." for kp in question.key_points
+    ]
+    if question.is_behavioral:
+        sentences = [
+            "At my last job our team had a churn model that the sales lead did not trust.",
+            "I was responsible for explaining it, and my goal was that she could use it.",
+            *sentences,
+            "I built three real examples and I explained each one with her.",
+            "As a result she used the scores every week and renewals increased by 8%.",
+        ]
+    return " ".join(sentences)
+
+
+@asynccontextmanager
+async def harness(
+    kind: str, tmp_path: Path, bank: QuestionBank | None = None
+) -> AsyncIterator[Harness]:
+    async with migrated_database(kind, tmp_path) as (database, _url):
+        yield Harness(database, bank or fixture_bank(), ManualClock(START))
