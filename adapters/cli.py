@@ -78,3 +78,7 @@ def console(
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":
+    main()

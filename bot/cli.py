@@ -70,6 +70,8 @@ def friendly_errors(func: F) -> F:
             raise typer.Exit(code=1) from None
         except DatabaseUrlError as exc:
             fail(str(exc))
+        except BrokenPipeError:
+            raise typer.Exit(code=0) from None  # the reader went away (`| head`): not an error
         except OSError as exc:
             fail(f"cannot reach the database or file: {exc}")
 

@@ -18,6 +18,7 @@ from bot.events import (
     Place,
     SlashCommand,
 )
+from bot.outbox import Outbox
 from bot.ports import ChatPort
 from bot.rounds import ChatLookup, MockRounds, RoundConflict
 from bot.turn import Turn
@@ -38,16 +39,22 @@ class Engine:
         rounds: MockRounds,
         clock: Clock,
         chats: ChatLookup | None = None,
+        send_retry_delay_s: float = 0.5,
     ) -> None:
         self._uow = uow_factory
         self._bank = bank
         self._rounds = rounds
         self._clock = clock
         self.chats = chats or ChatLookup()
+        self._retry_delay_s = send_retry_delay_s
 
     async def handle(self, event: InboundEvent, chat: ChatPort) -> None:
-        """Handle once; a lost race on a round's version is retried from a fresh read."""
+        """Handle once; a lost race on a round's version is retried from a fresh read.
+
+        Replies are queued during the event and sent only after its changes are committed.
+        """
         for attempt in range(1, ATTEMPTS + 1):
+            outbox = Outbox(retry_delay_s=self._retry_delay_s)
             try:
                 async with self._uow() as uow:
                     if event.event_id and not await uow.events.claim(
@@ -55,27 +62,32 @@ class Engine:
                     ):
                         log.info("duplicate event %s ignored", event.event_id)
                         return
-                    turn = await self._turn(uow, chat, event)
+                    turn = await self._turn(uow, chat, event, outbox)
                     await self._dispatch(turn, event)
                     await uow.commit()
+                await outbox.deliver()
                 return
             except StaleDataError:
                 log.info("event raced another on the same round; retry %d", attempt)
             except RoundConflict:
+                outbox = Outbox(retry_delay_s=self._retry_delay_s)
                 async with self._uow() as uow:
-                    turn = await self._turn(uow, chat, event)
-                    await turn.tell(
+                    turn = await self._turn(uow, chat, event, outbox)
+                    turn.tell(
                         views.info("A round was just started for you here; answer in its thread.")
                     )
                     await uow.commit()
+                await outbox.deliver()
                 return
         log.warning("gave up on an event after %d races", ATTEMPTS)
 
     async def tick(self) -> int:
         """Run what fell due (idle rounds pause); the scheduler and the console call this."""
+        outbox = Outbox(retry_delay_s=self._retry_delay_s)
         async with self._uow() as uow:
-            paused = await self._rounds.pause_idle(uow, self.chats, self._clock.now())
+            paused = await self._rounds.pause_idle(uow, self.chats, self._clock.now(), outbox)
             await uow.commit()
+        await outbox.deliver()
         return paused
 
     async def open_thread_of(self, place: Place, user_id: str) -> str | None:
@@ -94,7 +106,9 @@ class Engine:
             await uow.commit()
             return round_.thread_ref if round_ else None
 
-    async def _turn(self, uow: UnitOfWork, chat: ChatPort, event: InboundEvent) -> Turn:
+    async def _turn(
+        self, uow: UnitOfWork, chat: ChatPort, event: InboundEvent, outbox: Outbox
+    ) -> Turn:
         now = self._clock.now()
         place, actor = event.place, event.actor
         ids = await uow.directory.identify(
@@ -106,7 +120,7 @@ class Engine:
             actor.display_name,
             now,
         )
-        return Turn(uow=uow, chat=chat, place=place, actor=actor, ids=ids, now=now)
+        return Turn(uow=uow, chat=chat, place=place, actor=actor, ids=ids, now=now, outbox=outbox)
 
     async def _dispatch(self, turn: Turn, event: InboundEvent) -> None:
         match event:
@@ -123,15 +137,15 @@ class Engine:
 
     async def _command(self, turn: Turn, text: str) -> None:
         if len(text) > MAX_COMMAND_CHARS:
-            await turn.tell(views.error("That command is too long to be one I know.", None))
+            turn.tell(views.error("That command is too long to be one I know.", None))
             return
         try:
             command = parse(text)
             await self._run(turn, command, text)
         except CommandError as exc:
-            await turn.tell(views.error(exc.message, exc.help_subject))
+            turn.tell(views.error(exc.message, exc.help_subject))
         except UnknownTopic as exc:
-            await turn.tell(views.error(_unknown_topic(exc), "mock", with_help=False))
+            turn.tell(views.error(_unknown_topic(exc), "mock", with_help=False))
 
     async def _run(self, turn: Turn, command: Command, text: str) -> None:
         match command:
@@ -146,9 +160,9 @@ class Engine:
             case Hint():
                 await self._rounds.hint(turn)
             case Topics():
-                await turn.tell(views.topics(self._bank))
+                turn.tell(views.topics(self._bank))
             case Help(subject=subject):
-                await turn.tell(views.help_message(subject))
+                turn.tell(views.help_message(subject))
 
     async def _button(self, turn: Turn, action_id: str, value: str) -> None:
         if action_id == "round:restart":

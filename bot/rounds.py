@@ -12,6 +12,7 @@ from bot import views
 from bot.commands import DEFAULT_COUNT, Mock
 from bot.events import Place
 from bot.grading import Grader, GradeResult, Rubric
+from bot.outbox import Outbox
 from bot.ports import ChatPort
 from bot.selection import pick_for_round
 from bot.turn import Turn
@@ -46,14 +47,12 @@ class MockRounds:
         existing = await turn.uow.rounds.open_for(turn.ids.channel_id, turn.ids.user_id)
         if existing is not None:
             if existing.status == "active" and not self._is_idle(existing, turn.now):
-                await turn.tell(
-                    views.already_running(existing.current_position, existing.planned_count)
-                )
+                turn.tell(views.already_running(existing.current_position, existing.planned_count))
                 return
             existing.status = "paused"
             existing.last_activity_at = turn.now
             done = existing.current_position
-            await turn.tell(views.resume_offer(existing.id, done, existing.planned_count, raw_args))
+            turn.tell(views.resume_offer(existing.id, done, existing.planned_count, raw_args))
             return
         await self._open(turn, args, topic)
 
@@ -70,7 +69,7 @@ class MockRounds:
         pool = self._bank.select(topic=topic, difficulty=args.difficulty)
         if not pool:
             what = " ".join(filter(None, [args.difficulty and args.difficulty.value, topic]))
-            await turn.tell(
+            turn.tell(
                 views.error(
                     f"There are no {what} questions yet. Try another difficulty or topic.", "mock"
                 )
@@ -118,11 +117,11 @@ class MockRounds:
         round_.thread_ref = thread.thread
         round_.intro_message_ref = intro.message_id
         if len(chosen) < count:
-            await turn.chat.reply(
+            turn.say(
                 thread,
                 views.info(f"Only {len(chosen)} questions match, so this round has {len(chosen)}."),
             )
-        await self._ask(turn.uow, turn.chat, thread, round_, turn.now)
+        await self._ask(turn, thread, round_)
 
     # --- answering ----------------------------------------------------------------
 
@@ -142,9 +141,7 @@ class MockRounds:
     ) -> None:
         round_ = await self._own_round(turn, round_id)
         if round_ is None or round_.status not in ("active", "paused"):
-            await turn.tell(
-                views.info("That round is over. Start a new one with `/interview mock`.")
-            )
+            turn.tell(views.info("That round is over. Start a new one with `/interview mock`."))
             return
         await self._grade_current(turn, round_, text, event_ref)
 
@@ -177,7 +174,7 @@ class MockRounds:
         else:
             current.score = final
         await turn.uow.rounds.flush()
-        await turn.chat.reply(
+        turn.say(
             thread,
             views.feedback(
                 result,
@@ -192,11 +189,11 @@ class MockRounds:
             current.awaiting = "follow_up"
             current.follow_up_index = round_.id % len(question.follow_ups)
             prompt = question.follow_ups[current.follow_up_index].prompt
-            await turn.chat.reply(thread, views.follow_up(round_.id, current.position, prompt))
+            turn.say(thread, views.follow_up(round_.id, current.position, prompt))
             return
         current.status = "answered"
         current.awaiting = "done"
-        await self._advance(turn.uow, turn.chat, thread, round_, questions, turn.now)
+        await self._advance(turn, thread, round_, questions)
 
     def _record(
         self,
@@ -240,18 +237,16 @@ class MockRounds:
         question = self._question(current)
         thread = self._thread_of(turn.place, round_)
         if current.awaiting == "follow_up":
-            await turn.chat.reply(
-                thread, views.info("No hints for follow-ups: say what you think.")
-            )
+            turn.say(thread, views.info("No hints for follow-ups: say what you think."))
             return
         if current.hints_used >= len(question.hints):
-            await turn.chat.reply(thread, views.info("No more hints for this question."))
+            turn.say(thread, views.info("No more hints for this question."))
             return
         hint = question.hints[current.hints_used]
         current.hints_used += 1
         left = len(question.hints) - current.hints_used
         more = f" ({left} more)" if left else ""
-        await turn.chat.reply(thread, views.info(f"💡 Hint {current.hints_used}{more}: {hint}"))
+        turn.say(thread, views.info(f"💡 Hint {current.hints_used}{more}: {hint}"))
 
     async def skip(self, turn: Turn, round_id: int | None = None) -> None:
         round_ = await self._target(turn, round_id)
@@ -264,16 +259,14 @@ class MockRounds:
         thread = self._thread_of(turn.place, round_)
         if current.awaiting == "follow_up":
             current.status = "answered"
-            await turn.chat.reply(thread, views.info("Follow-up skipped."))
+            turn.say(thread, views.info("Follow-up skipped."))
         else:
             current.status = "skipped"
             current.score = 0
             answer = self._question(current).answer
-            await turn.chat.reply(
-                thread, views.info(f"Skipped. A good answer would have said:\n{answer}")
-            )
+            turn.say(thread, views.info(f"Skipped. A good answer would have said:\n{answer}"))
         current.awaiting = "done"
-        await self._advance(turn.uow, turn.chat, thread, round_, questions, turn.now)
+        await self._advance(turn, thread, round_, questions)
 
     async def end(self, turn: Turn, round_id: int | None = None) -> None:
         round_ = await self._target(turn, round_id)
@@ -288,21 +281,23 @@ class MockRounds:
         round_.status = "active"
         round_.last_activity_at = turn.now
         thread = self._thread_of(turn.place, round_)
-        await turn.chat.reply(thread, views.info(f"▶ Welcome back, {turn.actor.display_name}."))
+        turn.say(thread, views.info(f"▶ Welcome back, {turn.actor.display_name}."))
         questions = await turn.uow.rounds.questions(round_.id)
         current = questions[round_.current_position]
         if current.awaiting == "follow_up" and current.follow_up_index is not None:
             prompt = self._question(current).follow_ups[current.follow_up_index].prompt
-            await turn.chat.reply(thread, views.follow_up(round_.id, current.position, prompt))
+            turn.say(thread, views.follow_up(round_.id, current.position, prompt))
         else:
-            await self._ask(turn.uow, turn.chat, thread, round_, turn.now)
+            await self._ask(turn, thread, round_)
         if turn.place.thread != thread.thread:
-            await turn.tell(views.info("Your round continues in its thread."))
+            turn.tell(views.info("Your round continues in its thread."))
 
     # --- idle sweep ---------------------------------------------------------------------
 
-    async def pause_idle(self, uow: UnitOfWork, chat_for: ChatLookup, now: datetime) -> int:
-        """Pause rounds idle past the timeout and say so in their threads."""
+    async def pause_idle(
+        self, uow: UnitOfWork, chat_for: ChatLookup, now: datetime, outbox: Outbox
+    ) -> int:
+        """Pause rounds idle past the timeout; the notices go out once the pause is committed."""
         cutoff = now - self._rules.idle_timeout
         paused = 0
         for round_ in await uow.rounds.idle_since(cutoff):
@@ -313,7 +308,7 @@ class MockRounds:
             if not await uow.rounds.pause_if_idle(round_.id, cutoff):
                 continue
             channel_hint = f"#{place.channel_name}" if place.channel_name else "the channel"
-            await chat.reply(place, views.paused(channel_hint))
+            outbox.reply(chat, place, views.paused(channel_hint))
             paused += 1
         return paused
 
@@ -329,7 +324,7 @@ class MockRounds:
             or round_.user_id != turn.ids.user_id
             or round_.channel_id != turn.ids.channel_id
         ):
-            await turn.tell(views.info("That button belongs to someone else's round."))
+            turn.tell(views.info("That button belongs to someone else's round."))
             return None
         return round_
 
@@ -337,12 +332,12 @@ class MockRounds:
         if round_id is not None:
             round_ = await self._own_round(turn, round_id)
             if round_ is not None and round_.status not in ("active", "paused"):
-                await turn.tell(views.info("That round is already over."))
+                turn.tell(views.info("That round is already over."))
                 return None
             return round_
         round_ = await turn.uow.rounds.open_for(turn.ids.channel_id, turn.ids.user_id)
         if round_ is None:
-            await turn.tell(
+            turn.tell(
                 views.info("You have no round in progress here. Start one with `/interview mock`.")
             )
         return round_
@@ -357,38 +352,29 @@ class MockRounds:
     def _thread_of(place: Place, round_: Round) -> Place:
         return place.in_thread(round_.thread_ref) if round_.thread_ref else place
 
-    async def _ask(
-        self, uow: UnitOfWork, chat: ChatPort, thread: Place, round_: Round, now: datetime
-    ) -> None:
-        questions = await uow.rounds.questions(round_.id)
+    async def _ask(self, turn: Turn, thread: Place, round_: Round) -> None:
+        questions = await turn.uow.rounds.questions(round_.id)
         current = questions[round_.current_position]
         if current.asked_at is None:
-            current.asked_at = now
+            current.asked_at = turn.now
             current.status = "asked"
         question = self._question(current)
-        await chat.reply(
+        turn.say(
             thread,
             views.question(self._bank, round_.id, current.position, round_.planned_count, question),
         )
 
     async def _advance(
-        self,
-        uow: UnitOfWork,
-        chat: ChatPort,
-        thread: Place,
-        round_: Round,
-        questions: list[RoundQuestion],
-        now: datetime,
+        self, turn: Turn, thread: Place, round_: Round, questions: list[RoundQuestion]
     ) -> None:
         if round_.current_position + 1 >= len(questions):
             round_.status = "finished"
-            round_.finished_at = now
-            await chat.reply(
-                thread, views.scorecard(self._bank, self._lines(questions), ended_early=False)
-            )
+            round_.finished_at = turn.now
+            card = views.scorecard(self._bank, self._lines(questions), ended_early=False)
+            turn.say(thread, card)
             return
         round_.current_position += 1
-        await self._ask(uow, chat, thread, round_, now)
+        await self._ask(turn, thread, round_)
 
     async def _close(self, turn: Turn, round_: Round, status: str) -> None:
         round_.status = status
@@ -397,9 +383,7 @@ class MockRounds:
         questions = await turn.uow.rounds.questions(round_.id)
         thread = self._thread_of(turn.place, round_)
         asked = [q for q in questions if q.asked_at is not None]
-        await turn.chat.reply(
-            thread, views.scorecard(self._bank, self._lines(asked), ended_early=True)
-        )
+        turn.say(thread, views.scorecard(self._bank, self._lines(asked), ended_early=True))
 
     def _lines(self, questions: list[RoundQuestion]) -> list[views.ScoreLine]:
         return [

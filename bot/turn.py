@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.events import Actor, Place
 from bot.messages import RichMessage
+from bot.outbox import Outbox
 from bot.ports import ChatPort
 from storage.repositories import Identity
 from storage.unit_of_work import UnitOfWork
@@ -20,7 +21,12 @@ class Turn:
     actor: Actor
     ids: Identity
     now: datetime
+    outbox: Outbox = field(default_factory=Outbox)
 
-    async def tell(self, message: RichMessage) -> None:
-        """Answer the actor alone, where they spoke."""
-        await self.chat.post_private(self.place, self.actor.user_id, message)
+    def say(self, place: Place, message: RichMessage) -> None:
+        """Queue a message for place (a thread, usually), sent after the commit."""
+        self.outbox.reply(self.chat, place, message)
+
+    def tell(self, message: RichMessage) -> None:
+        """Queue a message for the actor alone, where they spoke."""
+        self.outbox.private(self.chat, self.place, self.actor.user_id, message)

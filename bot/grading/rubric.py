@@ -208,11 +208,14 @@ class _Answer:
             text=text,
             words=words,
             stems=frozenset(stem(w) for w in words if is_content(w)),
-            sentences=tuple(Sentence.parse(s) for s in split_sentences(text)),
+            sentences=tuple(
+                Sentence.parse(s, fuzzy_min_len=FUZZY_MIN_LEN) for s in split_sentences(text)
+            ),
         )
 
 
-_FRAGMENT_SPLIT: Final = re.compile(r"[,;:\n\r|/•·▪‣◦●]+|[.!?]+(?=\s|$)|\s[-–—]+\s")
+# Not "/": formulas like TP / (TP + FP) are not list separators.
+_FRAGMENT_SPLIT: Final = re.compile(r"[,;:\n\r•·▪‣◦●]+|[.!?]+(?=\s|$)|\s[-–—]+\s")
 # Words that may join the terms of a list without making it a sentence.
 _LIST_GLUE: Final = frozenset({"and", "or", "of", "vs", "versus", "the", "a", "an"})
 

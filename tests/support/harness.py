@@ -53,7 +53,14 @@ class Harness:
         rounds = MockRounds(
             self.bank, RubricGrader(), RoundRules(idle_timeout=timedelta(minutes=30))
         )
-        engine = Engine(self.uow, self.bank, rounds, self.clock, ChatLookup({"test": self.chat}))
+        engine = Engine(
+            self.uow,
+            self.bank,
+            rounds,
+            self.clock,
+            ChatLookup({"test": self.chat}),
+            send_retry_delay_s=0,
+        )
         self.engine = engine
         return engine
 

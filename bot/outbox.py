@@ -1,0 +1,70 @@
+"""Messages wait here until their event's changes are committed, then go out in order.
+
+Sending after the commit means a crash can never show a user a question whose round state
+was lost; a platform hiccup is retried a few times, and `/interview resume` re-shows the
+current question if a message still never arrived.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+
+from bot.events import Place
+from bot.messages import RichMessage
+from bot.ports import ChatPort
+
+log = logging.getLogger(__name__)
+
+SEND_ATTEMPTS = 3
+RETRY_DELAY_S = 0.5
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    chat: ChatPort
+    place: Place
+    message: RichMessage
+    private_to: str | None = None
+
+
+@dataclass
+class Outbox:
+    pending: list[Outgoing] = field(default_factory=list)
+    retry_delay_s: float = RETRY_DELAY_S
+
+    def reply(self, chat: ChatPort, place: Place, message: RichMessage) -> None:
+        self.pending.append(Outgoing(chat, place, message))
+
+    def private(self, chat: ChatPort, place: Place, user_id: str, message: RichMessage) -> None:
+        self.pending.append(Outgoing(chat, place, message, private_to=user_id))
+
+    def discard(self) -> None:
+        self.pending.clear()
+
+    async def deliver(self) -> int:
+        """Send everything in order; return how many could not be sent."""
+        failed = 0
+        items, self.pending = self.pending, []
+        for item in items:
+            if not await self._send(item):
+                failed += 1
+        return failed
+
+    async def _send(self, item: Outgoing) -> bool:
+        for attempt in range(1, SEND_ATTEMPTS + 1):
+            try:
+                if item.private_to is not None:
+                    await item.chat.post_private(item.place, item.private_to, item.message)
+                elif item.place.thread:
+                    await item.chat.reply(item.place, item.message)
+                else:
+                    await item.chat.post(item.place, item.message)
+                return True
+            except Exception:
+                log.warning("send failed (attempt %d of %d)", attempt, SEND_ATTEMPTS, exc_info=True)
+                if attempt < SEND_ATTEMPTS:
+                    await asyncio.sleep(self.retry_delay_s * attempt)
+        log.error("gave up sending a message to %s/%s", item.place.platform, item.place.channel)
+        return False

@@ -1,0 +1,123 @@
+"""The command line as a person uses it: exit codes, one clear error line, JSON outputs."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURE_PACKS = ROOT / "tests" / "fixtures" / "packs"
+
+
+def cli(
+    *args: str, stdin: str = "", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "adapters.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        check=False,
+        env=env,
+    )
+
+
+def test_questions_list_json_has_the_documented_fields() -> None:
+    result = cli("questions", "list", "--json", "--packs", str(FIXTURE_PACKS), "--topic", "metrics")
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert [r["id"] for r in rows] == ["t-precision-recall", "t-confusion-matrix", "t-roc-auc"]
+    assert set(rows[0]) == {"id", "topic", "difficulty", "stage", "prompt"}
+
+
+def test_questions_list_unknown_topic_is_one_line() -> None:
+    result = cli("questions", "list", "--packs", str(FIXTURE_PACKS), "--topic", "metrcs")
+    assert result.returncode == 1
+    assert result.stderr.strip() == "error: unknown topic 'metrcs' (did you mean evaluation?)"
+
+
+def test_validate_reports_each_problem_without_a_traceback(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("questions:\n  - id: Bad Id\n    topic: evaluation\n", encoding="utf-8")
+    result = cli("questions", "validate", str(FIXTURE_PACKS / "test-pack.yaml"), str(broken))
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert lines[0].startswith("error: ")
+    assert any(f"{broken}:2: question 'Bad Id' field 'id'" in line for line in lines)
+    assert any("field 'prompt': is required but missing" in line for line in lines)
+    assert "Traceback" not in result.stderr
+
+
+def test_validate_good_packs_and_missing_path() -> None:
+    ok = cli("questions", "validate", str(FIXTURE_PACKS))
+    assert ok.returncode == 0
+    assert ok.stdout.strip() == "ok: 6 questions in 3 topics"
+    missing = cli("questions", "validate", "no/such/pack.yaml")
+    assert missing.returncode == 1
+    assert missing.stderr.strip() == "error: no such pack file or folder: no/such/pack.yaml"
+
+
+def test_stats_counts_by_topic_difficulty_and_stage() -> None:
+    result = cli("questions", "stats", "--packs", str(FIXTURE_PACKS))
+    assert result.returncode == 0
+    assert result.stdout.startswith("6 questions")
+    assert "  evaluation             3" in result.stdout
+    assert "by stage:" in result.stdout
+
+
+def test_grade_reads_stdin_and_prints_json() -> None:
+    answer = (
+        "L1 penalises the absolute value of weights and gives sparsity, which is feature selection."
+    )
+    result = cli("grade", "t-l1-l2", "--packs", str(FIXTURE_PACKS), stdin=answer)
+    assert result.returncode == 0, result.stderr
+    graded = json.loads(result.stdout)
+    assert {"score", "covered", "missed", "advice"} <= set(graded)
+    assert 30 <= graded["score"] <= 70
+    assert "L2 penalises squared weights and shrinks them smoothly" in graded["missed"]
+    empty = json.loads(cli("grade", "t-l1-l2", "--packs", str(FIXTURE_PACKS), stdin="").stdout)
+    assert empty["score"] == 0
+    assert empty["reason"] == "empty"
+
+
+def test_grade_unknown_question() -> None:
+    result = cli("grade", "nope", "--packs", str(FIXTURE_PACKS))
+    assert result.returncode == 1
+    assert (
+        result.stderr.strip()
+        == "error: no question with id 'nope'; 'interview-bot questions list' shows them"
+    )
+
+
+def test_db_upgrade_creates_the_schema_and_is_repeatable(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    first = cli("db", "upgrade", "--db", url)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.strip().startswith("database is at revision ")
+    assert cli("db", "upgrade", "--db", url).stdout == first.stdout
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("mysql://a@b/c", "error: unsupported database 'mysql'"),
+        ("postgresql://nobody@127.0.0.1:1/none", "error: cannot reach the database"),
+    ],
+)
+def test_db_upgrade_errors_are_one_line(url: str, message: str) -> None:
+    result = cli("db", "upgrade", "--db", url)
+    assert result.returncode == 1
+    assert result.stderr.startswith(message)
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_no_arguments_shows_help() -> None:
+    result = cli()
+    assert "console" in result.stdout + result.stderr
+    assert "questions" in result.stdout + result.stderr
