@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -17,7 +18,10 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    text,
+    false,
+)
+from sqlalchemy import (
+    text as sql_text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -99,8 +103,8 @@ class Round(Base):
             "channel_id",
             "user_id",
             unique=True,
-            sqlite_where=text("status IN ('active', 'paused')"),
-            postgresql_where=text("status IN ('active', 'paused')"),
+            sqlite_where=sql_text("status IN ('active', 'paused')"),
+            postgresql_where=sql_text("status IN ('active', 'paused')"),
         ),
         Index("ix_rounds_thread", "channel_id", "thread_ref"),
         Index("ix_rounds_status_activity", "status", "last_activity_at"),
@@ -145,8 +149,22 @@ class RoundQuestion(Base):
 
 
 class Answer(Base):
+    """Every graded answer. `counted` marks the one that earns points for a daily question."""
+
     __tablename__ = "answers"
-    __table_args__ = (Index("ix_answers_user_question", "user_id", "question_id"),)
+    __table_args__ = (
+        Index("ix_answers_user_question", "user_id", "question_id"),
+        Index("ix_answers_user_time", "user_id", "submitted_at"),
+        Index("ix_answers_daily_post", "daily_post_id"),
+        Index(
+            "uq_answers_counted_per_daily_post",
+            "daily_post_id",
+            "user_id",
+            unique=True,
+            sqlite_where=sql_text("counted = 1"),
+            postgresql_where=sql_text("counted"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
@@ -163,6 +181,11 @@ class Answer(Base):
     missed: Mapped[list[str]] = mapped_column(JSON)
     advice: Mapped[str] = mapped_column(Text, default="")
     event_ref: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    daily_post_id: Mapped[int | None] = mapped_column(
+        ForeignKey("daily_posts.id", ondelete="CASCADE"), nullable=True
+    )
+    points: Mapped[int] = mapped_column(Integer, default=0, server_default=sql_text("0"))
+    counted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime())
     graded_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -175,3 +198,96 @@ class ProcessedEvent(Base):
     platform: Mapped[str] = mapped_column(String(16), primary_key=True)
     event_id: Mapped[str] = mapped_column(String(128), primary_key=True)
     processed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Schedule(Base):
+    """A channel's daily question: local time, zone and days; one per channel."""
+
+    __tablename__ = "schedules"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    channel_id: Mapped[int] = mapped_column(
+        ForeignKey("channels.id", ondelete="CASCADE"), unique=True
+    )
+    post_time: Mapped[str] = mapped_column(String(5))
+    timezone: Mapped[str] = mapped_column(String(64))
+    days: Mapped[str] = mapped_column(String(40))
+    topics: Mapped[list[str]] = mapped_column(JSON, default=list)
+    difficulty: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    reveal_time: Mapped[str | None] = mapped_column(String(5), nullable=True)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class DailyPost(Base):
+    """The claim on one day's post: inserted before sending, so each day posts once."""
+
+    __tablename__ = "daily_posts"
+    __table_args__ = (
+        UniqueConstraint("schedule_id", "local_date"),
+        Index("ix_daily_posts_thread", "channel_id", "thread_ref"),
+        Index("ix_daily_posts_status_reveal", "status", "reveal_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    schedule_id: Mapped[int] = mapped_column(ForeignKey("schedules.id", ondelete="CASCADE"))
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"))
+    local_date: Mapped[date] = mapped_column(Date)
+    question_id: Mapped[str] = mapped_column(String(80))
+    status: Mapped[str] = mapped_column(String(16))
+    claimed_by: Mapped[str] = mapped_column(String(64), default="")
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    message_ref: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    thread_ref: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    reveal_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    revealed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class StudyGroup(Base):
+    """A channel with a schedule is a group (channel_id set); named groups span channels."""
+
+    __tablename__ = "study_groups"
+    __table_args__ = (UniqueConstraint("workspace_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(80))
+    channel_id: Mapped[int | None] = mapped_column(
+        ForeignKey("channels.id", ondelete="CASCADE"), nullable=True, unique=True
+    )
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class GroupMember(Base):
+    __tablename__ = "group_members"
+    __table_args__ = (Index("ix_group_members_user", "user_id"),)
+
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("study_groups.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Streak(Base):
+    """Kept up to date answer by answer; `last_day` is the last scheduled day answered."""
+
+    __tablename__ = "streaks"
+
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("study_groups.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    current: Mapped[int] = mapped_column(Integer, default=0)
+    longest: Mapped[int] = mapped_column(Integer, default=0)
+    freezes: Mapped[int] = mapped_column(Integer, default=0)
+    last_day: Mapped[date | None] = mapped_column(Date, nullable=True)
+    schedule_days: Mapped[str] = mapped_column(String(40), default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
