@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import socket
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
+from bot.daily import DailyRules, DailyService
 from bot.engine import Engine
 from bot.grading import RubricGrader
 from bot.rounds import ChatLookup, MockRounds, RoundRules
@@ -55,10 +59,19 @@ async def build_app(
     bank = bank or load_bank(settings.question_packs or None)
     clock = clock or SystemClock()
     database = await prepare_database(settings)
+    grader = RubricGrader(max_chars=settings.max_graded_chars)
     rounds = MockRounds(
         bank,
-        RubricGrader(max_chars=settings.max_graded_chars),
+        grader,
         RoundRules(idle_timeout=settings.round_idle_timeout, hint_penalty=settings.hint_penalty),
     )
-    engine = Engine(UnitOfWorkFactory(session_factory(database)), bank, rounds, clock, ChatLookup())
+    daily = DailyService(
+        bank,
+        grader,
+        DailyRules(catch_up=timedelta(hours=settings.daily_catch_up_hours)),
+        instance=f"{socket.gethostname()}:{os.getpid()}",
+    )
+    engine = Engine(
+        UnitOfWorkFactory(session_factory(database)), bank, rounds, daily, clock, ChatLookup()
+    )
     return App(engine=engine, bank=bank, database=database, clock=clock)

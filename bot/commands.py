@@ -13,7 +13,22 @@ MIN_COUNT = 1
 MAX_COUNT = 20
 DEFAULT_COUNT = 5
 
-SUBCOMMANDS = ("mock", "resume", "end", "skip", "hint", "topics", "help")
+SUBCOMMANDS = (
+    "mock",
+    "resume",
+    "end",
+    "skip",
+    "hint",
+    "topics",
+    "daily",
+    "group",
+    "leaderboard",
+    "stats",
+    "help",
+)
+DAILY_ACTIONS = ("set", "off", "now", "status")
+GROUP_ACTIONS = ("create", "join", "leave", "list")
+PERIODS = ("week", "month", "all")
 
 
 @dataclass(frozen=True)
@@ -53,7 +68,30 @@ class Help:
     subject: str | None = None
 
 
-Command = Mock | Resume | End | Skip | Hint | Topics | Help
+@dataclass(frozen=True)
+class Daily:
+    action: str
+    args: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Group:
+    action: str
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class Leaderboard:
+    period: str = "week"
+    group: str | None = None
+
+
+@dataclass(frozen=True)
+class Stats:
+    user: str | None = None
+
+
+Command = Mock | Resume | End | Skip | Hint | Topics | Help | Daily | Group | Leaderboard | Stats
 
 
 class CommandError(Exception):
@@ -82,6 +120,16 @@ def parse(text: str) -> Command:
         return _parse_mock(args)
     if name in ("help", "?"):
         return Help(args[0].lower() if args else None)
+    if name == "daily":
+        return _parse_daily(args)
+    if name in ("group", "groups"):
+        return _parse_group(args)
+    if name in ("leaderboard", "leaders", "top"):
+        return _parse_leaderboard(args)
+    if name == "stats":
+        if len(args) > 1:
+            raise CommandError("`/interview stats` takes at most one user.", "stats")
+        return Stats(args[0] if args else None)
     simple: dict[str, Command] = {
         "resume": Resume(),
         "end": End(),
@@ -97,6 +145,42 @@ def parse(text: str) -> Command:
     guess = difflib.get_close_matches(name, SUBCOMMANDS, n=1, cutoff=0.6)
     hint = f" Did you mean `/interview {guess[0]}`?" if guess else ""
     raise CommandError(f"I don't know the command `{_clip(name)}`.{hint}", None)
+
+
+def _parse_daily(args: list[str]) -> Daily:
+    action = args[0].lower() if args else "status"
+    if action not in DAILY_ACTIONS:
+        raise CommandError(f"`/interview daily {_clip(action)}` is not a daily command.", "daily")
+    if action != "set" and len(args) > 1:
+        raise CommandError(f"`/interview daily {action}` takes no arguments.", "daily")
+    return Daily(action, tuple(args[1:]))
+
+
+def _parse_group(args: list[str]) -> Group:
+    action = args[0].lower() if args else "list"
+    if action not in GROUP_ACTIONS:
+        raise CommandError(f"`/interview group {_clip(action)}` is not a group command.", "group")
+    if action == "list":
+        return Group("list")
+    if len(args) < 2:
+        raise CommandError(f"Name the group: `/interview group {action} NAME`.", "group")
+    return Group(action, " ".join(args[1:]))
+
+
+def _parse_leaderboard(args: list[str]) -> Leaderboard:
+    period = "week"
+    group_words: list[str] = []
+    for word in args:
+        if word.lower() in PERIODS or word.lower() in ("weekly", "monthly", "alltime", "all-time"):
+            period = {
+                "weekly": "week",
+                "monthly": "month",
+                "alltime": "all",
+                "all-time": "all",
+            }.get(word.lower(), word.lower())
+        else:
+            group_words.append(word)
+    return Leaderboard(period, " ".join(group_words) or None)
 
 
 def _parse_mock(args: list[str]) -> Mock:

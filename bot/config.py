@@ -24,6 +24,7 @@ class Settings(BaseSettings):
     round_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
     hint_penalty: int = Field(default=5, ge=0, le=50)
     max_graded_chars: int = Field(default=8000, ge=500, le=100_000)
+    daily_catch_up_hours: float = Field(default=6, ge=0, le=24)
     log_level: str = "WARNING"
 
     @field_validator("log_level")

@@ -3,13 +3,32 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.orm.exc import StaleDataError
 
 from bot import views
+from bot.boards import Boards
 from bot.clock import Clock
-from bot.commands import Command, CommandError, End, Help, Hint, Mock, Resume, Skip, Topics, parse
+from bot.commands import (
+    Command,
+    CommandError,
+    Daily,
+    End,
+    Group,
+    Help,
+    Hint,
+    Leaderboard,
+    Mock,
+    Resume,
+    Skip,
+    Stats,
+    Topics,
+    parse,
+)
+from bot.daily import DailyService, recurrence
 from bot.events import (
     ButtonPressed,
     InboundEvent,
@@ -18,6 +37,7 @@ from bot.events import (
     Place,
     SlashCommand,
 )
+from bot.groups import GroupService
 from bot.outbox import Outbox
 from bot.ports import ChatPort
 from bot.rounds import ChatLookup, MockRounds, RoundConflict
@@ -31,12 +51,21 @@ ATTEMPTS = 3
 MAX_COMMAND_CHARS = 500
 
 
+@dataclass
+class _AfterCommit:
+    """Work an event asks for once its own changes are committed."""
+
+    schedules_changed: bool = False
+    post_now: int | None = None
+
+
 class Engine:
     def __init__(
         self,
         uow_factory: Callable[[], UnitOfWork],
         bank: QuestionBank,
         rounds: MockRounds,
+        daily: DailyService,
         clock: Clock,
         chats: ChatLookup | None = None,
         send_retry_delay_s: float = 0.5,
@@ -44,9 +73,15 @@ class Engine:
         self._uow = uow_factory
         self._bank = bank
         self._rounds = rounds
+        self._daily = daily
+        self._groups = GroupService()
+        self._boards = Boards(bank, self._groups)
         self._clock = clock
         self.chats = chats or ChatLookup()
         self._retry_delay_s = send_retry_delay_s
+        self.on_schedules_changed: Callable[[], Awaitable[None]] | None = None
+
+    # --- inbound events -------------------------------------------------------------
 
     async def handle(self, event: InboundEvent, chat: ChatPort) -> None:
         """Handle once; a lost race on a round's version is retried from a fresh read.
@@ -55,6 +90,7 @@ class Engine:
         """
         for attempt in range(1, ATTEMPTS + 1):
             outbox = Outbox(retry_delay_s=self._retry_delay_s)
+            after = _AfterCommit()
             try:
                 async with self._uow() as uow:
                     if event.event_id and not await uow.events.claim(
@@ -63,9 +99,10 @@ class Engine:
                         log.info("duplicate event %s ignored", event.event_id)
                         return
                     turn = await self._turn(uow, chat, event, outbox)
-                    await self._dispatch(turn, event)
+                    await self._dispatch(turn, event, after)
                     await uow.commit()
                 await outbox.deliver()
+                await self._after_commit(after, chat)
                 return
             except StaleDataError:
                 log.info("event raced another on the same round; retry %d", attempt)
@@ -81,14 +118,57 @@ class Engine:
                 return
         log.warning("gave up on an event after %d races", ATTEMPTS)
 
+    async def _after_commit(self, after: _AfterCommit, chat: ChatPort) -> None:
+        if after.post_now is not None:
+            schedule_id = after.post_now
+            async with self._uow() as uow:
+                schedule = await uow.schedules.get(schedule_id)
+                day = recurrence(schedule).local_date(self._clock.now()) if schedule else None
+            if day is not None:
+                await self._daily.fire(
+                    self._uow, lambda _platform: chat, schedule_id, day, self._clock.now()
+                )
+        if after.schedules_changed and self.on_schedules_changed is not None:
+            await self.on_schedules_changed()
+
+    # --- time-driven work ----------------------------------------------------------------
+
     async def tick(self) -> int:
-        """Run what fell due (idle rounds pause); the scheduler and the console call this."""
+        """Run what fell due: catch-up posts, reveals, idle rounds. Returns how many things ran."""
+        now = self._clock.now()
+        done = 0
+        for schedule_id, day in await self._daily.due_posts(self._uow, now):
+            done += await self._daily.fire(self._uow, self.chats, schedule_id, day, now)
+        done += await self._daily.reveal_due(self._uow, self.chats, now)
         outbox = Outbox(retry_delay_s=self._retry_delay_s)
         async with self._uow() as uow:
-            paused = await self._rounds.pause_idle(uow, self.chats, self._clock.now(), outbox)
+            done += await self._rounds.pause_idle(uow, self.chats, now, outbox)
             await uow.commit()
         await outbox.deliver()
-        return paused
+        return done
+
+    async def fire_daily(self, schedule_id: int) -> bool:
+        """A schedule's cron job: post today's question (in the schedule's zone) unless claimed."""
+        now = self._clock.now()
+        async with self._uow() as uow:
+            schedule = await uow.schedules.get(schedule_id)
+            if schedule is None or not schedule.enabled:
+                return False
+            day = recurrence(schedule).local_date(now)
+        return await self._daily.fire(self._uow, self.chats, schedule_id, day, now)
+
+    async def next_due_after(self, moment: datetime) -> datetime | None:
+        """When something time-driven happens next; a simulated clock steps through these."""
+        candidates = [await self._daily.next_due_after(self._uow, moment)]
+        async with self._uow() as uow:
+            candidates.append(await self._rounds.next_pause_after(uow, moment))
+        upcoming = [c for c in candidates if c is not None]
+        return min(upcoming) if upcoming else None
+
+    async def enabled_schedules(self) -> list[tuple[int, str, str, str]]:
+        """(id, HH:MM, zone, days) of each enabled schedule, for the scheduler's cron jobs."""
+        async with self._uow() as uow:
+            return [(s.id, s.post_time, s.timezone, s.days) for s in await uow.schedules.enabled()]
 
     async def open_thread_of(self, place: Place, user_id: str) -> str | None:
         """The thread of the user's open round in a channel, so a client can rejoin it."""
@@ -106,6 +186,8 @@ class Engine:
             await uow.commit()
             return round_.thread_ref if round_ else None
 
+    # --- dispatch --------------------------------------------------------------------------
+
     async def _turn(
         self, uow: UnitOfWork, chat: ChatPort, event: InboundEvent, outbox: Outbox
     ) -> Turn:
@@ -122,32 +204,41 @@ class Engine:
         )
         return Turn(uow=uow, chat=chat, place=place, actor=actor, ids=ids, now=now, outbox=outbox)
 
-    async def _dispatch(self, turn: Turn, event: InboundEvent) -> None:
+    async def _dispatch(self, turn: Turn, event: InboundEvent, after: _AfterCommit) -> None:
         match event:
             case SlashCommand(text=text):
-                await self._command(turn, text)
+                await self._command(turn, text, after)
             case MessagePosted(text=text, message_id=message_id):
-                await self._rounds.answer_in_thread(turn, text, event.event_id or message_id)
+                await self._message(turn, text, event.event_id or message_id)
             case ButtonPressed(action_id=action_id, value=value):
                 await self._button(turn, action_id, value)
             case ModalSubmitted(action_id="round:answer", value=value, text=text):
-                round_id = _int(value)
-                if round_id is not None:
+                if (round_id := _int(value)) is not None:
                     await self._rounds.answer_from_form(turn, round_id, text, event.event_id)
+            case ModalSubmitted(action_id="daily:answer", value=value, text=text):
+                if (post_id := _int(value)) is not None:
+                    await self._daily.answer_from_form(turn, post_id, text, event.event_id)
 
-    async def _command(self, turn: Turn, text: str) -> None:
+    async def _message(self, turn: Turn, text: str, event_ref: str | None) -> None:
+        thread = turn.place.thread
+        if thread is None or await self._rounds.answer_in_thread(turn, text, event_ref):
+            return
+        post = await turn.uow.daily_posts.by_thread(turn.ids.channel_id, thread)
+        if post is not None and post.status in ("posted", "revealed"):
+            await self._daily.answer(turn, post, text, event_ref)
+
+    async def _command(self, turn: Turn, text: str, after: _AfterCommit) -> None:
         if len(text) > MAX_COMMAND_CHARS:
             turn.tell(views.error("That command is too long to be one I know.", None))
             return
         try:
-            command = parse(text)
-            await self._run(turn, command, text)
+            await self._run(turn, parse(text), text, after)
         except CommandError as exc:
             turn.tell(views.error(exc.message, exc.help_subject))
         except UnknownTopic as exc:
             turn.tell(views.error(_unknown_topic(exc), "mock", with_help=False))
 
-    async def _run(self, turn: Turn, command: Command, text: str) -> None:
+    async def _run(self, turn: Turn, command: Command, text: str, after: _AfterCommit) -> None:
         match command:
             case Mock():
                 await self._rounds.start(turn, command, _mock_args(text))
@@ -163,6 +254,26 @@ class Engine:
                 turn.tell(views.topics(self._bank))
             case Help(subject=subject):
                 turn.tell(views.help_message(subject))
+            case Daily(action="set", args=args):
+                after.schedules_changed = await self._daily.set(turn, list(args))
+            case Daily(action="off"):
+                after.schedules_changed = await self._daily.off(turn)
+            case Daily(action="now"):
+                after.post_now = await self._daily.require_schedule_for_now(turn)
+            case Daily():
+                await self._daily.status(turn)
+            case Group(action="create", name=str(name)):
+                await self._groups.create(turn, name)
+            case Group(action="join", name=str(name)):
+                await self._groups.join(turn, name)
+            case Group(action="leave", name=str(name)):
+                await self._groups.leave(turn, name)
+            case Group():
+                await self._groups.list(turn)
+            case Leaderboard(period=period, group=group):
+                await self._boards.leaderboard(turn, period, group)
+            case Stats(user=user):
+                await self._boards.stats(turn, user)
 
     async def _button(self, turn: Turn, action_id: str, value: str) -> None:
         if action_id == "round:restart":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot import points
 from bot.commands import DEFAULT_COUNT, MAX_COUNT, MIN_COUNT
 
 ENTRIES: dict[str, tuple[str, str]] = {
@@ -17,6 +18,28 @@ ENTRIES: dict[str, tuple[str, str]] = {
     "skip": ("/interview skip", "Skip the current question (or its follow-up); it scores 0."),
     "end": ("/interview end", "End your round now and get the scorecard for what you answered."),
     "topics": ("/interview topics", "List the topics you can practise, with their short names."),
+    "daily": (
+        "/interview daily set|off|now|status",
+        "The channel's daily question. Admins: `/interview daily set time=09:00 "
+        "tz=Europe/Berlin days=mon-fri [topics=metrics,data] [difficulty=medium] "
+        "[reveal=17:00]`, `off`, `now` (post today's now). Anyone: `status`. Answer in the "
+        "question's thread; feedback comes privately, the model answer at the reveal.",
+    ),
+    "group": (
+        "/interview group create|join|leave NAME, /interview group list",
+        "Study groups. Every channel with a daily question is a group; named groups gather "
+        "people across channels. Your answers count in every group you belong to.",
+    ),
+    "leaderboard": (
+        "/interview leaderboard [week|month|all] [group]",
+        "Top 10 by points with streaks and answer counts, plus your own rank. Weeks start on "
+        "Monday in the group's time zone.",
+    ),
+    "stats": (
+        "/interview stats [user]",
+        "Streaks, freezes, answers, mean score, points, strongest and weakest topics, recent "
+        "answers and a 12-week activity picture.",
+    ),
     "help": ("/interview help [command]", "Show this help, or the help of one command."),
 }
 
@@ -27,10 +50,18 @@ ANSWERING = (
 )
 
 
+def rules() -> str:
+    return (
+        f"*Points.* {points.RULES}\n*Streaks.* A streak counts the scheduled days in a row "
+        "you answered (a Mon-Fri schedule is not broken by the weekend). Every 7 days in a row "
+        "earn a freeze (at most 2 held); a freeze covers one missed day by itself."
+    )
+
+
 def overview() -> str:
     lines = ["*interview-bot* runs machine-learning mock interviews right here.", ""]
     lines += [f"• `{usage}` — {text}" for usage, text in ENTRIES.values()]
-    lines += ["", ANSWERING]
+    lines += ["", ANSWERING, "", rules()]
     return "\n".join(lines)
 
 

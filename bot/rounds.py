@@ -13,6 +13,7 @@ from bot.commands import DEFAULT_COUNT, Mock
 from bot.events import Place
 from bot.grading import Grader, GradeResult, Rubric
 from bot.outbox import Outbox
+from bot.points import mock_points
 from bot.ports import ChatPort
 from bot.selection import pick_for_round
 from bot.turn import Turn
@@ -125,16 +126,19 @@ class MockRounds:
 
     # --- answering ----------------------------------------------------------------
 
-    async def answer_in_thread(self, turn: Turn, text: str, event_ref: str | None) -> None:
-        """A thread message: graded only if it is the candidate's, in an open round."""
+    async def answer_in_thread(self, turn: Turn, text: str, event_ref: str | None) -> bool:
+        """A thread message: graded only if it is the candidate's, in an open round.
+
+        Returns whether the thread belongs to a round at all.
+        """
         if turn.place.thread is None:
-            return
+            return False
         round_ = await turn.uow.rounds.by_thread(turn.ids.channel_id, turn.place.thread)
-        if round_ is None or round_.user_id != turn.ids.user_id:
-            return
-        if round_.status not in ("active", "paused"):
-            return
-        await self._grade_current(turn, round_, text, event_ref)
+        if round_ is None:
+            return False
+        if round_.user_id == turn.ids.user_id and round_.status in ("active", "paused"):
+            await self._grade_current(turn, round_, text, event_ref)
+        return True
 
     async def answer_from_form(
         self, turn: Turn, round_id: int, text: str, event_ref: str | None
@@ -168,7 +172,7 @@ class MockRounds:
             0 if on_follow_up else min(result.score, current.hints_used * self._rules.hint_penalty)
         )
         final = result.score - penalty
-        self._record(turn, current, text, result, final, on_follow_up, event_ref)
+        self._record(turn, current, question, text, result, final, on_follow_up, event_ref)
         if on_follow_up:
             current.follow_up_score = final
         else:
@@ -199,6 +203,7 @@ class MockRounds:
         self,
         turn: Turn,
         current: RoundQuestion,
+        question: Question,
         text: str,
         result: GradeResult,
         final: int,
@@ -215,6 +220,7 @@ class MockRounds:
                 is_follow_up=on_follow_up,
                 text=text[:MAX_STORED_ANSWER],
                 score=final,
+                points=mock_points(question.difficulty, final),
                 covered=list(result.covered),
                 missed=list(result.missed),
                 advice=result.advice,
@@ -311,6 +317,13 @@ class MockRounds:
             outbox.reply(chat, place, views.paused(channel_hint))
             paused += 1
         return paused
+
+    async def next_pause_after(self, uow: UnitOfWork, moment: datetime) -> datetime | None:
+        oldest = await uow.rounds.oldest_active_activity()
+        if oldest is None:
+            return None
+        deadline = oldest + self._rules.idle_timeout + timedelta(seconds=1)
+        return deadline if deadline > moment else None
 
     # --- helpers ------------------------------------------------------------------------
 

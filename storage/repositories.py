@@ -4,14 +4,27 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Answer, Channel, ProcessedEvent, Round, RoundQuestion, User, Workspace
+from storage.models import (
+    Answer,
+    Channel,
+    DailyPost,
+    GroupMember,
+    ProcessedEvent,
+    Round,
+    RoundQuestion,
+    Schedule,
+    Streak,
+    StudyGroup,
+    User,
+    Workspace,
+)
 
 OPEN_STATUSES = ("active", "paused")
 
@@ -152,6 +165,10 @@ class Rounds:
         )
         return list((await self._session.execute(stmt)).scalars())
 
+    async def oldest_active_activity(self) -> datetime | None:
+        stmt = select(func.min(Round.last_activity_at)).where(Round.status == "active")
+        return (await self._session.execute(stmt)).scalar_one_or_none()
+
     async def pause_if_idle(self, round_id: int, cutoff: datetime) -> bool:
         """Pause only if still idle: a concurrent answer wins over the sweep."""
         result = await self._session.execute(
@@ -186,6 +203,38 @@ class Answers:
         )
         return {qid: int(score) for qid, score in (await self._session.execute(stmt)).all()}
 
+    async def counted_for(self, daily_post_id: int, user_id: int) -> Answer | None:
+        stmt = select(Answer).where(
+            Answer.daily_post_id == daily_post_id,
+            Answer.user_id == user_id,
+            Answer.counted.is_(True),
+        )
+        return (await self._session.execute(stmt)).scalars().first()
+
+    async def first_answer_order(self, daily_post_id: int) -> list[int]:
+        """User ids in the order of their first answer to a daily post."""
+        stmt = (
+            select(
+                Answer.user_id, func.min(Answer.submitted_at).label("first"), func.min(Answer.id)
+            )
+            .where(Answer.daily_post_id == daily_post_id)
+            .group_by(Answer.user_id)
+            .order_by("first", func.min(Answer.id))
+        )
+        return [int(row[0]) for row in (await self._session.execute(stmt)).all()]
+
+    async def counted_for_post(self, daily_post_id: int) -> list[tuple[Answer, User]]:
+        stmt = (
+            select(Answer, User)
+            .join(User, User.id == Answer.user_id)
+            .where(Answer.daily_post_id == daily_post_id, Answer.counted.is_(True))
+            .order_by(Answer.score.desc(), Answer.submitted_at, Answer.id)
+        )
+        return [(a, u) for a, u in (await self._session.execute(stmt)).all()]
+
+    async def flush(self) -> None:
+        await self._session.flush()
+
     async def for_round_question(self, round_question_id: int) -> list[Answer]:
         stmt = (
             select(Answer).where(Answer.round_question_id == round_question_id).order_by(Answer.id)
@@ -206,3 +255,242 @@ class Events:
             .returning(ProcessedEvent.event_id)
         )
         return (await self._session.execute(stmt)).scalar_one_or_none() is not None
+
+
+class Schedules:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def for_channel(self, channel_id: int) -> Schedule | None:
+        stmt = select(Schedule).where(Schedule.channel_id == channel_id)
+        return (await self._session.execute(stmt)).scalars().first()
+
+    async def get(self, schedule_id: int) -> Schedule | None:
+        return await self._session.get(Schedule, schedule_id)
+
+    def add(self, schedule: Schedule) -> None:
+        self._session.add(schedule)
+
+    async def enabled(self) -> list[Schedule]:
+        stmt = select(Schedule).where(Schedule.enabled.is_(True)).order_by(Schedule.id)
+        return list((await self._session.execute(stmt)).scalars())
+
+
+class DailyPosts:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def claim(
+        self,
+        schedule_id: int,
+        channel_id: int,
+        local_date: date,
+        question_id: str,
+        claimer: str,
+        now: datetime,
+    ) -> int | None:
+        """Insert the day's claim row; None when another process (or an earlier run) has it."""
+        stmt = (
+            _insert(self._session, DailyPost)
+            .values(
+                schedule_id=schedule_id,
+                channel_id=channel_id,
+                local_date=local_date,
+                question_id=question_id,
+                status="claimed",
+                claimed_by=claimer,
+                claimed_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=["schedule_id", "local_date"])
+            .returning(DailyPost.id)
+        )
+        return (await self._session.execute(stmt)).scalar_one_or_none()
+
+    async def take_over(
+        self, post_id: int, stale_before: datetime, claimer: str, now: datetime
+    ) -> bool:
+        """Re-claim a claim whose holder never posted (it crashed); only one taker wins."""
+        result = await self._session.execute(
+            update(DailyPost)
+            .where(
+                DailyPost.id == post_id,
+                DailyPost.status == "claimed",
+                DailyPost.claimed_at < stale_before,
+            )
+            .values(claimed_by=claimer, claimed_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def get(self, post_id: int) -> DailyPost | None:
+        return await self._session.get(DailyPost, post_id)
+
+    async def for_day(self, schedule_id: int, local_date: date) -> DailyPost | None:
+        stmt = select(DailyPost).where(
+            DailyPost.schedule_id == schedule_id, DailyPost.local_date == local_date
+        )
+        return (await self._session.execute(stmt)).scalars().first()
+
+    async def by_thread(self, channel_id: int, thread_ref: str) -> DailyPost | None:
+        stmt = select(DailyPost).where(
+            DailyPost.channel_id == channel_id, DailyPost.thread_ref == thread_ref
+        )
+        return (await self._session.execute(stmt)).scalars().first()
+
+    async def latest(self, schedule_id: int) -> DailyPost | None:
+        stmt = (
+            select(DailyPost)
+            .where(DailyPost.schedule_id == schedule_id)
+            .order_by(DailyPost.local_date.desc())
+            .limit(1)
+        )
+        return (await self._session.execute(stmt)).scalars().first()
+
+    async def question_counts(self, channel_id: int) -> dict[str, int]:
+        """How often each question was posted in a channel, for no-repeat cycles."""
+        stmt = (
+            select(DailyPost.question_id, func.count())
+            .where(DailyPost.channel_id == channel_id)
+            .group_by(DailyPost.question_id)
+        )
+        return {qid: int(n) for qid, n in (await self._session.execute(stmt)).all()}
+
+    async def due_reveals(self, now: datetime, limit: int = 200) -> list[DailyPost]:
+        stmt = (
+            select(DailyPost)
+            .where(DailyPost.status == "posted", DailyPost.reveal_at <= now)
+            .order_by(DailyPost.reveal_at)
+            .limit(limit)
+        )
+        return list((await self._session.execute(stmt)).scalars())
+
+    async def next_reveal_after(self, moment: datetime) -> datetime | None:
+        stmt = select(func.min(DailyPost.reveal_at)).where(
+            DailyPost.status == "posted", DailyPost.reveal_at > moment
+        )
+        value = (await self._session.execute(stmt)).scalar_one_or_none()
+        return value
+
+    async def stale_claims(self, stale_before: datetime) -> list[DailyPost]:
+        stmt = select(DailyPost).where(
+            DailyPost.status == "claimed", DailyPost.claimed_at < stale_before
+        )
+        return list((await self._session.execute(stmt)).scalars())
+
+
+class Groups:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def by_name(self, workspace_id: int, name: str) -> StudyGroup | None:
+        stmt = select(StudyGroup).where(
+            StudyGroup.workspace_id == workspace_id, StudyGroup.name == name
+        )
+        return (await self._session.execute(stmt)).scalars().first()
+
+    async def for_channel(self, channel_id: int) -> StudyGroup | None:
+        stmt = select(StudyGroup).where(StudyGroup.channel_id == channel_id)
+        return (await self._session.execute(stmt)).scalars().first()
+
+    def add(self, group: StudyGroup) -> None:
+        self._session.add(group)
+
+    async def flush(self) -> None:
+        await self._session.flush()
+
+    async def in_workspace(self, workspace_id: int) -> list[tuple[StudyGroup, int]]:
+        """Groups with their member counts, channel groups first."""
+        members = (
+            select(GroupMember.group_id, func.count().label("n"))
+            .group_by(GroupMember.group_id)
+            .subquery()
+        )
+        stmt = (
+            select(StudyGroup, func.coalesce(members.c.n, 0))
+            .outerjoin(members, members.c.group_id == StudyGroup.id)
+            .where(StudyGroup.workspace_id == workspace_id)
+            .order_by(StudyGroup.channel_id.is_(None), StudyGroup.name)
+        )
+        return [(g, int(n)) for g, n in (await self._session.execute(stmt)).all()]
+
+    async def of_user(self, user_id: int) -> list[StudyGroup]:
+        stmt = (
+            select(StudyGroup)
+            .join(GroupMember, GroupMember.group_id == StudyGroup.id)
+            .where(GroupMember.user_id == user_id)
+            .order_by(StudyGroup.id)
+        )
+        return list((await self._session.execute(stmt)).scalars())
+
+    async def join(self, group_id: int, user_id: int, now: datetime) -> bool:
+        stmt = (
+            _insert(self._session, GroupMember)
+            .values(group_id=group_id, user_id=user_id, joined_at=now)
+            .on_conflict_do_nothing(index_elements=["group_id", "user_id"])
+            .returning(GroupMember.user_id)
+        )
+        return (await self._session.execute(stmt)).scalar_one_or_none() is not None
+
+    async def leave(self, group_id: int, user_id: int) -> bool:
+        result = await self._session.execute(
+            delete(GroupMember).where(
+                GroupMember.group_id == group_id, GroupMember.user_id == user_id
+            )
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+class Streaks:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get_for_update(self, group_id: int, user_id: int) -> Streak | None:
+        stmt = select(Streak).where(Streak.group_id == group_id, Streak.user_id == user_id)
+        if self._session.get_bind().dialect.name == "postgresql":
+            stmt = stmt.with_for_update()
+        return (await self._session.execute(stmt)).scalars().first()
+
+    async def ensure(self, group_id: int, user_id: int, now: datetime) -> Streak:
+        """The streak row, created empty if needed, locked for this transaction."""
+        stmt = (
+            _insert(self._session, Streak)
+            .values(
+                group_id=group_id,
+                user_id=user_id,
+                current=0,
+                longest=0,
+                freezes=0,
+                schedule_days="",
+                updated_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=["group_id", "user_id"])
+        )
+        await self._session.execute(stmt)
+        streak = await self.get_for_update(group_id, user_id)
+        assert streak is not None
+        return streak
+
+    async def of_group(self, group_id: int) -> list[Streak]:
+        stmt = select(Streak).where(Streak.group_id == group_id)
+        return list((await self._session.execute(stmt)).scalars())
+
+    async def of_user(self, user_id: int) -> list[tuple[Streak, StudyGroup]]:
+        stmt = (
+            select(Streak, StudyGroup)
+            .join(StudyGroup, StudyGroup.id == Streak.group_id)
+            .where(Streak.user_id == user_id)
+            .order_by(StudyGroup.id)
+        )
+        return [(s, g) for s, g in (await self._session.execute(stmt)).all()]
+
+
+async def find_user(session: AsyncSession, workspace_id: int, who: str) -> User | None:
+    """A user of the workspace by platform id or, failing that, by display name."""
+    by_id = select(User).where(User.workspace_id == workspace_id, User.external_id == who)
+    user = (await session.execute(by_id)).scalars().first()
+    if user is not None:
+        return user
+    by_name = select(User).where(
+        User.workspace_id == workspace_id, func.lower(User.display_name) == who.lower()
+    )
+    return (await session.execute(by_name)).scalars().first()

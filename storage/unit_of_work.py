@@ -6,7 +6,16 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage.repositories import Answers, Directory, Events, Rounds
+from storage.repositories import (
+    Answers,
+    DailyPosts,
+    Directory,
+    Events,
+    Groups,
+    Rounds,
+    Schedules,
+    Streaks,
+)
 
 
 class UnitOfWork:
@@ -14,6 +23,10 @@ class UnitOfWork:
     rounds: Rounds
     answers: Answers
     events: Events
+    schedules: Schedules
+    daily_posts: DailyPosts
+    groups: Groups
+    streaks: Streaks
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -31,6 +44,10 @@ class UnitOfWork:
         self.rounds = Rounds(self._session)
         self.answers = Answers(self._session)
         self.events = Events(self._session)
+        self.schedules = Schedules(self._session)
+        self.daily_posts = DailyPosts(self._session)
+        self.groups = Groups(self._session)
+        self.streaks = Streaks(self._session)
         return self
 
     async def __aexit__(

@@ -11,6 +11,7 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.clock import ManualClock
+from bot.daily import DailyRules, DailyService
 from bot.engine import Engine
 from bot.events import (
     Actor,
@@ -23,6 +24,7 @@ from bot.events import (
 )
 from bot.grading import RubricGrader
 from bot.rounds import ChatLookup, MockRounds, RoundRules
+from bot.simulation import advance_to
 from questions.bank import QuestionBank
 from questions.loader import load_bank
 from storage.database import session_factory
@@ -46,6 +48,7 @@ class Harness:
         self.chat = FakeChat()
         self.uow = UnitOfWorkFactory(session_factory(database))
         self._ids = itertools.count(1)
+        self.instance = "test-1"
         self.engine = self.new_engine()
 
     def new_engine(self) -> Engine:
@@ -53,10 +56,12 @@ class Harness:
         rounds = MockRounds(
             self.bank, RubricGrader(), RoundRules(idle_timeout=timedelta(minutes=30))
         )
+        daily = DailyService(self.bank, RubricGrader(), DailyRules(), instance=self.instance)
         engine = Engine(
             self.uow,
             self.bank,
             rounds,
+            daily,
             self.clock,
             ChatLookup({"test": self.chat}),
             send_retry_delay_s=0,
@@ -78,11 +83,25 @@ class Harness:
         await self.engine.handle(event, self.chat)
 
     async def command(
-        self, text: str, user: str = "alice", channel: str = "C1", thread: str | None = None
+        self,
+        text: str,
+        user: str = "alice",
+        channel: str = "C1",
+        thread: str | None = None,
+        admin: bool = False,
     ) -> None:
         await self.send(
-            SlashCommand(self.place(channel, thread), self.actor(user), text, self.event_id())
+            SlashCommand(
+                self.place(channel, thread), self.actor(user, admin), text, self.event_id()
+            )
         )
+
+    async def advance(self, delta: timedelta) -> int:
+        """Move the clock; everything due on the way runs at its own time."""
+        return await advance_to(self.engine, self.clock, self.clock.now() + delta)
+
+    async def advance_to(self, when: datetime) -> int:
+        return await advance_to(self.engine, self.clock, when)
 
     async def say(self, text: str, thread: str, user: str = "alice", channel: str = "C1") -> None:
         await self.send(

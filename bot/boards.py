@@ -1,0 +1,181 @@
+"""Leaderboards and personal stats: read-side views over answers and streaks."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot import views
+from bot.calendar import days_from_key
+from bot.commands import CommandError
+from bot.groups import GroupService
+from bot.heatmap import heatmap_alt_text, render_heatmap
+from bot.messages import Field, Image, RichMessage
+from bot.streaks import StreakState, standing
+from bot.turn import Turn
+from questions.bank import QuestionBank
+from storage import queries
+from storage.models import Streak, StudyGroup, User
+from storage.repositories import find_user
+
+TOP = 10
+HEATMAP_WEEKS = 12
+
+
+def period_start(period: str, now: datetime, zone: ZoneInfo) -> datetime | None:
+    """Weeks start on Monday, months on the 1st, both at midnight in the group's zone."""
+    local = now.astimezone(zone)
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    if period == "week":
+        return (midnight - timedelta(days=local.weekday())).replace(fold=0)
+    if period == "month":
+        return midnight.replace(day=1, fold=0)
+    return None
+
+
+def current_streak(streak: Streak | None, now: datetime, zone: ZoneInfo) -> StreakState:
+    if streak is None:
+        return StreakState()
+    state = StreakState(streak.current, streak.longest, streak.freezes, streak.last_day)
+    weekdays = days_from_key(streak.schedule_days) if streak.schedule_days else frozenset(range(7))
+    return standing(state, now.astimezone(zone).date(), weekdays)
+
+
+class Boards:
+    def __init__(self, bank: QuestionBank, groups: GroupService) -> None:
+        self._bank = bank
+        self._groups = groups
+
+    async def leaderboard(self, turn: Turn, period: str, group_name: str | None) -> None:
+        group = await self._group_for(turn, group_name)
+        zone = ZoneInfo(group.timezone)
+        since = period_start(period, turn.now, zone)
+        rows = await queries.leaderboard(turn.uow.session, group.id, since, turn.now)
+        streaks = {s.user_id: s for s in await turn.uow.streaks.of_group(group.id)}
+        label = {"week": "this week", "month": "this month", "all": "all time"}[period]
+        if not rows:
+            turn.tell(
+                views.info(
+                    f"No points in `{group.name}` {label} yet. Answer the daily question to get on the board."
+                )
+            )
+            return
+        lines = []
+        for rank, row in enumerate(rows[:TOP], start=1):
+            streak = current_streak(streaks.get(row.user_id), turn.now, zone).current
+            flame = f" · 🔥{streak}" if streak else ""
+            lines.append(
+                f"{rank}. {row.name} — {row.points} pts{flame} · {row.answers} answer{'s' if row.answers != 1 else ''}"
+            )
+        mine = next((i for i, r in enumerate(rows, start=1) if r.user_id == turn.ids.user_id), None)
+        footer = (
+            f"You: #{mine} of {len(rows)} with {rows[mine - 1].points} pts."
+            if mine
+            else "You have no points here in this period yet."
+        )
+        turn.tell(
+            RichMessage(
+                title=f"Leaderboard · {group.name} · {label}", body="\n".join([*lines, "", footer])
+            )
+        )
+
+    async def stats(self, turn: Turn, who: str | None) -> None:
+        user = await self._user(turn, who)
+        group = await turn.uow.groups.for_channel(turn.ids.channel_id)
+        zone = ZoneInfo(group.timezone) if group else ZoneInfo("UTC")
+        summary = await queries.answer_summary(turn.uow.session, user.id)
+        name = user.display_name or user.external_id
+        if summary.answers == 0:
+            turn.tell(views.info(f"{name} has not answered anything yet."))
+            return
+        streak_rows = await turn.uow.streaks.of_user(user.id)
+        chosen = next((s for s, g in streak_rows if group and g.id == group.id), None)
+        if chosen is None and streak_rows:
+            chosen = max((s for s, _ in streak_rows), key=lambda s: (s.current, s.longest))
+        streak = current_streak(chosen, turn.now, zone)
+        topic_scores: dict[str, list[float]] = {}
+        for question_id, mean, count in await queries.mean_score_by_question(
+            turn.uow.session, user.id
+        ):
+            question = self._bank.get(question_id)
+            if question is not None:
+                topic_scores.setdefault(question.topic, []).extend([mean] * count)
+        ranked = sorted(((sum(v) / len(v), t) for t, v in topic_scores.items()), reverse=True)
+        fields = [
+            Field(
+                "Streak",
+                f"{streak.current} now · {streak.longest} longest · {streak.freezes} freeze{'s' if streak.freezes != 1 else ''}",
+            ),
+            Field("Answers", f"{summary.answers} · mean score {round(summary.mean_score or 0)}"),
+            Field("Points", str(summary.points)),
+        ]
+        if ranked:
+            best, worst = ranked[0], ranked[-1]
+            fields.append(
+                Field("Strongest", f"{self._bank.topic_title(best[1])} ({round(best[0])})")
+            )
+            if len(ranked) > 1:
+                fields.append(
+                    Field("Weakest", f"{self._bank.topic_title(worst[1])} ({round(worst[0])})")
+                )
+        recent = await queries.recent_answers(turn.uow.session, user.id)
+        fields.append(
+            Field(
+                "Recent",
+                "\n".join(
+                    f"{r.submitted_at.astimezone(zone):%d %b} · {r.kind} · {self._title(r.question_id)} · {r.score}"
+                    for r in recent
+                ),
+                inline=False,
+            )
+        )
+        today = turn.now.astimezone(zone).date()
+        since = turn.now - timedelta(weeks=HEATMAP_WEEKS + 1)
+        counts = Counter(
+            t.astimezone(zone).date()
+            for t in await queries.answer_times(turn.uow.session, user.id, since)
+        )
+        picture = Image(
+            filename=f"activity-{user.external_id}.png",
+            data=render_heatmap(
+                counts, today, HEATMAP_WEEKS, title=f"{name}: last {HEATMAP_WEEKS} weeks"
+            ),
+            alt_text=heatmap_alt_text(counts, today, HEATMAP_WEEKS),
+        )
+        turn.tell(
+            RichMessage(
+                title=f"Stats · {name}", body=picture.alt_text, fields=tuple(fields), image=picture
+            )
+        )
+
+    def _title(self, question_id: str) -> str:
+        question = self._bank.get(question_id)
+        if question is None:
+            return question_id
+        prompt = question.prompt
+        return prompt if len(prompt) <= 50 else prompt[:49] + "…"
+
+    async def _user(self, turn: Turn, who: str | None) -> User:
+        if who is None:
+            me = await turn.uow.directory.get_user(turn.ids.user_id)
+            assert me is not None
+            return me
+        user = await find_user(turn.uow.session, turn.ids.workspace_id, who.lstrip("@"))
+        if user is None:
+            raise CommandError(f"I don't know anyone called `{who[:40]}` here yet.", "stats")
+        return user
+
+    async def _group_for(self, turn: Turn, name: str | None) -> StudyGroup:
+        if name:
+            return await self._groups.find(turn, name)
+        group = await turn.uow.groups.for_channel(turn.ids.channel_id)
+        if group is not None:
+            return group
+        mine = await turn.uow.groups.of_user(turn.ids.user_id)
+        if len(mine) == 1:
+            return mine[0]
+        raise CommandError(
+            "This channel has no study group: name one, e.g. `/interview leaderboard week my-group`.",
+            "leaderboard",
+        )

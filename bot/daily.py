@@ -1,0 +1,438 @@
+"""The daily question: schedules, exactly-once posting, answers, points, streaks and reveal."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from bot import daily_views, views
+from bot.calendar import Recurrence, days_from_key, days_key, resolve_local
+from bot.commands import CommandError
+from bot.events import Place
+from bot.grading import Grader, Rubric
+from bot.messages import RichMessage
+from bot.outbox import Outbox
+from bot.ports import ChatPort
+from bot.points import daily_points
+from bot.rounds import ChatLookup
+from bot.schedule_spec import ScheduleSpec, parse_spec, parse_time, parse_zone
+from bot.streaks import StreakState, record_answer
+from bot.turn import Turn
+from questions.bank import QuestionBank
+from questions.schema import Difficulty, Question
+from storage.models import Answer, DailyPost, Schedule, StudyGroup
+from storage.unit_of_work import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+UowFactory = Callable[[], UnitOfWork]
+
+
+@dataclass(frozen=True)
+class DailyRules:
+    catch_up: timedelta = timedelta(hours=6)
+    claim_lease: timedelta = timedelta(minutes=5)
+    reveal_lead: timedelta = timedelta(minutes=5)
+
+
+def recurrence(schedule: Schedule) -> Recurrence:
+    return Recurrence(
+        parse_time(schedule.post_time), ZoneInfo(schedule.timezone), days_from_key(schedule.days)
+    )
+
+
+def pick_question(
+    pool: list[Question], posted: dict[str, int], channel_key: str, day: date
+) -> Question:
+    """Least-posted first (no repeat until the pool is used up); fixed for a (channel, date)."""
+    fewest = min(posted.get(q.id, 0) for q in pool)
+    candidates = sorted((q for q in pool if posted.get(q.id, 0) == fewest), key=lambda q: q.id)
+    digest = hashlib.sha256(f"{channel_key}:{day.isoformat()}".encode()).digest()
+    return candidates[int.from_bytes(digest[:8], "big") % len(candidates)]
+
+
+class DailyService:
+    def __init__(
+        self, bank: QuestionBank, grader: Grader, rules: DailyRules, instance: str
+    ) -> None:
+        self._bank = bank
+        self._grader = grader
+        self._rules = rules
+        self._instance = instance
+
+    # --- commands ----------------------------------------------------------------------
+
+    async def set(self, turn: Turn, args: list[str]) -> bool:
+        if not turn.actor.is_admin:
+            turn.tell(views.info("Only workspace admins can change the daily schedule."))
+            return False
+        existing = await turn.uow.schedules.for_channel(turn.ids.channel_id)
+        defaults = self._spec_of(existing) if existing else None
+        spec = parse_spec(args, defaults)
+        topics = tuple(self._bank.resolve_topic(t) for t in spec.topics)
+        if not self._pool(list(topics), spec.difficulty):
+            raise CommandError(
+                "No questions match those topics and difficulty; widen the filters.", "daily"
+            )
+        schedule = existing or Schedule(channel_id=turn.ids.channel_id, created_at=turn.now)
+        schedule.post_time = f"{spec.at:%H:%M}"
+        schedule.timezone = spec.zone.key
+        schedule.days = days_key(spec.weekdays)
+        schedule.topics = list(topics)
+        schedule.difficulty = spec.difficulty.value if spec.difficulty else None
+        schedule.reveal_time = f"{spec.reveal:%H:%M}" if spec.reveal else None
+        schedule.enabled = True
+        schedule.updated_at = turn.now
+        if existing is None:
+            turn.uow.schedules.add(schedule)
+        await self._channel_group(turn, spec.zone.key)
+        turn.tell(self._status(schedule, turn.now, changed=True))
+        return True
+
+    async def off(self, turn: Turn) -> bool:
+        if not turn.actor.is_admin:
+            turn.tell(views.info("Only workspace admins can change the daily schedule."))
+            return False
+        schedule = await turn.uow.schedules.for_channel(turn.ids.channel_id)
+        if schedule is None or not schedule.enabled:
+            turn.tell(views.info("The daily question is already off here."))
+            return False
+        schedule.enabled = False
+        schedule.updated_at = turn.now
+        turn.tell(
+            views.info("Daily question turned off here. Streaks, points and answers are kept.")
+        )
+        return True
+
+    async def status(self, turn: Turn) -> None:
+        schedule = await turn.uow.schedules.for_channel(turn.ids.channel_id)
+        if schedule is None:
+            turn.tell(
+                views.info(
+                    "No daily question here yet. An admin can start one: "
+                    "`/interview daily set time=09:00 tz=Europe/Berlin days=mon-fri`."
+                )
+            )
+            return
+        turn.tell(self._status(schedule, turn.now))
+
+    async def require_schedule_for_now(self, turn: Turn) -> int | None:
+        if not turn.actor.is_admin:
+            turn.tell(views.info("Only workspace admins can post the daily question on demand."))
+            return None
+        schedule = await turn.uow.schedules.for_channel(turn.ids.channel_id)
+        if schedule is None:
+            turn.tell(views.info("Set a schedule first: `/interview daily set time=09:00 tz=UTC`."))
+            return None
+        existing = await turn.uow.daily_posts.for_day(
+            schedule.id, recurrence(schedule).local_date(turn.now)
+        )
+        if existing is not None and existing.status != "claimed":
+            turn.tell(
+                views.info("Today's question is already posted here; answer it in its thread.")
+            )
+            return None
+        return schedule.id
+
+    # --- posting -----------------------------------------------------------------------
+
+    async def fire(
+        self,
+        uow: UowFactory,
+        chats: Callable[[str], ChatPort | None],
+        schedule_id: int,
+        day: date,
+        now: datetime,
+    ) -> bool:
+        """Claim (schedule, day), then post; whoever loses the claim posts nothing."""
+        async with uow() as u:
+            schedule = await u.schedules.get(schedule_id)
+            if schedule is None:
+                return False
+            place = await self._place(u, schedule.channel_id)
+            existing = await u.daily_posts.for_day(schedule_id, day)
+            if existing is not None:
+                if existing.status != "claimed":
+                    return False
+                if not await u.daily_posts.take_over(
+                    existing.id, now - self._rules.claim_lease, self._instance, now
+                ):
+                    return False
+                post_id, question_id = existing.id, existing.question_id
+            else:
+                pool = self._pool(
+                    list(schedule.topics),
+                    Difficulty(schedule.difficulty) if schedule.difficulty else None,
+                )
+                if not pool:
+                    log.error("schedule %s has no questions left to post", schedule_id)
+                    return False
+                posted = await u.daily_posts.question_counts(schedule.channel_id)
+                question_id = pick_question(
+                    pool, posted, f"{place.platform}:{place.workspace}:{place.channel}", day
+                ).id
+                claimed = await u.daily_posts.claim(
+                    schedule_id, schedule.channel_id, day, question_id, self._instance, now
+                )
+                if claimed is None:
+                    return False
+                post_id = claimed
+            rec = recurrence(schedule)
+            reveal_at = self._reveal_at(schedule, rec, day, now)
+            await u.commit()
+        chat = chats(place.platform)
+        question = self._bank.get(question_id)
+        if chat is None or question is None:
+            log.error(
+                "cannot post daily %s: no chat for %s or question %s gone",
+                post_id,
+                place.platform,
+                question_id,
+            )
+            return False
+        try:
+            ref = await chat.post(
+                place, daily_views.daily_question(self._bank, post_id, day, question)
+            )
+            thread = await chat.open_thread(ref, f"Daily question {day:%-d %b}")
+        except Exception:
+            log.exception("daily post %s failed; the claim is retried after its lease", post_id)
+            return False
+        async with uow() as u:
+            post = await u.daily_posts.get(post_id)
+            if post is not None:
+                post.status = "posted"
+                post.message_ref = ref.message_id
+                post.thread_ref = thread.thread
+                post.posted_at = now
+                post.reveal_at = reveal_at
+                await u.commit()
+        return True
+
+    async def due_posts(self, uow: UowFactory, now: datetime) -> list[tuple[int, date]]:
+        """Days whose post time passed within the catch-up window and were not posted."""
+        due: list[tuple[int, date]] = []
+        async with uow() as u:
+            for schedule in await u.schedules.enabled():
+                latest = recurrence(schedule).latest_at_or_before(now)
+                if latest is None or now - latest[1] > self._rules.catch_up:
+                    continue
+                post = await u.daily_posts.for_day(schedule.id, latest[0])
+                stale = (
+                    post is not None
+                    and post.status == "claimed"
+                    and post.claimed_at < now - self._rules.claim_lease
+                )
+                if post is None or stale:
+                    due.append((schedule.id, latest[0]))
+        return due
+
+    async def next_due_after(self, uow: UowFactory, moment: datetime) -> datetime | None:
+        """The next instant something daily happens: a post or a reveal."""
+        times: list[datetime] = []
+        async with uow() as u:
+            for schedule in await u.schedules.enabled():
+                upcoming = recurrence(schedule).next_after(moment)
+                if upcoming is not None:
+                    times.append(upcoming[1])
+            reveal = await u.daily_posts.next_reveal_after(moment)
+            if reveal is not None:
+                times.append(reveal)
+        return min(times) if times else None
+
+    # --- reveal -----------------------------------------------------------------------
+
+    async def reveal_due(self, uow: UowFactory, chats: ChatLookup, now: datetime) -> int:
+        revealed = 0
+        async with uow() as u:
+            posts = await u.daily_posts.due_reveals(now)
+        for post in posts:
+            outbox = Outbox()
+            async with uow() as u:
+                fresh = await u.daily_posts.get(post.id)
+                if fresh is None or fresh.status != "posted" or fresh.thread_ref is None:
+                    continue
+                fresh.status = "revealed"
+                fresh.revealed_at = now
+                question = self._bank.get(fresh.question_id)
+                counted = await u.answers.counted_for_post(fresh.id)
+                place = (await self._place(u, fresh.channel_id)).in_thread(fresh.thread_ref)
+                chat = chats(place.platform)
+                if question is None or chat is None:
+                    continue
+                mean = sum(a.score for a, _ in counted) / len(counted) if counted else None
+                top = [(user.display_name or user.external_id, a.score) for a, user in counted[:3]]
+                outbox.reply(chat, place, daily_views.reveal(question, len(counted), mean, top))
+                try:
+                    await u.commit()
+                except Exception:
+                    log.info("reveal of %s raced another process", fresh.id)
+                    continue
+            await outbox.deliver()
+            revealed += 1
+        return revealed
+
+    # --- answers ----------------------------------------------------------------------
+
+    async def answer(self, turn: Turn, post: DailyPost, text: str, event_ref: str | None) -> None:
+        question = self._bank.get(post.question_id)
+        if question is None:
+            return
+        result = self._grader.grade(Rubric.for_question(question), text)
+        practice = post.status == "revealed"
+        replaced = False
+        points = bonus = 0
+        streak_now: int | None = None
+        if not practice:
+            earlier = await turn.uow.answers.counted_for(post.id, turn.ids.user_id)
+            if earlier is not None:
+                earlier.counted = False
+                earlier.points = 0
+                replaced = True
+                await turn.uow.answers.flush()
+            order = await turn.uow.answers.first_answer_order(post.id)
+            rank = order.index(turn.ids.user_id) if turn.ids.user_id in order else len(order)
+            points, bonus = daily_points(question.difficulty, result.score, rank)
+            if earlier is None:
+                streak_now = await self._advance_streaks(turn, post)
+        turn.uow.answers.add(
+            Answer(
+                user_id=turn.ids.user_id,
+                channel_id=turn.ids.channel_id,
+                question_id=question.id,
+                source="daily",
+                daily_post_id=post.id,
+                is_follow_up=False,
+                text=text[:40_000],
+                score=result.score,
+                covered=list(result.covered),
+                missed=list(result.missed),
+                advice=result.advice,
+                event_ref=event_ref,
+                points=points,
+                counted=not practice,
+                submitted_at=turn.now,
+                graded_at=turn.now,
+            )
+        )
+        turn.tell(
+            daily_views.daily_feedback(
+                result,
+                points=points,
+                bonus=bonus,
+                replaced=replaced,
+                practice=practice,
+                streak=streak_now,
+                model_answer=question.answer if practice else None,
+            )
+        )
+
+    async def answer_from_form(
+        self, turn: Turn, post_id: int, text: str, event_ref: str | None
+    ) -> None:
+        post = await turn.uow.daily_posts.get(post_id)
+        if post is None or post.channel_id != turn.ids.channel_id:
+            turn.tell(views.info("That daily question is not from this channel."))
+            return
+        await self.answer(turn, post, text, event_ref)
+
+    async def _advance_streaks(self, turn: Turn, post: DailyPost) -> int | None:
+        """Update the answerer's streak in every group they belong to; return the channel's."""
+        schedule = await turn.uow.schedules.get(post.schedule_id)
+        if schedule is None:
+            return None
+        weekdays = days_from_key(schedule.days)
+        group = await turn.uow.groups.for_channel(post.channel_id)
+        if group is not None:
+            await turn.uow.groups.join(group.id, turn.ids.user_id, turn.now)
+        channel_streak = None
+        for member_of in await turn.uow.groups.of_user(turn.ids.user_id):
+            row = await turn.uow.streaks.ensure(member_of.id, turn.ids.user_id, turn.now)
+            state = StreakState(row.current, row.longest, row.freezes, row.last_day)
+            new = record_answer(state, post.local_date, weekdays)
+            row.current, row.longest, row.freezes, row.last_day = (
+                new.current,
+                new.longest,
+                new.freezes,
+                new.last_day,
+            )
+            row.schedule_days = schedule.days
+            row.updated_at = turn.now
+            if group is not None and member_of.id == group.id:
+                channel_streak = new.current
+        return channel_streak
+
+    # --- helpers ----------------------------------------------------------------------
+
+    def _pool(self, topics: list[str], difficulty: Difficulty | None) -> list[Question]:
+        if not topics:
+            return self._bank.select(difficulty=difficulty)
+        return [
+            q for topic in topics for q in self._bank.select(topic=topic, difficulty=difficulty)
+        ]
+
+    def _spec_of(self, schedule: Schedule) -> ScheduleSpec:
+        return ScheduleSpec(
+            at=parse_time(schedule.post_time),
+            zone=parse_zone(schedule.timezone),
+            weekdays=days_from_key(schedule.days),
+            topics=tuple(schedule.topics),
+            difficulty=Difficulty(schedule.difficulty) if schedule.difficulty else None,
+            reveal=parse_time(schedule.reveal_time) if schedule.reveal_time else None,
+        )
+
+    def _status(self, schedule: Schedule, now: datetime, changed: bool = False) -> RichMessage:
+        upcoming = recurrence(schedule).next_after(now) if schedule.enabled else None
+        return daily_views.schedule_status(
+            post_time=schedule.post_time,
+            zone=schedule.timezone,
+            weekdays=days_from_key(schedule.days),
+            topics=[self._bank.topic_title(t) for t in schedule.topics],
+            difficulty=schedule.difficulty,
+            reveal_time=schedule.reveal_time,
+            enabled=schedule.enabled,
+            next_post=upcoming[1] if upcoming else None,
+            changed=changed,
+        )
+
+    def _reveal_at(self, schedule: Schedule, rec: Recurrence, day: date, now: datetime) -> datetime:
+        posted = max(now, rec.instant(day))
+        if schedule.reveal_time:
+            at: time = parse_time(schedule.reveal_time)
+            reveal = resolve_local(day, at, rec.zone)
+            return (
+                reveal if reveal > posted else resolve_local(day + timedelta(days=1), at, rec.zone)
+            )
+        upcoming = rec.next_after(posted)
+        if upcoming is None:
+            return posted + timedelta(days=1)
+        return max(posted + timedelta(minutes=1), upcoming[1] - self._rules.reveal_lead)
+
+    async def _channel_group(self, turn: Turn, zone: str) -> StudyGroup:
+        group = await turn.uow.groups.for_channel(turn.ids.channel_id)
+        if group is None:
+            name = f"#{turn.place.channel_name or turn.place.channel}"[:80]
+            group = StudyGroup(
+                workspace_id=turn.ids.workspace_id,
+                name=name,
+                channel_id=turn.ids.channel_id,
+                timezone=zone,
+                created_at=turn.now,
+            )
+            turn.uow.groups.add(group)
+            await turn.uow.groups.flush()
+        group.timezone = zone
+        return group
+
+    async def _place(self, u: UnitOfWork, channel_id: int) -> Place:
+        channel = await u.directory.get_channel(channel_id)
+        assert channel is not None
+        workspace = await u.directory.get_workspace(channel.workspace_id)
+        assert workspace is not None
+        return Place(
+            workspace.platform, workspace.external_id, channel.external_id, None, channel.name
+        )

@@ -1,0 +1,141 @@
+"""`/interview daily set ...` arguments: a time, an IANA zone, days, and optional filters."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import time
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.calendar import DaysError, parse_days
+from bot.commands import CommandError
+from questions.schema import Difficulty
+
+EXAMPLE = "`/interview daily set time=09:00 tz=Europe/Berlin days=mon-fri`"
+_TIME = re.compile(r"^(\d{1,2})(?::(\d{2}))?\s*(am|pm)?$", re.IGNORECASE)
+_KEYS = {
+    "time": "time",
+    "at": "time",
+    "tz": "tz",
+    "timezone": "tz",
+    "zone": "tz",
+    "days": "days",
+    "topics": "topics",
+    "topic": "topics",
+    "difficulty": "difficulty",
+    "level": "difficulty",
+    "reveal": "reveal",
+}
+
+
+@dataclass(frozen=True)
+class ScheduleSpec:
+    at: time
+    zone: ZoneInfo
+    weekdays: frozenset[int]
+    topics: tuple[str, ...] = ()
+    difficulty: Difficulty | None = None
+    reveal: time | None = None
+
+
+def parse_time(text: str, what: str = "time") -> time:
+    match = _TIME.match(text.strip())
+    if not match:
+        raise CommandError(
+            f"`{_clip(text)}` is not a {what}: use 24-hour HH:MM such as 09:00. Example: {EXAMPLE}",
+            "daily",
+        )
+    hour, minute = int(match.group(1)), int(match.group(2) or 0)
+    suffix = (match.group(3) or "").lower()
+    if suffix:
+        if not 1 <= hour <= 12:
+            raise CommandError(
+                f"`{_clip(text)}` is not a {what}: with am/pm the hour is 1-12.", "daily"
+            )
+        hour = hour % 12 + (12 if suffix == "pm" else 0)
+    if hour > 23 or minute > 59:
+        raise CommandError(
+            f"`{_clip(text)}` is not a {what}: hours go to 23 and minutes to 59.", "daily"
+        )
+    return time(hour, minute)
+
+
+def parse_zone(text: str) -> ZoneInfo:
+    name = text.strip()
+    try:
+        if not name or name.startswith(("/", ".")) or ".." in name:
+            raise ZoneInfoNotFoundError(name)
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise CommandError(
+            f"`{_clip(name)}` is not a time zone I know: use an IANA name such as Europe/Berlin, "
+            f"America/New_York or UTC. Example: {EXAMPLE}",
+            "daily",
+        ) from None
+
+
+def parse_spec(args: list[str], defaults: ScheduleSpec | None = None) -> ScheduleSpec:
+    """Parse key=value pairs; keys missing here keep their value from defaults (an update)."""
+    values: dict[str, str] = {}
+    for arg in args:
+        key, sep, value = arg.partition("=")
+        name = _KEYS.get(key.strip().lower())
+        if not sep or name is None:
+            known = "time, tz, days, topics, difficulty, reveal"
+            raise CommandError(
+                f"`{_clip(arg)}` is not a setting: use key=value with keys {known}. "
+                f"Example: {EXAMPLE}",
+                "daily",
+            )
+        values[name] = value.strip()
+    if defaults is None and "time" not in values:
+        raise CommandError(f"Tell me when to post, e.g. {EXAMPLE}", "daily")
+    at = parse_time(values["time"]) if "time" in values else _need(defaults).at
+    zone = (
+        parse_zone(values["tz"])
+        if "tz" in values
+        else (defaults.zone if defaults else ZoneInfo("UTC"))
+    )
+    if "days" in values:
+        try:
+            weekdays = parse_days(values["days"])
+        except DaysError as exc:
+            raise CommandError(
+                f"Days `{_clip(values['days'])}`: {exc}. Use mon-fri, mon,wed,fri, weekdays "
+                f"or daily. Example: {EXAMPLE}",
+                "daily",
+            ) from None
+    else:
+        weekdays = defaults.weekdays if defaults else frozenset(range(7))
+    topics = defaults.topics if defaults else ()
+    if "topics" in values:
+        topics = tuple(t for t in re.split(r"[,\s]+", values["topics"].lower()) if t and t != "all")
+    difficulty = defaults.difficulty if defaults else None
+    if "difficulty" in values:
+        level = values["difficulty"].lower()
+        if level in ("", "any", "all"):
+            difficulty = None
+        elif level in {d.value for d in Difficulty}:
+            difficulty = Difficulty(level)
+        else:
+            raise CommandError(
+                f"Difficulty `{_clip(level)}` is not one of easy, medium, hard or any.", "daily"
+            )
+    reveal = defaults.reveal if defaults else None
+    if "reveal" in values:
+        reveal = (
+            None
+            if values["reveal"].lower() in ("", "auto", "default")
+            else parse_time(values["reveal"], "reveal time")
+        )
+    return ScheduleSpec(at, zone, weekdays, topics, difficulty, reveal)
+
+
+def _need(spec: ScheduleSpec | None) -> ScheduleSpec:
+    assert spec is not None
+    return spec
+
+
+def _clip(text: str, limit: int = 40) -> str:
+    text = text.replace("`", "'")
+    return text if len(text) <= limit else text[: limit - 1] + "…"

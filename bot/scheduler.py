@@ -1,0 +1,92 @@
+"""APScheduler 3 in memory: one cron job per schedule, rebuilt from our own table.
+
+The job store is never shared, so several processes may each run this; the claim row makes the
+second one harmless. A sweep every minute runs catch-up posts (after downtime or a
+daylight-saving gap), reveals and idle-round pauses through the same `Engine.tick` the
+console's simulated clock uses.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from apscheduler.jobstores.memory import MemoryJobStore
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.engine import Engine
+
+log = logging.getLogger(__name__)
+
+DAILY_PREFIX = "daily:"
+SWEEP_JOB = "sweep"
+
+
+def cron_for(post_time: str, zone: str, days: str) -> CronTrigger:
+    hour, minute = (int(part) for part in post_time.split(":"))
+    return CronTrigger(day_of_week=days, hour=hour, minute=minute, timezone=ZoneInfo(zone))
+
+
+class DailyScheduler:
+    def __init__(
+        self,
+        engine: Engine,
+        misfire_grace: timedelta = timedelta(hours=6),
+        sweep_every: timedelta = timedelta(seconds=60),
+    ) -> None:
+        self._engine = engine
+        self._sweep_every = sweep_every
+        self._scheduler = AsyncIOScheduler(
+            jobstores={"default": MemoryJobStore()},
+            job_defaults={
+                "coalesce": True,
+                "max_instances": 1,
+                "misfire_grace_time": int(misfire_grace.total_seconds()),
+            },
+            timezone=UTC,
+        )
+
+    async def start(self) -> None:
+        """Start, build the jobs, and catch up on whatever fell due while the bot was down."""
+        self._scheduler.add_job(
+            self._engine.tick,
+            IntervalTrigger(seconds=self._sweep_every.total_seconds()),
+            id=SWEEP_JOB,
+            replace_existing=True,
+        )
+        self._scheduler.start()
+        await self.rebuild()
+        await self._engine.tick()
+        self._engine.on_schedules_changed = self.rebuild
+
+    async def rebuild(self) -> None:
+        """Make the cron jobs match the enabled schedules exactly."""
+        wanted: set[str] = set()
+        for schedule_id, post_time, zone, days in await self._engine.enabled_schedules():
+            job_id = f"{DAILY_PREFIX}{schedule_id}"
+            wanted.add(job_id)
+            self._scheduler.add_job(
+                self._engine.fire_daily,
+                cron_for(post_time, zone, days),
+                args=[schedule_id],
+                id=job_id,
+                replace_existing=True,
+            )
+        for job in self._scheduler.get_jobs():
+            if job.id.startswith(DAILY_PREFIX) and job.id not in wanted:
+                job.remove()
+        log.info("scheduler has %d daily jobs", len(wanted))
+
+    def next_runs(self) -> dict[str, datetime]:
+        return {
+            job.id: job.next_run_time
+            for job in self._scheduler.get_jobs()
+            if job.id.startswith(DAILY_PREFIX) and job.next_run_time is not None
+        }
+
+    async def shutdown(self) -> None:
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=False)

@@ -1,0 +1,279 @@
+"""The daily loop on a moved clock: schedules, exactly-once posts, answers, reveal, DST."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select
+
+from bot.daily import pick_question
+from bot.events import ModalSubmitted
+from storage.models import Answer, DailyPost
+from tests.support.fakes import Sent
+from tests.support.harness import Harness, answer_covering
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def daily_posts(h: Harness) -> list[Sent]:
+    return [s for s in h.chat.sent if s.kind == "post" and (s.message.title or "").startswith("Daily question")]
+
+
+async def rows(h: Harness) -> list[DailyPost]:
+    async with h.uow() as uow:
+        return list((await uow.session.execute(select(DailyPost).order_by(DailyPost.local_date))).scalars())
+
+
+async def answers(h: Harness) -> list[Answer]:
+    async with h.uow() as uow:
+        return list((await uow.session.execute(select(Answer).order_by(Answer.id))).scalars())
+
+
+def post_thread(h: Harness, index: int = -1) -> str:
+    post = daily_posts(h)[index]
+    thread = next(t for t in h.chat.threads if t.thread == f"t-{post.message_id}")
+    assert thread.thread is not None
+    return thread.thread
+
+
+def question_of(h: Harness, index: int = -1) -> str:
+    prompt = daily_posts(h)[index].message.body.split("\n\n")[0]
+    return next(q.id for q in h.bank.questions if q.prompt == prompt)
+
+
+async def schedule(h: Harness, spec: str = "time=09:00 tz=Europe/Berlin days=mon-fri") -> None:
+    await h.command(f"daily set {spec}", admin=True)
+
+
+async def test_an_admin_sets_a_schedule_and_sees_the_next_post_time(h: Harness) -> None:
+    h.clock.set(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))  # Monday 10:00 in Berlin
+    await schedule(h)
+    status = h.chat.private_to("alice")[-1].message
+    assert status.title == "Daily question schedule updated"
+    assert "Posts at 09:00 Europe/Berlin, mon-fri." in status.body
+    assert "Next post: Tue 3 Mar 09:00 CET." in status.body
+    await h.command("daily status", user="bob")
+    assert "Next post: Tue 3 Mar 09:00 CET." in h.chat.private_to("bob")[-1].message.body
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ("tz=UTC", "Tell me when to post"),
+        ("time=25:00", "hours go to 23"),
+        ("time=9am tz=Mars/Olympus", "`Mars/Olympus` is not a time zone I know"),
+        ("time=09:00 days=funday", "Days `funday`: 'funday' is not a day"),
+        ("time=09:00 colour=blue", "`colour=blue` is not a setting"),
+        ("time=09:00 topics=astrology", "I don't know the topic `astrology`"),
+        ("time=09:00 topics=behavioral difficulty=hard", "No questions match"),
+    ],
+)
+async def test_bad_schedules_get_a_clear_error_with_an_example(h: Harness, args: str, expected: str) -> None:
+    await h.command(f"daily set {args}", admin=True)
+    assert expected in h.chat.private_to("alice")[-1].message.body
+    assert await h.engine.enabled_schedules() == []
+
+
+async def test_only_admins_change_schedules(h: Harness) -> None:
+    await h.command("daily set time=09:00 tz=UTC")
+    assert "Only workspace admins" in h.chat.private_to("alice")[-1].message.body
+    assert await h.engine.enabled_schedules() == []
+    await schedule(h)
+    await h.command("daily off")
+    await h.command("daily now")
+    assert len(await h.engine.enabled_schedules()) == 1
+    await h.command("daily off", admin=True)
+    assert await h.engine.enabled_schedules() == []
+
+
+async def test_posts_on_scheduled_days_only_at_the_local_time(h: Harness) -> None:
+    h.clock.set(datetime(2026, 3, 1, 12, 0, tzinfo=UTC))  # Sunday
+    await schedule(h)
+    await h.advance(timedelta(days=7))
+    posted = [(s.message.title or "") for s in daily_posts(h)]
+    assert posted == [
+        "Daily question · Mon 2 Mar",
+        "Daily question · Tue 3 Mar",
+        "Daily question · Wed 4 Mar",
+        "Daily question · Thu 5 Mar",
+        "Daily question · Fri 6 Mar",
+    ]
+    stored = await rows(h)
+    assert [p.posted_at for p in stored][0] == datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+    assert len({p.question_id for p in stored}) == 5
+
+
+async def test_answers_are_graded_privately_and_a_later_answer_replaces_the_first(h: Harness) -> None:
+    h.clock.set(datetime(2026, 3, 2, 7, 0, tzinfo=UTC))
+    await schedule(h)
+    await h.advance(timedelta(hours=2))
+    thread, question_id = post_thread(h), question_of(h)
+    await h.say("I am not sure about this one.", thread, user="bob")
+    first = h.chat.private_to("bob")[-1]
+    assert first.place.thread == thread
+    assert first.message.title is not None
+    assert first.message.title.startswith("Your score: ")
+    assert "Model answer" not in first.text, "no spoilers before the reveal"
+    await h.say(answer_covering(h.bank, question_id), thread, user="bob")
+    second = h.chat.private_to("bob")[-1].message
+    assert "This replaces your earlier answer" in second.body
+    stored = await answers(h)
+    assert [(a.counted, a.points > 0) for a in stored] == [(False, False), (True, True)]
+    public = [s for s in h.chat.sent if s.kind != "private" and s.place.thread == thread]
+    assert public == [], "feedback never lands in public"
+
+
+async def test_first_good_answers_get_a_small_bonus(h: Harness) -> None:
+    h.clock.set(datetime(2026, 3, 2, 7, 0, tzinfo=UTC))
+    await schedule(h)
+    await h.advance(timedelta(hours=2))
+    thread, good = post_thread(h), answer_covering(h.bank, question_of(h))
+    for user in ("u1", "u2", "u3", "u4"):
+        await h.say(good, thread, user=user)
+    stored = await answers(h)
+    base = stored[-1].points
+    assert [a.points - base for a in stored] == [5, 3, 1, 0]
+
+
+async def test_reveal_posts_the_model_answer_and_a_recap_without_pings(h: Harness) -> None:
+    h.clock.set(datetime(2026, 3, 2, 7, 0, tzinfo=UTC))
+    await schedule(h)
+    await h.advance(timedelta(hours=2))
+    thread, question_id = post_thread(h), question_of(h)
+    good = answer_covering(h.bank, question_id)
+    await h.say(good, thread, user="ann")
+    await h.say("It depends.", thread, user="ben")
+    await h.say(good, thread, user="cat")
+    await h.advance(timedelta(hours=22, minutes=54))  # Tue 08:54 Berlin: before the reveal
+    assert not any(s.message.title == "Answer reveal" for s in h.chat.sent)
+    await h.advance(timedelta(minutes=2))
+    reveal = next(s for s in h.chat.sent if s.message.title == "Answer reveal")
+    assert reveal.place.thread == thread
+    assert reveal.message.mention_user_id is None
+    recap = dict((f.name, f.value) for f in reveal.message.fields)["Recap"]
+    assert recap.startswith("3 answered · mean score ")
+    assert "top: Ann (" in recap
+    assert "Cat (" in recap
+    await h.say(good, thread, user="dan")
+    late = h.chat.private_to("dan")[-1]
+    assert "practice: no points" in late.message.body
+    assert "Model answer" in late.text
+    assert (await answers(h))[-1].points == 0
+
+
+async def test_a_reveal_time_can_be_set(h: Harness) -> None:
+    h.clock.set(datetime(2026, 3, 2, 7, 0, tzinfo=UTC))
+    await schedule(h, "time=09:00 tz=Europe/Berlin days=mon-fri reveal=17:00")
+    await h.advance(timedelta(hours=9, minutes=1))  # Mon 17:01 Berlin
+    assert [s.message.title for s in h.chat.sent].count("Answer reveal") == 1
+
+
+async def test_two_processes_racing_post_once(h_both: Harness) -> None:
+    h = h_both
+    h.clock.set(datetime(2026, 3, 2, 7, 0, tzinfo=UTC))
+    await schedule(h)
+    h.clock.set(datetime(2026, 3, 2, 8, 0, tzinfo=UTC))
+    other = h.new_engine()
+    first = h.new_engine()
+    [(schedule_id, *_)] = await first.enabled_schedules()
+    results = await asyncio.gather(*(e.fire_daily(schedule_id) for e in (first, other, first, other)))
+    assert sorted(results) == [False, False, False, True]
+    assert len(daily_posts(h)) == 1
+    await asyncio.gather(first.tick(), other.tick())
+    assert len(daily_posts(h)) == 1
+
+
+async def test_a_crash_between_claim_and_send_is_recovered_once(h_both: Harness) -> None:
+    h = h_both
+    h.clock.set(datetime(2026, 3, 2, 7, 59, tzinfo=UTC))
+    await schedule(h)
+    h.chat.fail_next = 1
+    await h.advance(timedelta(minutes=2))
+    assert daily_posts(h) == []
+    [claim] = await rows(h)
+    assert claim.status == "claimed"
+    await h.advance(timedelta(minutes=2))
+    assert daily_posts(h) == [], "a fresh claim is left to its holder"
+    await h.advance(timedelta(minutes=5))
+    assert len(daily_posts(h)) == 1
+    [posted] = await rows(h)
+    assert posted.status == "posted"
+    assert posted.question_id == claim.question_id, "the retry posts the same question"
+
+
+async def test_catch_up_after_downtime_within_the_grace(h: Harness) -> None:
+    h.clock.set(datetime(2026, 3, 2, 7, 0, tzinfo=UTC))
+    await schedule(h)
+    h.clock.set(datetime(2026, 3, 2, 13, 0, tzinfo=UTC))  # down 09:00-14:00 Berlin
+    await h.engine.tick()
+    assert [s.message.title for s in daily_posts(h)] == ["Daily question · Mon 2 Mar"]
+    h.clock.set(datetime(2026, 3, 3, 15, 30, tzinfo=UTC))  # down past the 6 h grace
+    await h.engine.tick()
+    assert len(daily_posts(h)) == 1
+
+
+async def test_dst_spring_forward_posts_once_at_0330(h: Harness) -> None:
+    h.clock.set(datetime(2026, 3, 28, 12, 0, tzinfo=UTC))
+    await schedule(h, "time=02:30 tz=Europe/Berlin days=daily")
+    await h.advance(timedelta(days=2))
+    stored = await rows(h)
+    assert [p.local_date for p in stored] == [date(2026, 3, 29), date(2026, 3, 30)]
+    assert stored[0].posted_at is not None
+    assert stored[0].posted_at.astimezone(BERLIN).strftime("%H:%M %Z") == "03:30 CEST"
+
+
+async def test_dst_fall_back_posts_once_even_if_the_job_fires_twice(h: Harness) -> None:
+    h.clock.set(datetime(2026, 10, 24, 12, 0, tzinfo=UTC))
+    await schedule(h, "time=02:30 tz=Europe/Berlin days=daily")
+    await h.advance_to(datetime(2026, 10, 25, 0, 31, tzinfo=UTC))  # first 02:30
+    [(schedule_id, *_)] = await h.engine.enabled_schedules()
+    h.clock.set(datetime(2026, 10, 25, 1, 30, tzinfo=UTC))  # the repeated 02:30 (CET)
+    assert await h.engine.fire_daily(schedule_id) is False
+    await h.advance(timedelta(days=1))
+    assert [p.local_date for p in await rows(h)] == [date(2026, 10, 25), date(2026, 10, 26)]
+
+
+async def test_no_repeat_until_the_filtered_pool_is_used_up(h: Harness) -> None:
+    h.clock.set(datetime(2026, 3, 1, 12, 0, tzinfo=UTC))
+    await schedule(h, "time=09:00 tz=UTC days=daily topics=metrics")
+    await h.advance(timedelta(days=6))
+    ids = [p.question_id for p in await rows(h)]
+    assert len(ids) == 6
+    assert len(set(ids[:3])) == 3
+    assert set(ids[3:]) == set(ids[:3])
+    assert all(h.bank.get(i).topic == "evaluation" for i in ids)  # type: ignore[union-attr]
+
+
+def test_the_pick_is_fixed_for_a_channel_and_date() -> None:
+    from tests.support.harness import fixture_bank
+
+    pool = fixture_bank().questions
+    day = date(2026, 3, 2)
+    picks = {pick_question(pool, {}, "test:W1:C1", day).id for _ in range(5)}
+    assert len(picks) == 1
+    others = {pick_question(pool, {}, "test:W1:C1", day + timedelta(days=n)).id for n in range(20)}
+    assert len(others) > 1
+
+
+async def test_daily_now_posts_today_once(h: Harness) -> None:
+    await schedule(h)
+    await h.command("daily now", admin=True)
+    assert len(daily_posts(h)) == 1
+    await h.command("daily now", admin=True)
+    assert "already posted" in h.chat.private_to("alice")[-1].message.body
+    assert len(daily_posts(h)) == 1
+
+
+async def test_answer_button_form_counts_like_a_reply(h: Harness) -> None:
+    h.clock.set(datetime(2026, 3, 2, 7, 0, tzinfo=UTC))
+    await schedule(h)
+    await h.advance(timedelta(hours=2))
+    button = daily_posts(h)[-1].message.buttons[0]
+    assert button.form is not None
+    text = answer_covering(h.bank, question_of(h))
+    place = h.place("C1", post_thread(h))
+    await h.send(ModalSubmitted(place, h.actor("bob"), button.action_id, button.value, text, "m-1"))
+    assert (await answers(h))[-1].counted
