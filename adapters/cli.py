@@ -6,6 +6,7 @@ import asyncio
 import logging
 import sys
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -40,6 +41,9 @@ def console(
     user: Annotated[str, typer.Option(help="Your name in the local chat.")] = "you",
     channel: Annotated[str, typer.Option(help="The channel you start in.")] = "general",
     tz: Annotated[str, typer.Option(help="Time zone of :time and of printed times.")] = "UTC",
+    images: Annotated[
+        Path | None, typer.Option(help="Where pictures (stats heatmaps) are saved.")
+    ] = None,
     packs: PacksOption = None,
 ) -> None:
     """A local chat in this terminal, on an embedded database; no tokens needed."""
@@ -56,7 +60,13 @@ def console(
         bot = await build_app(settings, clock=clock)
         try:
             session = ConsoleSession(
-                bot.engine, ConsoleChat(_write), clock, _write, user, channel, zone
+                bot.engine,
+                ConsoleChat(_write, image_dir=images),
+                clock,
+                _write,
+                user,
+                channel,
+                zone,
             )
             if interactive:
                 _write(

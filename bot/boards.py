@@ -14,6 +14,7 @@ from bot.heatmap import heatmap_alt_text, render_heatmap
 from bot.messages import Field, Image, RichMessage
 from bot.streaks import StreakState, standing
 from bot.turn import Turn
+from bot.views import plural
 from questions.bank import QuestionBank
 from storage import queries
 from storage.models import Streak, StudyGroup, User
@@ -57,7 +58,8 @@ class Boards:
         if not rows:
             turn.tell(
                 views.info(
-                    f"No points in `{group.name}` {label} yet. Answer the daily question to get on the board."
+                    f"No points in `{group.name}` {label} yet. "
+                    "Answer the daily question to get on the board."
                 )
             )
             return
@@ -66,7 +68,7 @@ class Boards:
             streak = current_streak(streaks.get(row.user_id), turn.now, zone).current
             flame = f" · 🔥{streak}" if streak else ""
             lines.append(
-                f"{rank}. {row.name} — {row.points} pts{flame} · {row.answers} answer{'s' if row.answers != 1 else ''}"
+                f"{rank}. {row.name} — {row.points} pts{flame} · {plural(row.answers, 'answer')}"
             )
         mine = next((i for i, r in enumerate(rows, start=1) if r.user_id == turn.ids.user_id), None)
         footer = (
@@ -105,7 +107,8 @@ class Boards:
         fields = [
             Field(
                 "Streak",
-                f"{streak.current} now · {streak.longest} longest · {streak.freezes} freeze{'s' if streak.freezes != 1 else ''}",
+                f"{streak.current} now · {streak.longest} longest · "
+                f"{plural(streak.freezes, 'freeze')}",
             ),
             Field("Answers", f"{summary.answers} · mean score {round(summary.mean_score or 0)}"),
             Field("Points", str(summary.points)),
@@ -124,7 +127,8 @@ class Boards:
             Field(
                 "Recent",
                 "\n".join(
-                    f"{r.submitted_at.astimezone(zone):%d %b} · {r.kind} · {self._title(r.question_id)} · {r.score}"
+                    f"{r.submitted_at.astimezone(zone):%d %b} · {r.kind} · "
+                    f"{self._title(r.question_id)} · {r.score}"
                     for r in recent
                 ),
                 inline=False,
@@ -176,6 +180,7 @@ class Boards:
         if len(mine) == 1:
             return mine[0]
         raise CommandError(
-            "This channel has no study group: name one, e.g. `/interview leaderboard week my-group`.",
+            "This channel has no study group: name one, e.g. "
+            "`/interview leaderboard week my-group`.",
             "leaderboard",
         )

@@ -16,8 +16,8 @@ from bot.events import Place
 from bot.grading import Grader, Rubric
 from bot.messages import RichMessage
 from bot.outbox import Outbox
-from bot.ports import ChatPort
 from bot.points import daily_points
+from bot.ports import ChatPort
 from bot.rounds import ChatLookup
 from bot.schedule_spec import ScheduleSpec, parse_spec, parse_time, parse_zone
 from bot.streaks import StreakState, record_answer
@@ -30,6 +30,9 @@ from storage.unit_of_work import UnitOfWork
 log = logging.getLogger(__name__)
 
 UowFactory = Callable[[], UnitOfWork]
+
+# Answers that do not keep a streak alive: nothing said, or nothing about the question.
+NOT_AN_ATTEMPT = frozenset({"empty", "off-topic", "restates-question"})
 
 
 @dataclass(frozen=True)
@@ -297,7 +300,7 @@ class DailyService:
             order = await turn.uow.answers.first_answer_order(post.id)
             rank = order.index(turn.ids.user_id) if turn.ids.user_id in order else len(order)
             points, bonus = daily_points(question.difficulty, result.score, rank)
-            if earlier is None:
+            if result.reason not in NOT_AN_ATTEMPT:
                 streak_now = await self._advance_streaks(turn, post)
         turn.uow.answers.add(
             Answer(

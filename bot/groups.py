@@ -47,7 +47,8 @@ class GroupService:
         await turn.uow.groups.join(group.id, turn.ids.user_id, turn.now)
         turn.tell(
             views.info(
-                f"Created the study group `{name}` and added you. Others join with `/interview group join {name}`."
+                f"Created the study group `{name}` and added you. "
+                f"Others join with `/interview group join {name}`."
             )
         )
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from storage.database import async_url, create_engine, is_sqlite, session_factory
 from storage.migrate import is_up_to_date, upgrade
@@ -47,6 +47,9 @@ def parse_workspace(value: str) -> tuple[str, str] | None:
 
 
 def _first_line(exc: BaseException) -> str:
+    """The driver's own words: SQLAlchemy's wrapper adds the driver class and the SQL."""
+    if isinstance(exc, DBAPIError) and exc.orig is not None:
+        exc = exc.orig
     lines = str(exc).strip().splitlines()
     return lines[0] if lines else type(exc).__name__
 

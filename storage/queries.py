@@ -30,7 +30,7 @@ async def leaderboard(
         select(Answer.user_id, User.display_name, points, func.count(Answer.id), reached)
         .join(GroupMember, GroupMember.user_id == Answer.user_id)
         .join(User, User.id == Answer.user_id)
-        .where(GroupMember.group_id == group_id, Answer.points > 0, Answer.submitted_at < until)
+        .where(GroupMember.group_id == group_id, Answer.points > 0, Answer.submitted_at <= until)
         .group_by(Answer.user_id, User.display_name)
         .order_by(points.desc(), reached.asc(), Answer.user_id)
     )

@@ -318,7 +318,8 @@ class _Fields:
 
     def _get(self, key: str) -> Any:
         if key not in self._data:
-            raise TransferError(f"{self.where or 'export'}: missing key {key!r}")
+            where = f"{self.where}: missing key" if self.where else "missing top-level key"
+            raise TransferError(f"{where} {key!r}")
         return self._data[key]
 
     def _bad(self, key: str, expected: str) -> TransferError:
@@ -656,19 +657,24 @@ async def import_workspace(session: AsyncSession, data: dict[str, Any]) -> Impor
         ) from exc
 
 
+# Without render_nulls the ORM leaves out None values, so rows with nulls in different places
+# would go to the database in many small batches instead of one.
+_BULK = {"render_nulls": True}
+
+
 async def _insert_returning(
     session: AsyncSession, model: Any, rows: Sequence[dict[str, Any]], *keys: Any
 ) -> list[Any]:
     """Bulk insert that hands back the new ids next to the columns that identify each row."""
     if not rows:  # an empty parameter list would insert one row of defaults
         return []
-    result = await session.execute(insert(model).returning(model.id, *keys), list(rows))
-    return list(result.all())
+    statement = insert(model).returning(model.id, *keys).execution_options(**_BULK)
+    return list((await session.execute(statement, list(rows))).all())
 
 
 async def _bulk_insert(session: AsyncSession, model: Any, rows: Sequence[dict[str, Any]]) -> None:
     if rows:
-        await session.execute(insert(model), list(rows))
+        await session.execute(insert(model).execution_options(**_BULK), list(rows))
 
 
 async def _write(session: AsyncSession, plan: _Plan) -> ImportSummary:

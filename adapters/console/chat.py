@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import tempfile
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 
 from adapters.console.render import to_text
 from bot.events import Place
@@ -16,9 +18,15 @@ def new_id() -> str:
 
 
 class ConsoleChat:
-    def __init__(self, write: Callable[[str], None], bot_name: str = "interview-bot") -> None:
+    def __init__(
+        self,
+        write: Callable[[str], None],
+        bot_name: str = "interview-bot",
+        image_dir: Path | None = None,
+    ) -> None:
         self._write = write
         self._bot = bot_name
+        self._image_dir = image_dir or Path(tempfile.gettempdir()) / "interview-bot"
         self.active_thread: str | None = None
         self.last_buttons: tuple[Button, ...] = ()
         self.messages: dict[str, RichMessage] = {}
@@ -28,8 +36,19 @@ class ConsoleChat:
         self._write(f"{indent}{header}")
         for line in to_text(message):
             self._write(f"{indent}  {line}" if line else indent.rstrip())
+        if message.image is not None:
+            path = self._save(message.image)
+            self._write(f"{indent}  [picture saved to {path}]")
         if message.buttons:
             self.last_buttons = message.buttons
+
+    def _save(self, image: Image) -> Path:
+        """A terminal cannot show a picture: write it where the user can open it."""
+        self._image_dir.mkdir(parents=True, exist_ok=True)
+        safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in image.filename)
+        path = self._image_dir / (safe or "image.png")
+        path.write_bytes(image.data)
+        return path
 
     async def post(self, place: Place, message: RichMessage) -> MessageRef:
         ref = MessageRef(place.top_level(), new_id())

@@ -21,8 +21,6 @@ def to_text(message: RichMessage) -> list[str]:
         lines.extend(f"    {rest}" for rest in value[1:])
     if message.context:
         lines.append(f"({message.context})")
-    if message.image:
-        lines.append(f"[image: {message.image.filename} — {message.image.alt_text}]")
     if message.buttons:
         lines.append("  ".join(f"[{b.label}]" for b in message.buttons) + "   (:press LABEL)")
     return lines

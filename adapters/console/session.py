@@ -11,6 +11,7 @@ from adapters.console.chat import ConsoleChat, new_id
 from bot.clock import OffsetClock
 from bot.engine import Engine
 from bot.events import Actor, ButtonPressed, MessagePosted, ModalSubmitted, Place, SlashCommand
+from bot.simulation import advance_to
 
 PLATFORM = "console"
 WORKSPACE = "local"
@@ -112,9 +113,9 @@ class ConsoleSession:
             case "help":
                 self._write(CONSOLE_HELP)
             case "time":
-                self._set_time(arg)
+                await self._set_time(arg)
             case "advance":
-                self._advance(arg)
+                await self._advance(arg)
             case "user" if arg:
                 self._user = arg
                 self._write(f"(you are now {arg})")
@@ -130,7 +131,7 @@ class ConsoleSession:
                 self._write(f"(unknown console command ':{name}'; :help lists them)")
         return True
 
-    def _set_time(self, arg: str) -> None:
+    async def _set_time(self, arg: str) -> None:
         try:
             local = datetime.fromisoformat(arg)
         except ValueError:
@@ -138,15 +139,16 @@ class ConsoleSession:
             return
         if local.tzinfo is None:
             local = local.replace(tzinfo=self._tz)
-        self._clock.set(local)
+        await advance_to(self._engine, self._clock, local)
         self._write(f"(clock set to {self._clock.now().astimezone(self._tz):%Y-%m-%d %H:%M %Z})")
 
-    def _advance(self, arg: str) -> None:
+    async def _advance(self, arg: str) -> None:
         match = _DURATION.match(arg.lower())
         if not match:
             self._write("(use :advance 1d, :advance 3h or :advance 15m)")
             return
-        self._clock.advance(timedelta(**{_UNITS[match.group(2)]: int(match.group(1))}))
+        delta = timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+        await advance_to(self._engine, self._clock, self._clock.now() + delta)
         self._write(f"(clock now {self._clock.now().astimezone(self._tz):%Y-%m-%d %H:%M %Z})")
 
     async def _press(self, label: str) -> None:

@@ -19,12 +19,18 @@ BERLIN = ZoneInfo("Europe/Berlin")
 
 
 def daily_posts(h: Harness) -> list[Sent]:
-    return [s for s in h.chat.sent if s.kind == "post" and (s.message.title or "").startswith("Daily question")]
+    return [
+        s
+        for s in h.chat.sent
+        if s.kind == "post" and (s.message.title or "").startswith("Daily question")
+    ]
 
 
 async def rows(h: Harness) -> list[DailyPost]:
     async with h.uow() as uow:
-        return list((await uow.session.execute(select(DailyPost).order_by(DailyPost.local_date))).scalars())
+        return list(
+            (await uow.session.execute(select(DailyPost).order_by(DailyPost.local_date))).scalars()
+        )
 
 
 async def answers(h: Harness) -> list[Answer]:
@@ -71,7 +77,9 @@ async def test_an_admin_sets_a_schedule_and_sees_the_next_post_time(h: Harness) 
         ("time=09:00 topics=behavioral difficulty=hard", "No questions match"),
     ],
 )
-async def test_bad_schedules_get_a_clear_error_with_an_example(h: Harness, args: str, expected: str) -> None:
+async def test_bad_schedules_get_a_clear_error_with_an_example(
+    h: Harness, args: str, expected: str
+) -> None:
     await h.command(f"daily set {args}", admin=True)
     assert expected in h.chat.private_to("alice")[-1].message.body
     assert await h.engine.enabled_schedules() == []
@@ -102,11 +110,13 @@ async def test_posts_on_scheduled_days_only_at_the_local_time(h: Harness) -> Non
         "Daily question · Fri 6 Mar",
     ]
     stored = await rows(h)
-    assert [p.posted_at for p in stored][0] == datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+    assert stored[0].posted_at == datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
     assert len({p.question_id for p in stored}) == 5
 
 
-async def test_answers_are_graded_privately_and_a_later_answer_replaces_the_first(h: Harness) -> None:
+async def test_answers_are_graded_privately_and_a_later_answer_replaces_the_first(
+    h: Harness,
+) -> None:
     h.clock.set(datetime(2026, 3, 2, 7, 0, tzinfo=UTC))
     await schedule(h)
     await h.advance(timedelta(hours=2))
@@ -153,7 +163,7 @@ async def test_reveal_posts_the_model_answer_and_a_recap_without_pings(h: Harnes
     reveal = next(s for s in h.chat.sent if s.message.title == "Answer reveal")
     assert reveal.place.thread == thread
     assert reveal.message.mention_user_id is None
-    recap = dict((f.name, f.value) for f in reveal.message.fields)["Recap"]
+    recap = {f.name: f.value for f in reveal.message.fields}["Recap"]
     assert recap.startswith("3 answered · mean score ")
     assert "top: Ann (" in recap
     assert "Cat (" in recap
@@ -179,7 +189,9 @@ async def test_two_processes_racing_post_once(h_both: Harness) -> None:
     other = h.new_engine()
     first = h.new_engine()
     [(schedule_id, *_)] = await first.enabled_schedules()
-    results = await asyncio.gather(*(e.fire_daily(schedule_id) for e in (first, other, first, other)))
+    results = await asyncio.gather(
+        *(e.fire_daily(schedule_id) for e in (first, other, first, other))
+    )
     assert sorted(results) == [False, False, False, True]
     assert len(daily_posts(h)) == 1
     await asyncio.gather(first.tick(), other.tick())

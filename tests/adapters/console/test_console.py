@@ -196,3 +196,24 @@ def test_a_round_killed_mid_way_resumes_after_restart(
     second.wait_for("Q2 · ")
     second.close()
     assert second.proc.returncode == 0
+
+
+@pytest.mark.slow
+def test_two_weeks_of_daily_questions_in_the_console(tmp_path: Path) -> None:
+    script = (ROOT / "tests" / "fixtures" / "console" / "two-weeks.txt").read_text()
+    result = run_console(
+        tmp_path / "bot.db", script, "--packs", str(FIXTURE_PACKS), "--images", str(tmp_path)
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    posted = [line.strip() for line in out.splitlines() if "== Daily question · " in line]
+    assert len(posted) == 9, "Mon-Fri, Mon-Thu: no weekend posts"
+    assert "Streak: 7 days." in out
+    assert "Streak: 8 days." in out, "the freeze from day 7 covered the missed Wednesday"
+    assert "Streak: 8 now · 8 longest · 0 freezes" in out
+    assert "1. you — " in out
+    assert "· 🔥8 · 8 answers" in out
+    assert "== Leaderboard · night-owls · this week ==" in out
+    assert (tmp_path / "activity-you.png").read_bytes().startswith(b"\x89PNG")
+    assert out.count("== Answer reveal ==") >= 8
+    assert "Traceback" not in out + result.stderr
