@@ -17,6 +17,9 @@ from adapters.console.session import CONSOLE_HELP, ConsoleSession
 from bot.app import SchemaOutOfDate, build_app
 from bot.cli import DbOption, PacksOption, app, fail, friendly_errors, settings_with
 from bot.clock import OffsetClock
+from bot.transfer_cli import register as register_transfer
+
+register_transfer(app)
 
 
 async def _stdin_lines(prompt: str | None) -> AsyncIterator[str]:

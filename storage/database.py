@@ -8,7 +8,6 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.ext.asyncio import AsyncSession as AsyncSession
-from sqlalchemy.pool import NullPool
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
@@ -48,8 +47,6 @@ def create_engine(raw_url: str, **kwargs: Any) -> AsyncEngine:
     if is_sqlite(url):
         memory = url.database in (None, "", ":memory:")
         options: dict[str, Any] = {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}}
-        if not memory:
-            options["poolclass"] = NullPool
         engine = create_async_engine(url, **options, **kwargs)
         _tune_sqlite(engine, wal=not memory)
         return engine

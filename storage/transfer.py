@@ -94,37 +94,8 @@ async def export_workspace(
         raise LookupError(f"no workspace {platform}:{external_id} in this database")
     ws = workspace.id
 
-    channels = (await session.scalars(select(Channel).where(Channel.workspace_id == ws))).all()
-    users = (await session.scalars(select(User).where(User.workspace_id == ws))).all()
-    schedules = (
-        await session.scalars(
-            select(Schedule)
-            .join(Channel, Schedule.channel_id == Channel.id)
-            .where(Channel.workspace_id == ws)
-        )
-    ).all()
-    posts = (
-        await session.scalars(
-            select(DailyPost)
-            .join(Channel, DailyPost.channel_id == Channel.id)
-            .where(Channel.workspace_id == ws)
-        )
-    ).all()
-    groups = (await session.scalars(select(StudyGroup).where(StudyGroup.workspace_id == ws))).all()
-    members = (
-        await session.scalars(
-            select(GroupMember)
-            .join(StudyGroup, GroupMember.group_id == StudyGroup.id)
-            .where(StudyGroup.workspace_id == ws)
-        )
-    ).all()
-    streaks = (
-        await session.scalars(
-            select(Streak)
-            .join(StudyGroup, Streak.group_id == StudyGroup.id)
-            .where(StudyGroup.workspace_id == ws)
-        )
-    ).all()
+    # Rows that refer to others are read before the rows they refer to: even without a
+    # snapshot (SQLite reads outside a transaction), everything referred to is then there.
     # Plain rows, not ORM objects: answers are the one table that grows large.
     answers = (
         await session.execute(
@@ -134,6 +105,37 @@ async def export_workspace(
             .where(User.workspace_id == ws, Channel.workspace_id == ws)
         )
     ).all()
+    streaks = (
+        await session.scalars(
+            select(Streak)
+            .join(StudyGroup, Streak.group_id == StudyGroup.id)
+            .where(StudyGroup.workspace_id == ws)
+        )
+    ).all()
+    members = (
+        await session.scalars(
+            select(GroupMember)
+            .join(StudyGroup, GroupMember.group_id == StudyGroup.id)
+            .where(StudyGroup.workspace_id == ws)
+        )
+    ).all()
+    groups = (await session.scalars(select(StudyGroup).where(StudyGroup.workspace_id == ws))).all()
+    posts = (
+        await session.scalars(
+            select(DailyPost)
+            .join(Channel, DailyPost.channel_id == Channel.id)
+            .where(Channel.workspace_id == ws)
+        )
+    ).all()
+    schedules = (
+        await session.scalars(
+            select(Schedule)
+            .join(Channel, Schedule.channel_id == Channel.id)
+            .where(Channel.workspace_id == ws)
+        )
+    ).all()
+    users = (await session.scalars(select(User).where(User.workspace_id == ws))).all()
+    channels = (await session.scalars(select(Channel).where(Channel.workspace_id == ws))).all()
 
     channel_ext = {c.id: c.external_id for c in channels}
     user_ext = {u.id: u.external_id for u in users}
@@ -678,10 +680,9 @@ async def _bulk_insert(session: AsyncSession, model: Any, rows: Sequence[dict[st
 
 
 async def _write(session: AsyncSession, plan: _Plan) -> ImportSummary:
-    workspace_id = await session.scalar(
-        insert(Workspace).values(**plan.workspace).returning(Workspace.id)
-    )
-    assert workspace_id is not None
+    workspace_id = (
+        await session.execute(insert(Workspace).values(**plan.workspace).returning(Workspace.id))
+    ).scalar_one()
 
     channel_ids = {
         ext: id_

@@ -121,3 +121,45 @@ def test_no_arguments_shows_help() -> None:
     result = cli()
     assert "console" in result.stdout + result.stderr
     assert "questions" in result.stdout + result.stderr
+
+
+def test_export_and_import_round_trip_through_the_command_line(tmp_path: Path) -> None:
+    source = f"sqlite:///{tmp_path / 'source.db'}"
+    script = "\n".join(
+        ["/interview daily set time=09:00 tz=UTC", "/interview daily now", "Precision, I think."]
+    )
+    console = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "adapters.cli",
+            "console",
+            "--db",
+            source,
+            "--packs",
+            str(FIXTURE_PACKS),
+        ],
+        input=script,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        check=False,
+    )
+    assert console.returncode == 0, console.stderr
+    exported = cli("export", "--workspace", "console:local", "--db", source)
+    assert exported.returncode == 0, exported.stderr
+    data = json.loads(exported.stdout)
+    assert {"schedules", "daily_posts", "groups", "users", "answers"} <= set(data)
+    assert data["answers"][0]["kind"] == "daily"
+    backup = tmp_path / "backup.json"
+    backup.write_text(exported.stdout, encoding="utf-8")
+    target = f"sqlite:///{tmp_path / 'target.db'}"
+    imported = cli("import", str(backup), "--db", target)
+    assert imported.returncode == 0, imported.stderr
+    assert imported.stdout.startswith("imported workspace console:local")
+    again = cli("export", "--workspace", "console:local", "--db", target)
+    assert json.loads(again.stdout) == data
+    twice = cli("import", str(backup), "--db", target)
+    assert twice.returncode == 1
+    assert len(twice.stderr.strip().splitlines()) == 1

@@ -1,0 +1,65 @@
+"""The APScheduler wiring: cron jobs rebuilt from the schedules table, start-up catch-up."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.scheduler import DailyScheduler, cron_for
+from tests.bot.test_daily import daily_posts, schedule
+from tests.support.harness import Harness
+
+
+@pytest.fixture
+async def scheduler(h: Harness) -> AsyncIterator[DailyScheduler]:
+    running = DailyScheduler(h.engine, misfire_grace=timedelta(hours=6))
+    yield running
+    await running.shutdown()
+
+
+def test_cron_jobs_run_in_the_schedules_own_zone() -> None:
+    trigger = cron_for("09:00", "Europe/Berlin", "mon,tue,wed,thu,fri")
+    saturday = datetime(2026, 3, 28, 12, 0, tzinfo=UTC)
+    upcoming = trigger.get_next_fire_time(None, saturday)
+    assert (
+        upcoming.astimezone(ZoneInfo("Europe/Berlin")).strftime("%a %d %H:%M %Z")
+        == "Mon 30 09:00 CEST"
+    )
+
+
+async def test_jobs_follow_the_table_as_schedules_change(
+    h: Harness, scheduler: DailyScheduler
+) -> None:
+    await scheduler.start()
+    assert scheduler.next_runs() == {}
+    await schedule(h)
+    assert list(scheduler.next_runs()) == ["daily:1"]
+    first = scheduler.next_runs()["daily:1"].astimezone(ZoneInfo("Europe/Berlin"))
+    assert first.strftime("%H:%M") == "09:00"
+    await h.command("daily set time=07:15 tz=America/New_York", admin=True)
+    moved = scheduler.next_runs()["daily:1"].astimezone(ZoneInfo("America/New_York"))
+    assert moved.strftime("%H:%M") == "07:15"
+    await h.command("daily off", admin=True)
+    assert scheduler.next_runs() == {}
+
+
+async def test_start_up_catches_up_on_a_missed_post(h: Harness, scheduler: DailyScheduler) -> None:
+    h.clock.set(datetime(2026, 3, 2, 7, 0, tzinfo=UTC))
+    await schedule(h)
+    h.clock.set(datetime(2026, 3, 2, 10, 30, tzinfo=UTC))  # 11:30 in Berlin, the bot was down
+    await scheduler.start()
+    assert [s.message.title for s in daily_posts(h)] == ["Daily question · Mon 2 Mar"]
+
+
+async def test_a_restarted_scheduler_never_posts_twice(h: Harness) -> None:
+    h.clock.set(datetime(2026, 3, 2, 7, 0, tzinfo=UTC))
+    await schedule(h)
+    h.clock.set(datetime(2026, 3, 2, 8, 30, tzinfo=UTC))
+    for _ in range(3):
+        running = DailyScheduler(h.new_engine())
+        await running.start()
+        await running.shutdown()
+    assert len(daily_posts(h)) == 1
