@@ -14,7 +14,7 @@ import typer
 
 from adapters.console.chat import ConsoleChat
 from adapters.console.session import CONSOLE_HELP, ConsoleSession
-from bot.app import SchemaOutOfDate, build_app
+from bot.app import StartupError, build_app
 from bot.cli import DbOption, PacksOption, app, fail, friendly_errors, settings_with
 from bot.clock import OffsetClock
 from bot.transfer_cli import register as register_transfer
@@ -83,7 +83,7 @@ def console(
 
     try:
         asyncio.run(run())
-    except SchemaOutOfDate as exc:
+    except StartupError as exc:
         fail(str(exc))
     except KeyboardInterrupt:
         pass

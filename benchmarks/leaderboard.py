@@ -32,6 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.banks import BankRegistry  # noqa: E402
 from bot.clock import ManualClock  # noqa: E402
 from bot.daily import DailyRules, DailyService  # noqa: E402
 from bot.engine import Engine  # noqa: E402
@@ -186,15 +187,15 @@ async def measure(
         started = time.perf_counter()
         await load(database, rows)
         load_s = time.perf_counter() - started
-        bank = load_bank()
+        banks = BankRegistry(load_bank())
         grader = RubricGrader()
         clock = ManualClock(NOW)
         chat = FakeChat()
         engine = Engine(
             UnitOfWorkFactory(session_factory(database)),
-            bank,
-            MockRounds(bank, grader, RoundRules()),
-            DailyService(bank, grader, DailyRules(), "bench"),
+            banks,
+            MockRounds(grader, RoundRules()),
+            DailyService(banks, grader, DailyRules(), "bench"),
             clock,
             ChatLookup({PLATFORM: chat}),
         )

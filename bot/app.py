@@ -9,11 +9,13 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.banks import BankRegistry
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.daily import DailyRules, DailyService
 from bot.engine import Engine
-from bot.grading import RubricGrader
+from bot.grading import Grader, RubricGrader
+from bot.grading.llm import LlmGrader, LlmGraderConfig
 from bot.rounds import ChatLookup, MockRounds, RoundRules
 from questions.bank import QuestionBank
 from questions.loader import load_bank
@@ -22,7 +24,11 @@ from storage.migrate import is_up_to_date, upgrade
 from storage.unit_of_work import UnitOfWorkFactory
 
 
-class SchemaOutOfDate(RuntimeError):
+class StartupError(RuntimeError):
+    """A setting or the database stops start-up; the message is one line for the operator."""
+
+
+class SchemaOutOfDate(StartupError):
     pass
 
 
@@ -32,8 +38,11 @@ class App:
     bank: QuestionBank
     database: AsyncEngine
     clock: Clock
+    grader: Grader
 
     async def close(self) -> None:
+        if isinstance(self.grader, LlmGrader):
+            await self.grader.close()
         await self.database.dispose()
 
 
@@ -58,20 +67,25 @@ async def build_app(
 ) -> App:
     bank = bank or load_bank(settings.question_packs or None)
     clock = clock or SystemClock()
+    try:
+        llm = LlmGraderConfig.from_env(os.environ)
+    except ValueError as exc:
+        raise StartupError(f"GRADER_LLM_*: {exc}") from None
     database = await prepare_database(settings)
-    grader = RubricGrader(max_chars=settings.max_graded_chars)
+    rubric_grader = RubricGrader(max_chars=settings.max_graded_chars)
+    grader: Grader = LlmGrader(llm, fallback=rubric_grader) if llm else rubric_grader
+    banks = BankRegistry(bank)
     rounds = MockRounds(
-        bank,
         grader,
         RoundRules(idle_timeout=settings.round_idle_timeout, hint_penalty=settings.hint_penalty),
     )
     daily = DailyService(
-        bank,
+        banks,
         grader,
         DailyRules(catch_up=timedelta(hours=settings.daily_catch_up_hours)),
         instance=f"{socket.gethostname()}:{os.getpid()}",
     )
     engine = Engine(
-        UnitOfWorkFactory(session_factory(database)), bank, rounds, daily, clock, ChatLookup()
+        UnitOfWorkFactory(session_factory(database)), banks, rounds, daily, clock, ChatLookup()
     )
-    return App(engine=engine, bank=bank, database=database, clock=clock)
+    return App(engine=engine, bank=bank, database=database, clock=clock, grader=grader)

@@ -15,7 +15,6 @@ from bot.messages import Field, Image, RichMessage
 from bot.streaks import StreakState, standing
 from bot.turn import Turn
 from bot.views import plural
-from questions.bank import QuestionBank
 from storage import queries
 from storage.models import Streak, StudyGroup, User
 from storage.repositories import find_user
@@ -44,8 +43,7 @@ def current_streak(streak: Streak | None, now: datetime, zone: ZoneInfo) -> Stre
 
 
 class Boards:
-    def __init__(self, bank: QuestionBank, groups: GroupService) -> None:
-        self._bank = bank
+    def __init__(self, groups: GroupService) -> None:
         self._groups = groups
 
     async def leaderboard(self, turn: Turn, period: str, group_name: str | None) -> None:
@@ -100,7 +98,7 @@ class Boards:
         for question_id, mean, count in await queries.mean_score_by_question(
             turn.uow.session, user.id
         ):
-            question = self._bank.get(question_id)
+            question = turn.bank.get(question_id)
             if question is not None:
                 topic_scores.setdefault(question.topic, []).extend([mean] * count)
         ranked = sorted(((sum(v) / len(v), t) for t, v in topic_scores.items()), reverse=True)
@@ -116,11 +114,11 @@ class Boards:
         if ranked:
             best, worst = ranked[0], ranked[-1]
             fields.append(
-                Field("Strongest", f"{self._bank.topic_title(best[1])} ({round(best[0])})")
+                Field("Strongest", f"{turn.bank.topic_title(best[1])} ({round(best[0])})")
             )
             if len(ranked) > 1:
                 fields.append(
-                    Field("Weakest", f"{self._bank.topic_title(worst[1])} ({round(worst[0])})")
+                    Field("Weakest", f"{turn.bank.topic_title(worst[1])} ({round(worst[0])})")
                 )
         recent = await queries.recent_answers(turn.uow.session, user.id)
         fields.append(
@@ -128,7 +126,7 @@ class Boards:
                 "Recent",
                 "\n".join(
                     f"{r.submitted_at.astimezone(zone):%d %b} · {r.kind} · "
-                    f"{self._title(r.question_id)} · {r.score}"
+                    f"{self._title(turn, r.question_id)} · {r.score}"
                     for r in recent
                 ),
                 inline=False,
@@ -153,8 +151,8 @@ class Boards:
             )
         )
 
-    def _title(self, question_id: str) -> str:
-        question = self._bank.get(question_id)
+    def _title(self, turn: Turn, question_id: str) -> str:
+        question = turn.bank.get(question_id)
         if question is None:
             return question_id
         prompt = question.prompt

@@ -36,6 +36,8 @@ class Mock:
     topic: str | None = None
     count: int | None = None
     difficulty: Difficulty | None = None
+    loop: bool = False
+    pack: str | None = None
 
 
 @dataclass(frozen=True)
@@ -104,7 +106,7 @@ class CommandError(Exception):
 
 
 _NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
-_KEYED = re.compile(r"^(topic|count|n|difficulty|level)=(.*)$", re.IGNORECASE)
+_KEYED = re.compile(r"^(topic|count|n|difficulty|level|pack)=(.*)$", re.IGNORECASE)
 
 
 def parse(text: str) -> Command:
@@ -187,6 +189,8 @@ def _parse_mock(args: list[str]) -> Mock:
     topic_words: list[str] = []
     count: int | None = None
     difficulty: Difficulty | None = None
+    loop = False
+    pack: str | None = None
     for raw in args:
         word = raw.strip()
         keyed = _KEYED.match(word)
@@ -203,10 +207,18 @@ def _parse_mock(args: list[str]) -> Mock:
             if difficulty is not None:
                 raise CommandError("Give the difficulty only once.", "mock")
             difficulty = Difficulty(value.lower())
+        elif key == "pack":
+            pack = value.strip().lower() or None
+        elif key is None and value.lower() == "loop":
+            loop = True
         elif value:
             topic_words.append(value)
     topic = " ".join(topic_words) or None
-    return Mock(topic=topic, count=count, difficulty=difficulty)
+    if loop and count is not None:
+        raise CommandError("A loop asks one question per stage; leave out the count.", "mock")
+    if loop and topic is not None:
+        raise CommandError("A loop mixes topics stage by stage; leave out the topic.", "mock")
+    return Mock(topic=topic, count=count, difficulty=difficulty, loop=loop, pack=pack)
 
 
 _DIFFICULTIES = {d.value for d in Difficulty}

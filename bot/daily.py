@@ -10,10 +10,11 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot import daily_views, views
+from bot.banks import BankRegistry
 from bot.calendar import Recurrence, days_from_key, days_key, resolve_local
 from bot.commands import CommandError
 from bot.events import Place
-from bot.grading import Grader, Rubric
+from bot.grading import Grader, Rubric, grade_answer
 from bot.messages import RichMessage
 from bot.outbox import Outbox
 from bot.points import daily_points
@@ -60,9 +61,9 @@ def pick_question(
 
 class DailyService:
     def __init__(
-        self, bank: QuestionBank, grader: Grader, rules: DailyRules, instance: str
+        self, banks: BankRegistry, grader: Grader, rules: DailyRules, instance: str
     ) -> None:
-        self._bank = bank
+        self._banks = banks
         self._grader = grader
         self._rules = rules
         self._instance = instance
@@ -76,8 +77,14 @@ class DailyService:
         existing = await turn.uow.schedules.for_channel(turn.ids.channel_id)
         defaults = self._spec_of(existing) if existing else None
         spec = parse_spec(args, defaults)
-        topics = tuple(self._bank.resolve_topic(t) for t in spec.topics)
-        if not self._pool(list(topics), spec.difficulty):
+        topics = tuple(turn.bank.resolve_topic(t) for t in spec.topics)
+        unknown = [p for p in spec.packs if p not in turn.bank.pack_names]
+        if unknown:
+            known = ", ".join(turn.bank.pack_names)
+            raise CommandError(
+                f"Unknown pack `{unknown[0][:40]}`; this workspace has: {known}.", "daily"
+            )
+        if not self._pool(turn.bank, list(topics), spec.difficulty, list(spec.packs)):
             raise CommandError(
                 "No questions match those topics and difficulty; widen the filters.", "daily"
             )
@@ -86,6 +93,7 @@ class DailyService:
         schedule.timezone = spec.zone.key
         schedule.days = days_key(spec.weekdays)
         schedule.topics = list(topics)
+        schedule.packs = list(spec.packs)
         schedule.difficulty = spec.difficulty.value if spec.difficulty else None
         schedule.reveal_time = f"{spec.reveal:%H:%M}" if spec.reveal else None
         schedule.enabled = True
@@ -93,7 +101,7 @@ class DailyService:
         if existing is None:
             turn.uow.schedules.add(schedule)
         await self._channel_group(turn, spec.zone.key)
-        turn.tell(self._status(schedule, turn.now, changed=True))
+        turn.tell(self._status(turn.bank, schedule, turn.now, changed=True))
         return True
 
     async def off(self, turn: Turn) -> bool:
@@ -121,7 +129,7 @@ class DailyService:
                 )
             )
             return
-        turn.tell(self._status(schedule, turn.now))
+        turn.tell(self._status(turn.bank, schedule, turn.now))
 
     async def require_schedule_for_now(self, turn: Turn) -> int | None:
         if not turn.actor.is_admin:
@@ -156,7 +164,8 @@ class DailyService:
             schedule = await u.schedules.get(schedule_id)
             if schedule is None:
                 return False
-            place = await self._place(u, schedule.channel_id)
+            place, workspace_id = await self._place_and_workspace(u, schedule.channel_id)
+            bank = await self._banks.for_workspace(u, workspace_id)
             existing = await u.daily_posts.for_day(schedule_id, day)
             if existing is not None:
                 if existing.status != "claimed":
@@ -168,8 +177,10 @@ class DailyService:
                 post_id, question_id = existing.id, existing.question_id
             else:
                 pool = self._pool(
+                    bank,
                     list(schedule.topics),
                     Difficulty(schedule.difficulty) if schedule.difficulty else None,
+                    list(schedule.packs),
                 )
                 if not pool:
                     log.error("schedule %s has no questions left to post", schedule_id)
@@ -188,7 +199,7 @@ class DailyService:
             reveal_at = self._reveal_at(schedule, rec, day, now)
             await u.commit()
         chat = chats(place.platform)
-        question = self._bank.get(question_id)
+        question = bank.get(question_id)
         if chat is None or question is None:
             log.error(
                 "cannot post daily %s: no chat for %s or question %s gone",
@@ -198,9 +209,7 @@ class DailyService:
             )
             return False
         try:
-            ref = await chat.post(
-                place, daily_views.daily_question(self._bank, post_id, day, question)
-            )
+            ref = await chat.post(place, daily_views.daily_question(bank, post_id, day, question))
             thread = await chat.open_thread(ref, f"Daily question {day:%-d %b}")
         except Exception:
             log.exception("daily post %s failed; the claim is retried after its lease", post_id)
@@ -261,9 +270,10 @@ class DailyService:
                     continue
                 fresh.status = "revealed"
                 fresh.revealed_at = now
-                question = self._bank.get(fresh.question_id)
+                place, workspace_id = await self._place_and_workspace(u, fresh.channel_id)
+                place = place.in_thread(fresh.thread_ref)
+                question = (await self._banks.for_workspace(u, workspace_id)).get(fresh.question_id)
                 counted = await u.answers.counted_for_post(fresh.id)
-                place = (await self._place(u, fresh.channel_id)).in_thread(fresh.thread_ref)
                 chat = chats(place.platform)
                 if question is None or chat is None:
                     continue
@@ -282,10 +292,10 @@ class DailyService:
     # --- answers ----------------------------------------------------------------------
 
     async def answer(self, turn: Turn, post: DailyPost, text: str, event_ref: str | None) -> None:
-        question = self._bank.get(post.question_id)
+        question = turn.bank.get(post.question_id)
         if question is None:
             return
-        result = self._grader.grade(Rubric.for_question(question), text)
+        result = await grade_answer(self._grader, Rubric.for_question(question), text)
         practice = post.status == "revealed"
         replaced = False
         points = bonus = 0
@@ -371,11 +381,16 @@ class DailyService:
 
     # --- helpers ----------------------------------------------------------------------
 
-    def _pool(self, topics: list[str], difficulty: Difficulty | None) -> list[Question]:
+    @staticmethod
+    def _pool(
+        bank: QuestionBank, topics: list[str], difficulty: Difficulty | None, packs: list[str]
+    ) -> list[Question]:
         if not topics:
-            return self._bank.select(difficulty=difficulty)
+            return bank.select(difficulty=difficulty, packs=packs)
         return [
-            q for topic in topics for q in self._bank.select(topic=topic, difficulty=difficulty)
+            q
+            for topic in topics
+            for q in bank.select(topic=topic, difficulty=difficulty, packs=packs)
         ]
 
     def _spec_of(self, schedule: Schedule) -> ScheduleSpec:
@@ -384,17 +399,21 @@ class DailyService:
             zone=parse_zone(schedule.timezone),
             weekdays=days_from_key(schedule.days),
             topics=tuple(schedule.topics),
+            packs=tuple(schedule.packs),
             difficulty=Difficulty(schedule.difficulty) if schedule.difficulty else None,
             reveal=parse_time(schedule.reveal_time) if schedule.reveal_time else None,
         )
 
-    def _status(self, schedule: Schedule, now: datetime, changed: bool = False) -> RichMessage:
+    def _status(
+        self, bank: QuestionBank, schedule: Schedule, now: datetime, changed: bool = False
+    ) -> RichMessage:
         upcoming = recurrence(schedule).next_after(now) if schedule.enabled else None
         return daily_views.schedule_status(
             post_time=schedule.post_time,
             zone=schedule.timezone,
             weekdays=days_from_key(schedule.days),
-            topics=[self._bank.topic_title(t) for t in schedule.topics],
+            topics=[bank.topic_title(t) for t in schedule.topics],
+            packs=list(schedule.packs),
             difficulty=schedule.difficulty,
             reveal_time=schedule.reveal_time,
             enabled=schedule.enabled,
@@ -431,11 +450,12 @@ class DailyService:
         group.timezone = zone
         return group
 
-    async def _place(self, u: UnitOfWork, channel_id: int) -> Place:
+    async def _place_and_workspace(self, u: UnitOfWork, channel_id: int) -> tuple[Place, int]:
         channel = await u.directory.get_channel(channel_id)
         assert channel is not None
         workspace = await u.directory.get_workspace(channel.workspace_id)
         assert workspace is not None
-        return Place(
+        place = Place(
             workspace.platform, workspace.external_id, channel.external_id, None, channel.name
         )
+        return place, workspace.id

@@ -87,6 +87,7 @@ def schedule_status(
     zone: str,
     weekdays: frozenset[int],
     topics: Sequence[str],
+    packs: Sequence[str],
     difficulty: str | None,
     reveal_time: str | None,
     enabled: bool,
@@ -96,7 +97,8 @@ def schedule_status(
     where = ZoneInfo(zone)
     lines = [
         f"Posts at {post_time} {zone}, {format_days(weekdays)}.",
-        f"Topics: {', '.join(topics) if topics else 'all'} · difficulty: {difficulty or 'any'}.",
+        f"Topics: {', '.join(topics) if topics else 'all'} · difficulty: {difficulty or 'any'}"
+        f" · packs: {', '.join(packs) if packs else 'all'}.",
         f"Reveal: {reveal_time + ' the same day' if reveal_time else 'just before the next post'}.",
     ]
     if not enabled:

@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy.orm.exc import StaleDataError
 
 from bot import views
+from bot.banks import BankRegistry
 from bot.boards import Boards
 from bot.clock import Clock
 from bot.commands import (
@@ -42,7 +43,7 @@ from bot.outbox import Outbox
 from bot.ports import ChatPort
 from bot.rounds import ChatLookup, MockRounds, RoundConflict
 from bot.turn import Turn
-from questions.bank import QuestionBank, UnknownTopic
+from questions.bank import UnknownTopic
 from storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -63,7 +64,7 @@ class Engine:
     def __init__(
         self,
         uow_factory: Callable[[], UnitOfWork],
-        bank: QuestionBank,
+        banks: BankRegistry,
         rounds: MockRounds,
         daily: DailyService,
         clock: Clock,
@@ -71,11 +72,11 @@ class Engine:
         send_retry_delay_s: float = 0.5,
     ) -> None:
         self._uow = uow_factory
-        self._bank = bank
+        self._banks = banks
         self._rounds = rounds
         self._daily = daily
         self._groups = GroupService()
-        self._boards = Boards(bank, self._groups)
+        self._boards = Boards(self._groups)
         self._clock = clock
         self.chats = chats or ChatLookup()
         self._retry_delay_s = send_retry_delay_s
@@ -202,7 +203,10 @@ class Engine:
             actor.display_name,
             now,
         )
-        return Turn(uow=uow, chat=chat, place=place, actor=actor, ids=ids, now=now, outbox=outbox)
+        bank = await self._banks.for_workspace(uow, ids.workspace_id)
+        return Turn(
+            uow=uow, chat=chat, place=place, actor=actor, ids=ids, now=now, bank=bank, outbox=outbox
+        )
 
     async def _dispatch(self, turn: Turn, event: InboundEvent, after: _AfterCommit) -> None:
         match event:
@@ -251,7 +255,7 @@ class Engine:
             case Hint():
                 await self._rounds.hint(turn)
             case Topics():
-                turn.tell(views.topics(self._bank))
+                turn.tell(views.topics(turn.bank))
             case Help(subject=subject):
                 turn.tell(views.help_message(subject))
             case Daily(action="set", args=args):

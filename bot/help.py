@@ -11,7 +11,9 @@ ENTRIES: dict[str, tuple[str, str]] = {
         "Start a mock interview in a thread. The arguments come in any order: a number is how many "
         f"questions ({MIN_COUNT}-{MAX_COUNT}, default {DEFAULT_COUNT}), easy/medium/hard is the "
         "difficulty, anything else is the topic. Examples: `/interview mock`, `/interview mock 3`, "
-        "`/interview mock metrics hard 5`.",
+        "`/interview mock metrics hard 5`. `/interview mock loop` runs a full interview loop: one "
+        "question per stage (screening, theory, coding, system design, behavioural) with a "
+        "scorecard per stage. `pack=NAME` draws from one question pack only.",
     ),
     "resume": ("/interview resume", "Continue your paused round in this channel."),
     "hint": ("/interview hint", "Get a hint for the current question (costs 5 points each)."),

@@ -11,13 +11,12 @@ from sqlalchemy.exc import IntegrityError
 from bot import views
 from bot.commands import DEFAULT_COUNT, Mock
 from bot.events import Place
-from bot.grading import Grader, GradeResult, Rubric
+from bot.grading import Grader, GradeResult, Rubric, grade_answer
 from bot.outbox import Outbox
 from bot.points import mock_points
 from bot.ports import ChatPort
 from bot.selection import pick_for_round
 from bot.turn import Turn
-from questions.bank import QuestionBank
 from questions.schema import Question
 from storage.models import Answer, Round, RoundQuestion
 from storage.unit_of_work import UnitOfWork
@@ -36,15 +35,14 @@ class RoundRules:
 
 
 class MockRounds:
-    def __init__(self, bank: QuestionBank, grader: Grader, rules: RoundRules) -> None:
-        self._bank = bank
+    def __init__(self, grader: Grader, rules: RoundRules) -> None:
         self._grader = grader
         self._rules = rules
 
     # --- starting -----------------------------------------------------------------
 
     async def start(self, turn: Turn, args: Mock, raw_args: str) -> None:
-        topic = self._bank.resolve_topic(args.topic) if args.topic else None
+        topic = turn.bank.resolve_topic(args.topic) if args.topic else None
         existing = await turn.uow.rounds.open_for(turn.ids.channel_id, turn.ids.user_id)
         if existing is not None:
             if existing.status == "active" and not self._is_idle(existing, turn.now):
@@ -62,12 +60,14 @@ class MockRounds:
         if round_ is not None and round_.status in ("active", "paused"):
             await self._close(turn, round_, "ended")
             await turn.uow.rounds.flush()
-        topic = self._bank.resolve_topic(args.topic) if args.topic else None
+        topic = turn.bank.resolve_topic(args.topic) if args.topic else None
         await self._open(turn, args, topic)
 
     async def _open(self, turn: Turn, args: Mock, topic: str | None) -> None:
         count = args.count or DEFAULT_COUNT
-        pool = self._bank.select(topic=topic, difficulty=args.difficulty)
+        pool = turn.bank.select(
+            topic=topic, difficulty=args.difficulty, packs=[args.pack] if args.pack else None
+        )
         if not pool:
             what = " ".join(filter(None, [args.difficulty and args.difficulty.value, topic]))
             turn.tell(
@@ -109,7 +109,7 @@ class MockRounds:
                     hints_used=0,
                 )
             )
-        title = self._bank.topic_title(topic) if topic else None
+        title = turn.bank.topic_title(topic) if topic else None
         difficulty = args.difficulty.value if args.difficulty else None
         intro = await turn.chat.post(
             turn.place, views.round_intro(turn.actor.display_name, len(chosen), title, difficulty)
@@ -156,7 +156,7 @@ class MockRounds:
         round_.last_activity_at = turn.now
         questions = await turn.uow.rounds.questions(round_.id)
         current = questions[round_.current_position]
-        question = self._question(current)
+        question = self._question(turn, current)
         thread = self._thread_of(turn.place, round_)
         follow_up_index = current.follow_up_index
         on_follow_up = current.awaiting == "follow_up" and follow_up_index is not None
@@ -167,7 +167,7 @@ class MockRounds:
         else:
             rubric = Rubric.for_question(question)
             model_answer = question.answer
-        result = self._grader.grade(rubric, text)
+        result = await grade_answer(self._grader, rubric, text)
         penalty = (
             0 if on_follow_up else min(result.score, current.hints_used * self._rules.hint_penalty)
         )
@@ -240,7 +240,7 @@ class MockRounds:
         round_.last_activity_at = turn.now
         questions = await turn.uow.rounds.questions(round_.id)
         current = questions[round_.current_position]
-        question = self._question(current)
+        question = self._question(turn, current)
         thread = self._thread_of(turn.place, round_)
         if current.awaiting == "follow_up":
             turn.say(thread, views.info("No hints for follow-ups: say what you think."))
@@ -269,7 +269,7 @@ class MockRounds:
         else:
             current.status = "skipped"
             current.score = 0
-            answer = self._question(current).answer
+            answer = self._question(turn, current).answer
             turn.say(thread, views.info(f"Skipped. A good answer would have said:\n{answer}"))
         current.awaiting = "done"
         await self._advance(turn, thread, round_, questions)
@@ -291,7 +291,7 @@ class MockRounds:
         questions = await turn.uow.rounds.questions(round_.id)
         current = questions[round_.current_position]
         if current.awaiting == "follow_up" and current.follow_up_index is not None:
-            prompt = self._question(current).follow_ups[current.follow_up_index].prompt
+            prompt = self._question(turn, current).follow_ups[current.follow_up_index].prompt
             turn.say(thread, views.follow_up(round_.id, current.position, prompt))
         else:
             await self._ask(turn, thread, round_)
@@ -355,8 +355,8 @@ class MockRounds:
             )
         return round_
 
-    def _question(self, row: RoundQuestion) -> Question:
-        question = self._bank.get(row.question_id)
+    def _question(self, turn: Turn, row: RoundQuestion) -> Question:
+        question = turn.bank.get(row.question_id)
         if question is None:
             raise LookupError(f"question {row.question_id!r} is no longer in the loaded packs")
         return question
@@ -371,10 +371,10 @@ class MockRounds:
         if current.asked_at is None:
             current.asked_at = turn.now
             current.status = "asked"
-        question = self._question(current)
+        question = self._question(turn, current)
         turn.say(
             thread,
-            views.question(self._bank, round_.id, current.position, round_.planned_count, question),
+            views.question(turn.bank, round_.id, current.position, round_.planned_count, question),
         )
 
     async def _advance(
@@ -383,7 +383,7 @@ class MockRounds:
         if round_.current_position + 1 >= len(questions):
             round_.status = "finished"
             round_.finished_at = turn.now
-            card = views.scorecard(self._bank, self._lines(questions), ended_early=False)
+            card = views.scorecard(turn.bank, self._lines(turn, questions), ended_early=False)
             turn.say(thread, card)
             return
         round_.current_position += 1
@@ -396,13 +396,13 @@ class MockRounds:
         questions = await turn.uow.rounds.questions(round_.id)
         thread = self._thread_of(turn.place, round_)
         asked = [q for q in questions if q.asked_at is not None]
-        turn.say(thread, views.scorecard(self._bank, self._lines(asked), ended_early=True))
+        turn.say(thread, views.scorecard(turn.bank, self._lines(turn, asked), ended_early=True))
 
-    def _lines(self, questions: list[RoundQuestion]) -> list[views.ScoreLine]:
+    def _lines(self, turn: Turn, questions: list[RoundQuestion]) -> list[views.ScoreLine]:
         return [
             views.ScoreLine(
                 position=row.position,
-                question=self._question(row),
+                question=self._question(turn, row),
                 status=row.status,
                 score=row.score,
                 follow_up_score=row.follow_up_score,

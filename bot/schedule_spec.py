@@ -25,6 +25,8 @@ _KEYS = {
     "difficulty": "difficulty",
     "level": "difficulty",
     "reveal": "reveal",
+    "packs": "packs",
+    "pack": "packs",
 }
 
 
@@ -36,6 +38,7 @@ class ScheduleSpec:
     topics: tuple[str, ...] = ()
     difficulty: Difficulty | None = None
     reveal: time | None = None
+    packs: tuple[str, ...] = ()
 
 
 def parse_time(text: str, what: str = "time") -> time:
@@ -81,7 +84,7 @@ def parse_spec(args: list[str], defaults: ScheduleSpec | None = None) -> Schedul
         key, sep, value = arg.partition("=")
         name = _KEYS.get(key.strip().lower())
         if not sep or name is None:
-            known = "time, tz, days, topics, difficulty, reveal"
+            known = "time, tz, days, topics, difficulty, reveal, packs"
             raise CommandError(
                 f"`{_clip(arg)}` is not a setting: use key=value with keys {known}. "
                 f"Example: {EXAMPLE}",
@@ -121,6 +124,9 @@ def parse_spec(args: list[str], defaults: ScheduleSpec | None = None) -> Schedul
             raise CommandError(
                 f"Difficulty `{_clip(level)}` is not one of easy, medium, hard or any.", "daily"
             )
+    packs = defaults.packs if defaults else ()
+    if "packs" in values:
+        packs = tuple(p for p in re.split(r"[,\s]+", values["packs"].lower()) if p and p != "all")
     reveal = defaults.reveal if defaults else None
     if "reveal" in values:
         reveal = (
@@ -128,7 +134,7 @@ def parse_spec(args: list[str], defaults: ScheduleSpec | None = None) -> Schedul
             if values["reveal"].lower() in ("", "auto", "default")
             else parse_time(values["reveal"], "reveal time")
         )
-    return ScheduleSpec(at, zone, weekdays, topics, difficulty, reveal)
+    return ScheduleSpec(at, zone, weekdays, topics, difficulty, reveal, packs)
 
 
 def _need(spec: ScheduleSpec | None) -> ScheduleSpec:

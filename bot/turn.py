@@ -9,6 +9,7 @@ from bot.events import Actor, Place
 from bot.messages import RichMessage
 from bot.outbox import Outbox
 from bot.ports import ChatPort
+from questions.bank import QuestionBank
 from storage.repositories import Identity
 from storage.unit_of_work import UnitOfWork
 
@@ -21,6 +22,7 @@ class Turn:
     actor: Actor
     ids: Identity
     now: datetime
+    bank: QuestionBank
     outbox: Outbox = field(default_factory=Outbox)
 
     def say(self, place: Place, message: RichMessage) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping
 
 from questions.schema import Difficulty, Question, Stage, Topic
 
@@ -17,9 +17,15 @@ class UnknownTopic(LookupError):
 
 
 class QuestionBank:
-    def __init__(self, topics: Iterable[Topic], questions: Iterable[Question]) -> None:
+    def __init__(
+        self,
+        topics: Iterable[Topic],
+        questions: Iterable[Question],
+        packs: Mapping[str, str] | None = None,
+    ) -> None:
         self._topics = {t.id: t for t in topics}
         self._questions = {q.id: q for q in questions}
+        self._packs = dict(packs or {})
         self._names: dict[str, str] = {}
         for topic in self._topics.values():
             self._names[topic.id] = topic.id
@@ -28,6 +34,13 @@ class QuestionBank:
 
     def __len__(self) -> int:
         return len(self._questions)
+
+    def pack_of(self, question_id: str) -> str:
+        return self._packs.get(question_id, "")
+
+    @property
+    def pack_names(self) -> list[str]:
+        return sorted(set(self._packs.values()))
 
     def get(self, question_id: str) -> Question | None:
         return self._questions.get(question_id)
@@ -70,11 +83,13 @@ class QuestionBank:
         topic: str | None = None,
         difficulty: Difficulty | None = None,
         stage: Stage | None = None,
+        packs: Collection[str] | None = None,
     ) -> list[Question]:
         return [
             q
             for q in self._questions.values()
             if (topic is None or q.topic == topic)
+            and (not packs or self._packs.get(q.id, "") in packs)
             and (difficulty is None or q.difficulty is difficulty)
             and (stage is None or q.stage is stage)
         ]

@@ -40,26 +40,61 @@ class PackError(Exception):
         super().__init__("\n".join(str(p) for p in problems))
 
 
-def pack_files(paths: Iterable[Path]) -> list[Path]:
-    files: list[Path] = []
+@dataclass(frozen=True)
+class PackSource:
+    """One pack file's text, wherever it came from (disk or the database)."""
+
+    pack: str
+    label: Path
+    text: str | None = None
+    error: str | None = None
+
+
+def pack_sources(paths: Iterable[Path]) -> list[PackSource]:
+    """A folder is one pack named after it; a single file is a pack named after its stem."""
+    sources: list[PackSource] = []
     for path in paths:
-        if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*") if p.suffix in {".yaml", ".yml"}))
-        else:
-            files.append(path)
-    return files
+        files = (
+            sorted(p for p in path.rglob("*") if p.suffix in {".yaml", ".yml"})
+            if path.is_dir()
+            else [path]
+        )
+        name = path.name if path.is_dir() else path.stem
+        sources.extend(_read(name, file) for file in files)
+    return sources
 
 
-def load_bank(paths: Iterable[Path] | None = None) -> QuestionBank:
-    """Load and cross-check packs; raise PackError listing every problem."""
-    files = pack_files([SHIPPED_PACKS] if paths is None else paths)
+def _read(pack: str, file: Path) -> PackSource:
+    try:
+        return PackSource(pack, file, file.read_text(encoding="utf-8"))
+    except OSError as exc:
+        return PackSource(pack, file, error=f"cannot read file: {exc.strerror}")
+    except UnicodeDecodeError:
+        return PackSource(pack, file, error="file is not UTF-8 text")
+
+
+def load_bank(
+    paths: Iterable[Path] | None = None, base: QuestionBank | None = None
+) -> QuestionBank:
+    """Load and cross-check packs from disk; raise PackError listing every problem."""
+    return load_sources(pack_sources([SHIPPED_PACKS] if paths is None else paths), base)
+
+
+def load_sources(sources: Iterable[PackSource], base: QuestionBank | None = None) -> QuestionBank:
+    """Validate sources on top of base (whose topics they may use and whose ids they may not)."""
+    sources = list(sources)
     problems: list[PackProblem] = []
-    topics: dict[str, Topic] = {}
-    questions: dict[str, tuple[Question, Path, int | None]] = {}
-    if not files:
+    topics: dict[str, Topic] = {t.id: t for t in base.topics} if base else {}
+    questions: dict[str, tuple[Question, Path, int | None, str]] = {}
+    taken = {q.id: base.pack_of(q.id) for q in base.questions} if base else {}
+    if not sources:
         raise PackError([PackProblem(Path("."), None, None, "-", "no pack files found")])
-    for file in files:
-        parsed, lines, file_problems = _parse_file(file)
+    for source in sources:
+        file = source.label
+        if source.error is not None or source.text is None:
+            problems.append(PackProblem(file, None, None, "-", source.error or "empty source"))
+            continue
+        parsed, lines, file_problems = _parse_text(file, source.text)
         problems.extend(file_problems)
         if parsed is None:
             continue
@@ -71,14 +106,18 @@ def load_bank(paths: Iterable[Path] | None = None) -> QuestionBank:
             topics[topic.id] = topic
         for index, question in enumerate(parsed.questions):
             line = lines.get(("questions", index))
-            if question.id in questions:
-                other = questions[question.id][1]
+            if question.id in questions or question.id in taken:
+                other = (
+                    str(questions[question.id][1])
+                    if question.id in questions
+                    else f"pack {taken[question.id]!r}"
+                )
                 problems.append(
                     PackProblem(file, line, question.id, "id", f"id is already used in {other}")
                 )
                 continue
-            questions[question.id] = (question, file, line)
-    for question, file, line in questions.values():
+            questions[question.id] = (question, file, line, source.pack)
+    for question, file, line, _pack in questions.values():
         if question.topic not in topics:
             known = ", ".join(sorted(topics)) or "none declared"
             problems.append(
@@ -92,16 +131,20 @@ def load_bank(paths: Iterable[Path] | None = None) -> QuestionBank:
             )
     if problems:
         raise PackError(problems)
-    return QuestionBank(list(topics.values()), [q for q, _, _ in questions.values()])
+    packs = {q.id: pack for q, _, _, pack in questions.values()}
+    own = [q for q, _, _, _ in questions.values()]
+    if base is None:
+        return QuestionBank(list(topics.values()), own, packs)
+    return QuestionBank(
+        list(topics.values()),
+        [*base.questions, *own],
+        {**{q.id: base.pack_of(q.id) for q in base.questions}, **packs},
+    )
 
 
-def _parse_file(file: Path) -> tuple[PackFile | None, dict[Location, int], list[PackProblem]]:
-    try:
-        text = file.read_text(encoding="utf-8")
-    except OSError as exc:
-        return None, {}, [PackProblem(file, None, None, "-", f"cannot read file: {exc.strerror}")]
-    except UnicodeDecodeError:
-        return None, {}, [PackProblem(file, None, None, "-", "file is not UTF-8 text")]
+def _parse_text(
+    file: Path, text: str
+) -> tuple[PackFile | None, dict[Location, int], list[PackProblem]]:
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)

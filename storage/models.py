@@ -213,6 +213,7 @@ class Schedule(Base):
     timezone: Mapped[str] = mapped_column(String(64))
     days: Mapped[str] = mapped_column(String(40))
     topics: Mapped[list[str]] = mapped_column(JSON, default=list)
+    packs: Mapped[list[str]] = mapped_column(JSON, default=list, server_default=sql_text("'[]'"))
     difficulty: Mapped[str | None] = mapped_column(String(16), nullable=True)
     reveal_time: Mapped[str | None] = mapped_column(String(5), nullable=True)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -291,3 +292,17 @@ class Streak(Base):
     last_day: Mapped[date | None] = mapped_column(Date, nullable=True)
     schedule_days: Mapped[str] = mapped_column(String(40), default="")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class QuestionPack(Base):
+    """A workspace's own question pack, kept as the YAML it was imported from."""
+
+    __tablename__ = "question_packs"
+    __table_args__ = (UniqueConstraint("workspace_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(80))
+    files: Mapped[list[dict[str, str]]] = mapped_column(JSON)
+    question_count: Mapped[int] = mapped_column(Integer)
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -17,6 +17,7 @@ from storage.models import (
     DailyPost,
     GroupMember,
     ProcessedEvent,
+    QuestionPack,
     Round,
     RoundQuestion,
     Schedule,
@@ -494,3 +495,50 @@ async def find_user(session: AsyncSession, workspace_id: int, who: str) -> User 
         User.workspace_id == workspace_id, func.lower(User.display_name) == who.lower()
     )
     return (await session.execute(by_name)).scalars().first()
+
+
+class Packs:
+    """A workspace's own question packs."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def version(self, workspace_id: int) -> tuple[int, datetime | None]:
+        """Changes whenever a pack is imported or replaced; cheap enough to ask per event."""
+        stmt = select(func.count(QuestionPack.id), func.max(QuestionPack.imported_at)).where(
+            QuestionPack.workspace_id == workspace_id
+        )
+        count, latest = (await self._session.execute(stmt)).one()
+        return int(count), latest
+
+    async def of_workspace(self, workspace_id: int) -> list[QuestionPack]:
+        stmt = (
+            select(QuestionPack)
+            .where(QuestionPack.workspace_id == workspace_id)
+            .order_by(QuestionPack.name)
+        )
+        return list((await self._session.execute(stmt)).scalars())
+
+    async def save(
+        self, workspace_id: int, name: str, files: list[dict[str, str]], count: int, now: datetime
+    ) -> bool:
+        """Insert or replace a pack; True when it replaced one."""
+        stmt = select(QuestionPack).where(
+            QuestionPack.workspace_id == workspace_id, QuestionPack.name == name
+        )
+        existing = (await self._session.execute(stmt)).scalars().first()
+        if existing is None:
+            self._session.add(
+                QuestionPack(
+                    workspace_id=workspace_id,
+                    name=name,
+                    files=files,
+                    question_count=count,
+                    imported_at=now,
+                )
+            )
+            return False
+        existing.files = files
+        existing.question_count = count
+        existing.imported_at = now
+        return True

@@ -12,6 +12,7 @@ from storage.repositories import (
     Directory,
     Events,
     Groups,
+    Packs,
     Rounds,
     Schedules,
     Streaks,
@@ -27,6 +28,7 @@ class UnitOfWork:
     daily_posts: DailyPosts
     groups: Groups
     streaks: Streaks
+    packs: Packs
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -48,6 +50,7 @@ class UnitOfWork:
         self.daily_posts = DailyPosts(self._session)
         self.groups = Groups(self._session)
         self.streaks = Streaks(self._session)
+        self.packs = Packs(self._session)
         return self
 
     async def __aexit__(

@@ -55,3 +55,17 @@ class Grader(Protocol):
     def grade(self, rubric: Rubric, answer: str) -> GradeResult:
         """Grade one answer; must not raise on any text a user can type."""
         ...
+
+
+@runtime_checkable
+class AsyncGrader(Protocol):
+    """A grader that waits on something (a model endpoint) and must not block the loop."""
+
+    async def grade_async(self, rubric: Rubric, answer: str) -> GradeResult: ...
+
+
+async def grade_answer(grader: Grader, rubric: Rubric, answer: str) -> GradeResult:
+    """Grade with the async path when the grader has one, else in line (the rubric is fast)."""
+    if isinstance(grader, AsyncGrader):
+        return await grader.grade_async(rubric, answer)
+    return grader.grade(rubric, answer)

@@ -342,3 +342,26 @@ async def test_help_and_topics_answer_privately(h: Harness) -> None:
     assert "`evaluation` — Evaluation and metrics, 3 questions (also: metrics)" in body
     await h.command("")
     assert "interview-bot" in h.chat.private_to("alice")[-1].message.body
+
+
+async def test_an_async_grader_is_awaited_by_the_engine(h: Harness) -> None:
+    from bot.grading import GradeResult, Rubric
+    from bot.rounds import MockRounds, RoundRules
+
+    class SlowModelGrader:
+        def grade(self, rubric: Rubric, answer: str) -> GradeResult:
+            raise AssertionError("the async path must be used")
+
+        async def grade_async(self, rubric: Rubric, answer: str) -> GradeResult:
+            await asyncio.sleep(0)
+            return GradeResult(
+                42, (), tuple(kp.point for kp in rubric.key_points), "From the model."
+            )
+
+    engine = h.new_engine()
+    engine._rounds = MockRounds(SlowModelGrader(), RoundRules())
+    await h.command("mock metrics 1")
+    await h.say("Anything at all.", h.thread)
+    feedback = next(s for s in h.chat.sent if (s.message.title or "").startswith("Score: "))
+    assert feedback.message.title == "Score: 42/100"
+    assert feedback.message.body.startswith("From the model.")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.banks import BankRegistry
 from bot.clock import ManualClock
 from bot.daily import DailyRules, DailyService
 from bot.engine import Engine
@@ -53,13 +54,12 @@ class Harness:
 
     def new_engine(self) -> Engine:
         """A fresh engine on the same database: what a restart looks like."""
-        rounds = MockRounds(
-            self.bank, RubricGrader(), RoundRules(idle_timeout=timedelta(minutes=30))
-        )
-        daily = DailyService(self.bank, RubricGrader(), DailyRules(), instance=self.instance)
+        rounds = MockRounds(RubricGrader(), RoundRules(idle_timeout=timedelta(minutes=30)))
+        self.banks = BankRegistry(self.bank)
+        daily = DailyService(self.banks, RubricGrader(), DailyRules(), instance=self.instance)
         engine = Engine(
             self.uow,
-            self.bank,
+            self.banks,
             rounds,
             daily,
             self.clock,
