@@ -10,18 +10,22 @@ import asyncio
 import json
 import sys
 from collections.abc import Callable
+from datetime import UTC, datetime
 from functools import wraps
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 
+from bot.app import StartupError, prepare_database
+from bot.banks import BankRegistry
 from bot.config import Settings
 from bot.grading import Rubric, RubricGrader
 from questions.bank import QuestionBank, UnknownTopic
 from questions.loader import PackError, load_bank
-from storage.database import DatabaseUrlError, create_engine
+from storage.database import DatabaseUrlError, create_engine, session_factory
 from storage.migrate import current_revision, upgrade
+from storage.unit_of_work import UnitOfWorkFactory
 
 app = typer.Typer(
     name="interview-bot",
@@ -173,6 +177,53 @@ def questions_stats(packs: PacksOption = None) -> None:
         typer.echo(f"\nby {dimension}:")
         for name, count in sorted(counts[dimension].items()):
             typer.echo(f"  {name:<22} {count}")
+
+
+@questions_app.command("import")
+@friendly_errors
+def questions_import(
+    paths: Annotated[
+        list[Path], typer.Argument(help="Pack files or a folder, imported as one pack.")
+    ],
+    workspace: Annotated[str, typer.Option(help="PLATFORM:ID, e.g. slack:T0123 or console:local.")],
+    name: Annotated[
+        str | None, typer.Option(help="Pack name (default: the file or folder name).")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Add (or replace) a workspace's own question pack; schedules and rounds can pick it."""
+    platform, _, external_id = workspace.partition(":")
+    if not platform or not external_id:
+        fail(f"--workspace must look like PLATFORM:ID, not {workspace!r}")
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        fail(f"no such pack file or folder: {', '.join(missing)}")
+    pack = (name or (paths[0].name if paths[0].is_dir() else paths[0].stem)).lower()
+    settings = settings_with(db)
+
+    async def run() -> tuple[int, bool]:
+        database = await prepare_database(settings)
+        try:
+            uow = UnitOfWorkFactory(session_factory(database))()
+            async with uow:
+                now = datetime.now(UTC)
+                workspace_id = await uow.directory.workspace(platform, external_id, now)
+                result = await BankRegistry(load_bank()).import_pack(
+                    uow, workspace_id, pack, paths, now
+                )
+                await uow.commit()
+                return result
+        finally:
+            await database.dispose()
+
+    try:
+        count, replaced = asyncio.run(run())
+    except ValueError as exc:
+        fail(str(exc))
+    except StartupError as exc:
+        fail(str(exc))
+    verb = "replaced" if replaced else "imported"
+    typer.echo(f"{verb} pack {pack!r} for {platform}:{external_id}: {count} questions")
 
 
 @app.command("grade")

@@ -17,11 +17,12 @@ from bot.points import mock_points
 from bot.ports import ChatPort
 from bot.selection import pick_for_round
 from bot.turn import Turn
-from questions.schema import Question
+from questions.schema import Question, Stage
 from storage.models import Answer, Round, RoundQuestion
 from storage.unit_of_work import UnitOfWork
 
 MAX_STORED_ANSWER = 40_000
+LOOP_STAGES = (Stage.SCREENING, Stage.THEORY, Stage.CODING, Stage.SYSTEM_DESIGN, Stage.BEHAVIORAL)
 
 
 class RoundConflict(Exception):
@@ -65,9 +66,12 @@ class MockRounds:
 
     async def _open(self, turn: Turn, args: Mock, topic: str | None) -> None:
         count = args.count or DEFAULT_COUNT
-        pool = turn.bank.select(
-            topic=topic, difficulty=args.difficulty, packs=[args.pack] if args.pack else None
-        )
+        packs = [args.pack] if args.pack else None
+        if args.pack and args.pack not in turn.bank.pack_names:
+            known = ", ".join(turn.bank.pack_names)
+            turn.tell(views.error(f"Unknown pack `{args.pack[:40]}`; packs here: {known}.", "mock"))
+            return
+        pool = turn.bank.select(topic=topic, difficulty=args.difficulty, packs=packs)
         if not pool:
             what = " ".join(filter(None, [args.difficulty and args.difficulty.value, topic]))
             turn.tell(
@@ -79,12 +83,16 @@ class MockRounds:
         seen = await turn.uow.rounds.seen_question_ids(turn.ids.user_id)
         best = await turn.uow.answers.best_scores(turn.ids.user_id)
         rng = random.Random(f"{turn.ids.user_id}:{turn.now.isoformat()}")
-        chosen = pick_for_round(pool, count, seen, best, rng)
+        if args.loop:
+            chosen = self._loop_questions(turn, args, packs, seen, best, rng)
+            count = len(chosen)
+        else:
+            chosen = pick_for_round(pool, count, seen, best, rng)
         round_ = Round(
             channel_id=turn.ids.channel_id,
             user_id=turn.ids.user_id,
             status="active",
-            mode="mock",
+            mode="loop" if args.loop else "mock",
             topic=topic,
             difficulty=args.difficulty.value if args.difficulty else None,
             planned_count=len(chosen),
@@ -111,9 +119,15 @@ class MockRounds:
             )
         title = turn.bank.topic_title(topic) if topic else None
         difficulty = args.difficulty.value if args.difficulty else None
-        intro = await turn.chat.post(
-            turn.place, views.round_intro(turn.actor.display_name, len(chosen), title, difficulty)
+        intro_message = (
+            views.loop_intro(
+                turn.actor.display_name,
+                [views.STAGE_TITLES[q.stage.value].lower() for q in chosen],
+            )
+            if args.loop
+            else views.round_intro(turn.actor.display_name, len(chosen), title, difficulty)
         )
+        intro = await turn.chat.post(turn.place, intro_message)
         thread = await turn.chat.open_thread(intro, f"Mock interview: {turn.actor.display_name}")
         round_.thread_ref = thread.thread
         round_.intro_message_ref = intro.message_id
@@ -123,6 +137,23 @@ class MockRounds:
                 views.info(f"Only {len(chosen)} questions match, so this round has {len(chosen)}."),
             )
         await self._ask(turn, thread, round_)
+
+    def _loop_questions(
+        self,
+        turn: Turn,
+        args: Mock,
+        packs: list[str] | None,
+        seen: set[str],
+        best: dict[str, int],
+        rng: random.Random,
+    ) -> list[Question]:
+        """One question per stage, in the order a real interview loop runs them."""
+        chosen: list[Question] = []
+        for stage in LOOP_STAGES:
+            pool = turn.bank.select(stage=stage, difficulty=args.difficulty, packs=packs)
+            pool = pool or turn.bank.select(stage=stage, packs=packs)
+            chosen.extend(pick_for_round(pool, 1, seen, best, rng))
+        return chosen
 
     # --- answering ----------------------------------------------------------------
 
@@ -383,7 +414,12 @@ class MockRounds:
         if round_.current_position + 1 >= len(questions):
             round_.status = "finished"
             round_.finished_at = turn.now
-            card = views.scorecard(turn.bank, self._lines(turn, questions), ended_early=False)
+            card = views.scorecard(
+                turn.bank,
+                self._lines(turn, questions),
+                ended_early=False,
+                by_stage=round_.mode == "loop",
+            )
             turn.say(thread, card)
             return
         round_.current_position += 1
@@ -396,7 +432,10 @@ class MockRounds:
         questions = await turn.uow.rounds.questions(round_.id)
         thread = self._thread_of(turn.place, round_)
         asked = [q for q in questions if q.asked_at is not None]
-        turn.say(thread, views.scorecard(turn.bank, self._lines(turn, asked), ended_early=True))
+        card = views.scorecard(
+            turn.bank, self._lines(turn, asked), ended_early=True, by_stage=round_.mode == "loop"
+        )
+        turn.say(thread, card)
 
     def _lines(self, turn: Turn, questions: list[RoundQuestion]) -> list[views.ScoreLine]:
         return [

@@ -112,10 +112,29 @@ def feedback(
     )
 
 
-def scorecard(bank: QuestionBank, lines: Sequence[ScoreLine], ended_early: bool) -> RichMessage:
+STAGE_TITLES = {
+    "screening": "Screening",
+    "theory": "Theory",
+    "coding": "Coding",
+    "system-design": "System design",
+    "behavioral": "Behavioural",
+    "ask-the-interviewer": "Questions for them",
+}
+
+
+def scorecard(
+    bank: QuestionBank, lines: Sequence[ScoreLine], ended_early: bool, by_stage: bool = False
+) -> RichMessage:
+    """Per question (or, for an interview loop, per stage), a total, and the best and worst."""
+
+    def group_of(line: ScoreLine) -> str:
+        if by_stage:
+            return STAGE_TITLES[line.question.stage.value]
+        return bank.topic_title(line.question.topic)
+
     fields = []
     for line in lines:
-        name = f"Q{line.position + 1} · {bank.topic_title(line.question.topic)}"
+        name = group_of(line) if by_stage else f"Q{line.position + 1} · {group_of(line)}"
         if line.status == "skipped":
             value = "skipped (0)"
         elif line.score is None:
@@ -125,27 +144,40 @@ def scorecard(bank: QuestionBank, lines: Sequence[ScoreLine], ended_early: bool)
             if line.follow_up_score is not None:
                 value += f" · follow-up {line.follow_up_score}"
             if line.hints_used:
-                value += f" · {line.hints_used} hint{'s' if line.hints_used > 1 else ''}"
+                value += f" · {plural(line.hints_used, 'hint')}"
         fields.append(Field(name, value))
     counted = [line for line in lines if line.status in ("answered", "skipped")]
     total = round(sum(line.score or 0 for line in counted) / len(counted)) if counted else 0
-    body = [f"*Total: {total}/100* over {len(counted)} question{'s' if len(counted) != 1 else ''}."]
-    by_topic: dict[str, list[int]] = {}
+    body = [f"*Total: {total}/100* over {plural(len(counted), 'question')}."]
+    groups: dict[str, list[int]] = {}
     for line in counted:
-        by_topic.setdefault(line.question.topic, []).append(line.score or 0)
-    if by_topic:
-        means = sorted(((sum(v) / len(v), t) for t, v in by_topic.items()), reverse=True)
+        groups.setdefault(group_of(line), []).append(line.score or 0)
+    if groups:
+        means = sorted(((sum(v) / len(v), name) for name, v in groups.items()), reverse=True)
         best_mean, best = means[0]
         worst_mean, worst = means[-1]
+        kind = "stage" if by_stage else "topic"
         if len(means) > 1:
-            body.append(f"Strongest: {bank.topic_title(best)} ({round(best_mean)}).")
-            body.append(f"Weakest: {bank.topic_title(worst)} ({round(worst_mean)}).")
+            body.append(f"Strongest {kind}: {best} ({round(best_mean)}).")
+            body.append(f"Weakest {kind}: {worst} ({round(worst_mean)}).")
         else:
-            body.append(f"Topic: {bank.topic_title(best)} ({round(best_mean)}).")
+            body.append(f"{kind.title()}: {best} ({round(best_mean)}).")
     if ended_early:
         body.append("The round was ended early.")
     body.append("Start another with `/interview mock`.")
-    return RichMessage(title="Scorecard", body="\n".join(body), fields=tuple(fields))
+    title = "Interview loop scorecard" if by_stage else "Scorecard"
+    return RichMessage(title=title, body="\n".join(body), fields=tuple(fields))
+
+
+def loop_intro(name: str, stages: Sequence[str]) -> RichMessage:
+    return RichMessage(
+        title=f"Interview loop for {name}",
+        body=(
+            f"{plural(len(stages), 'question')}, one per stage as a real loop runs: "
+            f"{', '.join(stages)}. Answer each one by replying in this thread. "
+            "Stuck? `/interview hint`. Move on: `/interview skip`. Stop: `/interview end`."
+        ),
+    )
 
 
 def paused(channel_hint: str) -> RichMessage:

@@ -163,3 +163,58 @@ def test_export_and_import_round_trip_through_the_command_line(tmp_path: Path) -
     twice = cli("import", str(backup), "--db", target)
     assert twice.returncode == 1
     assert len(twice.stderr.strip().splitlines()) == 1
+
+
+def test_questions_import_adds_a_workspace_pack(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'packs.db'}"
+    team = ROOT / "tests" / "fixtures" / "team-pack"
+    result = cli("questions", "import", str(team), "--workspace", "console:local", "--db", db)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "imported pack 'team-pack' for console:local: 2 questions"
+    again = cli(
+        "questions",
+        "import",
+        str(team),
+        "--workspace",
+        "console:local",
+        "--name",
+        "team-pack",
+        "--db",
+        db,
+    )
+    assert again.stdout.strip() == "replaced pack 'team-pack' for console:local: 2 questions"
+    console = subprocess.run(
+        [sys.executable, "-m", "adapters.cli", "console", "--db", db],
+        input="/interview mock pack=team-pack 1\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        check=False,
+    )
+    team_prompts = ("one feature store?", "precision at 10")
+    assert any(prompt in console.stdout for prompt in team_prompts), console.stdout
+
+
+def test_questions_import_errors_are_clear(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'packs.db'}"
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("questions:\n  - id: x1\n    topic: evaluation\n", encoding="utf-8")
+    result = cli("questions", "import", str(broken), "--workspace", "console:local", "--db", db)
+    assert result.returncode == 1
+    assert f"{broken}:2: question 'x1' field 'difficulty': is required but missing" in result.stderr
+    bad_ws = cli("questions", "import", str(broken), "--workspace", "nocolon", "--db", db)
+    assert bad_ws.stderr.strip() == "error: --workspace must look like PLATFORM:ID, not 'nocolon'"
+    shipped_name = cli(
+        "questions",
+        "import",
+        str(ROOT / "tests" / "fixtures" / "team-pack"),
+        "--workspace",
+        "console:local",
+        "--name",
+        "ml",
+        "--db",
+        db,
+    )
+    assert shipped_name.returncode == 1
+    assert "not the name of a shipped pack" in shipped_name.stderr

@@ -29,6 +29,33 @@ def test_every_question_is_complete(question: Question) -> None:
     assert question.hints
 
 
+def test_every_topic_has_at_least_four_questions_across_difficulties() -> None:
+    counts = BANK.counts()["topic"]
+    assert {t.id: counts.get(t.id, 0) for t in BANK.topics if counts.get(t.id, 0) < 4} == {}
+    assert len(BANK) >= 150
+    assert all(count >= 30 for count in BANK.counts()["difficulty"].values())
+
+
+SEED_EXAMPLES = (
+    "reg-l1-vs-l2",
+    "reg-avoid-overfitting-neural-net",
+    "data-mixed-features-regression",
+    "code-kmeans-from-scratch",
+    "sd-ecommerce-recommender",
+    "beh-explain-to-non-technical",
+    "fund-parametric-vs-nonparametric",
+    "loss-convex-vs-nonconvex",
+    "dl-when-to-use",
+    "eval-false-positives-negatives",
+    "algo-naive-bayes",
+    "algo-kmeans-outliers",
+)
+
+
+def test_the_seeds_example_questions_are_in_the_bank() -> None:
+    assert [qid for qid in SEED_EXAMPLES if BANK.get(qid) is None] == []
+
+
 def test_no_near_duplicate_prompts() -> None:
     pairs = []
     for a, b in itertools.combinations(BANK.questions, 2):

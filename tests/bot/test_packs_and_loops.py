@@ -1,0 +1,110 @@
+"""Interview loops stage by stage, and a workspace's own question packs."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from questions.loader import PackError, load_bank
+from tests.bot.test_daily import daily_posts, question_of, schedule
+from tests.support.harness import Harness, harness
+
+TEAM_PACK = Path(__file__).resolve().parents[1] / "fixtures" / "team-pack"
+
+
+@pytest.fixture
+async def shipped(tmp_path: Path) -> AsyncIterator[Harness]:
+    async with harness("sqlite", tmp_path, load_bank()) as ready:
+        yield ready
+
+
+async def import_team_pack(h: Harness, workspace: str = "W1") -> int:
+    async with h.uow() as uow:
+        workspace_id = await uow.directory.workspace("test", workspace, h.clock.now())
+        count, _ = await h.banks.import_pack(uow, workspace_id, "team", [TEAM_PACK], h.clock.now())
+        await uow.commit()
+    if workspace == "W1":  # look questions up the way this workspace sees them
+        async with h.uow() as uow:
+            h.bank = await h.banks.for_workspace(uow, workspace_id)
+    return count
+
+
+async def test_a_loop_asks_one_question_per_stage_in_interview_order(shipped: Harness) -> None:
+    h = shipped
+    await h.command("mock loop")
+    intro = h.chat.sent[0].message
+    assert intro.title == "Interview loop for Alice"
+    assert "screening, theory, coding, system design, behavioural" in intro.body
+    stages = []
+    for _ in range(5):
+        question = h.bank.get(h.current_question_id())
+        assert question is not None
+        stages.append(question.stage.value)
+        await h.command("skip")
+        if (h.chat.sent[-1].message.title or "").startswith("Follow-up"):
+            await h.command("skip")
+    assert stages == ["screening", "theory", "coding", "system-design", "behavioral"]
+    card = h.chat.sent[-1].message
+    assert card.title == "Interview loop scorecard"
+    assert [f.name for f in card.fields] == [
+        "Screening",
+        "Theory",
+        "Coding",
+        "System design",
+        "Behavioural",
+    ]
+
+
+async def test_a_loop_takes_no_count_or_topic(h: Harness) -> None:
+    await h.command("mock loop 3")
+    assert "leave out the count" in h.chat.private_to("alice")[-1].message.body
+    await h.command("mock loop metrics")
+    assert "leave out the topic" in h.chat.private_to("alice")[-1].message.body
+
+
+async def test_a_workspace_pack_feeds_rounds_and_schedules(h: Harness) -> None:
+    assert await import_team_pack(h) == 2
+    await h.command("mock pack=team 2")
+    asked = {h.current_question_id()}
+    await h.command("skip")
+    asked.add(h.current_question_id())
+    assert asked == {"team-feature-store", "team-precision-at-k"}
+    await h.command("end")
+    await h.command("mock stack 1")
+    assert h.current_question_id() == "team-feature-store", "the pack's own topic resolves"
+    h.clock.set(datetime(2026, 3, 2, 7, 0, tzinfo=UTC))
+    await schedule(h, "time=09:00 tz=UTC days=daily packs=team")
+    await h.advance(timedelta(days=2))
+    assert len(daily_posts(h)) == 2
+    assert {question_of(h, 0), question_of(h, 1)} == {"team-feature-store", "team-precision-at-k"}
+
+
+async def test_other_workspaces_do_not_see_a_pack(h: Harness) -> None:
+    await import_team_pack(h, workspace="W2")
+    await h.command("mock pack=team")
+    assert "Unknown pack `team`" in h.chat.private_to("alice")[-1].message.body
+    await h.command("daily set time=09:00 tz=UTC packs=team", admin=True)
+    assert "Unknown pack `team`" in h.chat.private_to("alice")[-1].message.body
+
+
+async def test_a_broken_or_clashing_pack_is_refused_with_file_line_and_field(
+    h: Harness, tmp_path: Path
+) -> None:
+    clash = tmp_path / "clash.yaml"
+    clash.write_text(
+        (TEAM_PACK / "team.yaml").read_text().replace("team-precision-at-k", "t-precision-recall"),
+        encoding="utf-8",
+    )
+    async with h.uow() as uow:
+        workspace_id = await uow.directory.workspace("test", "W1", h.clock.now())
+        with pytest.raises(PackError) as caught:
+            await h.banks.import_pack(uow, workspace_id, "clash", [clash], h.clock.now())
+    [problem] = caught.value.problems
+    assert str(problem).startswith(f"{clash}:")
+    assert "question 't-precision-recall' field 'id': id is already used in pack" in str(problem)
+    with pytest.raises(ValueError, match="pack name"):
+        async with h.uow() as uow:
+            await h.banks.import_pack(uow, workspace_id, "Bad Name!", [TEAM_PACK], h.clock.now())
