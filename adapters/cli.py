@@ -7,16 +7,18 @@ import logging
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
 
 from adapters.console.chat import ConsoleChat
 from adapters.console.session import CONSOLE_HELP, ConsoleSession
+from adapters.runtime import PlatformRuntime, SettingsError
 from bot.app import StartupError, build_app
 from bot.cli import DbOption, PacksOption, app, fail, friendly_errors, settings_with
 from bot.clock import OffsetClock
+from bot.scheduler import DailyScheduler
 from bot.transfer_cli import register as register_transfer
 
 register_transfer(app)
@@ -84,6 +86,52 @@ def console(
     try:
         asyncio.run(run())
     except StartupError as exc:
+        fail(str(exc))
+    except KeyboardInterrupt:
+        pass
+
+
+Platform = Literal["slack", "discord", "all"]
+
+
+@app.command("run")
+@friendly_errors
+def run(
+    platform: Annotated[
+        str, typer.Option(help="slack, discord, or all (every platform whose tokens are set).")
+    ] = "all",
+    mode: Annotated[str, typer.Option(help="Slack only: http or socket.")] = "http",
+    host: Annotated[str, typer.Option(help="Slack HTTP mode: address to listen on.")] = "0.0.0.0",
+    port: Annotated[int, typer.Option(help="Slack HTTP mode: port to listen on.")] = 3000,
+    db: DbOption = None,
+) -> None:
+    """Run the bot on Slack and/or Discord, with the daily scheduler."""
+    if platform not in ("slack", "discord", "all"):
+        fail(f"--platform must be slack, discord or all, not {platform!r}")
+    if mode not in ("http", "socket"):
+        fail(f"--mode must be http or socket, not {mode!r}")
+    settings = settings_with(db)
+    logging.basicConfig(level=settings.log_level, stream=sys.stderr)
+
+    async def serve() -> None:
+        from adapters.launch import start_platforms
+
+        bot = await build_app(settings)
+        scheduler = DailyScheduler(bot.engine, misfire_grace=settings.daily_catch_up)
+        runtimes: list[PlatformRuntime] = []
+        try:
+            runtimes = await start_platforms(bot, platform, mode, host, port)
+            await scheduler.start()
+            await asyncio.Event().wait()
+        finally:
+            await scheduler.shutdown()
+            for runtime in runtimes:
+                await runtime.stop()
+            await bot.close()
+
+    try:
+        asyncio.run(serve())
+    except (StartupError, SettingsError) as exc:
         fail(str(exc))
     except KeyboardInterrupt:
         pass

@@ -15,11 +15,22 @@ from bot.messages import Field, Image, RichMessage
 from bot.streaks import StreakState, standing
 from bot.turn import Turn
 from bot.views import plural
+from questions.bank import QuestionBank
 from storage import queries
 from storage.models import Streak, StudyGroup, User
 from storage.repositories import find_user
+from storage.unit_of_work import UnitOfWork
 
 TOP = 10
+
+
+def _short(bank: QuestionBank, question_id: str) -> str:
+    question = bank.get(question_id)
+    if question is None:
+        return question_id
+    return question.prompt if len(question.prompt) <= 50 else question.prompt[:49] + "…"
+
+
 HEATMAP_WEEKS = 12
 
 
@@ -150,6 +161,36 @@ class Boards:
                 title=f"Stats · {name}", body=picture.alt_text, fields=tuple(fields), image=picture
             )
         )
+
+    async def summary(
+        self, uow: UnitOfWork, bank: QuestionBank, user_id: int, now: datetime
+    ) -> RichMessage:
+        """Streaks per group, points and recent scores, without the picture."""
+        summary = await queries.answer_summary(uow.session, user_id)
+        lines = [
+            f"*Points:* {summary.points} · *answers:* {summary.answers}"
+            + (
+                f" · *mean score:* {round(summary.mean_score)}"
+                if summary.mean_score is not None
+                else ""
+            )
+        ]
+        for streak, group in await uow.streaks.of_user(user_id):
+            state = current_streak(streak, now, ZoneInfo(group.timezone))
+            lines.append(
+                f"🔥 {group.name}: {state.current} now · {state.longest} longest · "
+                f"{plural(state.freezes, 'freeze')}"
+            )
+        recent = await queries.recent_answers(uow.session, user_id)
+        fields = tuple(
+            Field(
+                f"{r.submitted_at:%d %b} · {r.kind}", f"{_short(bank, r.question_id)} · {r.score}"
+            )
+            for r in recent
+        )
+        if summary.answers == 0:
+            lines.append("No answers yet: try `/interview mock` or answer today's daily question.")
+        return RichMessage(title="Your interview practice", body="\n".join(lines), fields=fields)
 
     def _title(self, turn: Turn, question_id: str) -> str:
         question = turn.bank.get(question_id)

@@ -36,5 +36,9 @@ class Settings(BaseSettings):
         return level
 
     @property
+    def daily_catch_up(self) -> timedelta:
+        return timedelta(hours=self.daily_catch_up_hours)
+
+    @property
     def round_idle_timeout(self) -> timedelta:
         return timedelta(minutes=self.round_idle_minutes)

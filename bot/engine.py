@@ -39,6 +39,7 @@ from bot.events import (
     SlashCommand,
 )
 from bot.groups import GroupService
+from bot.messages import RichMessage
 from bot.outbox import Outbox
 from bot.ports import ChatPort
 from bot.rounds import ChatLookup, MockRounds, RoundConflict
@@ -170,6 +171,26 @@ class Engine:
         """(id, HH:MM, zone, days) of each enabled schedule, for the scheduler's cron jobs."""
         async with self._uow() as uow:
             return [(s.id, s.post_time, s.timezone, s.days) for s in await uow.schedules.enabled()]
+
+    async def workspace_gone(self, platform: str, workspace: str) -> int:
+        """The app was uninstalled or its tokens revoked: stop posting there, keep the data."""
+        async with self._uow() as uow:
+            stopped = await uow.schedules.disable_workspace(platform, workspace, self._clock.now())
+            await uow.commit()
+        if stopped and self.on_schedules_changed is not None:
+            await self.on_schedules_changed()
+        return stopped
+
+    async def home(self, platform: str, workspace: str, user_id: str, name: str) -> RichMessage:
+        """A user's own summary (streaks, points, recent scores) for a home tab or profile."""
+        async with self._uow() as uow:
+            ids = await uow.directory.identify(
+                platform, workspace, "", "", user_id, name, self._clock.now()
+            )
+            bank = await self._banks.for_workspace(uow, ids.workspace_id)
+            message = await self._boards.summary(uow, bank, ids.user_id, self._clock.now())
+            await uow.commit()
+        return message
 
     async def open_thread_of(self, place: Place, user_id: str) -> str | None:
         """The thread of the user's open round in a channel, so a client can rejoin it."""

@@ -272,6 +272,20 @@ class Schedules:
     def add(self, schedule: Schedule) -> None:
         self._session.add(schedule)
 
+    async def disable_workspace(self, platform: str, external_id: str, now: datetime) -> int:
+        channels = (
+            select(Channel.id)
+            .join(Workspace, Workspace.id == Channel.workspace_id)
+            .where(Workspace.platform == platform, Workspace.external_id == external_id)
+        )
+        result = await self._session.execute(
+            update(Schedule)
+            .where(Schedule.channel_id.in_(channels), Schedule.enabled.is_(True))
+            .values(enabled=False, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
     async def enabled(self) -> list[Schedule]:
         stmt = select(Schedule).where(Schedule.enabled.is_(True)).order_by(Schedule.id)
         return list((await self._session.execute(stmt)).scalars())

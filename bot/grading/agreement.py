@@ -280,9 +280,7 @@ def _keyword_wins(question_id: str, answers: list[GradedAnswer]) -> list[Keyword
         beaten = [p for p in partials if stuffed.score > p.score]
         if beaten:
             lowest = min(beaten, key=lambda p: p.score)
-            wins.append(
-                KeywordWin(question_id, stuffed.score, lowest.score, lowest.labelled.label)
-            )
+            wins.append(KeywordWin(question_id, stuffed.score, lowest.score, lowest.labelled.label))
     return wins
 
 

@@ -165,3 +165,26 @@ async def test_an_empty_or_off_topic_reply_does_not_keep_a_streak(h: Harness) ->
     await h.command("stats", user="ann")
     fields = {f.name: f.value for f in h.chat.private_to("ann")[-1].message.fields}
     assert fields["Streak"].startswith("2 now"), "a real answer later the same day still counts"
+
+
+async def test_home_summarises_streaks_points_and_recent_scores(h: Harness) -> None:
+    empty = await h.engine.home("test", "W1", "zed", "Zed")
+    assert "No answers yet" in empty.body
+    h.clock.set(datetime(2026, 3, 2, 7, 0, tzinfo=UTC))
+    await schedule(h)
+    await h.advance(timedelta(hours=2))
+    await answer_today(h, ["ann"])
+    home = await h.engine.home("test", "W1", "ann", "Ann")
+    assert home.title == "Your interview practice"
+    assert "🔥 #c1: 1 now · 1 longest · 0 freezes" in home.body
+    assert len(home.fields) == 1
+
+
+async def test_an_uninstalled_workspace_stops_posting_but_keeps_its_data(h: Harness) -> None:
+    h.clock.set(datetime(2026, 3, 2, 7, 0, tzinfo=UTC))
+    await schedule(h)
+    assert await h.engine.workspace_gone("test", "W1") == 1
+    assert await h.engine.enabled_schedules() == []
+    await h.advance(timedelta(days=1))
+    assert daily_posts(h) == []
+    assert await h.engine.workspace_gone("test", "W1") == 0

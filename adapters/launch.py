@@ -1,0 +1,49 @@
+"""Start the platform adapters whose settings are present, side by side on one engine."""
+
+from __future__ import annotations
+
+import os
+
+from adapters.runtime import PlatformRuntime, SettingsError
+from bot.app import App
+
+
+async def start_platforms(
+    bot: App, platform: str, mode: str, host: str, port: int
+) -> list[PlatformRuntime]:
+    wanted: list[str] = []
+    if platform in ("slack", "all") and (
+        platform == "slack"
+        or os.environ.get("SLACK_BOT_TOKEN")
+        or os.environ.get("SLACK_CLIENT_ID")
+    ):
+        wanted.append("slack")
+    if platform in ("discord", "all") and (
+        platform == "discord" or os.environ.get("DISCORD_TOKEN")
+    ):
+        wanted.append("discord")
+    if not wanted:
+        raise SettingsError(
+            "no platform configured: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET, or DISCORD_TOKEN"
+        )
+    runtimes: list[PlatformRuntime] = []
+    try:
+        for name in wanted:
+            runtime = await _start(name, bot, mode, host, port)
+            bot.engine.chats.register(runtime.platform, runtime.chat)
+            runtimes.append(runtime)
+    except BaseException:
+        for runtime in runtimes:
+            await runtime.stop()
+        raise
+    return runtimes
+
+
+async def _start(name: str, bot: App, mode: str, host: str, port: int) -> PlatformRuntime:
+    if name == "slack":
+        from adapters.slack.runtime import start_slack
+
+        return await start_slack(bot, mode=mode, host=host, port=port)
+    from adapters.discord.runtime import start_discord
+
+    return await start_discord(bot)
