@@ -24,6 +24,7 @@ SUBCOMMANDS = (
     "group",
     "leaderboard",
     "stats",
+    "privacy",
     "help",
 )
 DAILY_ACTIONS = ("set", "off", "now", "status")
@@ -93,7 +94,25 @@ class Stats:
     user: str | None = None
 
 
-Command = Mock | Resume | End | Skip | Hint | Topics | Help | Daily | Group | Leaderboard | Stats
+@dataclass(frozen=True)
+class Privacy:
+    action: str
+
+
+Command = (
+    Mock
+    | Resume
+    | End
+    | Skip
+    | Hint
+    | Topics
+    | Help
+    | Daily
+    | Group
+    | Leaderboard
+    | Stats
+    | Privacy
+)
 
 
 class CommandError(Exception):
@@ -128,6 +147,13 @@ def parse(text: str) -> Command:
         return _parse_group(args)
     if name in ("leaderboard", "leaders", "top"):
         return _parse_leaderboard(args)
+    if name == "privacy":
+        action = args[0].lower() if args else ""
+        if action not in ("export", "delete") or len(args) > 1:
+            raise CommandError(
+                "Use `/interview privacy export` or `/interview privacy delete`.", "privacy"
+            )
+        return Privacy(action)
     if name == "stats":
         if len(args) > 1:
             raise CommandError("`/interview stats` takes at most one user.", "stats")

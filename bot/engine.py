@@ -23,6 +23,7 @@ from bot.commands import (
     Hint,
     Leaderboard,
     Mock,
+    Privacy,
     Resume,
     Skip,
     Stats,
@@ -42,6 +43,9 @@ from bot.groups import GroupService
 from bot.messages import RichMessage
 from bot.outbox import Outbox
 from bot.ports import ChatPort
+from bot.privacy import CANCEL as PRIVACY_CANCEL
+from bot.privacy import CONFIRM as PRIVACY_CONFIRM
+from bot.privacy import PrivacyService
 from bot.rounds import ChatLookup, MockRounds, RoundConflict
 from bot.turn import Turn
 from questions.bank import UnknownTopic
@@ -78,6 +82,7 @@ class Engine:
         self._daily = daily
         self._groups = GroupService()
         self._boards = Boards(self._groups)
+        self._privacy = PrivacyService()
         self._clock = clock
         self.chats = chats or ChatLookup()
         self._retry_delay_s = send_retry_delay_s
@@ -299,8 +304,18 @@ class Engine:
                 await self._boards.leaderboard(turn, period, group)
             case Stats(user=user):
                 await self._boards.stats(turn, user)
+            case Privacy(action="export"):
+                await self._privacy.export(turn)
+            case Privacy():
+                self._privacy.ask_to_delete(turn)
 
     async def _button(self, turn: Turn, action_id: str, value: str) -> None:
+        if action_id == PRIVACY_CONFIRM:
+            await self._privacy.delete(turn, value)
+            return
+        if action_id == PRIVACY_CANCEL:
+            turn.tell(views.info("Nothing was deleted."))
+            return
         if action_id == "round:restart":
             round_text, _, args = value.partition(":")
             round_id = _int(round_text)

@@ -42,6 +42,11 @@ ENTRIES: dict[str, tuple[str, str]] = {
         "Streaks, freezes, answers, mean score, points, strongest and weakest topics, recent "
         "answers and a 12-week activity picture.",
     ),
+    "privacy": (
+        "/interview privacy export|delete",
+        "`export` sends you a file with everything the bot keeps about you. `delete` removes "
+        "your answers, streaks, group memberships and rounds in this workspace, after you confirm.",
+    ),
     "help": ("/interview help [command]", "Show this help, or the help of one command."),
 }
 

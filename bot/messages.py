@@ -48,6 +48,15 @@ class Image:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file for the user to keep, such as their data export."""
+
+    filename: str
+    data: bytes
+    mime_type: str = "application/json"
+
+
+@dataclass(frozen=True)
 class RichMessage:
     """Markdown body (bold, italics, code, bullets); user text never carries raw mention syntax."""
 
@@ -57,6 +66,7 @@ class RichMessage:
     buttons: tuple[Button, ...] = ()
     context: str | None = None
     image: Image | None = None
+    attachment: Attachment | None = None
     mention_user_id: str | None = None
     fallback: str = field(default="", compare=False)
 

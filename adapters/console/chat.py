@@ -37,17 +37,20 @@ class ConsoleChat:
         for line in to_text(message):
             self._write(f"{indent}  {line}" if line else indent.rstrip())
         if message.image is not None:
-            path = self._save(message.image)
+            path = self._save(message.image.filename, message.image.data)
             self._write(f"{indent}  [picture saved to {path}]")
+        if message.attachment is not None:
+            path = self._save(message.attachment.filename, message.attachment.data)
+            self._write(f"{indent}  [file saved to {path}]")
         if message.buttons:
             self.last_buttons = message.buttons
 
-    def _save(self, image: Image) -> Path:
-        """A terminal cannot show a picture: write it where the user can open it."""
+    def _save(self, filename: str, data: bytes) -> Path:
+        """A terminal cannot show a picture or hand over a file: save it for the user to open."""
         self._image_dir.mkdir(parents=True, exist_ok=True)
-        safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in image.filename)
-        path = self._image_dir / (safe or "image.png")
-        path.write_bytes(image.data)
+        safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in filename)
+        path = self._image_dir / (safe or "file")
+        path.write_bytes(data)
         return path
 
     async def post(self, place: Place, message: RichMessage) -> MessageRef:
