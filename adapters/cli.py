@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -15,6 +14,8 @@ import typer
 from adapters.console.chat import ConsoleChat
 from adapters.console.session import CONSOLE_HELP, ConsoleSession
 from adapters.runtime import PlatformRuntime, SettingsError
+from bot import logs
+from bot import metrics as bot_metrics
 from bot.app import StartupError, build_app
 from bot.cli import DbOption, PacksOption, app, fail, friendly_errors, settings_with
 from bot.clock import OffsetClock
@@ -57,7 +58,7 @@ def console(
     except (ZoneInfoNotFoundError, ValueError):
         fail(f"unknown time zone {tz!r}; use an IANA name such as Europe/Berlin")
     settings = settings_with(db, packs)
-    logging.basicConfig(level=settings.log_level, stream=sys.stderr)
+    logs.configure(settings.log_level, json_lines=settings.log_format == "json")
     interactive = sys.stdin.isatty()
 
     async def run() -> None:
@@ -111,7 +112,7 @@ def run(
     if mode not in ("http", "socket"):
         fail(f"--mode must be http or socket, not {mode!r}")
     settings = settings_with(db)
-    logging.basicConfig(level=settings.log_level, stream=sys.stderr)
+    logs.configure(settings.log_level, json_lines=settings.log_format == "json")
 
     async def serve() -> None:
         from adapters.launch import start_platforms
@@ -121,6 +122,8 @@ def run(
         runtimes: list[PlatformRuntime] = []
         try:
             runtimes = await start_platforms(bot, platform, mode, host, port)
+            if settings.metrics_port is not None:
+                bot_metrics.serve(settings.metrics_port)
             await scheduler.start()
             await asyncio.Event().wait()
         finally:

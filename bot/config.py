@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -26,6 +27,8 @@ class Settings(BaseSettings):
     max_graded_chars: int = Field(default=8000, ge=500, le=100_000)
     daily_catch_up_hours: float = Field(default=6, ge=0, le=24)
     log_level: str = "WARNING"
+    log_format: Literal["text", "json"] = "text"
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
 
     @field_validator("log_level")
     @classmethod

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot import daily_views, views
+from bot import daily_views, metrics, views
 from bot.banks import BankRegistry
 from bot.calendar import Recurrence, days_from_key, days_key, resolve_local
 from bot.commands import CommandError
@@ -197,6 +197,7 @@ class DailyService:
                 post_id = claimed
             rec = recurrence(schedule)
             reveal_at = self._reveal_at(schedule, rec, day, now)
+            scheduled_at = rec.instant(day)
             await u.commit()
         chat = chats(place.platform)
         question = bank.get(question_id)
@@ -223,6 +224,8 @@ class DailyService:
                 post.posted_at = now
                 post.reveal_at = reveal_at
                 await u.commit()
+        metrics.POSTS_SENT.labels(place.platform, "daily").inc()
+        metrics.SCHEDULER_LAG.observe(max(0.0, (now - scheduled_at).total_seconds()))
         return True
 
     async def due_posts(self, uow: UowFactory, now: datetime) -> list[tuple[int, date]]:
@@ -286,6 +289,7 @@ class DailyService:
                     log.info("reveal of %s raced another process", fresh.id)
                     continue
             await outbox.deliver()
+            metrics.POSTS_SENT.labels(place.platform, "reveal").inc()
             revealed += 1
         return revealed
 
@@ -296,11 +300,13 @@ class DailyService:
         if question is None:
             return
         result = await grade_answer(self._grader, Rubric.for_question(question), text)
+        metrics.ANSWERS_GRADED.labels("daily").inc()
         practice = post.status == "revealed"
         replaced = False
         points = bonus = 0
         streak_now: int | None = None
         if not practice:
+            await turn.uow.daily_posts.lock(post.id)
             earlier = await turn.uow.answers.counted_for(post.id, turn.ids.user_id)
             if earlier is not None:
                 earlier.counted = False

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.orm.exc import StaleDataError
 
-from bot import views
+from bot import metrics, views
 from bot.banks import BankRegistry
 from bot.boards import Boards
 from bot.clock import Clock
@@ -54,6 +55,12 @@ from storage.unit_of_work import UnitOfWork
 log = logging.getLogger(__name__)
 
 ATTEMPTS = 3
+_KINDS = {
+    SlashCommand: "command",
+    MessagePosted: "message",
+    ButtonPressed: "button",
+    ModalSubmitted: "form",
+}
 MAX_COMMAND_CHARS = 500
 
 
@@ -95,6 +102,17 @@ class Engine:
 
         Replies are queued during the event and sent only after its changes are committed.
         """
+        kind = _KINDS[type(event)]
+        platform = event.place.platform
+        started = time.perf_counter()
+        outcome = "error"
+        try:
+            outcome = await self._handle(event, chat)
+        finally:
+            metrics.EVENTS.labels(platform, kind, outcome).inc()
+            metrics.EVENT_SECONDS.labels(platform, kind).observe(time.perf_counter() - started)
+
+    async def _handle(self, event: InboundEvent, chat: ChatPort) -> str:
         for attempt in range(1, ATTEMPTS + 1):
             outbox = Outbox(retry_delay_s=self._retry_delay_s)
             after = _AfterCommit()
@@ -104,13 +122,13 @@ class Engine:
                         event.place.platform, event.event_id, self._clock.now()
                     ):
                         log.info("duplicate event %s ignored", event.event_id)
-                        return
+                        return "duplicate"
                     turn = await self._turn(uow, chat, event, outbox)
                     await self._dispatch(turn, event, after)
                     await uow.commit()
                 await outbox.deliver()
                 await self._after_commit(after, chat)
-                return
+                return "ok"
             except StaleDataError:
                 log.info("event raced another on the same round; retry %d", attempt)
             except RoundConflict:
@@ -122,8 +140,9 @@ class Engine:
                     )
                     await uow.commit()
                 await outbox.deliver()
-                return
+                return "conflict"
         log.warning("gave up on an event after %d races", ATTEMPTS)
+        return "gave-up"
 
     async def _after_commit(self, after: _AfterCommit, chat: ChatPort) -> None:
         if after.post_now is not None:

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 
-from bot import views
+from bot import metrics, views
 from bot.commands import DEFAULT_COUNT, Mock
 from bot.events import Place
 from bot.grading import Grader, GradeResult, Rubric, grade_answer
@@ -199,6 +199,7 @@ class MockRounds:
             rubric = Rubric.for_question(question)
             model_answer = question.answer
         result = await grade_answer(self._grader, rubric, text)
+        metrics.ANSWERS_GRADED.labels("mock").inc()
         penalty = (
             0 if on_follow_up else min(result.score, current.hints_used * self._rules.hint_penalty)
         )

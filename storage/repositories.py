@@ -340,6 +340,16 @@ class DailyPosts:
     async def get(self, post_id: int) -> DailyPost | None:
         return await self._session.get(DailyPost, post_id)
 
+    async def lock(self, post_id: int) -> None:
+        """Serialise answers to one post, so the early-answer ranks never collide.
+
+        SQLite already runs one writer at a time; PostgreSQL takes a row lock.
+        """
+        if self._session.get_bind().dialect.name == "postgresql":
+            await self._session.execute(
+                select(DailyPost.id).where(DailyPost.id == post_id).with_for_update()
+            )
+
     async def for_day(self, schedule_id: int, local_date: date) -> DailyPost | None:
         stmt = select(DailyPost).where(
             DailyPost.schedule_id == schedule_id, DailyPost.local_date == local_date
