@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
 from bot import metrics, views
@@ -42,7 +43,7 @@ from bot.events import (
 )
 from bot.groups import GroupService
 from bot.messages import RichMessage
-from bot.outbox import Outbox
+from bot.outbox import Outbox, Outgoing
 from bot.ports import ChatPort
 from bot.privacy import CANCEL as PRIVACY_CANCEL
 from bot.privacy import CONFIRM as PRIVACY_CONFIRM
@@ -55,6 +56,12 @@ from storage.unit_of_work import UnitOfWork
 log = logging.getLogger(__name__)
 
 ATTEMPTS = 3
+# What a lost database connection looks like from here: the driver's errors, wrapped or not.
+DATABASE_DOWN = (OperationalError, InterfaceError, OSError, TimeoutError)
+UNAVAILABLE = (
+    "Sorry, I can't reach my database right now, so nothing was saved. "
+    "Please try again in a minute."
+)
 _KINDS = {
     SlashCommand: "command",
     MessagePosted: "message",
@@ -108,6 +115,18 @@ class Engine:
         outcome = "error"
         try:
             outcome = await self._handle(event, chat)
+        except DATABASE_DOWN:
+            # Nothing was committed; say so instead of leaving the user guessing.
+            outcome = "database-unavailable"
+            log.warning("database unavailable while handling a %s event", kind, exc_info=True)
+            await Outbox(
+                [
+                    Outgoing(
+                        chat, event.place, views.info(UNAVAILABLE), private_to=event.actor.user_id
+                    )
+                ],
+                retry_delay_s=self._retry_delay_s,
+            ).deliver()
         finally:
             metrics.EVENTS.labels(platform, kind, outcome).inc()
             metrics.EVENT_SECONDS.labels(platform, kind).observe(time.perf_counter() - started)
@@ -160,7 +179,19 @@ class Engine:
     # --- time-driven work ----------------------------------------------------------------
 
     async def tick(self) -> int:
-        """Run what fell due: catch-up posts, reveals, idle rounds. Returns how many things ran."""
+        """Run what fell due: catch-up posts, reveals, idle rounds. Returns how many things ran.
+
+        A database outage skips this tick; the next one (a minute later) catches up.
+        """
+        try:
+            return await self._tick()
+        except DATABASE_DOWN:
+            log.warning(
+                "database unavailable: scheduled work waits for the next tick", exc_info=True
+            )
+            return 0
+
+    async def _tick(self) -> int:
         now = self._clock.now()
         done = 0
         for schedule_id, day in await self._daily.due_posts(self._uow, now):
