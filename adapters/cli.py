@@ -25,6 +25,25 @@ from bot.transfer_cli import register as register_transfer
 register_transfer(app)
 
 
+def _register_discord_commands() -> None:
+    """`interview-bot discord ...` needs discord.py, which only the `discord` extra installs."""
+    try:
+        from adapters.discord.cli import register
+    except ImportError:
+        missing = typer.Typer(help="Discord set-up (needs: pip install 'interview-bot[discord]').")
+
+        @missing.callback(invoke_without_command=True)
+        def _explain() -> None:
+            fail("discord.py is not installed: pip install 'interview-bot[discord]'")
+
+        app.add_typer(missing, name="discord")
+        return
+    register(app)
+
+
+_register_discord_commands()
+
+
 async def _stdin_lines(prompt: str | None) -> AsyncIterator[str]:
     while True:
         if prompt:

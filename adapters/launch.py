@@ -40,10 +40,15 @@ async def start_platforms(
 
 
 async def _start(name: str, bot: App, mode: str, host: str, port: int) -> PlatformRuntime:
-    if name == "slack":
-        from adapters.slack.runtime import start_slack
+    try:
+        if name == "slack":
+            from adapters.slack.runtime import start_slack
 
-        return await start_slack(bot, mode=mode, host=host, port=port)
-    from adapters.discord.runtime import start_discord
+            return await start_slack(bot, mode=mode, host=host, port=port)
+        from adapters.discord.runtime import start_discord
 
-    return await start_discord(bot)
+        return await start_discord(bot)
+    except ImportError as exc:
+        raise SettingsError(
+            f"the {name} adapter needs its extra: pip install 'interview-bot[{name}]' ({exc.name})"
+        ) from None

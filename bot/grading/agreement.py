@@ -12,6 +12,7 @@ answer to the same question, the cheapest way to game a rubric.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import statistics
@@ -82,7 +83,7 @@ class AgreementReport:
     questions: int
     spearman: float
     # Mean of the Spearman figures of the questions whose labels and scores both vary.
-    mean_question_spearman: float
+    mean_question_spearman: float | None
     mean_score_by_kind: dict[str, float]
     mean_score_by_label: dict[int, float]
     keyword_beats_partial: int
@@ -107,7 +108,11 @@ class AgreementReport:
             "answers": self.count,
             "questions": self.questions,
             "spearman": round(self.spearman, 4),
-            "mean_question_spearman": round(self.mean_question_spearman, 4),
+            "mean_question_spearman": (
+                None
+                if self.mean_question_spearman is None
+                else round(self.mean_question_spearman, 4)
+            ),
             "mean_score_by_kind": {k: round(v, 1) for k, v in self.mean_score_by_kind.items()},
             "mean_score_by_label": {
                 str(k): round(v, 1) for k, v in self.mean_score_by_label.items()
@@ -249,19 +254,18 @@ def evaluate(
     per_question: list[float] = []
     wins: list[KeywordWin] = []
     for question_id, answers in by_question.items():
-        try:
+        # Every label or every score equal: no ranking to agree with, so no figure.
+        with contextlib.suppress(ValueError):
             per_question.append(
                 spearman([a.labelled.label for a in answers], [a.score for a in answers])
             )
-        except ValueError:
-            pass  # every label or every score equal: no ranking to agree with
         wins.extend(_keyword_wins(question_id, answers))
 
     return AgreementReport(
         count=len(graded),
         questions=len(by_question),
         spearman=spearman([g.labelled.label for g in graded], [g.score for g in graded]),
-        mean_question_spearman=statistics.fmean(per_question) if per_question else math.nan,
+        mean_question_spearman=statistics.fmean(per_question) if per_question else None,
         mean_score_by_kind={k: statistics.fmean(by_kind[k]) for k in KINDS if k in by_kind},
         mean_score_by_label={k: statistics.fmean(v) for k, v in sorted(by_label.items())},
         keyword_beats_partial=len(wins),

@@ -1,5 +1,14 @@
 """Rule-based grading against a rubric: credit key points said in the answer, then make
-low-effort answers (empty, copied, off-topic, bare keyword lists) score low for a stated reason."""
+low-effort answers (empty, copied, off-topic, bare keyword lists) score low for a stated reason.
+
+A key point counts when one of its phrasings is said, and not merely mentioned:
+- the words must be affirmed, not inside a negation's reach ("it has nothing to do with X");
+- the clause must not say the opposite of the point ("k-NN is fast at prediction time");
+- on a question that sets two things against each other, the point must be said about its
+  own side, not the other ("L2 gives sparse models" is not the L1 point);
+- a phrasing made only of the question's own words counts only if the point has no other.
+A point restated in the candidate's own words, with none of its phrasings, earns half.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +24,7 @@ from bot.grading.protocol import Rubric
 from bot.grading.result import STAR_PARTS, GradeResult
 from bot.grading.text import (
     Sentence,
+    affirmed_text,
     canonical_spelling,
     content_stems,
     is_content,
@@ -28,13 +38,22 @@ from bot.grading.text import (
 
 FUZZY_CUTOFF: Final = 85
 FUZZY_MIN_LEN: Final = 5
-NEGATION_WINDOW: Final = 6
+# Prefixes that turn a word into its opposite, so a near spelling is not a typo.
+_NEGATING_PREFIXES: Final = ("in", "un", "im", "ir", "il", "non", "dis")
 LONG_PHRASING_SHARE: Final = 0.75
 MIN_WORDS: Final = 5
 RESTATE_SIMILARITY: Final = 85
 RESTATE_MAX_NEW_WORDS: Final = 2
 OFF_TOPIC_MAX_SHARED: Final = 0.2
-KEYWORD_LIST_FACTOR: Final = 0.4
+# A bare list of terms is not an answer: it scores nothing, though the points it names are
+# still shown, so that any real answer, however partial, ranks above it.
+KEYWORD_LIST_FACTOR: Final = 0.0
+# A point restated in the candidate's own words, without any of the rubric's phrasings, is
+# worth this share of its weight: a sentence must use at least PARTLY_MIN_OWN of the point's
+# own words beyond the question's, and PARTLY_MIN_WORDS of its words in all.
+PARTLY_CREDIT: Final = 0.5
+PARTLY_MIN_OWN: Final = 2
+PARTLY_MIN_WORDS: Final = 3
 
 _CAPS: Final[dict[str, int]] = {"restates-question": 10, "too-short": 15, "off-topic": 5}
 
@@ -52,6 +71,45 @@ _STAR_HINTS: Final[dict[str, str]] = {
     "action": "Action (what you did, with 'I')",
     "result": "Result (what changed, ideally with a number)",
 }
+
+
+# Pairs of words with opposite meanings. An answer that matches a key point's phrasing while
+# saying the opposite of the point ("k-NN is fast at prediction time" for "prediction is
+# slow") has not made the point.
+_OPPOSITE_PAIRS: Final = (
+    ("fast", "slow"),
+    ("faster", "slower"),
+    ("high", "low"),
+    ("increase", "reduce"),
+    ("large", "small"),
+    ("larger", "smaller"),
+    ("robust", "sensitive"),
+    ("independent", "dependent"),
+    ("parallel", "sequential"),
+    ("sparse", "dense"),
+    ("simple", "complex"),
+    ("overfit", "underfit"),
+    ("supervised", "unsupervised"),
+    ("linear", "nonlinear"),
+    ("convex", "nonconvex"),
+    ("cheap", "expensive"),
+    ("stable", "unstable"),
+    ("easy", "hard"),
+    ("shallow", "deep"),
+    ("early", "late"),
+    ("global", "local"),
+)
+
+
+def _opposites_by_stem() -> dict[str, tuple[str, ...]]:
+    table: dict[str, tuple[str, ...]] = {}
+    for a, b in _OPPOSITE_PAIRS:
+        for x, y in ((stem(a), stem(b)), (stem(b), stem(a))):
+            table[x] = (*table.get(x, ()), y)
+    return table
+
+
+_OPPOSITES: Final = _opposites_by_stem()
 
 
 # --- compiled rubric -----------------------------------------------------------------
@@ -75,6 +133,15 @@ class _Point:
     text: str
     weight: float
     phrasings: tuple[_Phrasing, ...]
+    # Opposites of the point's words, each mapped to the word it contradicts: "fast" -> "slow".
+    contrary: dict[str, str]
+    # Stems of the point as the rubric states it, beyond the question's words and among them.
+    own_words: frozenset[str]
+    asked_words: frozenset[str]
+    # When the question sets two things against each other ("L1 and L2"), the forms that name
+    # this point's side and the other side; both empty otherwise.
+    anchor: frozenset[str]
+    rival: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,20 +172,127 @@ def _compile(rubric: Rubric) -> _Compiled:
     points: list[_Point] = []
     vocabulary = set(content_stems(rubric.prompt))
     vocabulary.update(content_stems(rubric.model_answer or ""))
+    prompt = normalise(rubric.prompt)
+    prompt_stems = frozenset(content_stems(prompt))
+    subjects = {w for kp in rubric.key_points for w in _first_word(kp.point)}
+    sides = _contrasted(prompt, subjects)
     for key_point in rubric.key_points:
         compiled = (_compile_phrasing(p) for p in key_point.phrasings)
         phrasings = tuple(p for p in compiled if p is not None)
-        points.append(_Point(key_point.point, key_point.weight, phrasings))
         vocabulary.update(content_stems(key_point.point))
         vocabulary.update(t.stem for p in phrasings for t in p.terms)
-    prompt = normalise(rubric.prompt)
+        # Saying the question's own words back ("data drift" when asked about data drift) is
+        # no evidence of knowing the point, so such phrasings only count if nothing else can.
+        telling = tuple(p for p in phrasings if any(t.stem not in prompt_stems for t in p.terms))
+        phrasings = telling or phrasings
+        stated = _affirmed_stems(key_point.point)
+        own = stated | {t.stem for p in phrasings if not p.negated for t in p.terms}
+        anchor, rival = _side_of(key_point.point, sides)
+        points.append(
+            _Point(
+                text=key_point.point,
+                weight=key_point.weight,
+                phrasings=phrasings,
+                contrary=_contrary(own),
+                own_words=frozenset(stated - prompt_stems),
+                asked_words=frozenset(stated & prompt_stems),
+                anchor=anchor,
+                rival=rival,
+            )
+        )
     return _Compiled(
         points=tuple(points),
         total_weight=sum(p.weight for p in points),
         prompt_text=" ".join(tokenize(prompt)),
-        prompt_stems=frozenset(content_stems(prompt)),
+        prompt_stems=prompt_stems,
         vocabulary=frozenset(vocabulary),
     )
+
+
+def _affirmed_stems(text: str) -> set[str]:
+    """What a rubric sentence says, leaving out what it denies ("without zeroing them")."""
+    return {
+        word
+        for sentence in split_sentences(normalise(text))
+        for word in Sentence.parse(sentence).affirmed_stems
+    }
+
+
+_COORDINATORS: Final = frozenset({"and", "or", "vs", "versus"})
+
+
+def _contrasted(prompt: str, subjects: set[str]) -> list[tuple[frozenset[str], frozenset[str]]]:
+    """Pairs of things the question sets against each other: "L1 and L2", "random forests
+    and gradient boosting", "mean squared error and (when with) mean absolute error".
+
+    A side is the words and initials ("mse") that tell it from the other side, kept only if
+    some key point starts with them: those are the things the rubric talks about.
+    """
+    pairs: list[tuple[frozenset[str], frozenset[str]]] = []
+    for segment in re.split(r"[,;:?.!()]", prompt):
+        tokens = tokenize(segment)
+        for i, token in enumerate(tokens):
+            if token not in _COORDINATORS or i == 0:
+                continue
+            left: list[str] = []
+            for word in reversed(tokens[:i]):
+                if not is_content(word):
+                    break
+                left.insert(0, word)
+            right: list[str] = []
+            skipped = 0
+            for word in tokens[i + 1 :]:
+                if is_content(word):
+                    right.append(word)
+                elif right or skipped == 2:
+                    break
+                else:
+                    skipped += 1
+            a, b = _forms(left), _forms(right)
+            a, b = (a - b) & subjects, (b - a) & subjects
+            if a and b:
+                pairs.append((a, b))
+    return pairs
+
+
+def _first_word(point: str) -> set[str]:
+    words = [w for w in tokenize(normalise(point)) if is_content(w)]
+    return {words[0], stem(words[0])} if words else set()
+
+
+def _forms(words: list[str]) -> frozenset[str]:
+    forms = {stem(w) for w in words}
+    if len(words) >= 2:
+        forms.add("".join(w[0] for w in words))
+    return frozenset(forms)
+
+
+def _side_of(
+    point: str, sides: list[tuple[frozenset[str], frozenset[str]]]
+) -> tuple[frozenset[str], frozenset[str]]:
+    """The side a point is about: its first word names one side and it never names the other."""
+    words = [w for w in tokenize(normalise(point)) if is_content(w)]
+    named = {stem(w) for w in words} | set(words)
+    first = _first_word(point)
+    for a, b in sides:
+        for own, other in ((a, b), (b, a)):
+            if first & own and not named & other:
+                return own, other
+    return frozenset(), frozenset()
+
+
+def _contrary(own: set[str]) -> dict[str, str]:
+    """Opposites of the point's words, each mapped to the word it contradicts.
+
+    A word whose opposite the point also uses ("lowers bias and raises variance") is left
+    out: such a point speaks about both directions.
+    """
+    return {
+        opposite: word
+        for word in own
+        for opposite in _OPPOSITES.get(word, ())
+        if opposite not in own
+    }
 
 
 # --- matching ------------------------------------------------------------------------
@@ -129,66 +303,125 @@ class _Matcher:
 
     def __init__(self, sentences: tuple[Sentence, ...]) -> None:
         self._sentences = sentences
-        self._fuzzy: dict[tuple[str, int], int | None] = {}
+        self._fuzzy: dict[tuple[str, int, bool], int | None] = {}
 
     def covers(self, point: _Point) -> bool:
-        return any(
-            self._matches(phrasing, index)
-            for phrasing in point.phrasings
-            for index in range(len(self._sentences))
-        )
+        for phrasing in point.phrasings:
+            for index, sentence in enumerate(self._sentences):
+                found = self._match(phrasing, index)
+                if (
+                    found
+                    and not _contradicts(point, sentence, found)
+                    # A phrasing that says "not ..." tells what the other side lacks.
+                    and (phrasing.negated or not _about_the_other_side(point, sentence, found))
+                ):
+                    return True
+        return False
 
-    def _matches(self, phrasing: _Phrasing, index: int) -> bool:
+    def partly_covers(self, point: _Point) -> bool:
+        """Some sentence restates the point in its own words without a rubric phrasing, under
+        the same checks as a phrasing: not the opposite, not about the other side."""
+        for sentence in self._sentences:
+            stems = sentence.affirmed_stems
+            own = [stems[w] for w in point.own_words if w in stems]
+            asked = [stems[w] for w in point.asked_words if w in stems]
+            if len(own) < PARTLY_MIN_OWN or len(own) + len(asked) < PARTLY_MIN_WORDS:
+                continue
+            found = tuple(sorted(own + asked))
+            if not _contradicts(point, sentence, found) and not _about_the_other_side(
+                point, sentence, found
+            ):
+                return True
+        return False
+
+    def _match(self, phrasing: _Phrasing, index: int) -> tuple[int, ...]:
+        """Positions of enough of the phrasing's terms in one sentence, counting only words
+        the sentence affirms; empty if it does not match.
+
+        A phrasing that itself says "not ..." is matched against every word instead, since
+        its own terms sit inside the negation it needs.
+        """
         sentence = self._sentences[index]
         if phrasing.negated and not sentence.negations:
-            return False
+            return ()
+        affirmed = not phrasing.negated
+        stems = sentence.affirmed_stems if affirmed else sentence.stem_positions
         allowed_misses = len(phrasing.terms) - phrasing.required
-        first: int | None = None
+        found: list[int] = []
         for term in phrasing.terms:
-            position = sentence.stem_positions.get(term.stem)
+            position = stems.get(term.stem)
             if position is None:
-                position = self._fuzzy_position(term, index)
-            if position is None:
-                allowed_misses -= 1
-                if allowed_misses < 0:
-                    return False
-            elif first is None or position < first:
-                first = position
-        if first is None:
-            return False
-        return phrasing.negated or not _negated_before(sentence, first)
+                position = self._fuzzy_position(term, index, affirmed)
+            if position is not None:
+                found.append(position)
+                continue
+            allowed_misses -= 1
+            if allowed_misses < 0:
+                return ()
+        return tuple(sorted(found))
 
-    def _fuzzy_position(self, term: _Term, index: int) -> int | None:
-        key = (term.word, index)
+    def _fuzzy_position(self, term: _Term, index: int, affirmed: bool) -> int | None:
+        key = (term.word, index, affirmed)
         if key in self._fuzzy:
             return self._fuzzy[key]
         sentence = self._sentences[index]
+        words = sentence.affirmed_words if affirmed else sentence.word_positions
+        stems = sentence.affirmed_stems if affirmed else sentence.stem_positions
         position: int | None = None
-        if len(term.word) >= FUZZY_MIN_LEN and sentence.long_words:
-            found = process.extractOne(
-                term.word, sentence.long_words, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF
+        if len(term.word) >= FUZZY_MIN_LEN:
+            near = _near(
+                term.word, sentence.affirmed_long_words if affirmed else sentence.long_words
             )
-            if found is not None:
-                position = sentence.word_positions[found[0]]
-        if position is None and len(term.stem) >= FUZZY_MIN_LEN and sentence.long_stems:
+            position = words[near] if near else None
+        if position is None and len(term.stem) >= FUZZY_MIN_LEN:
             # Stems catch a typo in a different inflection ("shrinkng" for "shrinks").
-            found = process.extractOne(
-                term.stem, sentence.long_stems, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF
+            near = _near(
+                term.stem, sentence.affirmed_long_stems if affirmed else sentence.long_stems
             )
-            if found is not None:
-                position = sentence.stem_positions[found[0]]
+            position = stems[near] if near else None
         self._fuzzy[key] = position
         return position
 
 
-def _negated_before(sentence: Sentence, position: int) -> bool:
-    """A cue shortly before the match negates it, unless "but" or similar resets it."""
-    for cue in sentence.negations:
-        if position - NEGATION_WINDOW <= cue < position and not any(
-            cue < contrast < position for contrast in sentence.contrasts
-        ):
+def _contradicts(point: _Point, sentence: Sentence, found: tuple[int, ...]) -> bool:
+    """The clause of the match says the opposite of one of the point's words, and not the
+    word itself: "k-NN is very fast at prediction time" does not make "prediction is slow"."""
+    if not point.contrary:
+        return False
+    start, end = sentence.clause_around(found[0], found[-1])
+    said = {stem(sentence.tokens[i]) for i in range(start, end) if i not in sentence.denied}
+    return any(opposite in said and word not in said for opposite, word in point.contrary.items())
+
+
+def _about_the_other_side(point: _Point, sentence: Sentence, found: tuple[int, ...]) -> bool:
+    """The side named last before the match is the other one: "L2 gives sparse models" does
+    not make the point that L1 does."""
+    if not point.rival:
+        return False
+    for token in reversed(sentence.tokens[: found[0] + 1]):
+        named = {token, stem(token)}
+        if named & point.anchor:
+            return False
+        if named & point.rival:
             return True
     return False
+
+
+def _near(word: str, candidates: tuple[str, ...]) -> str | None:
+    """The closest spelling of `word` among the candidates that is not its opposite."""
+    if not candidates:
+        return None
+    matches = process.extract(
+        word, candidates, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=3
+    )
+    return next((found for found, _, _ in matches if not _opposites(word, found)), None)
+
+
+def _opposites(a: str, b: str) -> bool:
+    """One word is the other behind a negating prefix, like "finite" and "infinite": one edit
+    apart, yet no typo."""
+    short, long = sorted((a, b), key=len)
+    return any(long == prefix + short for prefix in _NEGATING_PREFIXES)
 
 
 # --- answer quality ------------------------------------------------------------------
@@ -383,7 +616,7 @@ class RubricGrader:
         raw, truncated = truncate(answer, self.max_chars)
         text = normalise(raw)
         parsed = _Answer.parse(text)
-        star = _star(text) if rubric.behavioral else None
+        star = _star(affirmed_text(text)) if rubric.behavioral else None
         if not parsed.words:
             return GradeResult(
                 score=0,
@@ -399,11 +632,12 @@ class RubricGrader:
         found = [matcher.covers(p) for p in compiled.points]
         covered = [p for p, ok in zip(compiled.points, found, strict=True) if ok]
         missed = [p for p, ok in zip(compiled.points, found, strict=True) if not ok]
-        value = sum(p.weight for p in covered) / compiled.total_weight
+        partly = sum(p.weight for p in missed if matcher.partly_covers(p))
+        value = (sum(p.weight for p in covered) + PARTLY_CREDIT * partly) / compiled.total_weight
         if star is not None:
             value = 0.5 * sum(star.values()) / len(star) + 0.5 * value
 
-        reason = _low_quality_reason(parsed, compiled, bool(covered))
+        reason = _low_quality_reason(parsed, compiled, bool(covered) or partly > 0)
         score = round(100 * value * (KEYWORD_LIST_FACTOR if reason == "keyword-list" else 1))
         if reason in _CAPS:
             score = min(score, _CAPS[reason])

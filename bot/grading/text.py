@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Final
@@ -44,14 +45,48 @@ STOP_WORDS: Final[frozenset[str]] = _word_set(
 _NEGATIONS: Final[frozenset[str]] = _word_set(
     """
     not no never nothing none neither nor without cannot nobody nowhere
+    barely hardly scarcely rarely seldom
     dont doesnt didnt isnt arent wasnt werent cant couldnt shouldnt wouldnt wont hasnt havent
     hadnt aint mustnt neednt
     """
 )
 
 CONTRAST_WORDS: Final[frozenset[str]] = frozenset({"but", "however", "although", "though", "yet"})
+# Words that open a new clause. A negation is about its own clause, so its reach stops here:
+# in "L2 does not zero weights, which is why L1 gives sparsity" the "not" leaves L1 alone.
+CLAUSE_WORDS: Final[frozenset[str]] = CONTRAST_WORDS | _word_set(
+    """
+    whereas while whilst so because since which that who unless otherwise instead therefore
+    thus hence then when where whenever if
+    """
+)
+# A subject pronoun opens a clause too ("if it is not useful I drop the column"), except
+# after a verb of saying or thinking, whose negation belongs to what follows: "I don't think
+# we need it", "I wouldn't say I took ownership".
+_SUBJECT_PRONOUNS: Final[frozenset[str]] = _word_set("i we they he she")
+_REPORTING_VERBS: Final[frozenset[str]] = _word_set(
+    "say think believe guess suppose feel claim mean reckon"
+)
+# Words that join the items of a list; a negation after a list denies all of its items.
+_LIST_JOINERS: Final[frozenset[str]] = _word_set("and or nor")
+# How many content words a negation reaches inside its clause: forwards over what it denies
+# ("not about sparsity"), and back over a short subject it denies something of ("sparsity
+# isn't", "ReLU and batch norm don't help").
+NEGATION_REACH_AFTER: Final = 8
+NEGATION_REACH_BEFORE: Final = 4
 
 _WORD: Final = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
+# Punctuation between two words that ends a clause: colons, brackets and dashes. A comma only
+# does when a new subject follows it; otherwise it separates items of a list, and a negation
+# reaches every item: "it doesn't use Gini impurity, entropy or information gain".
+_CLAUSE_BREAK: Final = re.compile(r"[;:()\[\]{}–—]|(?:^|\s)-+(?:\s|$)")
+_COMMA: Final = re.compile(r",")
+_SUBJECTS: Final[frozenset[str]] = _word_set(
+    """
+    i we you it they he she this these those there here the a an my our your its their his her
+    one each every some any most many all both
+    """
+)
 _LINES: Final = re.compile(r"[\n\r\u2028\u2029\u0085]+|[•·▪‣◦●∙]")
 _BULLET: Final = re.compile(r"^\s*(?:[-*+>–—]+|\(?\d{1,2}[.)]|\(?[a-z]\))(?=\s|$)\s*")
 _SENTENCE_END: Final = re.compile(r"[!?;]+|\.+(?=\s|$)")
@@ -96,15 +131,110 @@ def split_sentences(text: str) -> list[str]:
     return sentences
 
 
+def _clean(token: str) -> str:
+    if "'" in token and not token.endswith("n't"):
+        return token.split("'", 1)[0]
+    return token
+
+
 def tokenize(text: str) -> list[str]:
     """Raw words of normalised text; "it's" becomes "it", "isn't" stays whole as a negation."""
+    return [_clean(match.group()) for match in _WORD.finditer(text)]
+
+
+@dataclass(frozen=True, slots=True)
+class _Scan:
+    """The words of one sentence with where they are and where its clauses start."""
+
+    tokens: tuple[str, ...]
+    spans: tuple[tuple[int, int], ...]
+    breaks: frozenset[int]  # positions of words that open a clause
+    commas: frozenset[int]  # positions of words right after a comma
+
+
+def _scan(text: str) -> _Scan:
     tokens: list[str] = []
+    spans: list[tuple[int, int]] = []
+    breaks: set[int] = set()
+    commas: set[int] = set()
+    end = 0
     for match in _WORD.finditer(text):
-        token = match.group()
-        if "'" in token and not token.endswith("n't"):
-            token = token.split("'", 1)[0]
+        token = _clean(match.group())
+        if tokens:
+            comma = _COMMA.search(text, end, match.start()) is not None
+            if comma:
+                commas.add(len(tokens))
+            if (
+                token in CLAUSE_WORDS
+                or (token in _SUBJECT_PRONOUNS and tokens[-1] not in _REPORTING_VERBS)
+                or (comma and token in _SUBJECTS)
+                or _CLAUSE_BREAK.search(text, end, match.start())
+            ):
+                breaks.add(len(tokens))
         tokens.append(token)
-    return tokens
+        spans.append(match.span())
+        end = match.end()
+    return _Scan(tuple(tokens), tuple(spans), frozenset(breaks), frozenset(commas))
+
+
+def negated_positions(
+    tokens: Sequence[str],
+    negations: Iterable[int],
+    breaks: Collection[int],
+    commas: Collection[int] = (),
+    *,
+    reach_after: int = NEGATION_REACH_AFTER,
+    reach_before: int = NEGATION_REACH_BEFORE,
+) -> frozenset[int]:
+    """Positions a negation cue denies: nearby words in its own clause, on either side.
+
+    Reach is counted in content words, so "not the X or the Y" reaches as far as "not X or Y".
+    Backwards it stops at a comma, unless it is reading back through a list ("ReLU, batch norm
+    and residuals don't help"): in "L1 gives sparsity, L2 doesn't" or "L1 gives sparsity, not
+    L2" the negation denies L2 only.
+    """
+    denied: set[int] = set()
+    for cue in negations:
+        budget = reach_after
+        position = cue + 1
+        while budget > 0 and position < len(tokens) and position not in breaks:
+            denied.add(position)
+            budget -= is_content(tokens[position])
+            position += 1
+        budget = reach_before
+        position = cue
+        in_list = False
+        while budget > 0 and position > 0 and position not in breaks:
+            # ", and the head of sales did not" joins clauses; "A, B and C don't" lists items.
+            if position in commas and (not in_list or tokens[position] in _LIST_JOINERS):
+                break
+            position -= 1
+            denied.add(position)
+            budget -= is_content(tokens[position])
+            in_list = in_list or tokens[position] in _LIST_JOINERS
+    return frozenset(denied)
+
+
+def _denied(scan: _Scan) -> tuple[list[int], frozenset[int]]:
+    cues = [i for i, token in enumerate(scan.tokens) if is_negation(token)]
+    if not cues:
+        return cues, frozenset()
+    return cues, negated_positions(scan.tokens, cues, scan.breaks, scan.commas)
+
+
+def affirmed_text(text: str) -> str:
+    """Normalised text with every negation and the words it denies blanked out, a sentence a
+    line: for cue patterns that must not fire on "I didn't act on it"."""
+    lines: list[str] = []
+    for sentence in split_sentences(text):
+        scan = _scan(sentence)
+        cues, denied = _denied(scan)
+        chars = list(sentence)
+        for index in denied.union(cues):
+            start, stop = scan.spans[index]
+            chars[start:stop] = " " * (stop - start)
+        lines.append("".join(chars))
+    return "\n".join(lines)
 
 
 def is_negation(token: str) -> bool:
@@ -123,11 +253,48 @@ def canonical_spelling(word: str) -> str:
     return word
 
 
-@lru_cache(maxsize=65536)
-def stem(word: str) -> str:
+def _snowball(word: str) -> str:
     canonical = canonical_spelling(word)
     with _STEMMER_LOCK:  # Snowball stemmers keep state between calls.
         return str(_STEMMER.stemWord(canonical))
+
+
+# Everyday words people use interchangeably for one idea. Each group shares the stem of its
+# first word, so "punishes big errors" meets a rubric's "penalises large errors". Kept to
+# plain English and to ML usage where the words really are swapped freely.
+SYNONYM_GROUPS: Final[tuple[str, ...]] = (
+    "large big huge",
+    "larger bigger",
+    "largest biggest",
+    "small tiny",
+    "penalise punish",
+    "error mistake",
+    "final last",
+    "running moving",
+    "unit neuron",
+    "remove drop delete discard",
+    "fast quick",
+    "faster quicker",
+    "reduce decrease lower",
+    "increase raise",
+    "outcome result",
+    "choose pick select",
+    "example sample observation instance",
+    "feature variable column predictor",
+    "weight coefficient",
+    "class category",
+)
+_SYNONYMS: Final[dict[str, str]] = {
+    _snowball(word): _snowball(group.split()[0])
+    for group in SYNONYM_GROUPS
+    for word in group.split()[1:]
+}
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    stemmed = _snowball(word)
+    return _SYNONYMS.get(stemmed, stemmed)
 
 
 def content_stems(text: str) -> list[str]:
@@ -146,22 +313,36 @@ class Sentence:
     long_stems: tuple[str, ...]
     negations: tuple[int, ...]
     contrasts: tuple[int, ...]
+    # The same lookups over only the words no negation denies: what the sentence affirms.
+    affirmed_stems: dict[str, int]
+    affirmed_words: dict[str, int]
+    affirmed_long_words: tuple[str, ...]
+    affirmed_long_stems: tuple[str, ...]
+    denied: frozenset[int]
+    clause_starts: tuple[int, ...]
 
     @classmethod
     def parse(cls, text: str, *, fuzzy_min_len: int = 5) -> Sentence:
-        tokens = tuple(tokenize(text))
+        scan = _scan(text)
+        tokens = scan.tokens
+        negations, denied = _denied(scan)
         stems: dict[str, int] = {}
         words: dict[str, int] = {}
-        negations: list[int] = []
+        affirmed_stems: dict[str, int] = {}
+        affirmed_words: dict[str, int] = {}
         contrasts: list[int] = []
         for position, token in enumerate(tokens):
             if is_negation(token):
-                negations.append(position)
-            elif token in CONTRAST_WORDS:
+                continue
+            if token in CONTRAST_WORDS:
                 contrasts.append(position)
             elif token not in STOP_WORDS:
-                stems.setdefault(stem(token), position)
-                words.setdefault(canonical_spelling(token), position)
+                token_stem, word = stem(token), canonical_spelling(token)
+                stems.setdefault(token_stem, position)
+                words.setdefault(word, position)
+                if position not in denied:
+                    affirmed_stems.setdefault(token_stem, position)
+                    affirmed_words.setdefault(word, position)
         return cls(
             tokens=tokens,
             stem_positions=stems,
@@ -170,4 +351,16 @@ class Sentence:
             long_stems=tuple(s for s in stems if len(s) >= fuzzy_min_len),
             negations=tuple(negations),
             contrasts=tuple(contrasts),
+            affirmed_stems=affirmed_stems,
+            affirmed_words=affirmed_words,
+            affirmed_long_words=tuple(w for w in affirmed_words if len(w) >= fuzzy_min_len),
+            affirmed_long_stems=tuple(s for s in affirmed_stems if len(s) >= fuzzy_min_len),
+            denied=denied,
+            clause_starts=tuple(sorted(scan.breaks)),
         )
+
+    def clause_around(self, first: int, last: int) -> tuple[int, int]:
+        """Start and end (exclusive) of the clauses that hold positions first to last."""
+        start = max((b for b in self.clause_starts if b <= first), default=0)
+        end = min((b for b in self.clause_starts if b > last), default=len(self.tokens))
+        return start, end

@@ -1,0 +1,1 @@
+"""The Discord adapter: app commands, threads, buttons and modals in, engine events out."""
