@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
@@ -56,6 +57,14 @@ from storage.unit_of_work import UnitOfWork
 log = logging.getLogger(__name__)
 
 ATTEMPTS = 3
+RECORD_WAIT_S = 3.0
+RECORD_POLL_S = 0.25
+
+
+class _NotRecordedYet(Exception):
+    """A thread reply arrived before its daily post finished recording its thread."""
+
+
 # What a lost database connection looks like from here: the driver's errors, wrapped or not.
 DATABASE_DOWN = (OperationalError, InterfaceError, OSError, TimeoutError)
 UNAVAILABLE = (
@@ -132,7 +141,10 @@ class Engine:
             metrics.EVENT_SECONDS.labels(platform, kind).observe(time.perf_counter() - started)
 
     async def _handle(self, event: InboundEvent, chat: ChatPort) -> str:
-        for attempt in range(1, ATTEMPTS + 1):
+        waited = 0.0
+        attempt = 0
+        while attempt < ATTEMPTS:
+            attempt += 1
             outbox = Outbox(retry_delay_s=self._retry_delay_s)
             after = _AfterCommit()
             try:
@@ -150,6 +162,12 @@ class Engine:
                 return "ok"
             except StaleDataError:
                 log.info("event raced another on the same round; retry %d", attempt)
+            except _NotRecordedYet:
+                if waited >= RECORD_WAIT_S:
+                    return "unmatched"
+                await asyncio.sleep(RECORD_POLL_S)
+                waited += RECORD_POLL_S
+                attempt -= 1  # waiting for the post is not a lost race
             except RoundConflict:
                 outbox = Outbox(retry_delay_s=self._retry_delay_s)
                 async with self._uow() as uow:
@@ -306,6 +324,10 @@ class Engine:
         post = await turn.uow.daily_posts.by_thread(turn.ids.channel_id, thread)
         if post is not None and post.status in ("posted", "revealed"):
             await self._daily.answer(turn, post, text, event_ref)
+        elif post is None and await turn.uow.daily_posts.being_posted(
+            turn.ids.channel_id, turn.now - timedelta(minutes=2)
+        ):
+            raise _NotRecordedYet  # a reply faster than the post's own bookkeeping
 
     async def _command(self, turn: Turn, text: str, after: _AfterCommit) -> None:
         if len(text) > MAX_COMMAND_CHARS:

@@ -47,10 +47,10 @@ def create_engine(raw_url: str, **kwargs: Any) -> AsyncEngine:
     if is_sqlite(url):
         memory = url.database in (None, "", ":memory:")
         options: dict[str, Any] = {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}}
-        engine = create_async_engine(url, **options, **kwargs)
+        engine = create_async_engine(url, hide_parameters=True, **options, **kwargs)
         _tune_sqlite(engine, wal=not memory)
         return engine
-    return create_async_engine(url, pool_pre_ping=True, **kwargs)
+    return create_async_engine(url, pool_pre_ping=True, hide_parameters=True, **kwargs)
 
 
 def _tune_sqlite(engine: AsyncEngine, *, wal: bool) -> None:

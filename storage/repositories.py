@@ -362,6 +362,14 @@ class DailyPosts:
         )
         return (await self._session.execute(stmt)).scalars().first()
 
+    async def being_posted(self, channel_id: int, since: datetime) -> bool:
+        stmt = select(DailyPost.id).where(
+            DailyPost.channel_id == channel_id,
+            DailyPost.status == "claimed",
+            DailyPost.claimed_at >= since,
+        )
+        return (await self._session.execute(stmt.limit(1))).first() is not None
+
     async def latest(self, schedule_id: int) -> DailyPost | None:
         stmt = (
             select(DailyPost)

@@ -10,9 +10,10 @@ import pytest
 from sqlalchemy import select
 
 from bot.daily import pick_question
-from bot.events import ModalSubmitted
+from bot.events import ModalSubmitted, Place
+from bot.messages import MessageRef, RichMessage
 from storage.models import Answer, DailyPost
-from tests.support.fakes import Sent
+from tests.support.fakes import FakeChat, Sent
 from tests.support.harness import Harness, answer_covering
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -289,3 +290,31 @@ async def test_answer_button_form_counts_like_a_reply(h: Harness) -> None:
     place = h.place("C1", post_thread(h))
     await h.send(ModalSubmitted(place, h.actor("bob"), button.action_id, button.value, text, "m-1"))
     assert (await answers(h))[-1].counted
+
+
+async def test_a_reply_racing_the_posts_own_bookkeeping_is_not_lost(h: Harness) -> None:
+    class SlowToConfirm(FakeChat):
+        gate = asyncio.Event()
+        delivered = asyncio.Event()
+
+        async def post(self, place: Place, message: RichMessage) -> MessageRef:
+            ref = await super().post(place, message)
+            self.delivered.set()
+            await self.gate.wait()  # sent, but the bot has not recorded it yet
+            return ref
+
+    slow = SlowToConfirm()
+    h.chat = slow
+    h.new_engine()
+    h.clock.set(datetime(2026, 3, 2, 8, 0, tzinfo=UTC))
+    await schedule(h)
+    [(schedule_id, *_)] = await h.engine.enabled_schedules()
+    posting = asyncio.create_task(h.engine.fire_daily(schedule_id))
+    await asyncio.wait_for(slow.delivered.wait(), 10)
+    thread = f"t-{daily_posts(h)[0].message_id}"
+    replying = asyncio.create_task(h.say("A quick answer about precision.", thread, user="bob"))
+    await asyncio.sleep(0.3)
+    slow.gate.set()
+    assert await posting
+    await replying
+    assert len(await answers(h)) == 1

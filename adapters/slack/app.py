@@ -1,0 +1,201 @@
+"""The bolt AsyncApp: one listener per kind of request, each acking before any engine work.
+
+Bolt runs a listener as a background task and answers Slack's HTTP request as soon as `ack()`
+is called (Events API requests are acked by bolt before the listener starts). So every
+listener acks first and then awaits the engine in the same task: the 3-second deadline never
+waits on the database, grading or posting, and errors still reach bolt's error handler. Lazy
+listeners would do the same in a second task; they exist for FaaS, where nothing may run after
+the response, which is not this process.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
+from slack_bolt.listener.async_builtins import AsyncTokenRevocationListeners
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack import translate
+from adapters.slack.blocks import ANSWER_VIEW, answer_modal
+from adapters.slack.chat import PLATFORM, SlackChat
+from adapters.slack.people import People
+from adapters.slack.tokens import TokenSource
+from adapters.slack.work import InFlight
+from bot.engine import Engine
+from bot.events import InboundEvent
+from bot.ports import ChatError
+
+log = logging.getLogger(__name__)
+
+COMMAND = "/interview"
+ANY_ACTION = re.compile(r".+")
+CANNOT_POST = (
+    "I can't post in this channel yet. Invite me first (`/invite @interview-bot`), then try again."
+)
+
+Body = dict[str, Any]
+
+
+class _ClientOverToken(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN from the environment by itself and warns that the client we
+    pass wins over it; that is intended here (the client carries the same token)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+@dataclass
+class SlackParts:
+    """What the listeners work with; built once by the runtime."""
+
+    engine: Engine
+    chat: SlackChat
+    people: People
+    work: InFlight
+    tokens: TokenSource
+    installation_store: AsyncInstallationStore | None = None
+
+
+def _workspace(context: AsyncBoltContext, body: Body) -> str:
+    team = body.get("team")
+    return (
+        context.team_id
+        or str(body.get("team_id") or "")
+        or (str(team.get("id") or "") if isinstance(team, dict) else "")
+    )
+
+
+def build_bolt_app(
+    parts: SlackParts,
+    client: AsyncWebClient,
+    signing_secret: str | None,
+    oauth_settings: AsyncOAuthSettings | None = None,
+    verify_requests: bool = True,
+) -> AsyncApp:
+    bolt_logger = logging.getLogger("slack_bolt.AsyncApp")
+    if not any(isinstance(f, _ClientOverToken) for f in bolt_logger.filters):
+        bolt_logger.addFilter(_ClientOverToken())
+    app = AsyncApp(
+        client=client,
+        signing_secret=signing_secret or "",
+        oauth_settings=oauth_settings,
+        process_before_response=False,
+        request_verification_enabled=verify_requests,
+    )
+    # Bolt gives its app logger the root level; its DEBUG lines echo request bodies.
+    if app.logger.getEffectiveLevel() < logging.INFO:
+        app.logger.setLevel(logging.INFO)
+    _Listeners(parts).register(app)
+    return app
+
+
+class _Listeners:
+    def __init__(self, parts: SlackParts) -> None:
+        self._p = parts
+
+    def register(self, app: AsyncApp) -> None:
+        app.command(COMMAND)(self.command)
+        app.event("message")(self.message)
+        app.action(ANY_ACTION)(self.action)
+        app.view_submission(ANSWER_VIEW)(self.view_submission)
+        app.event("app_home_opened")(self.home_opened)
+        app.event("app_uninstalled")(self.app_uninstalled)
+        app.event("tokens_revoked")(self.tokens_revoked)
+
+    async def _handle(self, event: InboundEvent) -> None:
+        await self._p.engine.handle(event, self._p.chat)
+
+    async def command(
+        self, ack: AsyncAck, body: Body, context: AsyncBoltContext, respond: AsyncRespond
+    ) -> None:
+        with self._p.work.track():
+            await ack()
+            workspace = _workspace(context, body)
+            actor = await self._p.people.actor(
+                workspace, str(body.get("user_id", "")), str(body.get("user_name", ""))
+            )
+            try:
+                await self._handle(translate.slash_command(body, workspace, actor))
+            except ChatError as exc:
+                log.warning("a command could not be answered in its channel: %s", exc)
+                await respond(text=CANNOT_POST, response_type="ephemeral")
+
+    async def message(self, body: Body, event: Body, context: AsyncBoltContext) -> None:
+        with self._p.work.track():
+            if not translate.is_thread_reply(event):
+                return
+            workspace = _workspace(context, body)
+            actor = await self._p.people.actor(workspace, str(event["user"]))
+            event_id = str(body.get("event_id") or f"msg:{event.get('ts')}")
+            await self._handle(translate.message_posted(event, workspace, actor, event_id))
+
+    async def action(
+        self, ack: AsyncAck, body: Body, action: Body, context: AsyncBoltContext
+    ) -> None:
+        with self._p.work.track():
+            await ack()
+            workspace = _workspace(context, body)
+            user = body.get("user") if isinstance(body.get("user"), dict) else {}
+            assert isinstance(user, dict)
+            actor = await self._p.people.actor(
+                workspace, str(user.get("id", "")), str(user.get("name", ""))
+            )
+            click = translate.button_pressed(body, action, workspace, actor)
+            if isinstance(click, translate.OpenForm):
+                # The trigger expires 3 s after the click: open the modal before anything else.
+                view = answer_modal(click.form, click.metadata)
+                await self._p.chat.open_modal(workspace, click.trigger_id, view)
+            elif click is not None:
+                await self._handle(click)
+
+    async def view_submission(self, ack: AsyncAck, body: Body, context: AsyncBoltContext) -> None:
+        with self._p.work.track():
+            await ack()
+            workspace = _workspace(context, body)
+            user = body.get("user") if isinstance(body.get("user"), dict) else {}
+            assert isinstance(user, dict)
+            actor = await self._p.people.actor(
+                workspace, str(user.get("id", "")), str(user.get("name", ""))
+            )
+            submitted = translate.modal_submitted(body, workspace, actor)
+            if submitted is not None:
+                await self._handle(submitted)
+
+    async def home_opened(self, body: Body, event: Body, context: AsyncBoltContext) -> None:
+        with self._p.work.track():
+            if event.get("tab", "home") != "home":
+                return
+            workspace = _workspace(context, body)
+            user_id = str(event.get("user", ""))
+            actor = await self._p.people.actor(workspace, user_id)
+            summary = await self._p.engine.home(PLATFORM, workspace, user_id, actor.display_name)
+            await self._p.chat.publish_home(workspace, user_id, summary)
+
+    async def app_uninstalled(self, body: Body, context: AsyncBoltContext) -> None:
+        with self._p.work.track():
+            workspace = _workspace(context, body)
+            stopped = await self._p.engine.workspace_gone(PLATFORM, workspace)
+            log.info("app uninstalled from %s; %d schedules stopped", workspace, stopped)
+            if self._p.installation_store is not None:
+                revocation = AsyncTokenRevocationListeners(self._p.installation_store)
+                await revocation.handle_app_uninstalled_events(context)
+            self._p.tokens.forget(workspace)
+
+    async def tokens_revoked(self, body: Body, event: Body, context: AsyncBoltContext) -> None:
+        with self._p.work.track():
+            workspace = _workspace(context, body)
+            tokens = event.get("tokens") if isinstance(event.get("tokens"), dict) else {}
+            assert isinstance(tokens, dict)
+            if self._p.installation_store is not None:
+                revocation = AsyncTokenRevocationListeners(self._p.installation_store)
+                await revocation.handle_tokens_revoked_events(event, context)
+            if tokens.get("bot"):
+                stopped = await self._p.engine.workspace_gone(PLATFORM, workspace)
+                log.info("bot token revoked in %s; %d schedules stopped", workspace, stopped)
+            self._p.tokens.forget(workspace)

@@ -1,0 +1,289 @@
+"""Serve Slack: HTTP (aiohttp, signed requests) or Socket Mode, on one engine.
+
+HTTP mode serves POST /slack/events for events, commands and interactivity, GET /healthz, and
+in multi-workspace mode GET /slack/install and /slack/oauth_redirect. Socket Mode connects out
+with SLACK_APP_TOKEN and needs no public URL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+import aiohttp
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.runtime import SettingsError
+from adapters.slack.app import SlackParts, build_bolt_app
+from adapters.slack.chat import PLATFORM, SlackChat
+from adapters.slack.oauth import INSTALL_PATH, REDIRECT_PATH, oauth_settings
+from adapters.slack.people import People
+from adapters.slack.settings import SlackSettings, load_settings
+from adapters.slack.tokens import InstalledTokens, StaticToken, TokenSource
+from adapters.slack.work import InFlight
+from bot import metrics
+from bot.app import App
+from bot.ports import ChatPort
+
+log = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+HEALTH_PATH = "/healthz"
+METRICS_PATH = "/metrics"
+RATE_LIMIT_RETRIES = 5
+REQUEST_TIMEOUT_S = 30
+DRAIN_SECONDS = 10.0
+MAX_BODY_BYTES = 1024 * 1024
+
+
+def _web_client(settings: SlackSettings, session: aiohttp.ClientSession) -> AsyncWebClient:
+    token = settings.bot_token.get_secret_value().strip() if settings.bot_token else None
+    return AsyncWebClient(
+        token=None if settings.multi_workspace else token,
+        base_url=settings.api_url,
+        session=session,
+        timeout=REQUEST_TIMEOUT_S,
+        retry_handlers=[
+            AsyncConnectionErrorRetryHandler(),
+            CountingRateLimitHandler(max_retry_count=RATE_LIMIT_RETRIES),
+        ],
+    )
+
+
+class CountingRateLimitHandler(AsyncRateLimitErrorRetryHandler):
+    """slack_sdk's 429 handling, plus a count operators can alert on."""
+
+    async def _can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if response is not None and response.status_code == 429:
+            metrics.RATE_LIMITED.labels(PLATFORM).inc()
+        return await super()._can_retry_async(
+            state=state, request=request, response=response, error=error
+        )
+
+
+def _quiet_debug_logs(multi_workspace: bool) -> None:
+    """Keep tokens out of DEBUG logs.
+
+    slack_sdk and bolt log whole requests and responses at DEBUG (an OAuth exchange's response
+    holds the new token); in multi-workspace mode the statement logs of SQLAlchemy (INFO) and
+    aiosqlite (DEBUG) would print the installation store's parameters, tokens included.
+    """
+    floors = {"slack_sdk": logging.INFO, "slack_bolt": logging.INFO}
+    if multi_workspace:
+        floors |= {"sqlalchemy.engine": logging.WARNING, "aiosqlite": logging.INFO}
+    for name, floor in floors.items():
+        logger = logging.getLogger(name)
+        if logger.getEffectiveLevel() < floor:
+            logger.setLevel(floor)
+
+
+async def _check_bot_token(client: AsyncWebClient) -> str:
+    """auth.test at start, so a wrong token stops start-up instead of every later post."""
+    try:
+        response = await client.auth_test()
+    except SlackApiError as exc:
+        data = exc.response.data if exc.response is not None else None
+        code = data.get("error", "unknown_error") if isinstance(data, dict) else "unknown_error"
+        raise SettingsError(f"SLACK_BOT_TOKEN was refused by Slack ({code})") from None
+    except (SlackClientError, aiohttp.ClientError, OSError, TimeoutError) as exc:
+        raise SettingsError(
+            f"SLACK_API_URL: could not reach the Slack Web API ({type(exc).__name__})"
+        ) from None
+    return str(response.get("team_id") or "")
+
+
+class SlackRuntime:
+    platform = PLATFORM
+
+    def __init__(
+        self,
+        *,
+        chat: SlackChat,
+        bolt: AsyncApp,
+        work: InFlight,
+        session: aiohttp.ClientSession,
+        mode: str,
+        host: str,
+        port: int,
+        app_token: str | None = None,
+    ) -> None:
+        self.chat: ChatPort = chat
+        self._client = chat.client
+        self.bolt = bolt
+        self.work = work
+        self._session = session
+        self._mode = mode
+        self._host = host
+        self._port = port
+        self._app_token = app_token
+        self._runner: web.AppRunner | None = None
+        self._socket: AsyncSocketModeHandler | None = None
+        self._started = False
+        self._stopped = False
+
+    @property
+    def port(self) -> int:
+        """The port actually bound (useful when asked for port 0)."""
+        if self._runner is not None:
+            for address in self._runner.addresses:
+                if isinstance(address, tuple) and len(address) >= 2:
+                    return int(address[1])
+        return self._port
+
+    async def start(self) -> None:
+        if self._started:
+            return
+        self._started = True
+        if self._mode == "socket":
+            await self._start_socket()
+        else:
+            await self._start_http()
+
+    async def _start_http(self) -> None:
+        app = web.Application(client_max_size=MAX_BODY_BYTES)
+        app.router.add_post(EVENTS_PATH, self._events)
+        app.router.add_get(HEALTH_PATH, self._health)
+        app.router.add_get(METRICS_PATH, self._metrics)
+        flow = self.bolt.oauth_flow
+        if flow is not None:
+            app.router.add_get(INSTALL_PATH, self._oauth_handler(flow, install=True))
+            app.router.add_get(REDIRECT_PATH, self._oauth_handler(flow, install=False))
+        # No access log: an OAuth redirect's query string carries a one-time code.
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        try:
+            await web.TCPSite(runner, self._host, self._port).start()
+        except OSError as exc:
+            await runner.cleanup()
+            raise SettingsError(
+                f"--port {self._port}: cannot listen on {self._host} ({exc.strerror or exc})"
+            ) from None
+        self._runner = runner
+        log.info("Slack HTTP mode listening on %s:%d%s", self._host, self.port, EVENTS_PATH)
+
+    async def _start_socket(self) -> None:
+        assert self._app_token is not None
+        handler = AsyncSocketModeHandler(self.bolt, self._app_token, web_client=self._client)
+        try:
+            await handler.client.connect()  # type: ignore[no-untyped-call]
+        except SlackApiError as exc:
+            await handler.client.close()  # type: ignore[no-untyped-call]
+            data = exc.response.data if exc.response is not None else None
+            code = data.get("error", "unknown_error") if isinstance(data, dict) else "unknown_error"
+            raise SettingsError(f"SLACK_APP_TOKEN was refused by Slack ({code})") from None
+        self._socket = handler
+        log.info("Slack Socket Mode connected")
+
+    async def _events(self, request: web.Request) -> web.Response:
+        response = await self.bolt.async_dispatch(await to_bolt_request(request))
+        # Let a listener bolt just started enter its work tracker before Slack hears back.
+        await asyncio.sleep(0)
+        return await to_aiohttp_response(response)
+
+    async def _metrics(self, _request: web.Request) -> web.Response:
+        body, content_type = metrics.render()
+        response = web.Response(body=body)
+        response.headers["Content-Type"] = content_type
+        return response
+
+    async def _health(self, _request: web.Request) -> web.Response:
+        return web.json_response({"ok": True, "in_flight": self.work.busy})
+
+    @staticmethod
+    def _oauth_handler(
+        flow: AsyncOAuthFlow, install: bool
+    ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+        async def handle(request: web.Request) -> web.StreamResponse:
+            bolt_request = await to_bolt_request(request)
+            if install:
+                response = await flow.handle_installation(bolt_request)
+            else:
+                response = await flow.handle_callback(bolt_request)
+            return await to_aiohttp_response(response)
+
+        return handle
+
+    async def stop(self) -> None:
+        if self._stopped:
+            return
+        self._stopped = True
+        if self._runner is not None:
+            await self._runner.cleanup()
+        if self._socket is not None:
+            await self._socket.client.close()  # type: ignore[no-untyped-call]
+        if not await self.work.wait_idle(DRAIN_SECONDS):
+            log.warning("stopped with %d Slack events still being handled", self.work.busy)
+        await self._session.close()
+
+
+async def start_slack(bot: App, mode: str, host: str, port: int) -> SlackRuntime:
+    """Check the settings, build the bolt app on the engine, and start serving."""
+    settings = load_settings(mode)
+    _quiet_debug_logs(settings.multi_workspace)
+    session = aiohttp.ClientSession()
+    try:
+        client = _web_client(settings, session)
+        store = None
+        oauth = None
+        tokens: TokenSource
+        if settings.multi_workspace:
+            client_secret = (
+                settings.client_secret.get_secret_value() if settings.client_secret else ""
+            )
+            oauth, store = oauth_settings(
+                str(settings.client_id).strip(), client_secret.strip(), bot.database
+            )
+            tokens = InstalledTokens(store)
+        else:
+            await _check_bot_token(client)
+            assert client.token is not None
+            tokens = StaticToken(client.token)
+        chat = SlackChat(client, tokens)
+        work = InFlight()
+        parts = SlackParts(
+            engine=bot.engine,
+            chat=chat,
+            people=People(client, tokens, settings.admins),
+            work=work,
+            tokens=tokens,
+            installation_store=store,
+        )
+        secret = settings.signing_secret.get_secret_value() if settings.signing_secret else None
+        bolt = build_bolt_app(parts, client, secret, oauth, verify_requests=mode == "http")
+        app_token = settings.app_token.get_secret_value().strip() if settings.app_token else None
+        runtime = SlackRuntime(
+            chat=chat,
+            bolt=bolt,
+            work=work,
+            session=session,
+            mode=mode,
+            host=host,
+            port=port,
+            app_token=app_token,
+        )
+        await runtime.start()
+    except BaseException:
+        await session.close()
+        raise
+    return runtime

@@ -1,0 +1,83 @@
+"""The Slack stand-in, and the real adapter serving HTTP in-process on the test engine."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import pytest
+
+from adapters.slack.runtime import SlackRuntime, start_slack
+from bot.app import App
+from bot.grading import RubricGrader
+from tests.adapters.slack.driver import SIGNING_SECRET, SlackDriver
+from tests.adapters.slack.standin import BOT_TOKEN, FakeSlack
+from tests.support.harness import Harness
+
+SLACK_VARS = (
+    "SLACK_BOT_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "SLACK_APP_TOKEN",
+    "SLACK_API_URL",
+    "SLACK_CLIENT_ID",
+    "SLACK_CLIENT_SECRET",
+    "SLACK_ADMIN_USER_IDS",
+)
+EVIL_NAME = "<!channel> Mallory <@UADMIN>"
+
+
+@pytest.fixture
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    for name in SLACK_VARS:
+        monkeypatch.delenv(name, raising=False)
+    return monkeypatch
+
+
+@pytest.fixture
+async def slack() -> AsyncIterator[FakeSlack]:
+    fake = FakeSlack()
+    fake.add_user("UALICE", "Alice")
+    fake.add_user("UBOB", "Bob")
+    fake.add_user("UADMIN", "Ada", is_admin=True)
+    fake.add_user("UNOBODY", "Nobody")
+    fake.add_user("ULISTED", "Lee")
+    fake.add_user("UEVIL", EVIL_NAME)
+    await fake.start()
+    try:
+        yield fake
+    finally:
+        await fake.stop()
+
+
+@dataclass
+class Bot:
+    h: Harness
+    slack: FakeSlack
+    runtime: SlackRuntime
+    driver: SlackDriver
+
+    async def settle(self) -> None:
+        """Wait until the work started by every acked request is done."""
+        assert await self.runtime.work.wait_idle(15), "engine work did not finish"
+
+
+def token_env(monkeypatch: pytest.MonkeyPatch, slack: FakeSlack) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", BOT_TOKEN)
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", SIGNING_SECRET)
+    monkeypatch.setenv("SLACK_API_URL", slack.api_url)
+    monkeypatch.setenv("SLACK_ADMIN_USER_IDS", "ULISTED")
+
+
+@pytest.fixture
+async def bot(h: Harness, slack: FakeSlack, clean_env: pytest.MonkeyPatch) -> AsyncIterator[Bot]:
+    token_env(clean_env, slack)
+    app = App(
+        engine=h.engine, bank=h.bank, database=h.database, clock=h.clock, grader=RubricGrader()
+    )
+    runtime = await start_slack(app, mode="http", host="127.0.0.1", port=0)
+    h.engine.chats.register("slack", runtime.chat)
+    try:
+        async with SlackDriver(f"http://127.0.0.1:{runtime.port}", slack) as driver:
+            yield Bot(h, slack, runtime, driver)
+    finally:
+        await runtime.stop()
