@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from bot.calendar import format_days
 from bot.grading import GradeResult
 from bot.messages import AnswerForm, Button, ButtonStyle, Field, RichMessage
-from bot.views import FIELD_LIMIT, _bullets, _clip
+from bot.views import _bullets, _clip, grade_fields
 from questions.bank import QuestionBank
 from questions.schema import Question
 
@@ -38,15 +38,7 @@ def daily_feedback(
     streak: int | None,
     model_answer: str | None,
 ) -> RichMessage:
-    fields = [
-        Field("Covered", _clip(_bullets(result.covered)), inline=False),
-        Field("Missed", _clip(_bullets(result.missed)), inline=False),
-    ]
-    if result.star is not None:
-        found = [part.title() for part, ok in result.star.items() if ok]
-        fields.append(Field("STAR parts found", ", ".join(found) or "none", inline=False))
-    if model_answer:
-        fields.append(Field("Model answer", _clip(model_answer, FIELD_LIMIT), inline=False))
+    fields = grade_fields(result, model_answer)
     notes = [result.advice]
     if practice:
         notes.append("The answer is already revealed, so this one is practice: no points.")

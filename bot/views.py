@@ -36,6 +36,20 @@ def _bullets(items: Sequence[str]) -> str:
     return "\n".join(f"• {item}" for item in items) if items else "—"
 
 
+def grade_fields(result: GradeResult, model_answer: str | None) -> tuple[Field, ...]:
+    """What the grader found, as every feedback message shows it."""
+    fields = [
+        Field("Covered", _clip(_bullets(result.covered)), inline=False),
+        Field("Missed", _clip(_bullets(result.missed)), inline=False),
+    ]
+    if result.star is not None:
+        found = [part.title() for part, ok in result.star.items() if ok]
+        fields.append(Field("STAR parts found", ", ".join(found) or "none", inline=False))
+    if model_answer:
+        fields.append(Field("Model answer", _clip(model_answer), inline=False))
+    return tuple(fields)
+
+
 def round_intro(name: str, count: int, topic: str | None, difficulty: str | None) -> RichMessage:
     scope = topic or "mixed topics"
     level = f", {difficulty}" if difficulty else ""
@@ -90,15 +104,7 @@ def feedback(
     is_follow_up: bool,
     model_answer: str | None,
 ) -> RichMessage:
-    fields = [
-        Field("Covered", _clip(_bullets(result.covered)), inline=False),
-        Field("Missed", _clip(_bullets(result.missed)), inline=False),
-    ]
-    if result.star is not None:
-        found = [part.title() for part, ok in result.star.items() if ok]
-        fields.append(Field("STAR parts found", ", ".join(found) or "none", inline=False))
-    if model_answer:
-        fields.append(Field("Model answer", _clip(model_answer), inline=False))
+    fields = grade_fields(result, model_answer)
     notes = []
     if penalty:
         notes.append(f"{penalty} points off for hints.")
