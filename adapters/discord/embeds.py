@@ -70,6 +70,9 @@ def render(message: RichMessage, mention_user: str | None = None) -> list[Part]:
         parts[0].image = message.image
         if parts[0].embeds:
             parts[0].embeds[0].set_image(url=f"attachment://{message.image.filename}")
+    elif message.attachment is not None:  # a file to keep (a data export): sent, not shown
+        kept = message.attachment
+        parts[0].image = Image(kept.filename, kept.data, kept.filename)
     return parts
 
 

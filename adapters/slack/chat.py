@@ -40,6 +40,15 @@ def _error_code(exc: SlackApiError) -> str:
     return str(data.get("error", "unknown_error")) if isinstance(data, dict) else "unknown_error"
 
 
+def files_of(message: RichMessage) -> list[Image]:
+    """Pictures and files to keep (a data export) are both uploaded beside the message."""
+    files = [message.image] if message.image is not None else []
+    if message.attachment is not None:
+        kept = message.attachment
+        files.append(Image(kept.filename, kept.data, kept.filename))
+    return files
+
+
 class SlackChat:
     def __init__(
         self, client: AsyncWebClient, tokens: TokenSource, pacing: PostPacing | None = None
@@ -54,16 +63,16 @@ class SlackChat:
         top = place.top_level()
         ts = await self._post_message(top, message)
         ref = MessageRef(top, ts)
-        if message.image is not None:
-            await self._upload(top, message.image, "")
+        for file in files_of(message):
+            await self._upload(top, file, "")
         return ref
 
     async def reply(self, place: Place, message: RichMessage) -> MessageRef:
         if not place.thread:
             return await self.post(place, message)
         ts = await self._post_message(place, message)
-        if message.image is not None:
-            await self._upload(place, message.image, "")
+        for file in files_of(message):
+            await self._upload(place, file, "")
         return MessageRef(place, ts)
 
     async def open_thread(self, message: MessageRef, name: str) -> Place:
@@ -86,8 +95,8 @@ class SlackChat:
                 raise ChatError(f"chat.postEphemeral failed: {refused.code}") from None
             log.info("ephemeral refused (%s); sending to the user's DMs", refused.code)
             await self._post_message(place.top_level(), message, channel=user_id)
-        if message.image is not None:
-            await self._upload_to_dm(place.workspace, user_id, message.image)
+        for file in files_of(message):  # ephemeral messages cannot carry files
+            await self._upload_to_dm(place.workspace, user_id, file)
 
     async def edit(self, message: MessageRef, new: RichMessage) -> None:
         await self._checked(

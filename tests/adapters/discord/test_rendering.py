@@ -126,3 +126,16 @@ def test_a_modal_submit_is_read_in_both_component_shapes() -> None:
         assert found is not None
         assert (found.action_id, found.value, found.text) == ("daily:answer", "3", text)
     assert parse_modal_submit({"custom_id": "someone-elses", "components": []}) is None
+
+
+def test_a_file_to_keep_is_sent_as_a_file_not_shown_as_a_picture() -> None:
+    from bot.messages import Attachment
+
+    message = RichMessage(
+        title="Your data", body="Everything we keep.", attachment=Attachment("data.json", b"{}")
+    )
+    [part] = render(message)
+    file = part.file()
+    assert file is not None
+    assert file.filename == "data.json"
+    assert part.embeds[0].image.url is None

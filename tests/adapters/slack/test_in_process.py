@@ -274,3 +274,15 @@ async def test_a_public_channel_the_bot_is_not_in_is_joined(bot: Bot) -> None:
     bot.slack.fail_next("chat.postMessage", Fault(status=200, error="not_in_channel"))
     await start_round(bot, "mock 1")
     assert bot.slack.of("conversations.join")[-1].args["channel"] == "C1"
+
+
+async def test_a_data_export_arrives_as_a_file_in_the_users_dms(bot: Bot) -> None:
+    thread = await start_round(bot, "mock 1")
+    await bot.driver.reply(thread, answer_for(bot, last_in(bot, thread)))
+    await bot.settle()
+    await bot.driver.command("privacy export")
+    await bot.settle()
+    assert bot.slack.ephemerals("UALICE")[-1].header == "Your data"
+    uploads = bot.slack.of("files.getUploadURLExternal")
+    assert uploads[-1].args["filename"] == "interview-bot-data-UALICE.json"
+    assert bot.slack.of("files.completeUploadExternal")
