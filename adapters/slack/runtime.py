@@ -21,6 +21,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
 )
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
@@ -45,6 +46,7 @@ EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 METRICS_PATH = "/metrics"
 RATE_LIMIT_RETRIES = 5
+SERVER_ERROR_RETRIES = 3
 REQUEST_TIMEOUT_S = 30
 DRAIN_SECONDS = 10.0
 MAX_BODY_BYTES = 1024 * 1024
@@ -60,6 +62,7 @@ def _web_client(settings: SlackSettings, session: aiohttp.ClientSession) -> Asyn
         retry_handlers=[
             AsyncConnectionErrorRetryHandler(),
             CountingRateLimitHandler(max_retry_count=RATE_LIMIT_RETRIES),
+            AsyncServerErrorRetryHandler(max_retry_count=SERVER_ERROR_RETRIES),
         ],
     )
 

@@ -286,3 +286,13 @@ async def test_a_data_export_arrives_as_a_file_in_the_users_dms(bot: Bot) -> Non
     uploads = bot.slack.of("files.getUploadURLExternal")
     assert uploads[-1].args["filename"] == "interview-bot-data-UALICE.json"
     assert bot.slack.of("files.completeUploadExternal")
+
+
+async def test_a_burst_of_500s_loses_and_doubles_nothing(bot: Bot) -> None:
+    bot.slack.fail_next("chat.postMessage", Fault(status=500, error="internal_error", times=3))
+    thread = await start_round(bot, "mock 1")
+    failed = [c for c in bot.slack.of("chat.postMessage", ok_only=False) if c.status == 500]
+    assert len(failed) == 3
+    intros = [c for c in bot.slack.posts() if c.header.startswith("Mock interview")]
+    assert len(intros) == 1
+    assert last_in(bot, thread).header == "Question 1 of 1"
