@@ -305,16 +305,18 @@ class DailyService:
         replaced = False
         points = bonus = 0
         streak_now: int | None = None
+        rank: int | None = None
         if not practice:
-            await turn.uow.daily_posts.lock(post.id)
             earlier = await turn.uow.answers.counted_for(post.id, turn.ids.user_id)
+            if earlier is not None and earlier.answer_rank is not None:
+                rank = earlier.answer_rank  # a replacement keeps its place
+            else:
+                rank = await turn.uow.daily_posts.take_answer_rank(post.id)
             if earlier is not None:
                 earlier.counted = False
                 earlier.points = 0
                 replaced = True
                 await turn.uow.answers.flush()
-            order = await turn.uow.answers.first_answer_order(post.id)
-            rank = order.index(turn.ids.user_id) if turn.ids.user_id in order else len(order)
             points, bonus = daily_points(question.difficulty, result.score, rank)
             if result.reason not in NOT_AN_ATTEMPT:
                 streak_now = await self._advance_streaks(turn, post)
@@ -333,6 +335,7 @@ class DailyService:
                 advice=result.advice,
                 event_ref=event_ref,
                 points=points,
+                answer_rank=rank,
                 counted=not practice,
                 submitted_at=turn.now,
                 graded_at=turn.now,

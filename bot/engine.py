@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
 from bot import metrics, views
@@ -43,6 +44,7 @@ from bot.events import (
     SlashCommand,
 )
 from bot.groups import GroupService
+from bot.identities import IdentityCache
 from bot.messages import RichMessage
 from bot.outbox import Outbox, Outgoing
 from bot.ports import ChatPort
@@ -56,7 +58,8 @@ from storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
-ATTEMPTS = 3
+ATTEMPTS = 8
+RACE_BACKOFF_S = 0.02
 RECORD_WAIT_S = 3.0
 RECORD_POLL_S = 0.25
 
@@ -106,6 +109,7 @@ class Engine:
         self._groups = GroupService()
         self._boards = Boards(self._groups)
         self._privacy = PrivacyService()
+        self._identities = IdentityCache()
         self._clock = clock
         self.chats = chats or ChatLookup()
         self._retry_delay_s = send_retry_delay_s
@@ -143,6 +147,7 @@ class Engine:
     async def _handle(self, event: InboundEvent, chat: ChatPort) -> str:
         waited = 0.0
         attempt = 0
+        cache_cleared = False
         while attempt < ATTEMPTS:
             attempt += 1
             outbox = Outbox(retry_delay_s=self._retry_delay_s)
@@ -162,6 +167,13 @@ class Engine:
                 return "ok"
             except StaleDataError:
                 log.info("event raced another on the same round; retry %d", attempt)
+                await asyncio.sleep(random.uniform(0, RACE_BACKOFF_S * attempt))
+            except IntegrityError:
+                if cache_cleared:
+                    raise
+                # Most likely a user deleted by another process while cached here.
+                self._identities.clear()
+                cache_cleared = True
             except _NotRecordedYet:
                 if waited >= RECORD_WAIT_S:
                     return "unmatched"
@@ -169,6 +181,11 @@ class Engine:
                 waited += RECORD_POLL_S
                 attempt -= 1  # waiting for the post is not a lost race
             except RoundConflict:
+                if not cache_cleared:
+                    # A fresh read tells a real race (the round now exists) from a stale id.
+                    self._identities.clear()
+                    cache_cleared = True
+                    continue
                 outbox = Outbox(retry_delay_s=self._retry_delay_s)
                 async with self._uow() as uow:
                     turn = await self._turn(uow, chat, event, outbox)
@@ -288,15 +305,18 @@ class Engine:
     ) -> Turn:
         now = self._clock.now()
         place, actor = event.place, event.actor
-        ids = await uow.directory.identify(
+        key = (
             place.platform,
             place.workspace,
             place.channel,
             place.channel_name,
             actor.user_id,
             actor.display_name,
-            now,
         )
+        ids = self._identities.get(key)
+        if ids is None:
+            ids = await uow.directory.identify(*key, now)
+            self._identities.put(key, ids)
         bank = await self._banks.for_workspace(uow, ids.workspace_id)
         return Turn(
             uow=uow, chat=chat, place=place, actor=actor, ids=ids, now=now, bank=bank, outbox=outbox
@@ -383,7 +403,8 @@ class Engine:
 
     async def _button(self, turn: Turn, action_id: str, value: str) -> None:
         if action_id == PRIVACY_CONFIRM:
-            await self._privacy.delete(turn, value)
+            if await self._privacy.delete(turn, value):
+                self._identities.forget_user(turn.ids.user_id)
             return
         if action_id == PRIVACY_CANCEL:
             turn.tell(views.info("Nothing was deleted."))

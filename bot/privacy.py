@@ -49,10 +49,10 @@ class PrivacyService:
             )
         )
 
-    async def delete(self, turn: Turn, confirmed_for: str) -> None:
+    async def delete(self, turn: Turn, confirmed_for: str) -> bool:
         if confirmed_for != turn.actor.user_id:
             turn.tell(views.info("Only the person who asked can confirm deleting their data."))
-            return
+            return False
         session = turn.uow.session
         user_id = turn.ids.user_id
         answers = await _count(turn, select(func.count()).where(Answer.user_id == user_id))
@@ -67,6 +67,7 @@ class PrivacyService:
                 f"{views.plural(groups, 'group membership')}. Leaderboards no longer show you."
             )
         )
+        return True
 
     async def _collect(self, turn: Turn) -> dict[str, Any]:
         session = turn.uow.session

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import flag_modified
 
 from bot import metrics, views
 from bot.commands import DEFAULT_COUNT, Mock
@@ -183,8 +184,7 @@ class MockRounds:
     async def _grade_current(
         self, turn: Turn, round_: Round, text: str, event_ref: str | None
     ) -> None:
-        round_.status = "active"
-        round_.last_activity_at = turn.now
+        await self._take(turn, round_)
         questions = await turn.uow.rounds.questions(round_.id)
         current = questions[round_.current_position]
         question = self._question(turn, current)
@@ -268,8 +268,7 @@ class MockRounds:
         round_ = await self._target(turn, round_id)
         if round_ is None:
             return
-        round_.status = "active"
-        round_.last_activity_at = turn.now
+        await self._take(turn, round_)
         questions = await turn.uow.rounds.questions(round_.id)
         current = questions[round_.current_position]
         question = self._question(turn, current)
@@ -290,8 +289,7 @@ class MockRounds:
         round_ = await self._target(turn, round_id)
         if round_ is None:
             return
-        round_.status = "active"
-        round_.last_activity_at = turn.now
+        await self._take(turn, round_)
         questions = await turn.uow.rounds.questions(round_.id)
         current = questions[round_.current_position]
         thread = self._thread_of(turn.place, round_)
@@ -316,8 +314,7 @@ class MockRounds:
         round_ = await self._target(turn, round_id)
         if round_ is None:
             return
-        round_.status = "active"
-        round_.last_activity_at = turn.now
+        await self._take(turn, round_)
         thread = self._thread_of(turn.place, round_)
         turn.say(thread, views.info(f"▶ Welcome back, {turn.actor.display_name}."))
         questions = await turn.uow.rounds.questions(round_.id)
@@ -358,6 +355,18 @@ class MockRounds:
         return deadline if deadline > moment else None
 
     # --- helpers ------------------------------------------------------------------------
+
+    @staticmethod
+    async def _take(turn: Turn, round_: Round) -> None:
+        """Mark the round active and bump its version now, before anything is decided.
+
+        The forced update makes two events racing on one round conflict here (one of them
+        retries from a fresh read) even when nothing else about the round row changes.
+        """
+        round_.status = "active"
+        round_.last_activity_at = turn.now
+        flag_modified(round_, "last_activity_at")
+        await turn.uow.rounds.flush()
 
     def _is_idle(self, round_: Round, now: datetime) -> bool:
         return round_.last_activity_at < now - self._rules.idle_timeout

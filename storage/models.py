@@ -185,6 +185,7 @@ class Answer(Base):
         ForeignKey("daily_posts.id", ondelete="CASCADE"), nullable=True
     )
     points: Mapped[int] = mapped_column(Integer, default=0, server_default=sql_text("0"))
+    answer_rank: Mapped[int | None] = mapped_column(Integer, nullable=True)
     counted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime())
     graded_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -244,6 +245,7 @@ class DailyPost(Base):
     posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     reveal_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     revealed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    answerers: Mapped[int] = mapped_column(Integer, default=0, server_default=sql_text("0"))
 
 
 class StudyGroup(Base):

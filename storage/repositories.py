@@ -212,18 +212,6 @@ class Answers:
         )
         return (await self._session.execute(stmt)).scalars().first()
 
-    async def first_answer_order(self, daily_post_id: int) -> list[int]:
-        """User ids in the order of their first answer to a daily post."""
-        stmt = (
-            select(
-                Answer.user_id, func.min(Answer.submitted_at).label("first"), func.min(Answer.id)
-            )
-            .where(Answer.daily_post_id == daily_post_id)
-            .group_by(Answer.user_id)
-            .order_by("first", func.min(Answer.id))
-        )
-        return [int(row[0]) for row in (await self._session.execute(stmt)).all()]
-
     async def counted_for_post(self, daily_post_id: int) -> list[tuple[Answer, User]]:
         stmt = (
             select(Answer, User)
@@ -340,15 +328,17 @@ class DailyPosts:
     async def get(self, post_id: int) -> DailyPost | None:
         return await self._session.get(DailyPost, post_id)
 
-    async def lock(self, post_id: int) -> None:
-        """Serialise answers to one post, so the early-answer ranks never collide.
-
-        SQLite already runs one writer at a time; PostgreSQL takes a row lock.
-        """
-        if self._session.get_bind().dialect.name == "postgresql":
-            await self._session.execute(
-                select(DailyPost.id).where(DailyPost.id == post_id).with_for_update()
-            )
+    async def take_answer_rank(self, post_id: int) -> int:
+        """The next answerer's place (0 = first), counted atomically: the row is locked by the
+        update until commit, so two first answers can never share a place."""
+        result = await self._session.execute(
+            update(DailyPost)
+            .where(DailyPost.id == post_id)
+            .values(answerers=DailyPost.answerers + 1)
+            .returning(DailyPost.answerers)
+            .execution_options(synchronize_session=False)
+        )
+        return int(result.scalar_one()) - 1
 
     async def for_day(self, schedule_id: int, local_date: date) -> DailyPost | None:
         stmt = select(DailyPost).where(

@@ -59,3 +59,19 @@ async def test_delete_asks_first_and_only_the_owner_can_confirm(h: Harness) -> N
 async def test_privacy_needs_a_known_action(h: Harness) -> None:
     await h.command("privacy")
     assert "`/interview privacy export`" in h.chat.private_to("alice")[-1].message.body
+
+
+async def test_a_user_deleted_by_another_process_is_recreated_not_crashed_on(
+    h_both: Harness,
+) -> None:
+    h = h_both
+    first = h.new_engine()
+    await h.command("topics", user="ann")  # this process now knows ann's ids
+    other = h.new_engine()
+    await h.command("privacy delete", user="ann")
+    confirm = h.chat.private_to("ann")[-1].message.buttons[0]
+    await h.press(confirm.action_id, confirm.value, user="ann")
+    h.engine = first  # back to the process whose cache still holds ann
+    await h.command("mock metrics 1", user="ann")
+    assert h.chat.threads, "the round started for a freshly recreated ann"
+    assert other is not first
