@@ -20,11 +20,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
 import contextlib
 import itertools
 import json
 import math
 import os
+import re
 import signal
 import socket
 import sqlite3
@@ -53,6 +55,7 @@ from tests.support.harness import answer_covering  # noqa: E402
 CHANNEL = "C1"
 ADMIN = "UADMIN"
 TARGET_P99_MS = 100.0
+LOG_RECORD = re.compile(r" (WARNING|ERROR|CRITICAL) (.*)$")
 START_TIMEOUT_S = 60.0
 DRAIN_TIMEOUT_S = 300.0
 SLACK_VARS = (
@@ -425,10 +428,14 @@ async def drained(url: str, db: Path, expected: int) -> dict[str, Any]:
 
 
 def log_summary(log: Path) -> dict[str, Any]:
-    """How many ERROR lines the bot logged, and the distinct messages (first few)."""
-    errors = [line for line in log.read_text(errors="replace").splitlines() if "ERROR" in line]
-    distinct = sorted({line.split("ERROR", 1)[1].strip()[:160] for line in errors})
-    return {"bot_log_errors": len(errors), "bot_log_error_kinds": distinct[:5]}
+    """How many WARNING and ERROR records the bot logged, and their distinct messages."""
+    found = [
+        m.group(1) + " " + m.group(2)[:140]
+        for m in (LOG_RECORD.search(line) for line in log.read_text(errors="replace").splitlines())
+        if m is not None
+    ]
+    kinds = collections.Counter(found)
+    return {"bot_log_warnings_and_errors": len(found), "bot_log_kinds": dict(kinds.most_common(5))}
 
 
 def copy_logs(source: Path, dest: Path) -> None:
