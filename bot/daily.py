@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
+
+from sqlalchemy.exc import OperationalError
 
 from bot import daily_views, metrics, views
 from bot.banks import BankRegistry
@@ -31,6 +34,8 @@ from storage.unit_of_work import UnitOfWork
 log = logging.getLogger(__name__)
 
 UowFactory = Callable[[], UnitOfWork]
+
+RECORD_ATTEMPTS = 5
 
 # Answers that do not keep a streak alive: nothing said, or nothing about the question.
 NOT_AN_ATTEMPT = frozenset({"empty", "off-topic", "restates-question"})
@@ -215,18 +220,39 @@ class DailyService:
         except Exception:
             log.exception("daily post %s failed; the claim is retried after its lease", post_id)
             return False
-        async with uow() as u:
-            post = await u.daily_posts.get(post_id)
-            if post is not None:
-                post.status = "posted"
-                post.message_ref = ref.message_id
-                post.thread_ref = thread.thread
-                post.posted_at = now
-                post.reveal_at = reveal_at
-                await u.commit()
+        await self._record_posted(uow, post_id, ref.message_id, thread.thread, now, reveal_at)
         metrics.POSTS_SENT.labels(place.platform, "daily").inc()
         metrics.SCHEDULER_LAG.observe(max(0.0, (now - scheduled_at).total_seconds()))
         return True
+
+    async def _record_posted(
+        self,
+        uow: UowFactory,
+        post_id: int,
+        message_ref: str,
+        thread_ref: str | None,
+        now: datetime,
+        reveal_at: datetime,
+    ) -> None:
+        """The post is out: record it, retrying, since a lost record means a repost later."""
+        for attempt in range(1, RECORD_ATTEMPTS + 1):
+            try:
+                async with uow() as u:
+                    post = await u.daily_posts.get(post_id)
+                    if post is None:
+                        return
+                    post.status = "posted"
+                    post.message_ref = message_ref
+                    post.thread_ref = thread_ref
+                    post.posted_at = now
+                    post.reveal_at = reveal_at
+                    await u.commit()
+                return
+            except (OperationalError, OSError, TimeoutError):
+                if attempt == RECORD_ATTEMPTS:
+                    log.error("daily post %s was sent but could not be recorded", post_id)
+                    raise
+                await asyncio.sleep(0.5 * attempt)
 
     async def due_posts(self, uow: UowFactory, now: datetime) -> list[tuple[int, date]]:
         """Days whose post time passed within the catch-up window and were not posted."""

@@ -8,7 +8,7 @@ import random
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
@@ -60,6 +60,7 @@ log = logging.getLogger(__name__)
 
 ATTEMPTS = 8
 RACE_BACKOFF_S = 0.02
+BUSY_BACKOFF_S = 0.2
 RECORD_WAIT_S = 3.0
 RECORD_POLL_S = 0.25
 
@@ -101,6 +102,8 @@ class Engine:
         clock: Clock,
         chats: ChatLookup | None = None,
         send_retry_delay_s: float = 0.5,
+        max_concurrent_events: int = 32,
+        max_concurrent_posts: int = 16,
     ) -> None:
         self._uow = uow_factory
         self._banks = banks
@@ -110,6 +113,9 @@ class Engine:
         self._boards = Boards(self._groups)
         self._privacy = PrivacyService()
         self._identities = IdentityCache()
+        # Bound the work in flight: past this, events queue here instead of in the pool.
+        self._event_gate = asyncio.Semaphore(max_concurrent_events)
+        self._fire_gate = asyncio.Semaphore(max_concurrent_posts)
         self._clock = clock
         self.chats = chats or ChatLookup()
         self._retry_delay_s = send_retry_delay_s
@@ -127,7 +133,8 @@ class Engine:
         started = time.perf_counter()
         outcome = "error"
         try:
-            outcome = await self._handle(event, chat)
+            async with self._event_gate:
+                outcome = await self._handle(event, chat)
         except DATABASE_DOWN:
             # Nothing was committed; say so instead of leaving the user guessing.
             outcome = "database-unavailable"
@@ -168,6 +175,12 @@ class Engine:
             except StaleDataError:
                 log.info("event raced another on the same round; retry %d", attempt)
                 await asyncio.sleep(random.uniform(0, RACE_BACKOFF_S * attempt))
+            except OperationalError as exc:
+                if not _is_busy(exc) or attempt >= ATTEMPTS:
+                    raise
+                # SQLite's one writer was busy past the timeout: wait a little and try again.
+                log.info("database busy; retry %d", attempt)
+                await asyncio.sleep(random.uniform(0, BUSY_BACKOFF_S * attempt))
             except IntegrityError:
                 if cache_cleared:
                     raise
@@ -229,8 +242,11 @@ class Engine:
     async def _tick(self) -> int:
         now = self._clock.now()
         done = 0
-        for schedule_id, day in await self._daily.due_posts(self._uow, now):
-            done += await self._daily.fire(self._uow, self.chats, schedule_id, day, now)
+        due = await self._daily.due_posts(self._uow, now)
+        posted = await asyncio.gather(
+            *(self._fire(schedule_id, day, now) for schedule_id, day in due)
+        )
+        done += sum(posted)
         done += await self._daily.reveal_due(self._uow, self.chats, now)
         outbox = Outbox(retry_delay_s=self._retry_delay_s)
         async with self._uow() as uow:
@@ -247,7 +263,12 @@ class Engine:
             if schedule is None or not schedule.enabled:
                 return False
             day = recurrence(schedule).local_date(now)
-        return await self._daily.fire(self._uow, self.chats, schedule_id, day, now)
+        return await self._fire(schedule_id, day, now)  # every job fires in the same minute
+
+    async def _fire(self, schedule_id: int, day: date, now: datetime) -> bool:
+        """Post several channels at once, bounded; the chat paces what the platform allows."""
+        async with self._fire_gate:
+            return await self._daily.fire(self._uow, self.chats, schedule_id, day, now)
 
     async def next_due_after(self, moment: datetime) -> datetime | None:
         """When something time-driven happens next; a simulated clock steps through these."""
@@ -430,6 +451,10 @@ class Engine:
         }
         if round_id is not None and action_id in actions:
             await actions[action_id](turn, round_id)
+
+
+def _is_busy(exc: OperationalError) -> bool:
+    return "database is locked" in str(exc) or "database is busy" in str(exc)
 
 
 def _int(text: str) -> int | None:
