@@ -256,20 +256,22 @@ class DailyService:
 
     async def due_posts(self, uow: UowFactory, now: datetime) -> list[tuple[int, date]]:
         """Days whose post time passed within the catch-up window and were not posted."""
-        due: list[tuple[int, date]] = []
+        candidates: dict[int, date] = {}
         async with uow() as u:
             for schedule in await u.schedules.enabled():
                 latest = recurrence(schedule).latest_at_or_before(now)
-                if latest is None or now - latest[1] > self._rules.catch_up:
-                    continue
-                post = await u.daily_posts.for_day(schedule.id, latest[0])
-                stale = (
-                    post is not None
-                    and post.status == "claimed"
-                    and post.claimed_at < now - self._rules.claim_lease
-                )
-                if post is None or stale:
-                    due.append((schedule.id, latest[0]))
+                if latest is not None and now - latest[1] <= self._rules.catch_up:
+                    candidates[schedule.id] = latest[0]
+            if not candidates:
+                return []
+            # One query for every candidate's claim, not one per schedule.
+            claims = await u.daily_posts.claims_on(set(candidates.values()))
+        stale_before = now - self._rules.claim_lease
+        due = []
+        for schedule_id, day in candidates.items():
+            claim = claims.get((schedule_id, day))
+            if claim is None or (claim[0] == "claimed" and claim[1] < stale_before):
+                due.append((schedule_id, day))
         return due
 
     async def next_due_after(self, uow: UowFactory, moment: datetime) -> datetime | None:

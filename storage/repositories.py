@@ -352,6 +352,14 @@ class DailyPosts:
         )
         return (await self._session.execute(stmt)).scalars().first()
 
+    async def claims_on(self, days: set[date]) -> dict[tuple[int, date], tuple[str, datetime]]:
+        """(status, claimed_at) of every claim on the given local dates, by (schedule, date)."""
+        stmt = select(
+            DailyPost.schedule_id, DailyPost.local_date, DailyPost.status, DailyPost.claimed_at
+        ).where(DailyPost.local_date.in_(days))
+        rows = (await self._session.execute(stmt)).all()
+        return {(s, d): (status, claimed) for s, d, status, claimed in rows}
+
     async def being_posted(self, channel_id: int, since: datetime) -> bool:
         stmt = select(DailyPost.id).where(
             DailyPost.channel_id == channel_id,
