@@ -25,6 +25,7 @@ TOP = 10
 
 
 def _short(bank: QuestionBank, question_id: str) -> str:
+    """A question named by the start of its prompt, short enough for a list line."""
     question = bank.get(question_id)
     if question is None:
         return question_id
@@ -137,7 +138,7 @@ class Boards:
                 "Recent",
                 "\n".join(
                     f"{r.submitted_at.astimezone(zone):%d %b} · {r.kind} · "
-                    f"{self._title(turn, r.question_id)} · {r.score}"
+                    f"{_short(turn.bank, r.question_id)} · {r.score}"
                     for r in recent
                 ),
                 inline=False,
@@ -191,13 +192,6 @@ class Boards:
         if summary.answers == 0:
             lines.append("No answers yet: try `/interview mock` or answer today's daily question.")
         return RichMessage(title="Your interview practice", body="\n".join(lines), fields=fields)
-
-    def _title(self, turn: Turn, question_id: str) -> str:
-        question = turn.bank.get(question_id)
-        if question is None:
-            return question_id
-        prompt = question.prompt
-        return prompt if len(prompt) <= 50 else prompt[:49] + "…"
 
     async def _user(self, turn: Turn, who: str | None) -> User:
         if who is None:

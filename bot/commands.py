@@ -172,13 +172,15 @@ def parse(text: str) -> Command:
         return simple[name]
     guess = difflib.get_close_matches(name, SUBCOMMANDS, n=1, cutoff=0.6)
     hint = f" Did you mean `/interview {guess[0]}`?" if guess else ""
-    raise CommandError(f"I don't know the command `{_clip(name)}`.{hint}", None)
+    raise CommandError(f"I don't know the command `{quote_input(name)}`.{hint}", None)
 
 
 def _parse_daily(args: list[str]) -> Daily:
     action = args[0].lower() if args else "status"
     if action not in DAILY_ACTIONS:
-        raise CommandError(f"`/interview daily {_clip(action)}` is not a daily command.", "daily")
+        raise CommandError(
+            f"`/interview daily {quote_input(action)}` is not a daily command.", "daily"
+        )
     if action != "set" and len(args) > 1:
         raise CommandError(f"`/interview daily {action}` takes no arguments.", "daily")
     return Daily(action, tuple(args[1:]))
@@ -187,7 +189,9 @@ def _parse_daily(args: list[str]) -> Daily:
 def _parse_group(args: list[str]) -> Group:
     action = args[0].lower() if args else "list"
     if action not in GROUP_ACTIONS:
-        raise CommandError(f"`/interview group {_clip(action)}` is not a group command.", "group")
+        raise CommandError(
+            f"`/interview group {quote_input(action)}` is not a group command.", "group"
+        )
     if action == "list":
         return Group("list")
     if len(args) < 2:
@@ -228,7 +232,7 @@ def _parse_mock(args: list[str]) -> Mock:
         elif key in ("difficulty", "level") or (key is None and value.lower() in _DIFFICULTIES):
             if value.lower() not in _DIFFICULTIES:
                 raise CommandError(
-                    f"Difficulty `{_clip(value)}` is not one of easy, medium or hard.", "mock"
+                    f"Difficulty `{quote_input(value)}` is not one of easy, medium or hard.", "mock"
                 )
             if difficulty is not None:
                 raise CommandError("Give the difficulty only once.", "mock")
@@ -254,7 +258,7 @@ def _parse_count(value: str) -> int:
     if not re.fullmatch(r"[+-]?\d+", value):
         raise CommandError(
             f"The number of questions must be a whole number from {MIN_COUNT} to {MAX_COUNT}, "
-            f"not `{_clip(value)}`.",
+            f"not `{quote_input(value)}`.",
             "mock",
         )
     count = int(value)
@@ -265,7 +269,7 @@ def _parse_count(value: str) -> int:
     return count
 
 
-def _clip(text: str, limit: int = 40) -> str:
+def quote_input(text: str, limit: int = 40) -> str:
     """Echo user input short and without backticks, so it cannot break the message."""
     text = text.replace("`", "'")
     return text if len(text) <= limit else text[: limit - 1] + "…"

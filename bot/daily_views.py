@@ -53,9 +53,7 @@ def daily_feedback(
             notes.append(f"Streak: {streak} day{'s' if streak != 1 else ''}.")
     if result.truncated:
         notes.append("Your answer was very long: only its first part was graded.")
-    return RichMessage(
-        title=f"Your score: {result.score}/100", body=" ".join(notes), fields=tuple(fields)
-    )
+    return RichMessage(title=f"Your score: {result.score}/100", body=" ".join(notes), fields=fields)
 
 
 def reveal(

@@ -33,6 +33,7 @@ from bot.commands import (
     Stats,
     Topics,
     parse,
+    quote_input,
 )
 from bot.daily import DailyService, recurrence
 from bot.events import (
@@ -470,7 +471,7 @@ def _mock_args(text: str) -> str:
 
 
 def _unknown_topic(exc: UnknownTopic) -> str:
-    name = exc.name.replace("`", "'")[:40]
+    name = quote_input(exc.name)
     message = f"I don't know the topic `{name}`."
     if exc.suggestions:
         message += " Did you mean " + " or ".join(f"`{s}`" for s in exc.suggestions) + "?"

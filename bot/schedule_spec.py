@@ -8,7 +8,7 @@ from datetime import time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.calendar import DaysError, parse_days
-from bot.commands import CommandError
+from bot.commands import CommandError, quote_input
 from questions.schema import Difficulty
 
 EXAMPLE = "`/interview daily set time=09:00 tz=Europe/Berlin days=mon-fri`"
@@ -45,7 +45,8 @@ def parse_time(text: str, what: str = "time") -> time:
     match = _TIME.match(text.strip())
     if not match:
         raise CommandError(
-            f"`{_clip(text)}` is not a {what}: use 24-hour HH:MM such as 09:00. Example: {EXAMPLE}",
+            f"`{quote_input(text)}` is not a {what}: use 24-hour HH:MM such as 09:00. "
+            f"Example: {EXAMPLE}",
             "daily",
         )
     hour, minute = int(match.group(1)), int(match.group(2) or 0)
@@ -53,12 +54,12 @@ def parse_time(text: str, what: str = "time") -> time:
     if suffix:
         if not 1 <= hour <= 12:
             raise CommandError(
-                f"`{_clip(text)}` is not a {what}: with am/pm the hour is 1-12.", "daily"
+                f"`{quote_input(text)}` is not a {what}: with am/pm the hour is 1-12.", "daily"
             )
         hour = hour % 12 + (12 if suffix == "pm" else 0)
     if hour > 23 or minute > 59:
         raise CommandError(
-            f"`{_clip(text)}` is not a {what}: hours go to 23 and minutes to 59.", "daily"
+            f"`{quote_input(text)}` is not a {what}: hours go to 23 and minutes to 59.", "daily"
         )
     return time(hour, minute)
 
@@ -71,8 +72,8 @@ def parse_zone(text: str) -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):
         raise CommandError(
-            f"`{_clip(name)}` is not a time zone I know: use an IANA name such as Europe/Berlin, "
-            f"America/New_York or UTC. Example: {EXAMPLE}",
+            f"`{quote_input(name)}` is not a time zone I know: use an IANA name such as "
+            f"Europe/Berlin, America/New_York or UTC. Example: {EXAMPLE}",
             "daily",
         ) from None
 
@@ -86,7 +87,7 @@ def parse_spec(args: list[str], defaults: ScheduleSpec | None = None) -> Schedul
         if not sep or name is None:
             known = "time, tz, days, topics, difficulty, reveal, packs"
             raise CommandError(
-                f"`{_clip(arg)}` is not a setting: use key=value with keys {known}. "
+                f"`{quote_input(arg)}` is not a setting: use key=value with keys {known}. "
                 f"Example: {EXAMPLE}",
                 "daily",
             )
@@ -104,7 +105,7 @@ def parse_spec(args: list[str], defaults: ScheduleSpec | None = None) -> Schedul
             weekdays = parse_days(values["days"])
         except DaysError as exc:
             raise CommandError(
-                f"Days `{_clip(values['days'])}`: {exc}. Use mon-fri, mon,wed,fri, weekdays "
+                f"Days `{quote_input(values['days'])}`: {exc}. Use mon-fri, mon,wed,fri, weekdays "
                 f"or daily. Example: {EXAMPLE}",
                 "daily",
             ) from None
@@ -122,7 +123,8 @@ def parse_spec(args: list[str], defaults: ScheduleSpec | None = None) -> Schedul
             difficulty = Difficulty(level)
         else:
             raise CommandError(
-                f"Difficulty `{_clip(level)}` is not one of easy, medium, hard or any.", "daily"
+                f"Difficulty `{quote_input(level)}` is not one of easy, medium, hard or any.",
+                "daily",
             )
     packs = defaults.packs if defaults else ()
     if "packs" in values:
@@ -140,8 +142,3 @@ def parse_spec(args: list[str], defaults: ScheduleSpec | None = None) -> Schedul
 def _need(spec: ScheduleSpec | None) -> ScheduleSpec:
     assert spec is not None
     return spec
-
-
-def _clip(text: str, limit: int = 40) -> str:
-    text = text.replace("`", "'")
-    return text if len(text) <= limit else text[: limit - 1] + "…"

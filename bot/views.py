@@ -114,7 +114,7 @@ def feedback(
     return RichMessage(
         title=f"{label}: {final_score}/100",
         body=" ".join([result.advice, *notes]),
-        fields=tuple(fields),
+        fields=fields,
     )
 
 
