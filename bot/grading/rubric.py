@@ -6,7 +6,9 @@ A key point counts when one of its phrasings is said, and not merely mentioned:
 - the clause must not say the opposite of the point ("k-NN is fast at prediction time");
 - on a question that sets two things against each other, the point must be said about its
   own side, not the other ("L2 gives sparse models" is not the L1 point);
-- a phrasing made only of the question's own words counts only if the point has no other.
+- a phrasing made only of the question's own words counts only if the point has no other;
+- its words must be said as one idea, not straddle a "but" or "whereas";
+- a phrasing in the first person ("my mistake") must be said of the speaker, not of others.
 A point restated in the candidate's own words, with none of its phrasings, earns half.
 """
 
@@ -110,6 +112,7 @@ def _opposites_by_stem() -> dict[str, tuple[str, ...]]:
 
 
 _OPPOSITES: Final = _opposites_by_stem()
+_FIRST_PERSON: Final = frozenset({"i", "me", "my", "mine", "myself", "we", "us", "our", "ours"})
 
 
 # --- compiled rubric -----------------------------------------------------------------
@@ -126,6 +129,7 @@ class _Phrasing:
     terms: tuple[_Term, ...]
     required: int
     negated: bool  # the phrasing itself says "not ...", so the answer must too
+    personal: bool  # the phrasing speaks in the first person ("my mistake"), so must the answer
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,7 +168,12 @@ def _compile_phrasing(text: str) -> _Phrasing | None:
         return None
     count = len(terms)
     required = count if count <= 2 else math.ceil(LONG_PHRASING_SHARE * count)
-    return _Phrasing(tuple(terms.values()), required, any(map(is_negation, tokens)))
+    return _Phrasing(
+        tuple(terms.values()),
+        required,
+        any(map(is_negation, tokens)),
+        not _FIRST_PERSON.isdisjoint(tokens),
+    )
 
 
 @lru_cache(maxsize=512)
@@ -270,13 +279,13 @@ def _forms(words: list[str]) -> frozenset[str]:
 def _side_of(
     point: str, sides: list[tuple[frozenset[str], frozenset[str]]]
 ) -> tuple[frozenset[str], frozenset[str]]:
-    """The side a point is about: its first word names one side and it never names the other."""
+    """The side a point is about: it names one side and never the other, wherever in the
+    point ("Favour recall when missing a positive is costly" is about recall)."""
     words = [w for w in tokenize(normalise(point)) if is_content(w)]
     named = {stem(w) for w in words} | set(words)
-    first = _first_word(point)
     for a, b in sides:
         for own, other in ((a, b), (b, a)):
-            if first & own and not named & other:
+            if named & own and not named & other:
                 return own, other
     return frozenset(), frozenset()
 
@@ -311,6 +320,8 @@ class _Matcher:
                 found = self._match(phrasing, index)
                 if (
                     found
+                    and _said_together(sentence, found)
+                    and (not phrasing.personal or _in_first_person(sentence, found))
                     and not _contradicts(point, sentence, found)
                     # A phrasing that says "not ..." tells what the other side lacks.
                     and (phrasing.negated or not _about_the_other_side(point, sentence, found))
@@ -345,13 +356,15 @@ class _Matcher:
         if phrasing.negated and not sentence.negations:
             return ()
         affirmed = not phrasing.negated
-        stems = sentence.affirmed_stems if affirmed else sentence.stem_positions
+        stems = sentence.affirmed_stems if affirmed else sentence.denied_stems
         allowed_misses = len(phrasing.terms) - phrasing.required
         found: list[int] = []
         for term in phrasing.terms:
             position = stems.get(term.stem)
             if position is None:
                 position = self._fuzzy_position(term, index, affirmed)
+            if position is not None and not affirmed and position not in sentence.denied:
+                position = None  # "no training" needs "training" inside the negation's reach
             if position is not None:
                 found.append(position)
                 continue
@@ -393,12 +406,38 @@ def _contradicts(point: _Point, sentence: Sentence, found: tuple[int, ...]) -> b
     return any(opposite in said and word not in said for opposite, word in point.contrary.items())
 
 
+# Words that set one statement against another; a phrasing whose words straddle one was not
+# said as one idea: "the true class, but computed on the logits instead of the probabilities"
+# does not say "log probability of the true class".
+_CONTRAST: Final = frozenset(
+    {"but", "however", "although", "though", "yet", "whereas", "while", "whilst"}
+)
+# "All but one" means "all except one": no contrast there.
+_EXCEPT_BUT: Final = frozenset({"all", "anything", "nothing", "everything", "last", "none"})
+
+
+def _said_together(sentence: Sentence, found: tuple[int, ...]) -> bool:
+    """No contrast word stands between the first and last word of the match."""
+    tokens = sentence.tokens
+    return not any(
+        tokens[i] in _CONTRAST and not (tokens[i] == "but" and tokens[i - 1] in _EXCEPT_BUT)
+        for i in range(found[0] + 1, found[-1])
+    )
+
+
+def _in_first_person(sentence: Sentence, found: tuple[int, ...]) -> bool:
+    """The clause of the match is about the speaker: "everyone hides their mistakes" does not
+    make "my mistake"."""
+    start, end = sentence.clause_around(found[0], found[-1])
+    return not _FIRST_PERSON.isdisjoint(sentence.tokens[start:end])
+
+
 def _about_the_other_side(point: _Point, sentence: Sentence, found: tuple[int, ...]) -> bool:
     """The side named last before the match is the other one: "L2 gives sparse models" does
     not make the point that L1 does."""
     if not point.rival:
         return False
-    for token in reversed(sentence.tokens[: found[0] + 1]):
+    for token in reversed(sentence.tokens[: found[-1] + 1]):
         named = {token, stem(token)}
         if named & point.anchor:
             return False

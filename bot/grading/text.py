@@ -51,6 +51,15 @@ _NEGATIONS: Final[frozenset[str]] = _word_set(
     """
 )
 
+# Verdicts that deny what they are said of: "looking at X is pointless", "X is a myth". Unlike
+# "not", they reach back only, over the subject they judge.
+DISMISSALS: Final[frozenset[str]] = _word_set(
+    """
+    pointless useless unnecessary outdated overrated irrelevant meaningless nonsense overkill
+    obsolete myth
+    """
+)
+
 CONTRAST_WORDS: Final[frozenset[str]] = frozenset({"but", "however", "although", "though", "yet"})
 # Words that open a new clause. A negation is about its own clause, so its reach stops here:
 # in "L2 does not zero weights, which is why L1 gives sparsity" the "not" leaves L1 alone.
@@ -69,6 +78,7 @@ _REPORTING_VERBS: Final[frozenset[str]] = _word_set(
 )
 # Words that join the items of a list; a negation after a list denies all of its items.
 _LIST_JOINERS: Final[frozenset[str]] = _word_set("and or nor")
+_ALTERNATIVES: Final[frozenset[str]] = _word_set("or nor")
 # How many content words a negation reaches inside its clause: forwards over what it denies
 # ("not about sparsity"), and back over a short subject it denies something of ("sparsity
 # isn't", "ReLU and batch norm don't help").
@@ -197,9 +207,18 @@ def negated_positions(
     for cue in negations:
         budget = reach_after
         position = cue + 1
-        while budget > 0 and position < len(tokens) and position not in breaks:
+        # "not X or what I'd do in Y": a clause joined by "or" stays inside the denial, up to
+        # its first content word.
+        joined = False
+        while budget > 0 and position < len(tokens):
+            if position in breaks and not joined:
+                break
             denied.add(position)
-            budget -= is_content(tokens[position])
+            if is_content(tokens[position]):
+                budget -= 1
+                joined = False
+            else:
+                joined = joined or tokens[position] in _ALTERNATIVES
             position += 1
         budget = reach_before
         position = cue
@@ -217,9 +236,13 @@ def negated_positions(
 
 def _denied(scan: _Scan) -> tuple[list[int], frozenset[int]]:
     cues = [i for i, token in enumerate(scan.tokens) if is_negation(token)]
-    if not cues:
+    verdicts = [i for i, token in enumerate(scan.tokens) if token in DISMISSALS]
+    if not cues and not verdicts:
         return cues, frozenset()
-    return cues, negated_positions(scan.tokens, cues, scan.breaks, scan.commas)
+    denied = negated_positions(scan.tokens, cues, scan.breaks, scan.commas)
+    if verdicts:
+        denied |= negated_positions(scan.tokens, verdicts, scan.breaks, scan.commas, reach_after=0)
+    return cues, denied
 
 
 def affirmed_text(text: str) -> str:
@@ -315,6 +338,8 @@ class Sentence:
     contrasts: tuple[int, ...]
     # The same lookups over only the words no negation denies: what the sentence affirms.
     affirmed_stems: dict[str, int]
+    # Stems inside a negation's reach, for phrasings that themselves say "not ...".
+    denied_stems: dict[str, int]
     affirmed_words: dict[str, int]
     affirmed_long_words: tuple[str, ...]
     affirmed_long_stems: tuple[str, ...]
@@ -329,6 +354,7 @@ class Sentence:
         stems: dict[str, int] = {}
         words: dict[str, int] = {}
         affirmed_stems: dict[str, int] = {}
+        denied_stems: dict[str, int] = {}
         affirmed_words: dict[str, int] = {}
         contrasts: list[int] = []
         for position, token in enumerate(tokens):
@@ -343,6 +369,8 @@ class Sentence:
                 if position not in denied:
                     affirmed_stems.setdefault(token_stem, position)
                     affirmed_words.setdefault(word, position)
+                else:
+                    denied_stems.setdefault(token_stem, position)
         return cls(
             tokens=tokens,
             stem_positions=stems,
@@ -352,6 +380,7 @@ class Sentence:
             negations=tuple(negations),
             contrasts=tuple(contrasts),
             affirmed_stems=affirmed_stems,
+            denied_stems=denied_stems,
             affirmed_words=affirmed_words,
             affirmed_long_words=tuple(w for w in affirmed_words if len(w) >= fuzzy_min_len),
             affirmed_long_stems=tuple(s for s in affirmed_stems if len(s) >= fuzzy_min_len),

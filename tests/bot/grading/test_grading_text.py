@@ -108,3 +108,24 @@ def test_sentence_index_records_first_positions_and_cues() -> None:
     assert sentence.contrasts == (4,)
     assert sentence.stem_positions["weight"] == 7
     assert "overfit" in sentence.long_stems
+
+
+def test_a_negation_reaches_into_a_clause_joined_by_or() -> None:
+    sentence = Sentence.parse("i wouldn't ask about the first days or what i'd deliver in months")
+    denied = {sentence.tokens[i] for i in sentence.denied}
+    assert {"days", "deliver", "months"} <= denied
+
+
+def test_a_negation_stops_at_a_clause_joined_by_and() -> None:
+    sentence = Sentence.parse("i don't tune the rate and i watch the loss")
+    denied = {sentence.tokens[i] for i in sentence.denied}
+    assert "rate" in denied
+    assert "loss" not in denied
+
+
+def test_a_dismissal_denies_its_subject_only() -> None:
+    sentence = Sentence.parse("rules engines are outdated so we trust the model")
+    denied = {sentence.tokens[i] for i in sentence.denied}
+    assert {"rules", "engines"} <= denied
+    assert "model" not in denied
+    assert sentence.negations == ()

@@ -673,3 +673,76 @@ def test_typical_answer_grades_in_under_5_ms(grader: RubricGrader, l1_l2: Rubric
         grader.grade(l1_l2, TYPICAL_L1_L2)
         timings.append(time.perf_counter() - start)
     assert statistics.median(timings) < 0.005
+
+
+# --- saying the opposite with the right words ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("answer", "credited"),
+    [
+        ("There is no training step, it just keeps the data.", True),
+        ("It doesn't need scaling because all the work is done in training.", False),
+    ],
+)
+def test_a_negated_phrasing_needs_its_words_inside_the_negation(
+    answer: str, credited: bool
+) -> None:
+    assert credits(rubric_of("no training"), answer) is credited
+
+
+@pytest.mark.parametrize(
+    ("answer", "credited"),
+    [
+        ("I'd monitor the prediction distribution every day.", True),
+        ("Looking at the prediction distribution is pointless.", False),
+        ("Prediction distributions are irrelevant because predictions always change.", False),
+        ("It is pointless to retrain blindly, so I monitor the prediction distribution.", True),
+    ],
+)
+def test_a_dismissal_denies_what_it_judges(answer: str, credited: bool) -> None:
+    assert credits(rubric_of("prediction distribution"), answer) is credited
+
+
+@pytest.mark.parametrize(
+    ("answer", "credited"),
+    [
+        ("It is minus the log probability of the true class.", True),
+        ("It compares the true class, but on the logits instead of the probability.", False),
+        ("Train on all but one fold and evaluate on the held-out fold.", True),
+    ],
+)
+def test_a_phrasing_must_not_straddle_a_contrast(answer: str, credited: bool) -> None:
+    rubric = rubric_of("log probability of the true class", "train on folds and evaluate")
+    assert credits(rubric, answer) is credited
+
+
+@pytest.mark.parametrize(
+    ("answer", "credited"),
+    [
+        ("It was my mistake: I shipped without talking to users.", True),
+        ("We made a mistake in the rollout plan.", True),
+        ("Companies punish failure, so everyone hides their mistakes.", False),
+    ],
+)
+def test_a_first_person_phrasing_must_be_about_the_speaker(answer: str, credited: bool) -> None:
+    assert credits(rubric_of("my mistake", behavioral=True), answer) is credited
+
+
+def test_a_point_is_about_the_side_it_names_anywhere(grader: RubricGrader) -> None:
+    favour_recall = "Favour recall when missing a positive is costly"
+    rubric = Rubric(
+        prompt="Define precision and recall. When would you care more about one?",
+        key_points=(
+            KeyPoint(
+                point="Precision is the share of flagged items that are right",
+                phrasings=["flagged right"],
+            ),
+            KeyPoint(point="Recall is the share of positives found", phrasings=["positives found"]),
+            KeyPoint(point=favour_recall, phrasings=["missing a positive"]),
+        ),
+    )
+    swapped = "You'd care about precision when missing a positive is costly, like screening."
+    right = "You'd care about recall when missing a positive is costly, like screening."
+    assert favour_recall not in grader.grade(rubric, swapped).covered
+    assert favour_recall in grader.grade(rubric, right).covered
