@@ -47,9 +47,11 @@ MIN_WORDS: Final = 5
 RESTATE_SIMILARITY: Final = 85
 RESTATE_MAX_NEW_WORDS: Final = 2
 OFF_TOPIC_MAX_SHARED: Final = 0.2
-# A bare list of terms is not an answer: it scores nothing, though the points it names are
-# still shown, so that any real answer, however partial, ranks above it.
-KEYWORD_LIST_FACTOR: Final = 0.0
+# A bare list of terms is not an answer, so it keeps only this share of what its points are
+# worth: at most 3 of 100, below any real answer however partial. Not nothing, because an
+# interviewer gives a candidate who names the right concepts a little more than one who names
+# none; the points it names are still shown.
+KEYWORD_LIST_FACTOR: Final = 0.03
 # A point restated in the candidate's own words, without any of the rubric's phrasings, is
 # worth this share of its weight: a sentence must use at least PARTLY_MIN_OWN of the point's
 # own words beyond the question's, and PARTLY_MIN_WORDS of its words in all.

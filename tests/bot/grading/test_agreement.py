@@ -21,6 +21,7 @@ from bot.grading.agreement import (
     main,
     spearman,
 )
+from bot.grading.rubric import KEYWORD_LIST_FACTOR
 from questions.bank import QuestionBank
 from questions.loader import load_bank
 from questions.schema import KeyPoint, Stage
@@ -178,7 +179,7 @@ def test_a_typo_is_forgiven_but_an_opposite_is_not() -> None:
     assert not grader.grade(rubric, "It works even for data with infinite variance.").covered
 
 
-def test_a_keyword_list_names_points_but_scores_nothing(bank: QuestionBank) -> None:
+def test_a_keyword_list_names_points_but_scores_almost_nothing(bank: QuestionBank) -> None:
     question = bank.get("reg-l1-vs-l2")
     assert question is not None
     result = RubricGrader().grade(
@@ -186,7 +187,8 @@ def test_a_keyword_list_names_points_but_scores_nothing(bank: QuestionBank) -> N
     )
     assert result.reason == "keyword-list"
     assert result.covered
-    assert result.score == 0
+    # Naming the right concepts earns a token, never more than KEYWORD_LIST_FACTOR of full marks.
+    assert 0 < result.score <= round(100 * KEYWORD_LIST_FACTOR)
 
 
 def test_a_point_restated_in_own_words_earns_part_credit(bank: QuestionBank) -> None:
