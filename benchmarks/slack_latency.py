@@ -14,6 +14,10 @@ hold exactly one graded answer per reply sent (counted once the bot has drained 
 
     python benchmarks/slack_latency.py                 # 200 users, 2,000 requests
     python benchmarks/slack_latency.py --quick         # 20 users, 200 requests
+    python benchmarks/slack_latency.py --bot-env INTERVIEW_BOT_MAX_CONCURRENT_EVENTS=8
+
+The bot's backlog (replies acked but not yet graded) is reported as its peak queue length
+and the process's peak resident memory.
 """
 
 from __future__ import annotations
@@ -227,14 +231,20 @@ def _bot_command() -> list[str]:
     return [sys.executable, "-c", "from adapters.cli import main; main()"]
 
 
-async def start_bot(api_url: str, db: Path, tmp: Path) -> tuple[Child, str]:
+async def start_bot(
+    api_url: str, db: Path, tmp: Path, extra_env: dict[str, str]
+) -> tuple[Child, str]:
     port = _free_port()
-    env = _clean_env() | {
-        "SLACK_BOT_TOKEN": BOT_TOKEN,
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_API_URL": api_url,
-        "DATABASE_URL": f"sqlite:///{db}",
-    }
+    env = (
+        _clean_env()
+        | extra_env
+        | {
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": api_url,
+            "DATABASE_URL": f"sqlite:///{db}",
+        }
+    )
     args = [*_bot_command(), "run", "--platform", "slack", "--mode", "http"]
     args += ["--host", "127.0.0.1", "--port", str(port)]
     child = await _spawn(args, tmp / "bot.log", env, tmp)
@@ -405,20 +415,31 @@ async def daily_thread(url: str, db: Path) -> tuple[str, str]:
     return result
 
 
+def peak_rss_mib(pid: int) -> float | None:
+    """The process's peak resident set (Linux), or None where /proc does not say."""
+    with contextlib.suppress(OSError):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    return None
+
+
 async def drained(url: str, db: Path, expected: int) -> dict[str, Any]:
     """Wait until the bot has no work in flight and every reply is an answer row."""
     started = time.perf_counter()
+    health: dict[str, Any] = {}
     async with aiohttp.ClientSession() as session:
 
         async def idle() -> bool:
             async with session.get(f"{url}/healthz") as resp:
-                busy = int((await resp.json())["in_flight"])
-            return busy == 0
+                health.update(await resp.json())
+            return int(health["in_flight"]) == 0
 
         with contextlib.suppress(RuntimeError):
             await _poll(idle, DRAIN_TIMEOUT_S, "the bot to drain")
     rows, distinct = _query(db, "select count(*), count(distinct event_ref) from answers")
     return {
+        "peak_backlog": health.get("peak_queued"),
         "answers_expected": expected,
         "answer_rows": int(rows),
         "distinct_events_graded": int(distinct),
@@ -474,7 +495,7 @@ async def main(args: argparse.Namespace) -> None:
                 await baseline.stop()
 
             db = tmp / "bot.db"
-            bot, bot_url = await start_bot(api_url, db, tmp)
+            bot, bot_url = await start_bot(api_url, db, tmp, args.bot_env)
             try:
                 thread, question_id = await daily_thread(bot_url, db)
                 answer = answer_covering(load_bank(None), question_id)
@@ -485,6 +506,7 @@ async def main(args: argparse.Namespace) -> None:
                 load_s = time.perf_counter() - started
                 sent = args.users + adapter["ok"]  # warm-up replies are answers too
                 graded = await drained(bot_url, db, sent)
+                graded["bot_peak_rss_mib"] = peak_rss_mib(bot.proc.pid)
                 graded["answers_per_s_end_to_end"] = round(
                     graded["answer_rows"] / (load_s + graded["drain_after_load_s"]), 1
                 )
@@ -515,10 +537,27 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--concurrency", type=int, default=200, help="requests in flight")
     parser.add_argument("--quick", action="store_true", help="20 users, 200 requests")
     parser.add_argument("--keep-logs", type=Path, help="copy the servers' logs here")
+    parser.add_argument(
+        "--bot-env",
+        type=_assignment,
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a setting for the bot's process, e.g. INTERVIEW_BOT_MAX_CONCURRENT_EVENTS=8",
+    )
     parser.add_argument("--serve", choices=["standin", "baseline"], help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--api-url", default="", help=argparse.SUPPRESS)
-    return parser.parse_args()
+    args = parser.parse_args()
+    args.bot_env = dict(args.bot_env)
+    return args
+
+
+def _assignment(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name:
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, not {text!r}")
+    return name, value
 
 
 async def _serve(args: argparse.Namespace) -> None:

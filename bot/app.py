@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.banks import BankRegistry
 from bot.clock import Clock, SystemClock
-from bot.config import Settings
+from bot.config import DEFAULT_MAX_CONCURRENT_EVENTS, Settings
 from bot.daily import DailyRules, DailyService
 from bot.engine import Engine
 from bot.grading import Grader, RubricGrader
@@ -39,6 +39,8 @@ class App:
     database: AsyncEngine
     clock: Clock
     grader: Grader
+    # Adapters that queue work after acking size their worker pools by it.
+    max_concurrent_events: int = DEFAULT_MAX_CONCURRENT_EVENTS
 
     async def close(self) -> None:
         if isinstance(self.grader, LlmGrader):
@@ -86,6 +88,19 @@ async def build_app(
         instance=f"{socket.gethostname()}:{os.getpid()}",
     )
     engine = Engine(
-        UnitOfWorkFactory(session_factory(database)), banks, rounds, daily, clock, ChatLookup()
+        UnitOfWorkFactory(session_factory(database)),
+        banks,
+        rounds,
+        daily,
+        clock,
+        ChatLookup(),
+        max_concurrent_events=settings.max_concurrent_events,
     )
-    return App(engine=engine, bank=bank, database=database, clock=clock, grader=grader)
+    return App(
+        engine=engine,
+        bank=bank,
+        database=database,
+        clock=clock,
+        grader=grader,
+        max_concurrent_events=settings.max_concurrent_events,
+    )

@@ -10,6 +10,7 @@ from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///interview-bot.db"
+DEFAULT_MAX_CONCURRENT_EVENTS = 8
 
 
 class Settings(BaseSettings):
@@ -29,6 +30,8 @@ class Settings(BaseSettings):
     log_level: str = "WARNING"
     log_format: Literal["text", "json"] = "text"
     metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    # Inbound events the engine works on at once; the rest wait their turn in arrival order.
+    max_concurrent_events: int = Field(default=DEFAULT_MAX_CONCURRENT_EVENTS, ge=1, le=256)
 
     @field_validator("log_level")
     @classmethod

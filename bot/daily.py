@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -16,19 +16,20 @@ from bot import daily_views, metrics, views
 from bot.banks import BankRegistry
 from bot.calendar import Recurrence, days_from_key, days_key, resolve_local
 from bot.commands import CommandError
+from bot.daily_answers import DailyEntry, record_daily_answers
 from bot.events import Place
-from bot.grading import Grader, Rubric, grade_answer
+from bot.grading import Grader
 from bot.messages import RichMessage
 from bot.outbox import Outbox
-from bot.points import daily_points
 from bot.ports import ChatPort
 from bot.rounds import ChatLookup
 from bot.schedule_spec import ScheduleSpec, parse_spec, parse_time, parse_zone
-from bot.streaks import StreakState, record_answer
 from bot.turn import Turn
 from questions.bank import QuestionBank
 from questions.schema import Difficulty, Question
-from storage.models import Answer, DailyPost, Schedule, StudyGroup
+from storage import daily_claims
+from storage.daily_answers import PostFacts
+from storage.models import Channel, DailyPost, Schedule, StudyGroup, Workspace
 from storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -36,9 +37,7 @@ log = logging.getLogger(__name__)
 UowFactory = Callable[[], UnitOfWork]
 
 RECORD_ATTEMPTS = 5
-
-# Answers that do not keep a streak alive: nothing said, or nothing about the question.
-NOT_AN_ATTEMPT = frozenset({"empty", "off-topic", "restates-question"})
+YIELD_EVERY = 50  # claims picked between yields to the event loop
 
 
 @dataclass(frozen=True)
@@ -58,10 +57,41 @@ def pick_question(
     pool: list[Question], posted: dict[str, int], channel_key: str, day: date
 ) -> Question:
     """Least-posted first (no repeat until the pool is used up); fixed for a (channel, date)."""
-    fewest = min(posted.get(q.id, 0) for q in pool)
-    candidates = sorted((q for q in pool if posted.get(q.id, 0) == fewest), key=lambda q: q.id)
+    return _pick_from_sorted(sorted(pool, key=lambda q: q.id), posted, channel_key, day)
+
+
+def _pick_from_sorted(
+    pool: list[Question], posted: dict[str, int], channel_key: str, day: date
+) -> Question:
+    """pick_question on a pool already sorted by id, so a fan-out sorts each pool once."""
+    counts = [posted.get(q.id, 0) for q in pool]
+    fewest = min(counts)
+    candidates = [q for q, n in zip(pool, counts, strict=True) if n == fewest]
     digest = hashlib.sha256(f"{channel_key}:{day.isoformat()}".encode()).digest()
     return candidates[int.from_bytes(digest[:8], "big") % len(candidates)]
+
+
+@dataclass(frozen=True)
+class ClaimedPost:
+    """A day's post this process holds the claim on, with all it needs to send it."""
+
+    post_id: int
+    schedule_id: int
+    day: date
+    place: Place
+    bank: QuestionBank
+    question: Question
+    reveal_at: datetime
+    scheduled_at: datetime
+
+
+@dataclass(frozen=True)
+class SentPost:
+    """A post that went out and still has to be recorded."""
+
+    claim: ClaimedPost
+    message_ref: str
+    thread_ref: str | None
 
 
 class DailyService:
@@ -156,6 +186,11 @@ class DailyService:
 
     # --- posting -----------------------------------------------------------------------
 
+    @property
+    def claim_lease(self) -> timedelta:
+        """How long a claim is its holder's before another process may take it over."""
+        return self._rules.claim_lease
+
     async def fire(
         self,
         uow: UowFactory,
@@ -165,92 +200,197 @@ class DailyService:
         now: datetime,
     ) -> bool:
         """Claim (schedule, day), then post; whoever loses the claim posts nothing."""
+        claimed = await self.claim_many(uow, [(schedule_id, day)], now)
+        if not claimed:
+            return False
+        sent = await self.send(chats, claimed[0], now)
+        if sent is None:
+            return False
+        await self.record_posted(uow, [sent], now)
+        return True
+
+    async def claim_many(
+        self, uow: UowFactory, wanted: Sequence[tuple[int, date | None]], now: datetime
+    ) -> list[ClaimedPost]:
+        """Claim many days' posts in one short transaction; what another holds is left out.
+
+        A fan-out of thousands then costs the single SQLite writer one transaction per batch,
+        not two per post. A day of None means today in the schedule's own zone, and only for
+        an enabled schedule (what a cron job posts).
+        """
         async with uow() as u:
-            schedule = await u.schedules.get(schedule_id)
-            if schedule is None:
-                return False
-            place, workspace_id = await self._place_and_workspace(u, schedule.channel_id)
-            bank = await self._banks.for_workspace(u, workspace_id)
-            existing = await u.daily_posts.for_day(schedule_id, day)
-            if existing is not None:
-                if existing.status != "claimed":
-                    return False
-                if not await u.daily_posts.take_over(
-                    existing.id, now - self._rules.claim_lease, self._instance, now
-                ):
-                    return False
-                post_id, question_id = existing.id, existing.question_id
-            else:
-                pool = self._pool(
+            found = await daily_claims.schedules_with_places(u.session, {s for s, _ in wanted})
+            keys: dict[tuple[int, date], None] = {}  # ordered and without repeats
+            for schedule_id, maybe_day in wanted:
+                entry = found.get(schedule_id)
+                if entry is None or (maybe_day is None and not entry[0].enabled):
+                    continue
+                keys[(schedule_id, maybe_day or recurrence(entry[0]).local_date(now))] = None
+            existing = await daily_claims.claims_for(u.session, keys)
+            fresh = [k for k in keys if k not in existing]
+            counts = await daily_claims.question_counts(
+                u.session, {found[s][0].channel_id for s, _ in fresh}
+            )
+            banks: dict[int, QuestionBank] = {}
+            for schedule_id, _ in keys:
+                workspace_id = found[schedule_id][2].id
+                if workspace_id not in banks:
+                    banks[workspace_id] = await self._banks.for_workspace(u, workspace_id)
+            picks: dict[tuple[int, date], str] = {}
+            pools: dict[tuple[object, ...], list[Question]] = {}
+            for n, key in enumerate(fresh, 1):
+                schedule, channel, workspace = found[key[0]]
+                picked = self._pick(
+                    banks[workspace.id], schedule, channel, workspace, counts, key[1], pools
+                )
+                if picked is not None:
+                    picks[key] = picked
+                if n % YIELD_EVERY == 0:
+                    await asyncio.sleep(0)  # let the senders run: they pace the posts
+            # The writes last: SQLite holds its one write lock from the first until commit.
+            taken = await daily_claims.take_over_many(
+                u.session,
+                [p.id for p in existing.values() if p.status == "claimed"],
+                now - self._rules.claim_lease,
+                self._instance,
+                now,
+            )
+            held = {k: (p.id, p.question_id) for k, p in existing.items() if p.id in taken}
+            inserted = await daily_claims.claim_many(
+                u.session,
+                [
+                    {
+                        "schedule_id": schedule_id,
+                        "channel_id": found[schedule_id][0].channel_id,
+                        "local_date": day,
+                        "question_id": question_id,
+                        "status": "claimed",
+                        "claimed_by": self._instance,
+                        "claimed_at": now,
+                    }
+                    for (schedule_id, day), question_id in picks.items()
+                ],
+            )
+            if held or inserted:
+                await u.commit()
+        held |= {k: (post_id, picks[k]) for k, post_id in inserted.items()}
+        claimed = []
+        for key in keys:
+            if key not in held:
+                continue
+            schedule, channel, workspace = found[key[0]]
+            post_id, question_id = held[key]
+            bank = banks[workspace.id]
+            question = bank.get(question_id)
+            if question is None:
+                log.error("cannot post daily %s: question %s is gone", post_id, question_id)
+                continue
+            rec = recurrence(schedule)
+            claimed.append(
+                ClaimedPost(
+                    post_id=post_id,
+                    schedule_id=key[0],
+                    day=key[1],
+                    place=Place(
+                        workspace.platform,
+                        workspace.external_id,
+                        channel.external_id,
+                        None,
+                        channel.name,
+                    ),
+                    bank=bank,
+                    question=question,
+                    reveal_at=self._reveal_at(schedule, rec, key[1], now),
+                    scheduled_at=rec.instant(key[1]),
+                )
+            )
+        return claimed
+
+    def _pick(
+        self,
+        bank: QuestionBank,
+        schedule: Schedule,
+        channel: Channel,
+        workspace: Workspace,
+        counts: dict[int, dict[str, int]],
+        day: date,
+        pools: dict[tuple[object, ...], list[Question]],
+    ) -> str | None:
+        """The day's question for a schedule, or None (logged) when its filters match none.
+
+        pools caches each filter's pool, sorted, for the rest of the batch.
+        """
+        filters = (id(bank), tuple(schedule.topics), schedule.difficulty, tuple(schedule.packs))
+        pool = pools.get(filters)
+        if pool is None:
+            pool = pools[filters] = sorted(
+                self._pool(
                     bank,
                     list(schedule.topics),
                     Difficulty(schedule.difficulty) if schedule.difficulty else None,
                     list(schedule.packs),
-                )
-                if not pool:
-                    log.error("schedule %s has no questions left to post", schedule_id)
-                    return False
-                posted = await u.daily_posts.question_counts(schedule.channel_id)
-                question_id = pick_question(
-                    pool, posted, f"{place.platform}:{place.workspace}:{place.channel}", day
-                ).id
-                claimed = await u.daily_posts.claim(
-                    schedule_id, schedule.channel_id, day, question_id, self._instance, now
-                )
-                if claimed is None:
-                    return False
-                post_id = claimed
-            rec = recurrence(schedule)
-            reveal_at = self._reveal_at(schedule, rec, day, now)
-            scheduled_at = rec.instant(day)
-            await u.commit()
-        chat = chats(place.platform)
-        question = bank.get(question_id)
-        if chat is None or question is None:
-            log.error(
-                "cannot post daily %s: no chat for %s or question %s gone",
-                post_id,
-                place.platform,
-                question_id,
+                ),
+                key=lambda q: q.id,
             )
-            return False
-        try:
-            ref = await chat.post(place, daily_views.daily_question(bank, post_id, day, question))
-            thread = await chat.open_thread(ref, f"Daily question {day:%-d %b}")
-        except Exception:
-            log.exception("daily post %s failed; the claim is retried after its lease", post_id)
-            return False
-        await self._record_posted(uow, post_id, ref.message_id, thread.thread, now, reveal_at)
-        metrics.POSTS_SENT.labels(place.platform, "daily").inc()
-        metrics.SCHEDULER_LAG.observe(max(0.0, (now - scheduled_at).total_seconds()))
-        return True
+        if not pool:
+            log.error("schedule %s has no questions left to post", schedule.id)
+            return None
+        key = f"{workspace.platform}:{workspace.external_id}:{channel.external_id}"
+        return _pick_from_sorted(pool, counts.get(channel.id, {}), key, day).id
 
-    async def _record_posted(
-        self,
-        uow: UowFactory,
-        post_id: int,
-        message_ref: str,
-        thread_ref: str | None,
-        now: datetime,
-        reveal_at: datetime,
-    ) -> None:
-        """The post is out: record it, retrying, since a lost record means a repost later."""
+    async def send(
+        self, chats: Callable[[str], ChatPort | None], claim: ClaimedPost, now: datetime
+    ) -> SentPost | None:
+        """Post a claimed day and open its thread; None (logged) when that failed.
+
+        A failed post keeps its claim, which a later sweep takes over after the lease.
+        """
+        chat = chats(claim.place.platform)
+        if chat is None:
+            log.error("cannot post daily %s: no chat for %s", claim.post_id, claim.place.platform)
+            return None
+        message = daily_views.daily_question(claim.bank, claim.post_id, claim.day, claim.question)
+        try:
+            ref = await chat.post(claim.place, message)
+            thread = await chat.open_thread(ref, f"Daily question {claim.day:%-d %b}")
+        except Exception:
+            log.exception(
+                "daily post %s failed; the claim is retried after its lease", claim.post_id
+            )
+            return None
+        metrics.POSTS_SENT.labels(claim.place.platform, "daily").inc()
+        metrics.SCHEDULER_LAG.observe(max(0.0, (now - claim.scheduled_at).total_seconds()))
+        return SentPost(claim, ref.message_id, thread.thread)
+
+    async def renew_claim(self, uow: UowFactory, claim: ClaimedPost, now: datetime) -> bool:
+        """Extend a claim before a late send; False when another process took it over."""
+        async with uow() as u:
+            renewed = await daily_claims.renew(u.session, claim.post_id, self._instance, now)
+            await u.commit()
+        return renewed
+
+    async def record_posted(self, uow: UowFactory, sent: Sequence[SentPost], now: datetime) -> None:
+        """The posts are out: record them in one transaction, retrying, since a lost record
+        means a repost once the claim's lease runs out."""
+        rows = [
+            {
+                "b_id": s.claim.post_id,
+                "b_message_ref": s.message_ref,
+                "b_thread_ref": s.thread_ref,
+                "b_posted_at": now,
+                "b_reveal_at": s.claim.reveal_at,
+            }
+            for s in sent
+        ]
         for attempt in range(1, RECORD_ATTEMPTS + 1):
             try:
                 async with uow() as u:
-                    post = await u.daily_posts.get(post_id)
-                    if post is None:
-                        return
-                    post.status = "posted"
-                    post.message_ref = message_ref
-                    post.thread_ref = thread_ref
-                    post.posted_at = now
-                    post.reveal_at = reveal_at
+                    await daily_claims.record_posted_many(u.session, rows)
                     await u.commit()
                 return
             except (OperationalError, OSError, TimeoutError):
                 if attempt == RECORD_ATTEMPTS:
-                    log.error("daily post %s was sent but could not be recorded", post_id)
+                    log.error("%d daily posts were sent but could not be recorded", len(rows))
                     raise
                 await asyncio.sleep(0.5 * attempt)
 
@@ -324,62 +464,23 @@ class DailyService:
     # --- answers ----------------------------------------------------------------------
 
     async def answer(self, turn: Turn, post: DailyPost, text: str, event_ref: str | None) -> None:
-        question = turn.bank.get(post.question_id)
-        if question is None:
-            return
-        result = await grade_answer(self._grader, Rubric.for_question(question), text)
-        metrics.ANSWERS_GRADED.labels("daily").inc()
-        practice = post.status == "revealed"
-        replaced = False
-        points = bonus = 0
-        streak_now: int | None = None
-        rank: int | None = None
-        if not practice:
-            earlier = await turn.uow.answers.counted_for(post.id, turn.ids.user_id)
-            if earlier is not None and earlier.answer_rank is not None:
-                rank = earlier.answer_rank  # a replacement keeps its place
-            else:
-                rank = await turn.uow.daily_posts.take_answer_rank(post.id)
-            if earlier is not None:
-                earlier.counted = False
-                earlier.points = 0
-                replaced = True
-                await turn.uow.answers.flush()
-            points, bonus = daily_points(question.difficulty, result.score, rank)
-            if result.reason not in NOT_AN_ATTEMPT:
-                streak_now = await self._advance_streaks(turn, post)
-        turn.uow.answers.add(
-            Answer(
-                user_id=turn.ids.user_id,
-                channel_id=turn.ids.channel_id,
-                question_id=question.id,
-                source="daily",
-                daily_post_id=post.id,
-                is_follow_up=False,
-                text=text[:40_000],
-                score=result.score,
-                covered=list(result.covered),
-                missed=list(result.missed),
-                advice=result.advice,
-                event_ref=event_ref,
-                points=points,
-                answer_rank=rank,
-                counted=not practice,
-                submitted_at=turn.now,
-                graded_at=turn.now,
-            )
+        store = turn.uow.daily_answers
+        facts = PostFacts(
+            post.id,
+            post.channel_id,
+            post.question_id,
+            post.status,
+            post.local_date,
+            await store.schedule_days(post.schedule_id),
         )
-        turn.tell(
-            daily_views.daily_feedback(
-                result,
-                points=points,
-                bonus=bonus,
-                replaced=replaced,
-                practice=practice,
-                streak=streak_now,
-                model_answer=question.answer if practice else None,
-            )
-        )
+        entry = DailyEntry(turn.ids, facts, turn.bank, text, event_ref)
+        (feedback,) = await record_daily_answers(store, self._grader, [entry], turn.now)
+        if feedback is not None:
+            turn.tell(feedback)
+
+    @property
+    def grader(self) -> Grader:
+        return self._grader
 
     async def answer_from_form(
         self, turn: Turn, post_id: int, text: str, event_ref: str | None
@@ -389,32 +490,6 @@ class DailyService:
             turn.tell(views.info("That daily question is not from this channel."))
             return
         await self.answer(turn, post, text, event_ref)
-
-    async def _advance_streaks(self, turn: Turn, post: DailyPost) -> int | None:
-        """Update the answerer's streak in every group they belong to; return the channel's."""
-        schedule = await turn.uow.schedules.get(post.schedule_id)
-        if schedule is None:
-            return None
-        weekdays = days_from_key(schedule.days)
-        group = await turn.uow.groups.for_channel(post.channel_id)
-        if group is not None:
-            await turn.uow.groups.join(group.id, turn.ids.user_id, turn.now)
-        channel_streak = None
-        for member_of in await turn.uow.groups.of_user(turn.ids.user_id):
-            row = await turn.uow.streaks.ensure(member_of.id, turn.ids.user_id, turn.now)
-            state = StreakState(row.current, row.longest, row.freezes, row.last_day)
-            new = record_answer(state, post.local_date, weekdays)
-            row.current, row.longest, row.freezes, row.last_day = (
-                new.current,
-                new.longest,
-                new.freezes,
-                new.last_day,
-            )
-            row.schedule_days = schedule.days
-            row.updated_at = turn.now
-            if group is not None and member_of.id == group.id:
-                channel_streak = new.current
-        return channel_streak
 
     # --- helpers ----------------------------------------------------------------------
 

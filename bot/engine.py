@@ -8,12 +8,13 @@ import random
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
 from bot import metrics, views
+from bot.answer_batch import DailyAnswerBatcher, DailyThreads
 from bot.banks import BankRegistry
 from bot.boards import Boards
 from bot.clock import Clock
@@ -44,8 +45,9 @@ from bot.events import (
     Place,
     SlashCommand,
 )
+from bot.fanout import SENDERS, DailyFanOut
 from bot.groups import GroupService
-from bot.identities import IdentityCache
+from bot.identities import IdentityCache, identity_key
 from bot.messages import RichMessage
 from bot.outbox import Outbox, Outgoing
 from bot.ports import ChatPort
@@ -104,7 +106,7 @@ class Engine:
         chats: ChatLookup | None = None,
         send_retry_delay_s: float = 0.5,
         max_concurrent_events: int = 32,
-        max_concurrent_posts: int = 16,
+        max_concurrent_posts: int = SENDERS,
     ) -> None:
         self._uow = uow_factory
         self._banks = banks
@@ -116,9 +118,21 @@ class Engine:
         self._identities = IdentityCache()
         # Bound the work in flight: past this, events queue here instead of in the pool.
         self._event_gate = asyncio.Semaphore(max_concurrent_events)
-        self._fire_gate = asyncio.Semaphore(max_concurrent_posts)
+        self._daily_threads = DailyThreads()
+        self._batcher = DailyAnswerBatcher(
+            uow_factory, banks, daily.grader, clock, self._identities
+        )
         self._clock = clock
         self.chats = chats or ChatLookup()
+        # Due posts are claimed, sent and recorded in batches; the chat paces the sends.
+        self._fanout = DailyFanOut(
+            daily,
+            uow_factory,
+            lambda platform: self.chats(platform),
+            clock,
+            daily.claim_lease,
+            senders=max_concurrent_posts,
+        )
         self._retry_delay_s = send_retry_delay_s
         self.on_schedules_changed: Callable[[], Awaitable[None]] | None = None
 
@@ -134,8 +148,12 @@ class Engine:
         started = time.perf_counter()
         outcome = "error"
         try:
-            async with self._event_gate:
-                outcome = await self._handle(event, chat)
+            batched = await self._handle_batched(event, chat)
+            if batched is not None:
+                outcome = batched
+            else:
+                async with self._event_gate:
+                    outcome = await self._handle(event, chat)
         except DATABASE_DOWN:
             # Nothing was committed; say so instead of leaving the user guessing.
             outcome = "database-unavailable"
@@ -151,6 +169,35 @@ class Engine:
         finally:
             metrics.EVENTS.labels(platform, kind, outcome).inc()
             metrics.EVENT_SECONDS.labels(platform, kind).observe(time.perf_counter() - started)
+
+    async def _handle_batched(self, event: InboundEvent, chat: ChatPort) -> str | None:
+        """A plain answer to a daily question goes with others in one transaction; None when
+        the event is of another kind or the batch handed it back."""
+        answer = self._daily_answer(event)
+        if answer is None:
+            return None
+        post_id, text, event_ref = answer
+        outcome = await self._batcher.submit(event, post_id, text, event_ref)
+        if outcome.status == "fallback":
+            return None
+        if outcome.feedback is not None:
+            private = Outgoing(chat, event.place, outcome.feedback, private_to=event.actor.user_id)
+            await Outbox([private], retry_delay_s=self._retry_delay_s).deliver()
+        return outcome.status
+
+    def _daily_answer(self, event: InboundEvent) -> tuple[int, str, str | None] | None:
+        """(post id, text, event ref) when the event answers a known daily post."""
+        match event:
+            case MessagePosted(text=text, message_id=message_id, place=place) if place.thread:
+                post_id = self._daily_threads.get(
+                    DailyThreads.key(place.platform, place.workspace, place.channel, place.thread)
+                )
+                if post_id is not None:
+                    return post_id, text, event.event_id or message_id
+            case ModalSubmitted(action_id="daily:answer", value=value, text=text):
+                if (post_id := _int(value)) is not None:
+                    return post_id, text, event.event_id
+        return None
 
     async def _handle(self, event: InboundEvent, chat: ChatPort) -> str:
         waited = 0.0
@@ -244,10 +291,7 @@ class Engine:
         now = self._clock.now()
         done = 0
         due = await self._daily.due_posts(self._uow, now)
-        posted = await asyncio.gather(
-            *(self._fire(schedule_id, day, now) for schedule_id, day in due)
-        )
-        done += sum(posted)
+        done += await self._fanout.post_all(due)
         done += await self._daily.reveal_due(self._uow, self.chats, now)
         outbox = Outbox(retry_delay_s=self._retry_delay_s)
         async with self._uow() as uow:
@@ -257,19 +301,11 @@ class Engine:
         return done
 
     async def fire_daily(self, schedule_id: int) -> bool:
-        """A schedule's cron job: post today's question (in the schedule's zone) unless claimed."""
-        now = self._clock.now()
-        async with self._uow() as uow:
-            schedule = await uow.schedules.get(schedule_id)
-            if schedule is None or not schedule.enabled:
-                return False
-            day = recurrence(schedule).local_date(now)
-        return await self._fire(schedule_id, day, now)  # every job fires in the same minute
+        """A schedule's cron job: post today's question (in the schedule's zone) unless claimed.
 
-    async def _fire(self, schedule_id: int, day: date, now: datetime) -> bool:
-        """Post several channels at once, bounded; the chat paces what the platform allows."""
-        async with self._fire_gate:
-            return await self._daily.fire(self._uow, self.chats, schedule_id, day, now)
+        Every job of a minute fires at once; the fan-out claims and records them together.
+        """
+        return await self._fanout.post(schedule_id)
 
     async def next_due_after(self, moment: datetime) -> datetime | None:
         """When something time-driven happens next; a simulated clock steps through these."""
@@ -327,14 +363,7 @@ class Engine:
     ) -> Turn:
         now = self._clock.now()
         place, actor = event.place, event.actor
-        key = (
-            place.platform,
-            place.workspace,
-            place.channel,
-            place.channel_name,
-            actor.user_id,
-            actor.display_name,
-        )
+        key = identity_key(place, actor)
         ids = self._identities.get(key)
         if ids is None:
             ids = await uow.directory.identify(*key, now)
@@ -365,6 +394,9 @@ class Engine:
             return
         post = await turn.uow.daily_posts.by_thread(turn.ids.channel_id, thread)
         if post is not None and post.status in ("posted", "revealed"):
+            place = turn.place
+            key = DailyThreads.key(place.platform, place.workspace, place.channel, thread)
+            self._daily_threads.put(key, post.id)
             await self._daily.answer(turn, post, text, event_ref)
         elif post is None and await turn.uow.daily_posts.being_posted(
             turn.ids.channel_id, turn.now - timedelta(minutes=2)

@@ -8,32 +8,58 @@ then clears the cache and handles the event again.
 from __future__ import annotations
 
 from collections import OrderedDict
+from typing import Generic, TypeVar
 
+from bot.events import Actor, Place
 from storage.repositories import Identity
 
 Key = tuple[str, str, str, str, str, str]
+K = TypeVar("K")
+V = TypeVar("V")
 
 
-class IdentityCache:
-    def __init__(self, size: int = 20_000) -> None:
+def identity_key(place: Place, actor: Actor) -> Key:
+    """Everything `directory.identify` writes, so any change in it misses the cache."""
+    return (
+        place.platform,
+        place.workspace,
+        place.channel,
+        place.channel_name,
+        actor.user_id,
+        actor.display_name,
+    )
+
+
+class LruCache(Generic[K, V]):
+    """A bounded map that drops the least recently used entry, so a long run stays small."""
+
+    def __init__(self, size: int) -> None:
         self._size = size
-        self._entries: OrderedDict[Key, Identity] = OrderedDict()
+        self._entries: OrderedDict[K, V] = OrderedDict()
 
-    def get(self, key: Key) -> Identity | None:
+    def get(self, key: K) -> V | None:
         found = self._entries.get(key)
         if found is not None:
             self._entries.move_to_end(key)
         return found
 
-    def put(self, key: Key, identity: Identity) -> None:
-        self._entries[key] = identity
+    def put(self, key: K, value: V) -> None:
+        self._entries[key] = value
         self._entries.move_to_end(key)
         while len(self._entries) > self._size:
             self._entries.popitem(last=False)
 
-    def forget_user(self, user_id: int) -> None:
-        for key in [k for k, v in self._entries.items() if v.user_id == user_id]:
-            del self._entries[key]
+    def forget(self, key: K) -> None:
+        self._entries.pop(key, None)
 
     def clear(self) -> None:
         self._entries.clear()
+
+
+class IdentityCache(LruCache[Key, Identity]):
+    def __init__(self, size: int = 20_000) -> None:
+        super().__init__(size)
+
+    def forget_user(self, user_id: int) -> None:
+        for key in [k for k, v in self._entries.items() if v.user_id == user_id]:
+            del self._entries[key]

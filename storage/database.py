@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from sqlalchemy.ext.asyncio import AsyncSession as AsyncSession
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+SQLITE_POOL_TIMEOUT_S = 5
 
 _ASYNC_DRIVERS = {
     "sqlite": "sqlite+aiosqlite",
@@ -46,7 +47,15 @@ def create_engine(raw_url: str, **kwargs: Any) -> AsyncEngine:
     url = async_url(raw_url)
     if is_sqlite(url):
         memory = url.database in (None, "", ":memory:")
-        options: dict[str, Any] = {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}}
+        # One connection per process: SQLite has one writer, and transactions waiting their
+        # turn in the pool's queue wake the moment it is free, where waiting on the file lock
+        # sleeps in growing steps. Other processes still meet the busy timeout.
+        options: dict[str, Any] = {
+            "connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+            "pool_size": 1,
+            "max_overflow": 0,
+            "pool_timeout": SQLITE_POOL_TIMEOUT_S,
+        }
         engine = create_async_engine(url, hide_parameters=True, **options, **kwargs)
         _tune_sqlite(engine, wal=not memory)
         return engine

@@ -6,6 +6,7 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.daily_answers import DailyAnswerStore
 from storage.repositories import (
     Answers,
     DailyPosts,
@@ -29,6 +30,7 @@ class UnitOfWork:
     groups: Groups
     streaks: Streaks
     packs: Packs
+    daily_answers: DailyAnswerStore
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -51,6 +53,7 @@ class UnitOfWork:
         self.groups = Groups(self._session)
         self.streaks = Streaks(self._session)
         self.packs = Packs(self._session)
+        self.daily_answers = DailyAnswerStore(self._session)
         return self
 
     async def __aexit__(

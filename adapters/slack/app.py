@@ -1,15 +1,18 @@
 """The bolt AsyncApp: one listener per kind of request, each acking before any engine work.
 
-Bolt runs a listener as a background task and answers Slack's HTTP request as soon as `ack()`
-is called (Events API requests are acked by bolt before the listener starts). So every
-listener acks first and then awaits the engine in the same task: the 3-second deadline never
-waits on the database, grading or posting, and errors still reach bolt's error handler. Lazy
-listeners would do the same in a second task; they exist for FaaS, where nothing may run after
-the response, which is not this process.
+Bolt answers Slack's HTTP request as soon as `ack()` is called (Events API requests are acked
+by bolt before the listener starts) and runs the listener as a task on the loop that also
+reads new requests. So a listener does no engine work itself: it translates what it needs
+from the payload and queues a job (adapters/slack/work.py), and a few workers run the jobs in
+arrival order. The 3-second deadline never waits on the database, grading or posting, and a
+burst of replies cannot crowd the HTTP side off the loop. Only opening a modal runs in the
+listener, because its trigger expires 3 s after the click. Lazy listeners would run the work
+in one task per request, which is what the queue avoids; they exist for FaaS anyway.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from dataclasses import dataclass
@@ -26,7 +29,7 @@ from adapters.slack.blocks import ANSWER_VIEW, answer_modal
 from adapters.slack.chat import PLATFORM, SlackChat
 from adapters.slack.people import People
 from adapters.slack.tokens import TokenSource
-from adapters.slack.work import InFlight
+from adapters.slack.work import WorkQueue
 from bot.engine import Engine
 from bot.events import InboundEvent
 from bot.ports import ChatError
@@ -57,7 +60,7 @@ class SlackParts:
     engine: Engine
     chat: SlackChat
     people: People
-    work: InFlight
+    work: WorkQueue
     tokens: TokenSource
     installation_store: AsyncInstallationStore | None = None
 
@@ -114,9 +117,9 @@ class _Listeners:
     async def command(
         self, ack: AsyncAck, body: Body, context: AsyncBoltContext, respond: AsyncRespond
     ) -> None:
-        with self._p.work.track():
-            await ack()
-            workspace = _workspace(context, body)
+        workspace = _workspace(context, body)
+
+        async def job() -> None:
             actor = await self._p.people.actor(
                 workspace, str(body.get("user_id", "")), str(body.get("user_name", ""))
             )
@@ -126,14 +129,21 @@ class _Listeners:
                 log.warning("a command could not be answered in its channel: %s", exc)
                 await respond(text=CANNOT_POST, response_type="ephemeral")
 
+        # Queued (and counted) before the ack; it cannot start until this listener returns.
+        self._p.work.submit(job)
+        await ack()
+
     async def message(self, body: Body, event: Body, context: AsyncBoltContext) -> None:
-        with self._p.work.track():
-            if not translate.is_thread_reply(event):
-                return
-            workspace = _workspace(context, body)
+        if not translate.is_thread_reply(event):
+            return
+        workspace = _workspace(context, body)
+        event_id = str(body.get("event_id") or f"msg:{event.get('ts')}")
+
+        async def job() -> None:
             actor = await self._p.people.actor(workspace, str(event["user"]))
-            event_id = str(body.get("event_id") or f"msg:{event.get('ts')}")
             await self._handle(translate.message_posted(event, workspace, actor, event_id))
+
+        self._p.work.submit(job)
 
     async def action(
         self, ack: AsyncAck, body: Body, action: Body, context: AsyncBoltContext
@@ -141,8 +151,7 @@ class _Listeners:
         with self._p.work.track():
             await ack()
             workspace = _workspace(context, body)
-            user = body.get("user") if isinstance(body.get("user"), dict) else {}
-            assert isinstance(user, dict)
+            user = _user(body)
             actor = await self._p.people.actor(
                 workspace, str(user.get("id", "")), str(user.get("name", ""))
             )
@@ -152,14 +161,13 @@ class _Listeners:
                 view = answer_modal(click.form, click.metadata)
                 await self._p.chat.open_modal(workspace, click.trigger_id, view)
             elif click is not None:
-                await self._handle(click)
+                self._p.work.submit(functools.partial(self._handle, click))
 
     async def view_submission(self, ack: AsyncAck, body: Body, context: AsyncBoltContext) -> None:
-        with self._p.work.track():
-            await ack()
-            workspace = _workspace(context, body)
-            user = body.get("user") if isinstance(body.get("user"), dict) else {}
-            assert isinstance(user, dict)
+        workspace = _workspace(context, body)
+        user = _user(body)
+
+        async def job() -> None:
             actor = await self._p.people.actor(
                 workspace, str(user.get("id", "")), str(user.get("name", ""))
             )
@@ -167,19 +175,26 @@ class _Listeners:
             if submitted is not None:
                 await self._handle(submitted)
 
+        self._p.work.submit(job)
+        await ack()
+
     async def home_opened(self, body: Body, event: Body, context: AsyncBoltContext) -> None:
-        with self._p.work.track():
-            if event.get("tab", "home") != "home":
-                return
-            workspace = _workspace(context, body)
-            user_id = str(event.get("user", ""))
+        if event.get("tab", "home") != "home":
+            return
+        workspace = _workspace(context, body)
+        user_id = str(event.get("user", ""))
+
+        async def job() -> None:
             actor = await self._p.people.actor(workspace, user_id)
             summary = await self._p.engine.home(PLATFORM, workspace, user_id, actor.display_name)
             await self._p.chat.publish_home(workspace, user_id, summary)
 
+        self._p.work.submit(job)
+
     async def app_uninstalled(self, body: Body, context: AsyncBoltContext) -> None:
-        with self._p.work.track():
-            workspace = _workspace(context, body)
+        workspace = _workspace(context, body)
+
+        async def job() -> None:
             stopped = await self._p.engine.workspace_gone(PLATFORM, workspace)
             log.info("app uninstalled from %s; %d schedules stopped", workspace, stopped)
             if self._p.installation_store is not None:
@@ -187,11 +202,14 @@ class _Listeners:
                 await revocation.handle_app_uninstalled_events(context)
             self._p.tokens.forget(workspace)
 
+        self._p.work.submit(job)
+
     async def tokens_revoked(self, body: Body, event: Body, context: AsyncBoltContext) -> None:
-        with self._p.work.track():
-            workspace = _workspace(context, body)
-            tokens = event.get("tokens") if isinstance(event.get("tokens"), dict) else {}
-            assert isinstance(tokens, dict)
+        workspace = _workspace(context, body)
+        tokens = event.get("tokens") if isinstance(event.get("tokens"), dict) else {}
+        assert isinstance(tokens, dict)
+
+        async def job() -> None:
             if self._p.installation_store is not None:
                 revocation = AsyncTokenRevocationListeners(self._p.installation_store)
                 await revocation.handle_tokens_revoked_events(event, context)
@@ -199,3 +217,10 @@ class _Listeners:
                 stopped = await self._p.engine.workspace_gone(PLATFORM, workspace)
                 log.info("bot token revoked in %s; %d schedules stopped", workspace, stopped)
             self._p.tokens.forget(workspace)
+
+        self._p.work.submit(job)
+
+
+def _user(body: Body) -> Body:
+    user = body.get("user")
+    return user if isinstance(user, dict) else {}

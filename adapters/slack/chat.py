@@ -55,7 +55,7 @@ class SlackChat:
     ) -> None:
         self.client = client
         self._tokens = tokens
-        self._pacing = pacing or PostPacing()
+        self.pacing = pacing or PostPacing()
 
     # --- ChatPort ----------------------------------------------------------------------
 
@@ -135,7 +135,7 @@ class SlackChat:
         }
         if place.thread and channel is None:
             args["thread_ts"] = place.thread
-        await self._pacing.before_post(place.workspace, target)
+        await self.pacing.before_post(place.workspace, target)
         try:
             response = await self._call("chat_postMessage", place.workspace, **args)
         except _Refused as refused:

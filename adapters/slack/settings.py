@@ -13,6 +13,14 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from adapters.runtime import SettingsError
+from adapters.slack.pacing import (
+    CHANNEL_BURST,
+    CHANNEL_RATE_PER_S,
+    WORKSPACE_BURST,
+    WORKSPACE_RATE_PER_S,
+    Pacer,
+    PostPacing,
+)
 
 DEFAULT_API_URL = "https://slack.com/api/"
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
@@ -27,6 +35,10 @@ _HINTS = {
     "SLACK_CLIENT_ID": "the Client ID from the app's Basic Information page",
     "SLACK_CLIENT_SECRET": "the Client Secret from the app's Basic Information page",
     "SLACK_ADMIN_USER_IDS": "a comma-separated list of Slack user ids such as U012AB3CD",
+    "SLACK_POSTS_PER_SECOND_PER_CHANNEL": "a positive number of posts per second, such as 1",
+    "SLACK_POST_BURST_PER_CHANNEL": "a whole number of posts of at least 1, such as 4",
+    "SLACK_POSTS_PER_SECOND_PER_WORKSPACE": "a positive number of posts per second, such as 5",
+    "SLACK_POST_BURST_PER_WORKSPACE": "a whole number of posts of at least 1, such as 20",
 }
 
 
@@ -40,6 +52,19 @@ class SlackSettings(BaseSettings):
     client_id: str | None = Field(default=None, alias="SLACK_CLIENT_ID")
     client_secret: SecretStr | None = Field(default=None, alias="SLACK_CLIENT_SECRET")
     admin_user_ids: str = Field(default="", alias="SLACK_ADMIN_USER_IDS")
+    # Post pacing: Slack's per-channel limit, and the workspace budget this app may spend.
+    channel_posts_per_s: float = Field(
+        default=CHANNEL_RATE_PER_S, gt=0, alias="SLACK_POSTS_PER_SECOND_PER_CHANNEL"
+    )
+    channel_post_burst: int = Field(
+        default=CHANNEL_BURST, ge=1, alias="SLACK_POST_BURST_PER_CHANNEL"
+    )
+    workspace_posts_per_s: float = Field(
+        default=WORKSPACE_RATE_PER_S, gt=0, alias="SLACK_POSTS_PER_SECOND_PER_WORKSPACE"
+    )
+    workspace_post_burst: int = Field(
+        default=WORKSPACE_BURST, ge=1, alias="SLACK_POST_BURST_PER_WORKSPACE"
+    )
 
     @field_validator("api_url")
     @classmethod
@@ -60,6 +85,13 @@ class SlackSettings(BaseSettings):
     @property
     def admins(self) -> frozenset[str]:
         return frozenset(i for i in self.admin_user_ids.split(",") if i)
+
+    def pacing(self) -> PostPacing:
+        """The chat's pacers, so a big workspace's fan-out can use the rate Slack grants it."""
+        return PostPacing(
+            channel=Pacer(self.channel_posts_per_s, self.channel_post_burst),
+            workspace=Pacer(self.workspace_posts_per_s, self.workspace_post_burst),
+        )
 
     @property
     def multi_workspace(self) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -74,6 +75,13 @@ async def bot(h: Harness, slack: FakeSlack, clean_env: pytest.MonkeyPatch) -> As
     app = App(
         engine=h.engine, bank=h.bank, database=h.database, clock=h.clock, grader=RubricGrader()
     )
+    async with serving(h, slack, app) as running:
+        yield running
+
+
+@asynccontextmanager
+async def serving(h: Harness, slack: FakeSlack, app: App) -> AsyncIterator[Bot]:
+    """The adapter serving `app` over HTTP on loopback, with a driver signed for the stand-in."""
     runtime = await start_slack(app, mode="http", host="127.0.0.1", port=0)
     h.engine.chats.register("slack", runtime.chat)
     try:
