@@ -6,7 +6,7 @@ records). The baseline, timed in the same run on the same database with the same
 is one single-row INSERT transaction per answer into a table of the same shape. Target: the
 engine reaches at least half the baseline's rate.
 
-    python benchmarks/engine_throughput.py [--answers 2000] [--concurrency 8] [--backend both]
+    python benchmarks/engine_throughput.py [--answers 2000] [--concurrency 32] [--backend both]
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.clock import ManualClock  # noqa: E402
+from bot.config import DEFAULT_MAX_CONCURRENT_EVENTS  # noqa: E402
 from bot.events import MessagePosted  # noqa: E402
 from storage.database import create_engine  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
@@ -104,7 +105,12 @@ async def measure(url: str, answers: int, concurrency: int, **kwargs: Any) -> di
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--answers", type=int, default=2000)
-    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=DEFAULT_MAX_CONCURRENT_EVENTS,
+        help="answers in flight (default: the bot's own INTERVIEW_BOT_MAX_CONCURRENT_EVENTS)",
+    )
     parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
     args = parser.parse_args()
     report: dict[str, Any] = {}

@@ -10,7 +10,9 @@ from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///interview-bot.db"
-DEFAULT_MAX_CONCURRENT_EVENTS = 8
+# Enough events in flight that answers arriving together are written together (group commit),
+# few enough that a burst cannot crowd acks and timers off the event loop.
+DEFAULT_MAX_CONCURRENT_EVENTS = 32
 
 
 class Settings(BaseSettings):

@@ -6,7 +6,7 @@ import asyncio
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -36,7 +36,7 @@ from bot.commands import (
     parse,
     quote_input,
 )
-from bot.daily import DailyService, recurrence
+from bot.daily import DailyService, SentPost, recurrence
 from bot.events import (
     ButtonPressed,
     InboundEvent,
@@ -132,9 +132,21 @@ class Engine:
             clock,
             daily.claim_lease,
             senders=max_concurrent_posts,
+            recorded=self._remember_daily_threads,
         )
         self._retry_delay_s = send_retry_delay_s
         self.on_schedules_changed: Callable[[], Awaitable[None]] | None = None
+
+    def _remember_daily_threads(self, posts: Sequence[SentPost]) -> None:
+        """The first replies to a fresh post come in a burst: knowing its thread already
+        sends them straight to the batched path instead of one lookup (and commit) each."""
+        for sent in posts:
+            if sent.thread_ref is not None:
+                place = sent.claim.place
+                key = DailyThreads.key(
+                    place.platform, place.workspace, place.channel, sent.thread_ref
+                )
+                self._daily_threads.put(key, sent.claim.post_id)
 
     # --- inbound events -------------------------------------------------------------
 

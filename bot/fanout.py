@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -68,6 +68,7 @@ class DailyFanOut:
         lease: timedelta,
         senders: int = SENDERS,
         claim_batch: int = CLAIM_BATCH,
+        recorded: Callable[[Sequence[SentPost]], None] | None = None,
     ) -> None:
         self._daily = daily
         self._uow = uow
@@ -76,6 +77,7 @@ class DailyFanOut:
         self._renew_after_s = lease.total_seconds() / 3
         self._senders = max(1, senders)
         self._claim_batch = max(1, claim_batch)
+        self._recorded = recorded
         self._pending: list[_Job] = []
         self._driver: asyncio.Task[None] | None = None
 
@@ -206,6 +208,8 @@ class DailyFanOut:
             except Exception as exc:
                 self._fail([job for _, job in batch], exc)
                 continue
+            if self._recorded is not None:
+                self._recorded([sent for sent, _ in batch])
             for _, job in batch:
                 _settle(job, True)
 

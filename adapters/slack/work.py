@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 Job = Callable[[], Awaitable[None]]
 
-DEFAULT_WORKERS = 8
+DEFAULT_WORKERS = 32
 # About 2 minutes of work at the engine's rate on SQLite; a few MB of queued events.
 DEFAULT_BACKLOG_LIMIT = 10_000
 

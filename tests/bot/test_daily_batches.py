@@ -74,6 +74,20 @@ async def test_a_burst_is_written_in_few_transactions_with_exact_places_points_a
     assert {f"u{n:03}" for n in range(USERS)} <= told
 
 
+async def test_the_first_burst_after_a_post_is_batched_too(h_both: Harness) -> None:
+    h = h_both
+    thread, question_id = await posted_question(h)
+    text = answer_covering(h.bank, question_id)
+    with counting_commits(h) as commits:
+        await asyncio.gather(
+            *(h.send(reply(h, thread, f"u{n:03}", text, f"early-{n}")) for n in range(USERS))
+        )
+    assert len(commits) < USERS / 4, "the post's own thread is known as soon as it is recorded"
+    async with h.uow() as uow:
+        ranks = (await uow.session.execute(select(Answer.answer_rank))).scalars().all()
+    assert sorted(r for r in ranks if r is not None) == list(range(USERS))
+
+
 async def test_duplicates_in_and_across_batches_count_once_and_a_second_answer_replaces(
     h_both: Harness,
 ) -> None:
