@@ -5,11 +5,14 @@ and fails only in production."""
 from __future__ import annotations
 
 import tomllib
+from functools import cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+RUNTIME_PACKAGES = ["adapters", "bot", "questions", "storage"]
 
 
+@cache
 def setuptools_config() -> dict[str, object]:
     with (ROOT / "pyproject.toml").open("rb") as handle:
         config: dict[str, object] = tomllib.load(handle)["tool"]["setuptools"]
@@ -48,6 +51,10 @@ def source_files(top: Path) -> list[Path]:
         for p in top.rglob("*")
         if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"
     )
+
+
+def test_every_runtime_package_is_found() -> None:
+    assert top_level_packages() == RUNTIME_PACKAGES
 
 
 def test_every_file_under_the_packages_is_in_the_wheel() -> None:
