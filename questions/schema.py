@@ -6,7 +6,14 @@ import re
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=80)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -33,18 +40,31 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class Contradiction(_Strict):
+    """A classic misconception about a key point: asserting it costs credit, and the
+    feedback names it with its correction."""
+
+    claim: Text
+    phrasings: list[Text] = Field(min_length=1)
+    correction: Text
+
+
 class KeyPoint(_Strict):
     """One idea a good answer contains, with the ways people tend to say it."""
 
     point: Text
     phrasings: list[Text] = Field(min_length=1)
     weight: float = Field(default=1.0, gt=0, le=5)
+    contradictions: list[Contradiction] = Field(default_factory=list)
 
 
 class FollowUp(_Strict):
     prompt: Text
     key_points: list[KeyPoint] = Field(min_length=1)
     answer: Text | None = None
+    # 1-based numbers of the parent question's key points this follow-up digs into, so
+    # the engine can ask the one aimed at the weakest part of an answer.
+    probes: list[Annotated[int, Field(ge=1)]] = Field(default_factory=list)
 
 
 class Question(_Strict):
@@ -58,6 +78,17 @@ class Question(_Strict):
     hints: list[Text] = Field(default_factory=list)
     follow_ups: list[FollowUp] = Field(default_factory=list)
     tags: list[Slug] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _probes_name_key_points(self) -> Question:
+        for number, follow_up in enumerate(self.follow_ups, start=1):
+            wrong = [n for n in follow_up.probes if n > len(self.key_points)]
+            if wrong:
+                raise ValueError(
+                    f"follow-up {number} probes key point {wrong[0]}, but the question has "
+                    f"{len(self.key_points)}"
+                )
+        return self
 
     @property
     def is_behavioral(self) -> bool:

@@ -126,3 +126,48 @@ def test_invalid_yaml_and_wrong_shapes(tmp_path: Path) -> None:
     binary = tmp_path / "bin.yaml"
     binary.write_bytes(b"\xff\xfe\x00")
     assert problems_of(binary) == [f"{binary}: field '-': file is not UTF-8 text"]
+
+
+def test_contradictions_and_follow_up_probes_load(tmp_path: Path) -> None:
+    text = (
+        "questions:"
+        + GOOD_QUESTION.replace(
+            "        phrasings: [actual positives found]\n",
+            "        phrasings: [actual positives found]\n"
+            "        contradictions:\n"
+            "          - claim: Recall is the share of predicted positives that are right\n"
+            "            phrasings: [share of predicted positives that are correct]\n"
+            "            correction: That is precision; recall counts the actual positives found.\n",
+        )
+        + (
+            "    follow_ups:\n"
+            "      - prompt: When does recall matter most?\n"
+            "        answer: When a missed positive is costly, as in screening for disease.\n"
+            "        probes: [1]\n"
+            "        key_points:\n"
+            "          - point: Missing a positive is costly\n"
+            "            phrasings: [missed positive is costly]\n"
+        )
+    )
+    bank = load_bank([TOPICS, write(tmp_path, "p.yaml", text)])
+    [question] = bank.questions
+    [contradiction] = question.key_points[0].contradictions
+    assert contradiction.correction.startswith("That is precision")
+    assert question.follow_ups[0].probes == [1]
+
+
+def test_a_follow_up_probing_a_missing_key_point_is_refused(tmp_path: Path) -> None:
+    text = (
+        "questions:"
+        + GOOD_QUESTION
+        + (
+            "    follow_ups:\n"
+            "      - prompt: When does recall matter most?\n"
+            "        probes: [3]\n"
+            "        key_points:\n"
+            "          - point: Missing a positive is costly\n"
+            "            phrasings: [missed positive is costly]\n"
+        )
+    )
+    [problem] = problems_of(write(tmp_path, "probes.yaml", text))
+    assert "follow-up 1 probes key point 3, but the question has 1" in problem
