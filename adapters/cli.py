@@ -18,7 +18,7 @@ from bot import logs
 from bot import metrics as bot_metrics
 from bot.app import StartupError, build_app
 from bot.cli import DbOption, PacksOption, app, fail, friendly_errors, settings_with
-from bot.clock import OffsetClock
+from bot.ports.clock import OffsetClock
 from bot.scheduler import DailyScheduler
 from bot.transfer_cli import register as register_transfer
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from bot.ports import ChatPort
+from bot.ports.chat import ChatPort
 
 
 class PlatformRuntime(Protocol):

@@ -26,9 +26,9 @@ from sqlalchemy import text
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.clock import ManualClock  # noqa: E402
 from bot.config import DEFAULT_MAX_CONCURRENT_EVENTS  # noqa: E402
 from bot.events import MessagePosted  # noqa: E402
+from bot.ports.clock import ManualClock  # noqa: E402
 from storage.database import create_engine  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from tests.support.databases import POSTGRES_URL  # noqa: E402

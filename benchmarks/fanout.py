@@ -56,10 +56,10 @@ from adapters.slack.runtime import _web_client  # noqa: E402  (exactly the runti
 from adapters.slack.settings import load_settings  # noqa: E402
 from adapters.slack.tokens import StaticToken  # noqa: E402
 from bot.banks import BankRegistry  # noqa: E402
-from bot.clock import ManualClock  # noqa: E402
 from bot.daily import DailyRules, DailyService  # noqa: E402
 from bot.engine import Engine  # noqa: E402
 from bot.grading import RubricGrader  # noqa: E402
+from bot.ports.clock import ManualClock  # noqa: E402
 from bot.rounds import ChatLookup, MockRounds, RoundRules  # noqa: E402
 from questions.loader import load_bank  # noqa: E402
 from storage.database import create_engine, session_factory  # noqa: E402

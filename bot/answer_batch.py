@@ -18,16 +18,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.banks import BankRegistry
-from bot.clock import Clock
 from bot.daily_answers import DailyEntry, record_daily_answers
 from bot.events import InboundEvent
 from bot.grading import Grader
 from bot.identities import IdentityCache, Key, LruCache, identity_key
 from bot.messages import RichMessage
+from bot.ports.clock import Clock
+from bot.ports.records import Identity, PostFacts
+from bot.ports.storage import UnitOfWork
 from questions.bank import QuestionBank
-from storage.daily_answers import PostFacts
-from storage.repositories import Identity
-from storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 

@@ -7,21 +7,17 @@ import socket
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
 from bot.banks import BankRegistry
-from bot.clock import Clock, SystemClock
 from bot.config import DEFAULT_MAX_CONCURRENT_EVENTS, Settings
 from bot.daily import DailyRules, DailyService
 from bot.engine import Engine
 from bot.grading import Grader, RubricGrader
 from bot.grading.llm import LlmGrader, LlmGraderConfig
+from bot.ports.clock import Clock, SystemClock
 from bot.rounds import ChatLookup, MockRounds, RoundRules
 from questions.bank import QuestionBank
 from questions.loader import load_bank
-from storage.database import async_url, create_engine, is_sqlite, session_factory
-from storage.migrate import is_up_to_date, upgrade
-from storage.unit_of_work import UnitOfWorkFactory
+from storage import AsyncEngine, Database
 
 
 class StartupError(RuntimeError):
@@ -48,13 +44,13 @@ class App:
         await self.database.dispose()
 
 
-async def prepare_database(settings: Settings) -> AsyncEngine:
+async def prepare_database(settings: Settings) -> Database:
     """Embedded SQLite is migrated on the spot; any other database must be upgraded as a step."""
-    database = create_engine(settings.database_url)
+    database = Database(settings.database_url)
     try:
-        if is_sqlite(async_url(settings.database_url)):
-            await upgrade(database)
-        elif not await is_up_to_date(database):
+        if database.embedded:
+            await database.upgrade()
+        elif not await database.is_up_to_date():
             raise SchemaOutOfDate(
                 "the database schema is not current: run 'interview-bot db upgrade'"
             )
@@ -88,7 +84,7 @@ async def build_app(
         instance=f"{socket.gethostname()}:{os.getpid()}",
     )
     engine = Engine(
-        UnitOfWorkFactory(session_factory(database)),
+        database.units(),
         banks,
         rounds,
         daily,
@@ -99,7 +95,7 @@ async def build_app(
     return App(
         engine=engine,
         bank=bank,
-        database=database,
+        database=database.engine,
         clock=clock,
         grader=grader,
         max_concurrent_events=settings.max_concurrent_events,

@@ -8,10 +8,10 @@ from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
+from bot.ports.records import QuestionPack
+from bot.ports.storage import UnitOfWork
 from questions.bank import QuestionBank
 from questions.loader import PackError, PackSource, load_sources, pack_sources
-from storage.models import QuestionPack
-from storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 

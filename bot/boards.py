@@ -12,14 +12,12 @@ from bot.commands import CommandError
 from bot.groups import GroupService
 from bot.heatmap import heatmap_alt_text, render_heatmap
 from bot.messages import Field, Image, RichMessage
+from bot.ports.records import Streak, StudyGroup, User
+from bot.ports.storage import UnitOfWork
 from bot.streaks import StreakState, standing
 from bot.turn import Turn
 from bot.views import plural
 from questions.bank import QuestionBank
-from storage import queries
-from storage.models import Streak, StudyGroup, User
-from storage.repositories import find_user
-from storage.unit_of_work import UnitOfWork
 
 TOP = 10
 
@@ -62,7 +60,7 @@ class Boards:
         group = await self._group_for(turn, group_name)
         zone = ZoneInfo(group.timezone)
         since = period_start(period, turn.now, zone)
-        rows = await queries.leaderboard(turn.uow.session, group.id, since, turn.now)
+        rows = await turn.uow.stats.leaderboard(group.id, since, turn.now)
         streaks = {s.user_id: s for s in await turn.uow.streaks.of_group(group.id)}
         label = {"week": "this week", "month": "this month", "all": "all time"}[period]
         if not rows:
@@ -96,7 +94,7 @@ class Boards:
         user = await self._user(turn, who)
         group = await turn.uow.groups.for_channel(turn.ids.channel_id)
         zone = ZoneInfo(group.timezone) if group else ZoneInfo("UTC")
-        summary = await queries.answer_summary(turn.uow.session, user.id)
+        summary = await turn.uow.stats.answer_summary(user.id)
         name = user.display_name or user.external_id
         if summary.answers == 0:
             turn.tell(views.info(f"{name} has not answered anything yet."))
@@ -107,9 +105,7 @@ class Boards:
             chosen = max((s for s, _ in streak_rows), key=lambda s: (s.current, s.longest))
         streak = current_streak(chosen, turn.now, zone)
         topic_scores: dict[str, list[float]] = {}
-        for question_id, mean, count in await queries.mean_score_by_question(
-            turn.uow.session, user.id
-        ):
+        for question_id, mean, count in await turn.uow.stats.mean_score_by_question(user.id):
             question = turn.bank.get(question_id)
             if question is not None:
                 topic_scores.setdefault(question.topic, []).extend([mean] * count)
@@ -132,7 +128,7 @@ class Boards:
                 fields.append(
                     Field("Weakest", f"{turn.bank.topic_title(worst[1])} ({round(worst[0])})")
                 )
-        recent = await queries.recent_answers(turn.uow.session, user.id)
+        recent = await turn.uow.stats.recent_answers(user.id)
         fields.append(
             Field(
                 "Recent",
@@ -147,8 +143,7 @@ class Boards:
         today = turn.now.astimezone(zone).date()
         since = turn.now - timedelta(weeks=HEATMAP_WEEKS + 1)
         counts = Counter(
-            t.astimezone(zone).date()
-            for t in await queries.answer_times(turn.uow.session, user.id, since)
+            t.astimezone(zone).date() for t in await turn.uow.stats.answer_times(user.id, since)
         )
         picture = Image(
             filename=f"activity-{user.external_id}.png",
@@ -167,7 +162,7 @@ class Boards:
         self, uow: UnitOfWork, bank: QuestionBank, user_id: int, now: datetime
     ) -> RichMessage:
         """Streaks per group, points and recent scores, without the picture."""
-        summary = await queries.answer_summary(uow.session, user_id)
+        summary = await uow.stats.answer_summary(user_id)
         lines = [
             f"*Points:* {summary.points} · *answers:* {summary.answers}"
             + (
@@ -182,7 +177,7 @@ class Boards:
                 f"🔥 {group.name}: {state.current} now · {state.longest} longest · "
                 f"{plural(state.freezes, 'freeze')}"
             )
-        recent = await queries.recent_answers(uow.session, user_id)
+        recent = await uow.stats.recent_answers(user_id)
         fields = tuple(
             Field(
                 f"{r.submitted_at:%d %b} · {r.kind}", f"{_short(bank, r.question_id)} · {r.score}"
@@ -198,7 +193,7 @@ class Boards:
             me = await turn.uow.directory.get_user(turn.ids.user_id)
             assert me is not None
             return me
-        user = await find_user(turn.uow.session, turn.ids.workspace_id, who.lstrip("@"))
+        user = await turn.uow.directory.find_user(turn.ids.workspace_id, who.lstrip("@"))
         if user is None:
             raise CommandError(f"I don't know anyone called `{who[:40]}` here yet.", "stats")
         return user

@@ -23,9 +23,7 @@ from bot.config import Settings
 from bot.grading import Rubric, RubricGrader
 from questions.bank import QuestionBank, UnknownTopic
 from questions.loader import PackError, load_bank
-from storage.database import DatabaseUrlError, create_engine, session_factory
-from storage.migrate import current_revision, upgrade
-from storage.unit_of_work import UnitOfWorkFactory
+from storage import Database, DatabaseUrlError
 
 app = typer.Typer(
     name="interview-bot",
@@ -108,12 +106,12 @@ def db_upgrade(db: DbOption = None) -> None:
     settings = settings_with(db)
 
     async def run() -> str | None:
-        engine = create_engine(settings.database_url)
+        database = Database(settings.database_url)
         try:
-            await upgrade(engine)
-            return await current_revision(engine)
+            await database.upgrade()
+            return await database.current_revision()
         finally:
-            await engine.dispose()
+            await database.dispose()
 
     try:
         revision = asyncio.run(run())
@@ -204,8 +202,7 @@ def questions_import(
     async def run() -> tuple[int, bool]:
         database = await prepare_database(settings)
         try:
-            uow = UnitOfWorkFactory(session_factory(database))()
-            async with uow:
+            async with database.units()() as uow:
                 now = datetime.now(UTC)
                 workspace_id = await uow.directory.workspace(platform, external_id, now)
                 result = await BankRegistry(load_bank()).import_pack(

@@ -10,8 +10,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.exc import OperationalError
-
 from bot import daily_views, metrics, views
 from bot.banks import BankRegistry
 from bot.calendar import Recurrence, days_from_key, days_key, resolve_local
@@ -21,16 +19,23 @@ from bot.events import Place
 from bot.grading import Grader
 from bot.messages import RichMessage
 from bot.outbox import Outbox
-from bot.ports import ChatPort
+from bot.ports.chat import ChatPort
+from bot.ports.records import (
+    Channel,
+    DailyPost,
+    NewClaim,
+    PostedRecord,
+    PostFacts,
+    Schedule,
+    StudyGroup,
+    Workspace,
+)
+from bot.ports.storage import Unavailable, UnitOfWork
 from bot.rounds import ChatLookup
 from bot.schedule_spec import ScheduleSpec, parse_spec, parse_time, parse_zone
 from bot.turn import Turn
 from questions.bank import QuestionBank
 from questions.schema import Difficulty, Question
-from storage import daily_claims
-from storage.daily_answers import PostFacts
-from storage.models import Channel, DailyPost, Schedule, StudyGroup, Workspace
-from storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +128,7 @@ class DailyService:
             raise CommandError(
                 "No questions match those topics and difficulty; widen the filters.", "daily"
             )
-        schedule = existing or Schedule(channel_id=turn.ids.channel_id, created_at=turn.now)
+        schedule = existing or turn.uow.schedules.new(turn.ids.channel_id, turn.now)
         schedule.post_time = f"{spec.at:%H:%M}"
         schedule.timezone = spec.zone.key
         schedule.days = days_key(spec.weekdays)
@@ -133,8 +138,6 @@ class DailyService:
         schedule.reveal_time = f"{spec.reveal:%H:%M}" if spec.reveal else None
         schedule.enabled = True
         schedule.updated_at = turn.now
-        if existing is None:
-            turn.uow.schedules.add(schedule)
         await self._channel_group(turn, spec.zone.key)
         turn.tell(self._status(turn.bank, schedule, turn.now, changed=True))
         return True
@@ -219,18 +222,16 @@ class DailyService:
         an enabled schedule (what a cron job posts).
         """
         async with uow() as u:
-            found = await daily_claims.schedules_with_places(u.session, {s for s, _ in wanted})
+            found = await u.claims.places({s for s, _ in wanted})
             keys: dict[tuple[int, date], None] = {}  # ordered and without repeats
             for schedule_id, maybe_day in wanted:
                 entry = found.get(schedule_id)
                 if entry is None or (maybe_day is None and not entry[0].enabled):
                     continue
                 keys[(schedule_id, maybe_day or recurrence(entry[0]).local_date(now))] = None
-            existing = await daily_claims.claims_for(u.session, keys)
+            existing = await u.claims.existing(keys)
             fresh = [k for k in keys if k not in existing]
-            counts = await daily_claims.question_counts(
-                u.session, {found[s][0].channel_id for s, _ in fresh}
-            )
+            counts = await u.claims.question_counts({found[s][0].channel_id for s, _ in fresh})
             banks: dict[int, QuestionBank] = {}
             for schedule_id, _ in keys:
                 workspace_id = found[schedule_id][2].id
@@ -248,28 +249,20 @@ class DailyService:
                 if n % YIELD_EVERY == 0:
                     await asyncio.sleep(0)  # let the senders run: they pace the posts
             # The writes last: SQLite holds its one write lock from the first until commit.
-            taken = await daily_claims.take_over_many(
-                u.session,
+            taken = await u.claims.take_over_many(
                 [p.id for p in existing.values() if p.status == "claimed"],
                 now - self._rules.claim_lease,
                 self._instance,
                 now,
             )
             held = {k: (p.id, p.question_id) for k, p in existing.items() if p.id in taken}
-            inserted = await daily_claims.claim_many(
-                u.session,
+            inserted = await u.claims.claim_many(
                 [
-                    {
-                        "schedule_id": schedule_id,
-                        "channel_id": found[schedule_id][0].channel_id,
-                        "local_date": day,
-                        "question_id": question_id,
-                        "status": "claimed",
-                        "claimed_by": self._instance,
-                        "claimed_at": now,
-                    }
+                    NewClaim(schedule_id, found[schedule_id][0].channel_id, day, question_id)
                     for (schedule_id, day), question_id in picks.items()
                 ],
+                self._instance,
+                now,
             )
             if held or inserted:
                 await u.commit()
@@ -365,7 +358,7 @@ class DailyService:
     async def renew_claim(self, uow: UowFactory, claim: ClaimedPost, now: datetime) -> bool:
         """Extend a claim before a late send; False when another process took it over."""
         async with uow() as u:
-            renewed = await daily_claims.renew(u.session, claim.post_id, self._instance, now)
+            renewed = await u.claims.renew(claim.post_id, self._instance, now)
             await u.commit()
         return renewed
 
@@ -373,22 +366,16 @@ class DailyService:
         """The posts are out: record them in one transaction, retrying, since a lost record
         means a repost once the claim's lease runs out."""
         rows = [
-            {
-                "b_id": s.claim.post_id,
-                "b_message_ref": s.message_ref,
-                "b_thread_ref": s.thread_ref,
-                "b_posted_at": now,
-                "b_reveal_at": s.claim.reveal_at,
-            }
+            PostedRecord(s.claim.post_id, s.message_ref, s.thread_ref, now, s.claim.reveal_at)
             for s in sent
         ]
         for attempt in range(1, RECORD_ATTEMPTS + 1):
             try:
                 async with uow() as u:
-                    await daily_claims.record_posted_many(u.session, rows)
+                    await u.claims.record_posted_many(rows)
                     await u.commit()
                 return
-            except (OperationalError, OSError, TimeoutError):
+            except (Unavailable, OSError, TimeoutError):
                 if attempt == RECORD_ATTEMPTS:
                     log.error("%d daily posts were sent but could not be recorded", len(rows))
                     raise
@@ -550,15 +537,9 @@ class DailyService:
         group = await turn.uow.groups.for_channel(turn.ids.channel_id)
         if group is None:
             name = f"#{turn.place.channel_name or turn.place.channel}"[:80]
-            group = StudyGroup(
-                workspace_id=turn.ids.workspace_id,
-                name=name,
-                channel_id=turn.ids.channel_id,
-                timezone=zone,
-                created_at=turn.now,
+            group = await turn.uow.groups.create(
+                turn.ids.workspace_id, name, turn.ids.channel_id, zone, turn.now
             )
-            turn.uow.groups.add(group)
-            await turn.uow.groups.flush()
         group.timezone = zone
         return group
 

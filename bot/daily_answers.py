@@ -4,8 +4,8 @@ An answer is graded, then (before the reveal) it counts: the answerer's first co
 takes the next place for the early bonus, a later one replaces it and keeps that place, and the
 streak advances in every group the answerer belongs to (joining the channel's group first).
 After the reveal an answer is practice: graded, kept, worth nothing. The statements are
-set-based (storage.daily_answers), so a batch costs about what a single answer does; a batch
-holds at most one answer per user, so no row is changed twice in one go.
+set-based (the unit of work's daily_answers), so a batch costs about what a single answer
+does; a batch holds at most one answer per user, so no row is changed twice in one go.
 """
 
 from __future__ import annotations
@@ -13,22 +13,20 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from bot import daily_views, metrics
 from bot.calendar import days_from_key
 from bot.grading import Grader, GradeResult, Rubric, grade_answer
 from bot.messages import RichMessage
 from bot.points import daily_points
+from bot.ports.records import AnswerRecord, Identity, PostFacts, StreakUpdate
+from bot.ports.storage import DailyAnswers
 from bot.streaks import StreakState, record_answer
 from questions.bank import QuestionBank
 from questions.schema import Question
-from storage.daily_answers import DailyAnswerStore, PostFacts
-from storage.repositories import Identity
 
 # Grades that are not an attempt at the question: kept and shown, but no streak for them.
 NOT_AN_ATTEMPT = frozenset({"empty", "off-topic", "restates-question"})
-MAX_STORED_CHARS = 40_000
 
 
 @dataclass(frozen=True)
@@ -56,7 +54,7 @@ class _Graded:
 
 
 async def record_daily_answers(
-    store: DailyAnswerStore, grader: Grader, entries: list[DailyEntry], now: datetime
+    store: DailyAnswers, grader: Grader, entries: list[DailyEntry], now: datetime
 ) -> list[RichMessage | None]:
     """Grade and record each entry; the feedback for each (None: its question is gone)."""
     users = [entry.ids.user_id for entry in entries]
@@ -75,11 +73,11 @@ async def record_daily_answers(
     live = [g for g in done if not g.practice]
     await _place(store, live)
     await _advance_streaks(store, [g for g in live if g.result.reason not in NOT_AN_ATTEMPT], now)
-    await store.add_answers(_row(g, now) for g in done)
+    await store.add_answers(_record(g, now) for g in done)
     return [_feedback(g) if g is not None else None for g in graded]
 
 
-async def _place(store: DailyAnswerStore, live: list[_Graded]) -> None:
+async def _place(store: DailyAnswers, live: list[_Graded]) -> None:
     """Give each counted answer its place: a replacement keeps the one it replaces."""
     earlier = await store.earlier_answers({g.key for g in live})
     newcomers: dict[int, list[_Graded]] = defaultdict(list)
@@ -97,7 +95,7 @@ async def _place(store: DailyAnswerStore, live: list[_Graded]) -> None:
     await store.uncount({a.id for a in earlier.values()})
 
 
-async def _advance_streaks(store: DailyAnswerStore, answers: list[_Graded], now: datetime) -> None:
+async def _advance_streaks(store: DailyAnswers, answers: list[_Graded], now: datetime) -> None:
     counting = [g for g in answers if g.entry.post.schedule_days is not None]
     if not counting:
         return
@@ -113,7 +111,7 @@ async def _advance_streaks(store: DailyAnswerStore, answers: list[_Graded], now:
     rows_of = defaultdict(list)
     for row in await store.lock_streaks({g.entry.ids.user_id for g in counting}, now):
         rows_of[row.user_id].append(row)
-    updates: list[dict[str, Any]] = []
+    updates: list[StreakUpdate] = []
     for g in counting:
         days = g.entry.post.schedule_days
         assert days is not None
@@ -122,16 +120,16 @@ async def _advance_streaks(store: DailyAnswerStore, answers: list[_Graded], now:
             state = StreakState(row.current, row.longest, row.freezes, row.last_day)
             new = record_answer(state, g.entry.post.local_date, weekdays)
             updates.append(
-                {
-                    "group_id": row.group_id,
-                    "user_id": row.user_id,
-                    "current": new.current,
-                    "longest": new.longest,
-                    "freezes": new.freezes,
-                    "last_day": new.last_day,
-                    "schedule_days": days,
-                    "updated_at": now,
-                }
+                StreakUpdate(
+                    row.group_id,
+                    row.user_id,
+                    new.current,
+                    new.longest,
+                    new.freezes,
+                    new.last_day,
+                    schedule_days=days,
+                    updated_at=now,
+                )
             )
             if groups.get(g.entry.post.channel_id) == row.group_id:
                 g.streak = new.current
@@ -144,28 +142,22 @@ def _points(g: _Graded) -> tuple[int, int]:
     return daily_points(g.question.difficulty, g.result.score, g.rank)
 
 
-def _row(g: _Graded, now: datetime) -> dict[str, Any]:
-    entry, result = g.entry, g.result
-    return {
-        "user_id": entry.ids.user_id,
-        "channel_id": entry.ids.channel_id,
-        "question_id": g.question.id,
-        "source": "daily",
-        "round_question_id": None,
-        "daily_post_id": entry.post.id,
-        "is_follow_up": False,
-        "text": entry.text[:MAX_STORED_CHARS],
-        "score": result.score,
-        "covered": list(result.covered),
-        "missed": list(result.missed),
-        "advice": result.advice,
-        "event_ref": entry.event_ref,
-        "points": _points(g)[0],
-        "answer_rank": g.rank,
-        "counted": not g.practice,
-        "submitted_at": now,
-        "graded_at": now,
-    }
+def _record(g: _Graded, now: datetime) -> AnswerRecord:
+    entry = g.entry
+    return AnswerRecord.graded(
+        entry.ids,
+        g.question.id,
+        "daily",
+        entry.text,
+        g.result,
+        score=g.result.score,
+        points=_points(g)[0],
+        event_ref=entry.event_ref,
+        now=now,
+        daily_post_id=entry.post.id,
+        answer_rank=g.rank,
+        counted=not g.practice,
+    )
 
 
 def _feedback(g: _Graded) -> RichMessage:

@@ -10,14 +10,10 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
-from sqlalchemy.orm.exc import StaleDataError
-
 from bot import metrics, views
 from bot.answer_batch import DailyAnswerBatcher, DailyThreads
 from bot.banks import BankRegistry
 from bot.boards import Boards
-from bot.clock import Clock
 from bot.commands import (
     Command,
     CommandError,
@@ -50,14 +46,15 @@ from bot.groups import GroupService
 from bot.identities import IdentityCache, identity_key
 from bot.messages import RichMessage
 from bot.outbox import Outbox, Outgoing
-from bot.ports import ChatPort
+from bot.ports.chat import ChatPort
+from bot.ports.clock import Clock
+from bot.ports.storage import Busy, Conflict, StaleRecord, Unavailable, UnitOfWork
 from bot.privacy import CANCEL as PRIVACY_CANCEL
 from bot.privacy import CONFIRM as PRIVACY_CONFIRM
 from bot.privacy import PrivacyService
 from bot.rounds import ChatLookup, MockRounds, RoundConflict
 from bot.turn import Turn
 from questions.bank import UnknownTopic
-from storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -72,8 +69,9 @@ class _NotRecordedYet(Exception):
     """A thread reply arrived before its daily post finished recording its thread."""
 
 
-# What a lost database connection looks like from here: the driver's errors, wrapped or not.
-DATABASE_DOWN = (OperationalError, InterfaceError, OSError, TimeoutError)
+# What a lost database connection looks like from here: storage's word for it, or the
+# connection's own error where one escaped unwrapped.
+DATABASE_DOWN = (Unavailable, OSError, TimeoutError)
 UNAVAILABLE = (
     "Sorry, I can't reach my database right now, so nothing was saved. "
     "Please try again in a minute."
@@ -232,16 +230,16 @@ class Engine:
                 await outbox.deliver()
                 await self._after_commit(after, chat)
                 return "ok"
-            except StaleDataError:
+            except StaleRecord:
                 log.info("event raced another on the same round; retry %d", attempt)
                 await asyncio.sleep(random.uniform(0, RACE_BACKOFF_S * attempt))
-            except OperationalError as exc:
-                if not _is_busy(exc) or attempt >= ATTEMPTS:
+            except Busy:
+                if attempt >= ATTEMPTS:
                     raise
                 # SQLite's one writer was busy past the timeout: wait a little and try again.
                 log.info("database busy; retry %d", attempt)
                 await asyncio.sleep(random.uniform(0, BUSY_BACKOFF_S * attempt))
-            except IntegrityError:
+            except Conflict:
                 if cache_cleared:
                     raise
                 # Most likely a user deleted by another process while cached here.
@@ -496,10 +494,6 @@ class Engine:
         }
         if round_id is not None and action_id in actions:
             await actions[action_id](turn, round_id)
-
-
-def _is_busy(exc: OperationalError) -> bool:
-    return "database is locked" in str(exc) or "database is busy" in str(exc)
 
 
 def _int(text: str) -> int | None:

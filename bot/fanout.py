@@ -22,9 +22,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from bot.clock import Clock
 from bot.daily import ClaimedPost, DailyService, SentPost, UowFactory
-from bot.ports import ChatPort
+from bot.ports.chat import ChatPort
+from bot.ports.clock import Clock
 
 log = logging.getLogger(__name__)
 

@@ -8,8 +8,8 @@ import re
 from bot import views
 from bot.commands import CommandError
 from bot.messages import RichMessage
+from bot.ports.records import StudyGroup
 from bot.turn import Turn
-from storage.models import StudyGroup
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{1,39}$")
 
@@ -35,15 +35,9 @@ class GroupService:
             )
             return
         schedule = await turn.uow.schedules.for_channel(turn.ids.channel_id)
-        group = StudyGroup(
-            workspace_id=turn.ids.workspace_id,
-            name=name,
-            channel_id=None,
-            timezone=schedule.timezone if schedule else "UTC",
-            created_at=turn.now,
+        group = await turn.uow.groups.create(
+            turn.ids.workspace_id, name, None, schedule.timezone if schedule else "UTC", turn.now
         )
-        turn.uow.groups.add(group)
-        await turn.uow.groups.flush()
         await turn.uow.groups.join(group.id, turn.ids.user_id, turn.now)
         turn.tell(
             views.info(

@@ -11,7 +11,7 @@ from collections import OrderedDict
 from typing import Generic, TypeVar
 
 from bot.events import Actor, Place
-from storage.repositories import Identity
+from bot.ports.records import Identity
 
 Key = tuple[str, str, str, str, str, str]
 K = TypeVar("K")

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from bot.events import Place
 from bot.messages import RichMessage
-from bot.ports import ChatPort
+from bot.ports.chat import ChatPort
 
 log = logging.getLogger(__name__)
 

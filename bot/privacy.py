@@ -5,12 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import delete, func, select
-
 from bot import views
 from bot.messages import Attachment, Button, ButtonStyle, RichMessage
 from bot.turn import Turn
-from storage.models import Answer, GroupMember, Round, Streak, StudyGroup, User
 
 CONFIRM = "privacy:delete"
 CANCEL = "privacy:cancel"
@@ -53,47 +50,19 @@ class PrivacyService:
         if confirmed_for != turn.actor.user_id:
             turn.tell(views.info("Only the person who asked can confirm deleting their data."))
             return False
-        session = turn.uow.session
-        user_id = turn.ids.user_id
-        answers = await _count(turn, select(func.count()).where(Answer.user_id == user_id))
-        streaks = await _count(turn, select(func.count()).where(Streak.user_id == user_id))
-        groups = await _count(turn, select(func.count()).where(GroupMember.user_id == user_id))
-        for table in (Answer, Streak, GroupMember, Round):
-            await session.execute(delete(table).where(table.user_id == user_id))
-        await session.execute(delete(User).where(User.id == user_id))
+        deleted = await turn.uow.people.delete(turn.ids.user_id)
         turn.tell(
             views.info(
-                f"Deleted {views.plural(answers, 'answer')}, {views.plural(streaks, 'streak')} and "
-                f"{views.plural(groups, 'group membership')}. Leaderboards no longer show you."
+                f"Deleted {views.plural(deleted.answers, 'answer')}, "
+                f"{views.plural(deleted.streaks, 'streak')} and "
+                f"{views.plural(deleted.groups, 'group membership')}. "
+                "Leaderboards no longer show you."
             )
         )
         return True
 
     async def _collect(self, turn: Turn) -> dict[str, Any]:
-        session = turn.uow.session
-        user_id = turn.ids.user_id
-        answers = (
-            await session.execute(
-                select(Answer).where(Answer.user_id == user_id).order_by(Answer.submitted_at)
-            )
-        ).scalars()
-        streaks = (
-            await session.execute(
-                select(Streak, StudyGroup.name)
-                .join(StudyGroup, StudyGroup.id == Streak.group_id)
-                .where(Streak.user_id == user_id)
-            )
-        ).all()
-        groups = (
-            await session.execute(
-                select(StudyGroup.name)
-                .join(GroupMember, GroupMember.group_id == StudyGroup.id)
-                .where(GroupMember.user_id == user_id)
-            )
-        ).scalars()
-        rounds = (
-            await session.execute(select(Round).where(Round.user_id == user_id).order_by(Round.id))
-        ).scalars()
+        data = await turn.uow.people.data_of(turn.ids.user_id)
         return {
             "user": {
                 "platform": turn.place.platform,
@@ -115,7 +84,7 @@ class PrivacyService:
                     "advice": a.advice,
                     "created_at": a.submitted_at.isoformat(),
                 }
-                for a in answers
+                for a in data.answers
             ],
             "streaks": [
                 {
@@ -125,9 +94,9 @@ class PrivacyService:
                     "freezes": s.freezes,
                     "last_day": s.last_day.isoformat() if s.last_day else None,
                 }
-                for s, name in streaks
+                for s, name in data.streaks
             ],
-            "groups": list(groups),
+            "groups": data.groups,
             "rounds": [
                 {
                     "status": r.status,
@@ -136,10 +105,6 @@ class PrivacyService:
                     "questions": r.planned_count,
                     "started_at": r.started_at.isoformat(),
                 }
-                for r in rounds
+                for r in data.rounds
             ],
         }
-
-
-async def _count(turn: Turn, stmt: Any) -> int:
-    return int((await turn.uow.session.execute(stmt)).scalar_one())

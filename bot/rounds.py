@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.attributes import flag_modified
 
 from bot import metrics, views
 from bot.commands import DEFAULT_COUNT, Mock
@@ -15,14 +13,13 @@ from bot.events import Place
 from bot.grading import Grader, GradeResult, Rubric, grade_answer
 from bot.outbox import Outbox
 from bot.points import mock_points
-from bot.ports import ChatPort
+from bot.ports.chat import ChatPort
+from bot.ports.records import AnswerRecord, Round, RoundQuestion
+from bot.ports.storage import Conflict, UnitOfWork
 from bot.selection import pick_for_round
 from bot.turn import Turn
 from questions.schema import Question, Stage
-from storage.models import Answer, Round, RoundQuestion
-from storage.unit_of_work import UnitOfWork
 
-MAX_STORED_ANSWER = 40_000
 LOOP_STAGES = (Stage.SCREENING, Stage.THEORY, Stage.CODING, Stage.SYSTEM_DESIGN, Stage.BEHAVIORAL)
 
 
@@ -89,35 +86,20 @@ class MockRounds:
             count = len(chosen)
         else:
             chosen = pick_for_round(pool, count, seen, best, rng)
-        round_ = Round(
-            channel_id=turn.ids.channel_id,
-            user_id=turn.ids.user_id,
-            status="active",
-            mode="loop" if args.loop else "mock",
-            topic=topic,
-            difficulty=args.difficulty.value if args.difficulty else None,
-            planned_count=len(chosen),
-            current_position=0,
-            started_at=turn.now,
-            last_activity_at=turn.now,
-        )
-        turn.uow.rounds.add(round_, [])
         try:
-            await turn.uow.rounds.flush()
-        except IntegrityError as exc:
+            round_ = await turn.uow.rounds.open(
+                turn.ids.channel_id,
+                turn.ids.user_id,
+                mode="loop" if args.loop else "mock",
+                topic=topic,
+                difficulty=args.difficulty.value if args.difficulty else None,
+                planned_count=len(chosen),
+                now=turn.now,
+            )
+        except Conflict as exc:
             raise RoundConflict from exc
         for position, question in enumerate(chosen):
-            turn.uow.rounds.add_question(
-                RoundQuestion(
-                    round_id=round_.id,
-                    position=position,
-                    question_id=question.id,
-                    topic=question.topic,
-                    status="pending",
-                    awaiting="answer",
-                    hints_used=0,
-                )
-            )
+            turn.uow.rounds.add_question(round_.id, position, question.id, question.topic)
         title = turn.bank.topic_title(topic) if topic else None
         difficulty = args.difficulty.value if args.difficulty else None
         intro_message = (
@@ -243,22 +225,18 @@ class MockRounds:
         event_ref: str | None,
     ) -> None:
         turn.uow.answers.add(
-            Answer(
-                user_id=turn.ids.user_id,
-                channel_id=turn.ids.channel_id,
-                question_id=current.question_id,
-                source="mock",
-                round_question_id=current.id,
-                is_follow_up=on_follow_up,
-                text=text[:MAX_STORED_ANSWER],
+            AnswerRecord.graded(
+                turn.ids,
+                current.question_id,
+                "mock",
+                text,
+                result,
                 score=final,
                 points=mock_points(question.difficulty, final),
-                covered=list(result.covered),
-                missed=list(result.missed),
-                advice=result.advice,
                 event_ref=event_ref,
-                submitted_at=turn.now,
-                graded_at=turn.now,
+                now=turn.now,
+                round_question_id=current.id,
+                is_follow_up=on_follow_up,
             )
         )
 
@@ -358,15 +336,9 @@ class MockRounds:
 
     @staticmethod
     async def _take(turn: Turn, round_: Round) -> None:
-        """Mark the round active and bump its version now, before anything is decided.
-
-        The forced update makes two events racing on one round conflict here (one of them
-        retries from a fresh read) even when nothing else about the round row changes.
-        """
-        round_.status = "active"
-        round_.last_activity_at = turn.now
-        flag_modified(round_, "last_activity_at")
-        await turn.uow.rounds.flush()
+        """Mark the round active and bump its version now, before anything is decided, so
+        two events racing on one round conflict here (one retries from a fresh read)."""
+        await turn.uow.rounds.take(round_, turn.now)
 
     def _is_idle(self, round_: Round, now: datetime) -> bool:
         return round_.last_activity_at < now - self._rules.idle_timeout
@@ -419,7 +391,7 @@ class MockRounds:
         )
 
     async def _advance(
-        self, turn: Turn, thread: Place, round_: Round, questions: list[RoundQuestion]
+        self, turn: Turn, thread: Place, round_: Round, questions: Sequence[RoundQuestion]
     ) -> None:
         if round_.current_position + 1 >= len(questions):
             round_.status = "finished"
@@ -447,7 +419,7 @@ class MockRounds:
         )
         turn.say(thread, card)
 
-    def _lines(self, turn: Turn, questions: list[RoundQuestion]) -> list[views.ScoreLine]:
+    def _lines(self, turn: Turn, questions: Sequence[RoundQuestion]) -> list[views.ScoreLine]:
         return [
             views.ScoreLine(
                 position=row.position,

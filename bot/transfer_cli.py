@@ -12,11 +12,9 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-from storage.database import async_url, create_engine, is_sqlite, session_factory
-from storage.migrate import is_up_to_date, upgrade
-from storage.transfer import ImportSummary, TransferError, export_workspace, import_workspace
+from bot.ports.storage import StorageError
+from storage import Database, ImportSummary, TransferError
 
 WorkspaceOption = Annotated[
     str,
@@ -46,41 +44,29 @@ def parse_workspace(value: str) -> tuple[str, str] | None:
     return platform, external_id
 
 
-def _first_line(exc: BaseException) -> str:
-    """The driver's own words: SQLAlchemy's wrapper adds the driver class and the SQL."""
-    if isinstance(exc, DBAPIError) and exc.orig is not None:
-        exc = exc.orig
-    lines = str(exc).strip().splitlines()
-    return lines[0] if lines else type(exc).__name__
-
-
 def missing_sqlite_file(database_url: str) -> str | None:
     """The path of a SQLite file that does not exist: connecting would quietly create it."""
-    url = async_url(database_url)
-    if not is_sqlite(url) or url.database in (None, "", ":memory:"):
-        return None
-    return None if Path(url.database).exists() else url.database
+    path = Database.sqlite_file(database_url)
+    return None if path is None or Path(path).exists() else path
 
 
 async def _export(database_url: str, platform: str, external_id: str) -> dict[str, Any]:
-    engine = create_engine(database_url)
+    database = Database(database_url)
     try:
-        if not await is_up_to_date(engine):
-            raise SchemaNotReady
-        async with session_factory(engine)() as session:
-            return await export_workspace(session, platform, external_id)
+        data = await database.export_workspace(platform, external_id)
     finally:
-        await engine.dispose()
+        await database.dispose()
+    if data is None:
+        raise SchemaNotReady
+    return data
 
 
 async def _import(database_url: str, data: Any) -> ImportSummary:
-    engine = create_engine(database_url)
+    database = Database(database_url)
     try:
-        await upgrade(engine)
-        async with session_factory(engine)() as session, session.begin():
-            return await import_workspace(session, data)
+        return await database.import_workspace(data)
     finally:
-        await engine.dispose()
+        await database.dispose()
 
 
 def register(app: typer.Typer) -> None:
@@ -111,8 +97,8 @@ def register(app: typer.Typer) -> None:
             raise  # a bug, not an unknown workspace: keep the traceback
         except LookupError as exc:
             fail(str(exc))
-        except SQLAlchemyError as exc:
-            fail(f"database error: {_first_line(exc)}")
+        except StorageError as exc:
+            fail(f"database error: {exc}")
         text = json.dumps(data, indent=2, ensure_ascii=False)
         if output is None:
             typer.echo(text)
@@ -145,6 +131,6 @@ def register(app: typer.Typer) -> None:
             summary = asyncio.run(_import(settings.database_url, data))
         except TransferError as exc:
             fail(str(exc))
-        except SQLAlchemyError as exc:
-            fail(f"database error: {_first_line(exc)}")
+        except StorageError as exc:
+            fail(f"database error: {exc}")
         typer.echo(summary.describe())

@@ -8,10 +8,10 @@ from datetime import datetime
 from bot.events import Actor, Place
 from bot.messages import RichMessage
 from bot.outbox import Outbox
-from bot.ports import ChatPort
+from bot.ports.chat import ChatPort
+from bot.ports.records import Identity
+from bot.ports.storage import UnitOfWork
 from questions.bank import QuestionBank
-from storage.repositories import Identity
-from storage.unit_of_work import UnitOfWork
 
 
 @dataclass

@@ -1,1 +1,11 @@
-"""Persistence: SQLAlchemy models, repositories, the unit of work and migrations."""
+"""Persistence: SQLAlchemy models, repositories, the unit of work and migrations.
+
+The composition root reaches storage through these names alone; the engine never does.
+"""
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.database import Database, DatabaseUrlError
+from storage.transfer import ImportSummary, TransferError
+
+__all__ = ["AsyncEngine", "Database", "DatabaseUrlError", "ImportSummary", "TransferError"]

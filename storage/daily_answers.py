@@ -7,8 +7,7 @@ takes every answer of a batch at once, so a batch of fifty costs about what one 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, delete, func, insert, literal, select, update
@@ -16,6 +15,7 @@ from sqlalchemy.engine import Result
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Executable
 
+from bot.ports.records import AnswerRecord, EarlierAnswer, PostFacts, StreakRow, StreakUpdate
 from storage.models import (
     Answer,
     DailyPost,
@@ -26,7 +26,7 @@ from storage.models import (
     StudyGroup,
     User,
 )
-from storage.repositories import _insert
+from storage.repositories import _insert, answer_row
 
 _ANSWERS = cast(Table, Answer.__table__)
 _EVENTS = cast(Table, ProcessedEvent.__table__)
@@ -35,41 +35,9 @@ _STREAKS = cast(Table, Streak.__table__)
 _USERS = cast(Table, User.__table__)
 
 
-@dataclass(frozen=True)
-class PostFacts:
-    """What recording an answer needs to know about its daily post."""
-
-    id: int
-    channel_id: int
-    question_id: str
-    status: str
-    local_date: date
-    schedule_days: str | None  # None once the schedule is gone: streaks then stay as they are
-
-
-@dataclass(frozen=True)
-class StreakRow:
-    group_id: int
-    user_id: int
-    current: int
-    longest: int
-    freezes: int
-    last_day: date | None
-
-
-@dataclass(frozen=True)
-class EarlierAnswer:
-    id: int
-    answer_rank: int | None
-
-
 class DailyAnswerStore:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
-
-    @property
-    def _postgres(self) -> bool:
-        return self._session.get_bind().dialect.name == "postgresql"
 
     async def _run(
         self, stmt: Executable, rows: Sequence[dict[str, Any]] | None = None
@@ -280,13 +248,28 @@ class DailyAnswerStore:
         ]
         return sorted(rows, key=lambda row: (row.group_id, row.user_id))
 
-    async def save_streaks(self, rows: Sequence[dict[str, Any]]) -> None:
-        """Write new streak values; each row holds group_id and user_id plus the new fields."""
-        if rows:
-            await self._run(_SAVE_STREAK, [{f"new_{k}": v for k, v in row.items()} for row in rows])
+    async def save_streaks(self, updates: Sequence[StreakUpdate]) -> None:
+        """Write new streak values, one statement for them all."""
+        if updates:
+            await self._run(
+                _SAVE_STREAK,
+                [
+                    {
+                        "new_group_id": u.group_id,
+                        "new_user_id": u.user_id,
+                        "new_current": u.current,
+                        "new_longest": u.longest,
+                        "new_freezes": u.freezes,
+                        "new_last_day": u.last_day,
+                        "new_schedule_days": u.schedule_days,
+                        "new_updated_at": u.updated_at,
+                    }
+                    for u in updates
+                ],
+            )
 
-    async def add_answers(self, rows: Iterable[dict[str, Any]]) -> None:
-        batch = list(rows)
+    async def add_answers(self, answers: Iterable[AnswerRecord]) -> None:
+        batch = [answer_row(answer) for answer in answers]
         if batch:
             await self._run(insert(_ANSWERS), batch)
 

@@ -15,9 +15,10 @@ from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.ports.records import NewClaim, PostedRecord
 from storage.models import Channel, DailyPost, Schedule, Workspace
 
-Key = tuple[int, date]
+Key = tuple[int, date]  # (schedule id, local date)
 
 
 _POSTS = cast(Table, DailyPost.__table__)
@@ -37,98 +38,126 @@ def _claim_insert(session: AsyncSession) -> Any:
     )
 
 
-async def schedules_with_places(
-    session: AsyncSession, schedule_ids: Collection[int]
-) -> dict[int, tuple[Schedule, Channel, Workspace]]:
-    """Each schedule with its channel and workspace, in one query."""
-    if not schedule_ids:
-        return {}
-    stmt = (
-        select(Schedule, Channel, Workspace)
-        .join(Channel, Channel.id == Schedule.channel_id)
-        .join(Workspace, Workspace.id == Channel.workspace_id)
-        .where(Schedule.id.in_(schedule_ids))
-    )
-    rows = (await session.execute(stmt)).all()
-    return {s.id: (s, c, w) for s, c, w in rows}
+class Claims:
+    """Claims of many days' posts at once, for the daily fan-out."""
 
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
 
-async def claims_for(session: AsyncSession, keys: Collection[Key]) -> dict[Key, DailyPost]:
-    """The existing claim rows of the given (schedule, local date) pairs."""
-    if not keys:
-        return {}
-    stmt = select(DailyPost).where(
-        DailyPost.schedule_id.in_({s for s, _ in keys}),
-        DailyPost.local_date.in_({d for _, d in keys}),
-    )
-    wanted = set(keys)
-    found = (await session.execute(stmt)).scalars().all()
-    return {k: p for p in found if (k := (p.schedule_id, p.local_date)) in wanted}
+    async def places(
+        self, schedule_ids: Collection[int]
+    ) -> dict[int, tuple[Schedule, Channel, Workspace]]:
+        """Each schedule with its channel and workspace, in one query."""
+        if not schedule_ids:
+            return {}
+        stmt = (
+            select(Schedule, Channel, Workspace)
+            .join(Channel, Channel.id == Schedule.channel_id)
+            .join(Workspace, Workspace.id == Channel.workspace_id)
+            .where(Schedule.id.in_(schedule_ids))
+        )
+        rows = (await self._session.execute(stmt)).all()
+        return {s.id: (s, c, w) for s, c, w in rows}
 
+    async def existing(self, keys: Collection[Key]) -> dict[Key, DailyPost]:
+        """The existing claim rows of the given (schedule, local date) pairs."""
+        if not keys:
+            return {}
+        stmt = select(DailyPost).where(
+            DailyPost.schedule_id.in_({s for s, _ in keys}),
+            DailyPost.local_date.in_({d for _, d in keys}),
+        )
+        wanted = set(keys)
+        found = (await self._session.execute(stmt)).scalars().all()
+        return {k: p for p in found if (k := (p.schedule_id, p.local_date)) in wanted}
 
-async def question_counts(
-    session: AsyncSession, channel_ids: Collection[int]
-) -> dict[int, dict[str, int]]:
-    """How often each question was posted in each channel, for no-repeat cycles."""
-    counts: dict[int, dict[str, int]] = {c: {} for c in channel_ids}
-    if not channel_ids:
+    async def question_counts(self, channel_ids: Collection[int]) -> dict[int, dict[str, int]]:
+        """How often each question was posted in each channel, for no-repeat cycles."""
+        counts: dict[int, dict[str, int]] = {c: {} for c in channel_ids}
+        if not channel_ids:
+            return counts
+        stmt = (
+            select(DailyPost.channel_id, DailyPost.question_id, func.count())
+            .where(DailyPost.channel_id.in_(channel_ids))
+            .group_by(DailyPost.channel_id, DailyPost.question_id)
+        )
+        for channel_id, question_id, n in (await self._session.execute(stmt)).all():
+            counts[channel_id][question_id] = int(n)
         return counts
-    stmt = (
-        select(DailyPost.channel_id, DailyPost.question_id, func.count())
-        .where(DailyPost.channel_id.in_(channel_ids))
-        .group_by(DailyPost.channel_id, DailyPost.question_id)
-    )
-    for channel_id, question_id, n in (await session.execute(stmt)).all():
-        counts[channel_id][question_id] = int(n)
-    return counts
 
+    async def claim_many(
+        self, claims: Sequence[NewClaim], claimer: str, now: datetime
+    ) -> dict[Key, int]:
+        """Insert claim rows; the ids of those inserted (a conflict means another has it)."""
+        if not claims:
+            return {}
+        rows = [
+            {
+                "schedule_id": c.schedule_id,
+                "channel_id": c.channel_id,
+                "local_date": c.local_date,
+                "question_id": c.question_id,
+                "status": "claimed",
+                "claimed_by": claimer,
+                "claimed_at": now,
+            }
+            for c in claims
+        ]
+        result = (await self._session.execute(_claim_insert(self._session), rows)).all()
+        return {(s, d): int(i) for i, s, d in result}
 
-async def claim_many(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> dict[Key, int]:
-    """Insert claim rows; returns the ids of those inserted (a conflict means another has it)."""
-    if not rows:
-        return {}
-    result = (await session.execute(_claim_insert(session), list(rows))).all()
-    return {(s, d): int(i) for i, s, d in result}
-
-
-async def take_over_many(
-    session: AsyncSession,
-    post_ids: Collection[int],
-    stale_before: datetime,
-    claimer: str,
-    now: datetime,
-) -> set[int]:
-    """Re-claim claims whose holder never posted (past the lease); only one taker wins each."""
-    if not post_ids:
-        return set()
-    stmt = (
-        update(DailyPost)
-        .where(
-            DailyPost.id.in_(post_ids),
-            DailyPost.status == "claimed",
-            DailyPost.claimed_at < stale_before,
+    async def take_over_many(
+        self,
+        post_ids: Collection[int],
+        stale_before: datetime,
+        claimer: str,
+        now: datetime,
+    ) -> set[int]:
+        """Re-claim claims whose holder never posted (past the lease); only one taker wins each."""
+        if not post_ids:
+            return set()
+        stmt = (
+            update(DailyPost)
+            .where(
+                DailyPost.id.in_(post_ids),
+                DailyPost.status == "claimed",
+                DailyPost.claimed_at < stale_before,
+            )
+            .values(claimed_by=claimer, claimed_at=now)
+            .returning(DailyPost.id)
+            .execution_options(synchronize_session=False)
         )
-        .values(claimed_by=claimer, claimed_at=now)
-        .returning(DailyPost.id)
-        .execution_options(synchronize_session=False)
-    )
-    return {int(i) for i in (await session.execute(stmt)).scalars()}
+        return {int(i) for i in (await self._session.execute(stmt)).scalars()}
 
-
-async def renew(session: AsyncSession, post_id: int, claimer: str, now: datetime) -> bool:
-    """Extend a claim this process still holds, so a slow send never outlives its lease."""
-    stmt = (
-        update(DailyPost)
-        .where(
-            DailyPost.id == post_id,
-            DailyPost.status == "claimed",
-            DailyPost.claimed_by == claimer,
+    async def renew(self, post_id: int, claimer: str, now: datetime) -> bool:
+        """Extend a claim this process still holds, so a slow send never outlives its lease."""
+        stmt = (
+            update(DailyPost)
+            .where(
+                DailyPost.id == post_id,
+                DailyPost.status == "claimed",
+                DailyPost.claimed_by == claimer,
+            )
+            .values(claimed_at=now)
+            .execution_options(synchronize_session=False)
         )
-        .values(claimed_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    result = await session.execute(stmt)
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+        result = await self._session.execute(stmt)
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def record_posted_many(self, posts: Sequence[PostedRecord]) -> None:
+        """Mark many sent posts as posted in one statement (executemany)."""
+        if posts:
+            rows = [
+                {
+                    "b_id": p.post_id,
+                    "b_message_ref": p.message_ref,
+                    "b_thread_ref": p.thread_ref,
+                    "b_posted_at": p.posted_at,
+                    "b_reveal_at": p.reveal_at,
+                }
+                for p in posts
+            ]
+            await self._session.execute(_RECORD, rows)
 
 
 _RECORD = (
@@ -142,12 +171,3 @@ _RECORD = (
         reveal_at=bindparam("b_reveal_at"),
     )
 )
-
-
-async def record_posted_many(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
-    """Mark many sent posts as posted in one statement (executemany).
-
-    rows: {"b_id", "b_message_ref", "b_thread_ref", "b_posted_at", "b_reveal_at"} each.
-    """
-    if rows:
-        await session.execute(_RECORD, list(rows))

@@ -9,6 +9,10 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.ext.asyncio import AsyncSession as AsyncSession
 
+from storage import migrate, transfer
+from storage.errors import described
+from storage.unit_of_work import UnitOfWorkFactory
+
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 SQLITE_POOL_TIMEOUT_S = 5
 
@@ -76,3 +80,57 @@ def _tune_sqlite(engine: AsyncEngine, *, wal: bool) -> None:
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+class Database:
+    """One database as the composition root sees it: schema upkeep, units of work, a
+    workspace's export and import, and closing. Errors of the transfers come out as
+    StorageError in the driver's own words."""
+
+    def __init__(self, raw_url: str, **kwargs: Any) -> None:
+        self.url = async_url(raw_url)
+        self.engine = create_engine(raw_url, **kwargs)
+        self._sessions = session_factory(self.engine)
+
+    @staticmethod
+    def sqlite_file(raw_url: str) -> str | None:
+        """The file a SQLite URL names; None for another database or one in memory."""
+        url = async_url(raw_url)
+        if not is_sqlite(url) or url.database in (None, "", ":memory:"):
+            return None
+        return url.database
+
+    @property
+    def embedded(self) -> bool:
+        """SQLite in a file or in memory: migrated at start, no separate upgrade step."""
+        return is_sqlite(self.url)
+
+    def units(self) -> UnitOfWorkFactory:
+        return UnitOfWorkFactory(self._sessions)
+
+    async def upgrade(self) -> None:
+        await migrate.upgrade(self.engine)
+
+    async def is_up_to_date(self) -> bool:
+        return await migrate.is_up_to_date(self.engine)
+
+    async def current_revision(self) -> str | None:
+        return await migrate.current_revision(self.engine)
+
+    async def export_workspace(self, platform: str, external_id: str) -> dict[str, Any] | None:
+        """The workspace's history; None when the schema is not current (nothing to read)."""
+        async with described():
+            if not await migrate.is_up_to_date(self.engine):
+                return None
+            async with self._sessions() as session:
+                return await transfer.export_workspace(session, platform, external_id)
+
+    async def import_workspace(self, data: Any) -> transfer.ImportSummary:
+        """Bring the schema up to date, then write the workspace in one transaction."""
+        async with described():
+            await migrate.upgrade(self.engine)
+            async with self._sessions() as session, session.begin():
+                return await transfer.import_workspace(session, data)
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()

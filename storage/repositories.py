@@ -2,25 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import flag_modified
 
+from bot.ports import records
+from bot.ports.records import AnswerRecord, Identity
+from storage.errors import translated
 from storage.models import (
     Answer,
     Channel,
-    DailyPost,
     GroupMember,
     ProcessedEvent,
     QuestionPack,
     Round,
     RoundQuestion,
-    Schedule,
     Streak,
     StudyGroup,
     User,
@@ -35,15 +35,6 @@ def _insert(session: AsyncSession, table: Any) -> Any:
     if session.get_bind().dialect.name == "postgresql":
         return postgresql.insert(table)
     return sqlite.insert(table)
-
-
-@dataclass(frozen=True)
-class Identity:
-    """Internal ids of the workspace, channel and user an event came from."""
-
-    workspace_id: int
-    channel_id: int
-    user_id: int
 
 
 class Directory:
@@ -114,21 +105,71 @@ class Directory:
     async def get_workspace(self, workspace_id: int) -> Workspace | None:
         return await self._session.get(Workspace, workspace_id)
 
+    async def find_user(self, workspace_id: int, who: str) -> User | None:
+        """A user of the workspace by platform id or, failing that, by display name."""
+        by_id = select(User).where(User.workspace_id == workspace_id, User.external_id == who)
+        user = (await self._session.execute(by_id)).scalars().first()
+        if user is not None:
+            return user
+        by_name = select(User).where(
+            User.workspace_id == workspace_id, func.lower(User.display_name) == who.lower()
+        )
+        return (await self._session.execute(by_name)).scalars().first()
+
 
 class Rounds:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    def add(self, round_: Round, questions: Sequence[RoundQuestion]) -> None:
+    async def open(
+        self,
+        channel_id: int,
+        user_id: int,
+        mode: str,
+        topic: str | None,
+        difficulty: str | None,
+        planned_count: int,
+        now: datetime,
+    ) -> Round:
+        round_ = Round(
+            channel_id=channel_id,
+            user_id=user_id,
+            status="active",
+            mode=mode,
+            topic=topic,
+            difficulty=difficulty,
+            planned_count=planned_count,
+            current_position=0,
+            started_at=now,
+            last_activity_at=now,
+        )
         self._session.add(round_)
-        for question in questions:
-            self._session.add(question)
+        async with translated():
+            await self._session.flush()
+        return round_
 
-    def add_question(self, question: RoundQuestion) -> None:
-        self._session.add(question)
+    def add_question(self, round_id: int, position: int, question_id: str, topic: str) -> None:
+        self._session.add(
+            RoundQuestion(
+                round_id=round_id,
+                position=position,
+                question_id=question_id,
+                topic=topic,
+                status="pending",
+                awaiting="answer",
+                hints_used=0,
+            )
+        )
+
+    async def take(self, round_: records.Round, now: datetime) -> None:
+        round_.status = "active"
+        round_.last_activity_at = now
+        flag_modified(round_, "last_activity_at")
+        await self.flush()
 
     async def flush(self) -> None:
-        await self._session.flush()
+        async with translated():
+            await self._session.flush()
 
     async def get(self, round_id: int) -> Round | None:
         return await self._session.get(Round, round_id)
@@ -193,8 +234,8 @@ class Answers:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    def add(self, answer: Answer) -> None:
-        self._session.add(answer)
+    def add(self, answer: AnswerRecord) -> None:
+        self._session.add(Answer(**answer_row(answer)))
 
     async def best_scores(self, user_id: int) -> dict[str, int]:
         stmt = (
@@ -204,14 +245,6 @@ class Answers:
         )
         return {qid: int(score) for qid, score in (await self._session.execute(stmt)).all()}
 
-    async def counted_for(self, daily_post_id: int, user_id: int) -> Answer | None:
-        stmt = select(Answer).where(
-            Answer.daily_post_id == daily_post_id,
-            Answer.user_id == user_id,
-            Answer.counted.is_(True),
-        )
-        return (await self._session.execute(stmt)).scalars().first()
-
     async def counted_for_post(self, daily_post_id: int) -> list[tuple[Answer, User]]:
         stmt = (
             select(Answer, User)
@@ -220,15 +253,6 @@ class Answers:
             .order_by(Answer.score.desc(), Answer.submitted_at, Answer.id)
         )
         return [(a, u) for a, u in (await self._session.execute(stmt)).all()]
-
-    async def flush(self) -> None:
-        await self._session.flush()
-
-    async def for_round_question(self, round_question_id: int) -> list[Answer]:
-        stmt = (
-            select(Answer).where(Answer.round_question_id == round_question_id).order_by(Answer.id)
-        )
-        return list((await self._session.execute(stmt)).scalars())
 
 
 class Events:
@@ -246,169 +270,6 @@ class Events:
         return (await self._session.execute(stmt)).scalar_one_or_none() is not None
 
 
-class Schedules:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
-    async def for_channel(self, channel_id: int) -> Schedule | None:
-        stmt = select(Schedule).where(Schedule.channel_id == channel_id)
-        return (await self._session.execute(stmt)).scalars().first()
-
-    async def get(self, schedule_id: int) -> Schedule | None:
-        return await self._session.get(Schedule, schedule_id)
-
-    def add(self, schedule: Schedule) -> None:
-        self._session.add(schedule)
-
-    async def disable_workspace(self, platform: str, external_id: str, now: datetime) -> int:
-        channels = (
-            select(Channel.id)
-            .join(Workspace, Workspace.id == Channel.workspace_id)
-            .where(Workspace.platform == platform, Workspace.external_id == external_id)
-        )
-        result = await self._session.execute(
-            update(Schedule)
-            .where(Schedule.channel_id.in_(channels), Schedule.enabled.is_(True))
-            .values(enabled=False, updated_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        return int(result.rowcount)  # type: ignore[attr-defined]
-
-    async def enabled(self) -> list[Schedule]:
-        stmt = select(Schedule).where(Schedule.enabled.is_(True)).order_by(Schedule.id)
-        return list((await self._session.execute(stmt)).scalars())
-
-
-class DailyPosts:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
-    async def claim(
-        self,
-        schedule_id: int,
-        channel_id: int,
-        local_date: date,
-        question_id: str,
-        claimer: str,
-        now: datetime,
-    ) -> int | None:
-        """Insert the day's claim row; None when another process (or an earlier run) has it."""
-        stmt = (
-            _insert(self._session, DailyPost)
-            .values(
-                schedule_id=schedule_id,
-                channel_id=channel_id,
-                local_date=local_date,
-                question_id=question_id,
-                status="claimed",
-                claimed_by=claimer,
-                claimed_at=now,
-            )
-            .on_conflict_do_nothing(index_elements=["schedule_id", "local_date"])
-            .returning(DailyPost.id)
-        )
-        return (await self._session.execute(stmt)).scalar_one_or_none()
-
-    async def take_over(
-        self, post_id: int, stale_before: datetime, claimer: str, now: datetime
-    ) -> bool:
-        """Re-claim a claim whose holder never posted (it crashed); only one taker wins."""
-        result = await self._session.execute(
-            update(DailyPost)
-            .where(
-                DailyPost.id == post_id,
-                DailyPost.status == "claimed",
-                DailyPost.claimed_at < stale_before,
-            )
-            .values(claimed_by=claimer, claimed_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
-
-    async def get(self, post_id: int) -> DailyPost | None:
-        return await self._session.get(DailyPost, post_id)
-
-    async def take_answer_rank(self, post_id: int) -> int:
-        """The next answerer's place (0 = first), counted atomically: the row is locked by the
-        update until commit, so two first answers can never share a place."""
-        result = await self._session.execute(
-            update(DailyPost)
-            .where(DailyPost.id == post_id)
-            .values(answerers=DailyPost.answerers + 1)
-            .returning(DailyPost.answerers)
-            .execution_options(synchronize_session=False)
-        )
-        return int(result.scalar_one()) - 1
-
-    async def for_day(self, schedule_id: int, local_date: date) -> DailyPost | None:
-        stmt = select(DailyPost).where(
-            DailyPost.schedule_id == schedule_id, DailyPost.local_date == local_date
-        )
-        return (await self._session.execute(stmt)).scalars().first()
-
-    async def by_thread(self, channel_id: int, thread_ref: str) -> DailyPost | None:
-        stmt = select(DailyPost).where(
-            DailyPost.channel_id == channel_id, DailyPost.thread_ref == thread_ref
-        )
-        return (await self._session.execute(stmt)).scalars().first()
-
-    async def claims_on(self, days: set[date]) -> dict[tuple[int, date], tuple[str, datetime]]:
-        """(status, claimed_at) of every claim on the given local dates, by (schedule, date)."""
-        stmt = select(
-            DailyPost.schedule_id, DailyPost.local_date, DailyPost.status, DailyPost.claimed_at
-        ).where(DailyPost.local_date.in_(days))
-        rows = (await self._session.execute(stmt)).all()
-        return {(s, d): (status, claimed) for s, d, status, claimed in rows}
-
-    async def being_posted(self, channel_id: int, since: datetime) -> bool:
-        stmt = select(DailyPost.id).where(
-            DailyPost.channel_id == channel_id,
-            DailyPost.status == "claimed",
-            DailyPost.claimed_at >= since,
-        )
-        return (await self._session.execute(stmt.limit(1))).first() is not None
-
-    async def latest(self, schedule_id: int) -> DailyPost | None:
-        stmt = (
-            select(DailyPost)
-            .where(DailyPost.schedule_id == schedule_id)
-            .order_by(DailyPost.local_date.desc())
-            .limit(1)
-        )
-        return (await self._session.execute(stmt)).scalars().first()
-
-    async def question_counts(self, channel_id: int) -> dict[str, int]:
-        """How often each question was posted in a channel, for no-repeat cycles."""
-        stmt = (
-            select(DailyPost.question_id, func.count())
-            .where(DailyPost.channel_id == channel_id)
-            .group_by(DailyPost.question_id)
-        )
-        return {qid: int(n) for qid, n in (await self._session.execute(stmt)).all()}
-
-    async def due_reveals(self, now: datetime, limit: int = 200) -> list[DailyPost]:
-        stmt = (
-            select(DailyPost)
-            .where(DailyPost.status == "posted", DailyPost.reveal_at <= now)
-            .order_by(DailyPost.reveal_at)
-            .limit(limit)
-        )
-        return list((await self._session.execute(stmt)).scalars())
-
-    async def next_reveal_after(self, moment: datetime) -> datetime | None:
-        stmt = select(func.min(DailyPost.reveal_at)).where(
-            DailyPost.status == "posted", DailyPost.reveal_at > moment
-        )
-        value = (await self._session.execute(stmt)).scalar_one_or_none()
-        return value
-
-    async def stale_claims(self, stale_before: datetime) -> list[DailyPost]:
-        stmt = select(DailyPost).where(
-            DailyPost.status == "claimed", DailyPost.claimed_at < stale_before
-        )
-        return list((await self._session.execute(stmt)).scalars())
-
-
 class Groups:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -423,11 +284,20 @@ class Groups:
         stmt = select(StudyGroup).where(StudyGroup.channel_id == channel_id)
         return (await self._session.execute(stmt)).scalars().first()
 
-    def add(self, group: StudyGroup) -> None:
+    async def create(
+        self, workspace_id: int, name: str, channel_id: int | None, timezone: str, now: datetime
+    ) -> StudyGroup:
+        group = StudyGroup(
+            workspace_id=workspace_id,
+            name=name,
+            channel_id=channel_id,
+            timezone=timezone,
+            created_at=now,
+        )
         self._session.add(group)
-
-    async def flush(self) -> None:
-        await self._session.flush()
+        async with translated():
+            await self._session.flush()
+        return group
 
     async def in_workspace(self, workspace_id: int) -> list[tuple[StudyGroup, int]]:
         """Groups with their member counts, channel groups first."""
@@ -475,32 +345,6 @@ class Streaks:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def get_for_update(self, group_id: int, user_id: int) -> Streak | None:
-        stmt = select(Streak).where(Streak.group_id == group_id, Streak.user_id == user_id)
-        if self._session.get_bind().dialect.name == "postgresql":
-            stmt = stmt.with_for_update()
-        return (await self._session.execute(stmt)).scalars().first()
-
-    async def ensure(self, group_id: int, user_id: int, now: datetime) -> Streak:
-        """The streak row, created empty if needed, locked for this transaction."""
-        stmt = (
-            _insert(self._session, Streak)
-            .values(
-                group_id=group_id,
-                user_id=user_id,
-                current=0,
-                longest=0,
-                freezes=0,
-                schedule_days="",
-                updated_at=now,
-            )
-            .on_conflict_do_nothing(index_elements=["group_id", "user_id"])
-        )
-        await self._session.execute(stmt)
-        streak = await self.get_for_update(group_id, user_id)
-        assert streak is not None
-        return streak
-
     async def of_group(self, group_id: int) -> list[Streak]:
         stmt = select(Streak).where(Streak.group_id == group_id)
         return list((await self._session.execute(stmt)).scalars())
@@ -513,18 +357,6 @@ class Streaks:
             .order_by(StudyGroup.id)
         )
         return [(s, g) for s, g in (await self._session.execute(stmt)).all()]
-
-
-async def find_user(session: AsyncSession, workspace_id: int, who: str) -> User | None:
-    """A user of the workspace by platform id or, failing that, by display name."""
-    by_id = select(User).where(User.workspace_id == workspace_id, User.external_id == who)
-    user = (await session.execute(by_id)).scalars().first()
-    if user is not None:
-        return user
-    by_name = select(User).where(
-        User.workspace_id == workspace_id, func.lower(User.display_name) == who.lower()
-    )
-    return (await session.execute(by_name)).scalars().first()
 
 
 class Packs:
@@ -572,3 +404,27 @@ class Packs:
         existing.question_count = count
         existing.imported_at = now
         return True
+
+
+def answer_row(answer: AnswerRecord) -> dict[str, Any]:
+    """An answer record as the answers table's columns."""
+    return {
+        "user_id": answer.user_id,
+        "channel_id": answer.channel_id,
+        "question_id": answer.question_id,
+        "source": answer.source,
+        "round_question_id": answer.round_question_id,
+        "daily_post_id": answer.daily_post_id,
+        "is_follow_up": answer.is_follow_up,
+        "text": answer.text,
+        "score": answer.score,
+        "covered": list(answer.covered),
+        "missed": list(answer.missed),
+        "advice": answer.advice,
+        "event_ref": answer.event_ref,
+        "points": answer.points,
+        "answer_rank": answer.answer_rank,
+        "counted": answer.counted,
+        "submitted_at": answer.submitted_at,
+        "graded_at": answer.submitted_at,
+    }

@@ -7,30 +7,39 @@ from types import TracebackType
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.daily_answers import DailyAnswerStore
+from storage.daily_claims import Claims
+from storage.errors import translate, translated
+from storage.people import People
+from storage.queries import Stats
 from storage.repositories import (
     Answers,
-    DailyPosts,
     Directory,
     Events,
     Groups,
     Packs,
     Rounds,
-    Schedules,
     Streaks,
 )
+from storage.schedules import DailyPosts, Schedules
 
 
 class UnitOfWork:
+    """The engine's unit of work over one SQLAlchemy session; database errors leave it as
+    the engine's own (bot.ports.storage)."""
+
     directory: Directory
     rounds: Rounds
     answers: Answers
     events: Events
     schedules: Schedules
     daily_posts: DailyPosts
+    claims: Claims
+    daily_answers: DailyAnswerStore
     groups: Groups
     streaks: Streaks
     packs: Packs
-    daily_answers: DailyAnswerStore
+    stats: Stats
+    people: People
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -50,10 +59,13 @@ class UnitOfWork:
         self.events = Events(self._session)
         self.schedules = Schedules(self._session)
         self.daily_posts = DailyPosts(self._session)
+        self.claims = Claims(self._session)
+        self.daily_answers = DailyAnswerStore(self._session)
         self.groups = Groups(self._session)
         self.streaks = Streaks(self._session)
         self.packs = Packs(self._session)
-        self.daily_answers = DailyAnswerStore(self._session)
+        self.stats = Stats(self._session)
+        self.people = People(self._session)
         return self
 
     async def __aexit__(
@@ -65,12 +77,17 @@ class UnitOfWork:
         # close() rolls back whatever was not committed and detaches objects without
         # expiring them, so values read inside the unit stay readable after it.
         try:
-            await self.session.close()
+            async with translated():
+                await self.session.close()
         finally:
             self._session = None
+        error = translate(exc) if exc is not None else None
+        if error is not None:
+            raise error from exc
 
     async def commit(self) -> None:
-        await self.session.commit()
+        async with translated():
+            await self.session.commit()
 
     async def rollback(self) -> None:
         await self.session.rollback()

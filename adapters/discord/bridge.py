@@ -29,7 +29,7 @@ from bot.events import (
     Place,
     SlashCommand,
 )
-from bot.ports import ChatError
+from bot.ports.chat import ChatError
 from questions.bank import QuestionBank
 
 log = logging.getLogger(__name__)

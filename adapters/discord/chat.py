@@ -16,7 +16,7 @@ from adapters.discord.embeds import Part, render
 from adapters.discord.text import clip
 from bot.events import Place
 from bot.messages import Image, MessageRef, RichMessage
-from bot.ports import ChatError
+from bot.ports.chat import ChatError
 
 log = logging.getLogger(__name__)
 

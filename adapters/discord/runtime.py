@@ -15,7 +15,7 @@ from adapters.discord.replies import DEFER_AFTER_S
 from adapters.discord.settings import DiscordSettings, load_settings
 from adapters.runtime import SettingsError
 from bot.app import App
-from bot.ports import ChatPort
+from bot.ports.chat import ChatPort
 
 log = logging.getLogger(__name__)
 

@@ -32,7 +32,7 @@ from adapters.slack.tokens import TokenSource
 from adapters.slack.work import WorkQueue
 from bot.engine import Engine
 from bot.events import InboundEvent
-from bot.ports import ChatError
+from bot.ports.chat import ChatError
 
 log = logging.getLogger(__name__)
 

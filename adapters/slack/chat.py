@@ -24,7 +24,7 @@ from adapters.slack.pacing import PostPacing
 from adapters.slack.tokens import TokenSource
 from bot.events import Place
 from bot.messages import Image, MessageRef, RichMessage
-from bot.ports import ChatError
+from bot.ports.chat import ChatError
 
 log = logging.getLogger(__name__)
 

@@ -39,7 +39,7 @@ from adapters.slack.tokens import InstalledTokens, StaticToken, TokenSource
 from adapters.slack.work import DEFAULT_BACKLOG_LIMIT, WorkQueue
 from bot import metrics
 from bot.app import App
-from bot.ports import ChatPort
+from bot.ports.chat import ChatPort
 
 log = logging.getLogger(__name__)
 

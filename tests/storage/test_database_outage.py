@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 
-from bot.clock import ManualClock
+from bot.ports.clock import ManualClock
 from storage.database import create_engine
 from storage.models import Answer, RoundQuestion
 from tests.support.databases import POSTGRES_URL, migrated_database

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from bot.clock import ManualClock
+from bot.ports.clock import ManualClock
 from storage.database import create_engine
 from storage.migrate import upgrade
 from tests.support.databases import POSTGRES_URL, require_postgres

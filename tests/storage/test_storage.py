@@ -11,12 +11,14 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.grading import GradeResult
+from bot.ports.records import AnswerRecord, Identity, Round
+from bot.ports.storage import Conflict
 from storage.database import DatabaseUrlError, async_url, session_factory
 from storage.migrate import current_revision, head_revision, is_up_to_date, upgrade
-from storage.models import Answer, Base, Round
+from storage.models import Base
 from storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from tests.conftest import BACKENDS
 from tests.support.databases import migrated_database
@@ -35,17 +37,11 @@ def uow(database: AsyncEngine) -> UnitOfWorkFactory:
     return UnitOfWorkFactory(session_factory(database))
 
 
-def new_round(channel_id: int, user_id: int, status: str = "active") -> Round:
-    return Round(
-        channel_id=channel_id,
-        user_id=user_id,
-        status=status,
-        mode="mock",
-        planned_count=3,
-        current_position=0,
-        started_at=NOW,
-        last_activity_at=NOW,
-    )
+async def new_round(u: UnitOfWork, channel_id: int, user_id: int, status: str = "active") -> Round:
+    round_ = await u.rounds.open(channel_id, user_id, "mock", None, None, 3, NOW)
+    round_.status = status
+    await u.rounds.flush()
+    return round_
 
 
 async def test_migrations_reach_head_and_match_the_models(database: AsyncEngine) -> None:
@@ -123,20 +119,18 @@ async def test_the_database_enforces_one_open_round_per_user_and_channel(
 ) -> None:
     async with uow() as u:
         channel_id, user_id = await _ids(u)
-        u.rounds.add(new_round(channel_id, user_id), [])
-        u.rounds.add(new_round(channel_id, user_id, status="finished"), [])
+        await new_round(u, channel_id, user_id, status="finished")
+        await new_round(u, channel_id, user_id, status="paused")
         await u.commit()
     async with uow() as u:
-        u.rounds.add(new_round(channel_id, user_id, status="paused"), [])
-        with pytest.raises(IntegrityError):
-            await u.rounds.flush()
+        with pytest.raises(Conflict):
+            await new_round(u, channel_id, user_id)
 
 
 async def test_pausing_idle_rounds_skips_rounds_that_just_moved(uow: UnitOfWorkFactory) -> None:
     async with uow() as u:
         channel_id, user_id = await _ids(u)
-        round_ = new_round(channel_id, user_id)
-        u.rounds.add(round_, [])
+        round_ = await new_round(u, channel_id, user_id)
         await u.commit()
     cutoff = NOW + timedelta(minutes=30)
     async with uow() as u:
@@ -156,19 +150,16 @@ async def test_best_scores_and_answers_keep_text_and_points(uow: UnitOfWorkFacto
         channel_id, user_id = await _ids(u)
         for score in (40, 85):
             u.answers.add(
-                Answer(
-                    user_id=user_id,
-                    channel_id=channel_id,
-                    question_id="q1",
-                    source="mock",
-                    is_follow_up=False,
-                    text="ünïcode ✓ " * 3,
+                AnswerRecord.graded(
+                    Identity(0, channel_id, user_id),
+                    "q1",
+                    "mock",
+                    "ünïcode ✓ " * 3,
+                    GradeResult(score, ("a",), ("b", "c"), "Say more."),
                     score=score,
-                    covered=["a"],
-                    missed=["b", "c"],
-                    advice="Say more.",
-                    submitted_at=NOW,
-                    graded_at=NOW,
+                    points=0,
+                    event_ref=None,
+                    now=NOW,
                 )
             )
         await u.commit()

@@ -39,7 +39,7 @@ class FakeChat:
     def _maybe_fail(self) -> None:
         if self.fail_next:
             self.fail_next -= 1
-            from bot.ports import ChatError
+            from bot.ports.chat import ChatError
 
             raise ChatError("platform unavailable")
 

@@ -11,7 +11,6 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.banks import BankRegistry
-from bot.clock import ManualClock
 from bot.daily import DailyRules, DailyService
 from bot.engine import Engine
 from bot.events import (
@@ -24,6 +23,7 @@ from bot.events import (
     SlashCommand,
 )
 from bot.grading import RubricGrader
+from bot.ports.clock import ManualClock
 from bot.rounds import ChatLookup, MockRounds, RoundRules
 from bot.simulation import advance_to
 from questions.bank import QuestionBank

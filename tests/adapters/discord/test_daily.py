@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from adapters.discord.commands import ADMIN_ONLY
 from bot.app import App
-from bot.clock import ManualClock
+from bot.ports.clock import ManualClock
 from bot.simulation import advance_to
 from storage.models import Schedule
 from tests.adapters.discord.conftest import StartRuntime
