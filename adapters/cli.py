@@ -14,13 +14,13 @@ import typer
 from adapters.console.chat import ConsoleChat
 from adapters.console.session import CONSOLE_HELP, ConsoleSession
 from adapters.runtime import PlatformRuntime, SettingsError
-from bot import logs
-from bot import metrics as bot_metrics
-from bot.app import StartupError, build_app
-from bot.cli import DbOption, PacksOption, app, fail, friendly_errors, settings_with
+from bot.app import logs
+from bot.app import metrics as bot_metrics
+from bot.app.cli import DbOption, PacksOption, app, fail, friendly_errors, settings_with
+from bot.app.root import StartupError, build_app
+from bot.app.scheduler import DailyScheduler
+from bot.app.transfer_cli import register as register_transfer
 from bot.ports.clock import OffsetClock
-from bot.scheduler import DailyScheduler
-from bot.transfer_cli import register as register_transfer
 
 register_transfer(app)
 

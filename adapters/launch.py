@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 from adapters.runtime import PlatformRuntime, SettingsError
-from bot.app import App
+from bot.app.root import App
 
 
 async def start_platforms(

@@ -26,7 +26,7 @@ from sqlalchemy import text
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.config import DEFAULT_MAX_CONCURRENT_EVENTS  # noqa: E402
+from bot.app.config import DEFAULT_MAX_CONCURRENT_EVENTS  # noqa: E402
 from bot.events import MessagePosted  # noqa: E402
 from bot.ports.clock import ManualClock  # noqa: E402
 from storage.database import create_engine  # noqa: E402

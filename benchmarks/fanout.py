@@ -19,7 +19,7 @@ and builds the pacing from the settings as the runtime does; --pacing default ke
 built-in pacing (5 posts/s per workspace), which is far below the limit.
 
 Claims are taken in batches a little ahead of the senders, posts go out at the pacer's rate,
-and "posted" is recorded in group commits (bot/fanout.py), so the database is off the path of
+and "posted" is recorded in group commits (bot/daily/fanout.py), so the database is off the path of
 each post. The pacer keeps a 20 ms margin on its one-second window (about 2% of the rate)
 for transit jitter, which is most of the gap between the total and the floor.
 
@@ -56,11 +56,11 @@ from adapters.slack.runtime import _web_client  # noqa: E402  (exactly the runti
 from adapters.slack.settings import load_settings  # noqa: E402
 from adapters.slack.tokens import StaticToken  # noqa: E402
 from bot.banks import BankRegistry  # noqa: E402
-from bot.daily import DailyRules, DailyService  # noqa: E402
+from bot.daily.service import DailyRules, DailyService  # noqa: E402
 from bot.engine import Engine  # noqa: E402
 from bot.grading import RubricGrader  # noqa: E402
 from bot.ports.clock import ManualClock  # noqa: E402
-from bot.rounds import ChatLookup, MockRounds, RoundRules  # noqa: E402
+from bot.rounds.mock import ChatLookup, MockRounds, RoundRules  # noqa: E402
 from questions.loader import load_bank  # noqa: E402
 from storage.database import create_engine, session_factory  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402

@@ -33,12 +33,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.banks import BankRegistry  # noqa: E402
-from bot.daily import DailyRules, DailyService  # noqa: E402
+from bot.daily.service import DailyRules, DailyService  # noqa: E402
 from bot.engine import Engine  # noqa: E402
 from bot.events import Actor, Place, SlashCommand  # noqa: E402
 from bot.grading import RubricGrader  # noqa: E402
 from bot.ports.clock import ManualClock  # noqa: E402
-from bot.rounds import ChatLookup, MockRounds, RoundRules  # noqa: E402
+from bot.rounds.mock import ChatLookup, MockRounds, RoundRules  # noqa: E402
 from questions.loader import load_bank  # noqa: E402
 from storage.database import create_engine, session_factory  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402

@@ -10,10 +10,13 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot import metrics, views
-from bot.answer_batch import DailyAnswerBatcher, DailyThreads
+from bot import views
+from bot.account.identities import IdentityCache, identity_key
+from bot.account.privacy import CANCEL as PRIVACY_CANCEL
+from bot.account.privacy import CONFIRM as PRIVACY_CONFIRM
+from bot.account.privacy import PrivacyService
+from bot.app import metrics
 from bot.banks import BankRegistry
-from bot.boards import Boards
 from bot.commands import (
     Command,
     CommandError,
@@ -32,7 +35,9 @@ from bot.commands import (
     parse,
     quote_input,
 )
-from bot.daily import DailyService, SentPost, recurrence
+from bot.daily.batch import DailyAnswerBatcher, DailyThreads
+from bot.daily.fanout import SENDERS, DailyFanOut
+from bot.daily.service import DailyService, SentPost, recurrence
 from bot.events import (
     ButtonPressed,
     InboundEvent,
@@ -41,18 +46,14 @@ from bot.events import (
     Place,
     SlashCommand,
 )
-from bot.fanout import SENDERS, DailyFanOut
-from bot.groups import GroupService
-from bot.identities import IdentityCache, identity_key
 from bot.messages import RichMessage
 from bot.outbox import Outbox, Outgoing
 from bot.ports.chat import ChatPort
 from bot.ports.clock import Clock
 from bot.ports.storage import Busy, Conflict, StaleRecord, Unavailable, UnitOfWork
-from bot.privacy import CANCEL as PRIVACY_CANCEL
-from bot.privacy import CONFIRM as PRIVACY_CONFIRM
-from bot.privacy import PrivacyService
-from bot.rounds import ChatLookup, MockRounds, RoundConflict
+from bot.progress.boards import Boards
+from bot.progress.groups import GroupService
+from bot.rounds.mock import ChatLookup, MockRounds, RoundConflict
 from bot.turn import Turn
 from questions.bank import UnknownTopic
 

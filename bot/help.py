@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot import points
 from bot.commands import DEFAULT_COUNT, MAX_COUNT, MIN_COUNT
+from bot.progress import points
 
 ENTRIES: dict[str, tuple[str, str]] = {
     "mock": (

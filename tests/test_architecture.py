@@ -1,4 +1,5 @@
-"""The engine stays platform-neutral: no SDK and no adapter is imported under bot/."""
+"""The house rules: the engine imports no platform SDK, no adapter and no database library;
+only the composition root (bot/app/) reaches storage, and only through its public face."""
 
 from __future__ import annotations
 
@@ -36,6 +37,19 @@ def test_bot_imports_no_platform_sdk_and_no_adapter() -> None:
     for path in sorted((ROOT / "bot").rglob("*.py")):
         for name in imported_modules(path):
             if name.split(".")[0] in FORBIDDEN:
+                offenders.append(f"{path.relative_to(ROOT)} imports {name}")
+    assert offenders == []
+
+
+def test_bot_reaches_storage_only_from_the_composition_root() -> None:
+    """Repositories hand the engine its own types through the unit of work it declares
+    (bot.ports.storage); SQLAlchemy and storage's modules stay behind that line."""
+    offenders = []
+    for path in sorted((ROOT / "bot").rglob("*.py")):
+        in_app = path.relative_to(ROOT).parts[:2] == ("bot", "app")
+        for name in imported_modules(path):
+            top = name.split(".")[0]
+            if top == "sqlalchemy" or (top == "storage" and (not in_app or name != "storage")):
                 offenders.append(f"{path.relative_to(ROOT)} imports {name}")
     assert offenders == []
 

@@ -8,10 +8,10 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from adapters.console.chat import ConsoleChat, new_id
+from bot.app.simulation import advance_to
 from bot.engine import Engine
 from bot.events import Actor, ButtonPressed, MessagePosted, ModalSubmitted, Place, SlashCommand
 from bot.ports.clock import OffsetClock
-from bot.simulation import advance_to
 
 PLATFORM = "console"
 WORKSPACE = "local"

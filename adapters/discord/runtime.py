@@ -14,7 +14,7 @@ from adapters.discord.client import build_client, use_gateway_of_api, wire
 from adapters.discord.replies import DEFER_AFTER_S
 from adapters.discord.settings import DiscordSettings, load_settings
 from adapters.runtime import SettingsError
-from bot.app import App
+from bot.app.root import App
 from bot.ports.chat import ChatPort
 
 log = logging.getLogger(__name__)

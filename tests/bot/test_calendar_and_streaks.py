@@ -15,7 +15,7 @@ from bot.calendar import (
     parse_days,
     resolve_local,
 )
-from bot.streaks import StreakState, record_answer, standing
+from bot.progress.streaks import StreakState, record_answer, standing
 
 BERLIN = ZoneInfo("Europe/Berlin")
 MON_FRI = parse_days("mon-fri")

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from bot.points import daily_points
+from bot.progress.points import daily_points
 from storage.models import Answer, Streak
 from tests.bot.test_daily import post_thread, question_of, schedule
 from tests.support.harness import Harness, answer_covering

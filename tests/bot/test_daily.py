@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from bot.daily import pick_question
+from bot.daily.service import pick_question
 from bot.events import ModalSubmitted, Place
 from bot.messages import MessageRef, RichMessage
 from storage.models import Answer, DailyPost

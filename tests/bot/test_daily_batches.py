@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import event, func, select
 
 from bot.events import MessagePosted, ModalSubmitted
-from bot.points import daily_points
+from bot.progress.points import daily_points
 from storage.daily_answers import DailyAnswerStore
 from storage.models import Answer, DailyPost, ProcessedEvent, Streak, User
 from tests.bot.test_daily import post_thread, question_of, schedule

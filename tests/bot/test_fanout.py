@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
-from bot.daily import DailyRules, DailyService
+from bot.daily.fanout import DailyFanOut
+from bot.daily.service import DailyRules, DailyService
 from bot.events import Place
-from bot.fanout import DailyFanOut
 from bot.grading import RubricGrader
 from bot.messages import MessageRef, RichMessage
-from bot.rounds import ChatLookup
+from bot.rounds.mock import ChatLookup
 from storage.models import DailyPost
 from tests.support.fakes import FakeChat
 from tests.support.harness import Harness

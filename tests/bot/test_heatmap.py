@@ -8,8 +8,8 @@ from datetime import date, datetime, timedelta
 import pytest
 from PIL import Image, ImageFont
 
-from bot import heatmap
-from bot.heatmap import activity_strip, cell_origin, heatmap_alt_text, render_heatmap
+from bot.progress import heatmap
+from bot.progress.heatmap import activity_strip, cell_origin, heatmap_alt_text, render_heatmap
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 CELL = 14

@@ -347,7 +347,7 @@ async def test_help_and_topics_answer_privately(h: Harness) -> None:
 
 async def test_an_async_grader_is_awaited_by_the_engine(h: Harness) -> None:
     from bot.grading import GradeResult, Rubric
-    from bot.rounds import MockRounds, RoundRules
+    from bot.rounds.mock import MockRounds, RoundRules
 
     class SlowModelGrader:
         def grade(self, rubric: Rubric, answer: str) -> GradeResult:

@@ -7,8 +7,8 @@ import logging
 
 import pytest
 
-from bot import metrics
-from bot.logs import JsonFormatter, RedactingFilter, redact
+from bot.app import metrics
+from bot.app.logs import JsonFormatter, RedactingFilter, redact
 from tests.support.harness import Harness
 
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.scheduler import DailyScheduler, cron_for
+from bot.app.scheduler import DailyScheduler, cron_for
 from tests.bot.test_daily import daily_posts, schedule
 from tests.support.harness import Harness
 

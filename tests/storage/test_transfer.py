@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 from typer.testing import CliRunner, Result
 
-from bot.transfer_cli import register
+from bot.app.transfer_cli import register
 from storage.database import create_engine, session_factory
 from storage.models import (
     Answer,

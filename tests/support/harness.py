@@ -10,8 +10,9 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.app.simulation import advance_to
 from bot.banks import BankRegistry
-from bot.daily import DailyRules, DailyService
+from bot.daily.service import DailyRules, DailyService
 from bot.engine import Engine
 from bot.events import (
     Actor,
@@ -24,8 +25,7 @@ from bot.events import (
 )
 from bot.grading import RubricGrader
 from bot.ports.clock import ManualClock
-from bot.rounds import ChatLookup, MockRounds, RoundRules
-from bot.simulation import advance_to
+from bot.rounds.mock import ChatLookup, MockRounds, RoundRules
 from questions.bank import QuestionBank
 from questions.loader import load_bank
 from storage.database import session_factory

@@ -13,13 +13,13 @@ import os
 from datetime import datetime, timedelta
 
 from bot.banks import BankRegistry
-from bot.daily import DailyRules, DailyService
+from bot.daily.service import DailyRules, DailyService
 from bot.engine import Engine
 from bot.events import Place
 from bot.grading import RubricGrader
 from bot.messages import Image, MessageRef, RichMessage
 from bot.ports.clock import ManualClock
-from bot.rounds import ChatLookup, MockRounds, RoundRules
+from bot.rounds.mock import ChatLookup, MockRounds, RoundRules
 from storage.database import create_engine, session_factory
 from storage.unit_of_work import UnitOfWorkFactory
 from tests.support.databases import POSTGRES_URL

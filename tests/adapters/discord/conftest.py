@@ -11,8 +11,8 @@ import pytest
 from adapters.discord.client import use_api
 from adapters.discord.runtime import DiscordRuntime
 from adapters.discord.settings import DEFAULT_API_URL, DiscordSettings, load_settings
-from bot.app import App, build_app
-from bot.config import Settings
+from bot.app.config import Settings
+from bot.app.root import App, build_app
 from bot.ports.clock import ManualClock
 from tests.adapters.discord.standin import FakeDiscord
 from tests.support.harness import FIXTURE_PACKS, START, fixture_bank

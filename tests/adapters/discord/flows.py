@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.app import App
+from bot.app.root import App
 from tests.adapters.discord.standin import FakeDiscord, StoredMessage
 from tests.support.harness import answer_covering
 

@@ -7,9 +7,9 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from adapters.discord.commands import ADMIN_ONLY
-from bot.app import App
+from bot.app.root import App
+from bot.app.simulation import advance_to
 from bot.ports.clock import ManualClock
-from bot.simulation import advance_to
 from storage.models import Schedule
 from tests.adapters.discord.conftest import StartRuntime
 from tests.adapters.discord.standin import CHANNEL_ID, EPHEMERAL, FakeDiscord

@@ -12,7 +12,7 @@ import pytest
 from adapters.discord.runtime import DiscordRuntime
 from adapters.discord.settings import load_settings
 from adapters.runtime import SettingsError
-from bot.app import App
+from bot.app.root import App
 from tests.adapters.discord.conftest import TOKEN, StartRuntime, new_app
 from tests.adapters.discord.flows import (
     good_answer,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.app import App
+from bot.app.root import App
 from tests.adapters.discord.conftest import StartRuntime
 from tests.adapters.discord.flows import (
     good_answer,

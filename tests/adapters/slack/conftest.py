@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pytest
 
 from adapters.slack.runtime import SlackRuntime, start_slack
-from bot.app import App
+from bot.app.root import App
 from bot.grading import RubricGrader
 from tests.adapters.slack.driver import SIGNING_SECRET, SlackDriver
 from tests.adapters.slack.standin import BOT_TOKEN, FakeSlack

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import text
 
 from adapters.slack.runtime import start_slack
-from bot.app import App
+from bot.app.root import App
 from bot.grading import RubricGrader
 from tests.adapters.slack.driver import SIGNING_SECRET, SlackDriver
 from tests.adapters.slack.standin import APP_TOKEN, BOT_TOKEN, TEAM, FakeSlack

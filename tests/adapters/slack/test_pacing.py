@@ -11,7 +11,7 @@ from adapters.runtime import SettingsError
 from adapters.slack.pacing import TRANSIT_JITTER_S, WINDOW_S, Pacer, PostPacing
 from adapters.slack.runtime import start_slack
 from adapters.slack.settings import load_settings
-from bot.app import App
+from bot.app.root import App
 from bot.grading import RubricGrader
 from tests.adapters.slack.conftest import token_env
 from tests.adapters.slack.standin import FakeSlack

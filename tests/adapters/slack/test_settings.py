@@ -7,7 +7,7 @@ import pytest
 from adapters.runtime import SettingsError
 from adapters.slack.runtime import start_slack
 from adapters.slack.settings import load_settings
-from bot.app import App
+from bot.app.root import App
 from bot.grading import RubricGrader
 from tests.adapters.slack.driver import SIGNING_SECRET
 from tests.adapters.slack.standin import BOT_TOKEN, FakeSlack

@@ -19,7 +19,7 @@ from sqlalchemy import text
 import adapters.slack.runtime as slack_runtime
 from adapters.slack.mrkdwn import escape
 from adapters.slack.runtime import SlackRuntime
-from bot.app import App
+from bot.app.root import App
 from bot.grading import RubricGrader
 from questions.bank import QuestionBank
 from tests.adapters.slack.conftest import Bot, serving, token_env

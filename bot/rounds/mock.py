@@ -7,16 +7,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot import metrics, views
+from bot import views
+from bot.app import metrics
 from bot.commands import DEFAULT_COUNT, Mock
 from bot.events import Place
 from bot.grading import Grader, GradeResult, Rubric, grade_answer
 from bot.outbox import Outbox
-from bot.points import mock_points
 from bot.ports.chat import ChatPort
 from bot.ports.records import AnswerRecord, Round, RoundQuestion
 from bot.ports.storage import Conflict, UnitOfWork
-from bot.selection import pick_for_round
+from bot.progress.points import mock_points
+from bot.rounds.selection import pick_for_round
 from bot.turn import Turn
 from questions.schema import Question, Stage
 

@@ -7,14 +7,14 @@ import socket
 from dataclasses import dataclass
 from datetime import timedelta
 
+from bot.app.config import DEFAULT_MAX_CONCURRENT_EVENTS, Settings
 from bot.banks import BankRegistry
-from bot.config import DEFAULT_MAX_CONCURRENT_EVENTS, Settings
-from bot.daily import DailyRules, DailyService
+from bot.daily.service import DailyRules, DailyService
 from bot.engine import Engine
 from bot.grading import Grader, RubricGrader
 from bot.grading.llm import LlmGrader, LlmGraderConfig
 from bot.ports.clock import Clock, SystemClock
-from bot.rounds import ChatLookup, MockRounds, RoundRules
+from bot.rounds.mock import ChatLookup, MockRounds, RoundRules
 from questions.bank import QuestionBank
 from questions.loader import load_bank
 from storage import AsyncEngine, Database

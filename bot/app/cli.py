@@ -17,9 +17,9 @@ from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 
-from bot.app import StartupError, prepare_database
+from bot.app.config import Settings
+from bot.app.root import StartupError, prepare_database
 from bot.banks import BankRegistry
-from bot.config import Settings
 from bot.grading import Rubric, RubricGrader
 from questions.bank import QuestionBank, UnknownTopic
 from questions.loader import PackError, load_bank

@@ -14,14 +14,15 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot import daily_views, metrics
+from bot.app import metrics
 from bot.calendar import days_from_key
+from bot.daily import views as daily_views
 from bot.grading import Grader, GradeResult, Rubric, grade_answer
 from bot.messages import RichMessage
-from bot.points import daily_points
 from bot.ports.records import AnswerRecord, Identity, PostFacts, StreakUpdate
 from bot.ports.storage import DailyAnswers
-from bot.streaks import StreakState, record_answer
+from bot.progress.points import daily_points
+from bot.progress.streaks import StreakState, record_answer
 from questions.bank import QuestionBank
 from questions.schema import Question
 

@@ -17,11 +17,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from bot.account.identities import IdentityCache, Key, LruCache, identity_key
 from bot.banks import BankRegistry
-from bot.daily_answers import DailyEntry, record_daily_answers
+from bot.daily.answers import DailyEntry, record_daily_answers
 from bot.events import InboundEvent
 from bot.grading import Grader
-from bot.identities import IdentityCache, Key, LruCache, identity_key
 from bot.messages import RichMessage
 from bot.ports.clock import Clock
 from bot.ports.records import Identity, PostFacts

@@ -1,6 +1,6 @@
 """`interview-bot export` and `import`: one workspace to a JSON file and back.
 
-bot.cli imports this module to register the commands, so bot.cli is imported only inside
+bot.app.cli imports this module to register the commands, so bot.app.cli is imported only inside
 register(), once its helpers exist. For the same reason this module does not postpone
 annotations: the commands are defined inside register() and typer must see their option types
 as objects, not as names it would look up in this module.
@@ -70,8 +70,8 @@ async def _import(database_url: str, data: Any) -> ImportSummary:
 
 
 def register(app: typer.Typer) -> None:
-    """Add `export` and `import` to the given app (bot.cli's, or a test's own)."""
-    from bot.cli import DbOption, fail, friendly_errors, settings_with
+    """Add `export` and `import` to the given app (bot.app.cli's, or a test's own)."""
+    from bot.app.cli import DbOption, fail, friendly_errors, settings_with
 
     @app.command("export")
     @friendly_errors

@@ -9,12 +9,12 @@ from zoneinfo import ZoneInfo
 from bot import views
 from bot.calendar import days_from_key
 from bot.commands import CommandError
-from bot.groups import GroupService
-from bot.heatmap import heatmap_alt_text, render_heatmap
 from bot.messages import Field, Image, RichMessage
 from bot.ports.records import Streak, StudyGroup, User
 from bot.ports.storage import UnitOfWork
-from bot.streaks import StreakState, standing
+from bot.progress.groups import GroupService
+from bot.progress.heatmap import heatmap_alt_text, render_heatmap
+from bot.progress.streaks import StreakState, standing
 from bot.turn import Turn
 from bot.views import plural
 from questions.bank import QuestionBank

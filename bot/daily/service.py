@@ -10,11 +10,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot import daily_views, metrics, views
+from bot import views
+from bot.app import metrics
 from bot.banks import BankRegistry
 from bot.calendar import Recurrence, days_from_key, days_key, resolve_local
 from bot.commands import CommandError
-from bot.daily_answers import DailyEntry, record_daily_answers
+from bot.daily import views as daily_views
+from bot.daily.answers import DailyEntry, record_daily_answers
+from bot.daily.spec import ScheduleSpec, parse_spec, parse_time, parse_zone
 from bot.events import Place
 from bot.grading import Grader
 from bot.messages import RichMessage
@@ -31,8 +34,7 @@ from bot.ports.records import (
     Workspace,
 )
 from bot.ports.storage import Unavailable, UnitOfWork
-from bot.rounds import ChatLookup
-from bot.schedule_spec import ScheduleSpec, parse_spec, parse_time, parse_zone
+from bot.rounds.mock import ChatLookup
 from bot.turn import Turn
 from questions.bank import QuestionBank
 from questions.schema import Difficulty, Question

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from bot.daily import ClaimedPost, DailyService, SentPost, UowFactory
+from bot.daily.service import ClaimedPost, DailyService, SentPost, UowFactory
 from bot.ports.chat import ChatPort
 from bot.ports.clock import Clock
 

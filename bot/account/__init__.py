@@ -1,0 +1,1 @@
+"""Who a user is here, and the data kept about them."""

@@ -1,0 +1,1 @@
+"""The daily question: schedules, posting exactly once, answers, reveal."""

@@ -1,0 +1,1 @@
+"""What practice adds up to: points, streaks, study groups, boards, stats."""

@@ -1,0 +1,1 @@
+"""Mock interview rounds: one question at a time in a thread, graded, scored."""
