@@ -18,7 +18,6 @@ from bot.app import logs
 from bot.app import metrics as bot_metrics
 from bot.app.cli import DbOption, PacksOption, app, fail, friendly_errors, settings_with
 from bot.app.root import StartupError, build_app
-from bot.app.scheduler import DailyScheduler
 from bot.app.transfer_cli import register as register_transfer
 from bot.ports.clock import OffsetClock
 
@@ -137,7 +136,8 @@ def run(
         from adapters.launch import start_platforms
 
         bot = await build_app(settings)
-        scheduler = DailyScheduler(bot.engine, misfire_grace=settings.daily_catch_up)
+        scheduler = bot.scheduler
+        assert scheduler is not None
         runtimes: list[PlatformRuntime] = []
         try:
             runtimes = await start_platforms(bot, platform, mode, host, port)

@@ -55,12 +55,12 @@ from adapters.slack.chat import PLATFORM, SlackChat  # noqa: E402
 from adapters.slack.runtime import _web_client  # noqa: E402  (exactly the runtime's client)
 from adapters.slack.settings import load_settings  # noqa: E402
 from adapters.slack.tokens import StaticToken  # noqa: E402
+from bot.app.root import build_engine as wire_engine  # noqa: E402
 from bot.banks import BankRegistry  # noqa: E402
-from bot.daily.service import DailyRules, DailyService  # noqa: E402
 from bot.engine import Engine  # noqa: E402
 from bot.grading import RubricGrader  # noqa: E402
+from bot.ports.chat import ChatLookup  # noqa: E402
 from bot.ports.clock import ManualClock  # noqa: E402
-from bot.rounds.mock import ChatLookup, MockRounds, RoundRules  # noqa: E402
 from questions.loader import load_bank  # noqa: E402
 from storage.database import create_engine, session_factory  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
@@ -214,14 +214,14 @@ async def seed(database: Any, channels: int) -> None:
 def build_engine(database: Any, chat: SlackChat, clock: ManualClock) -> Engine:
     banks = BankRegistry(load_bank(None))
     grader = RubricGrader()
-    return Engine(
+    return wire_engine(
         UnitOfWorkFactory(session_factory(database)),
         banks,
-        MockRounds(grader, RoundRules()),
-        DailyService(banks, grader, DailyRules(), instance="bench"),
+        grader,
         clock,
-        ChatLookup({PLATFORM: chat}),
-    )
+        chats=ChatLookup({PLATFORM: chat}),
+        instance="bench",
+    )[0]
 
 
 async def fire_all(engine: Engine) -> tuple[int, dict[str, int]]:

@@ -32,13 +32,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.app.root import build_engine  # noqa: E402
 from bot.banks import BankRegistry  # noqa: E402
-from bot.daily.service import DailyRules, DailyService  # noqa: E402
 from bot.engine import Engine  # noqa: E402
 from bot.events import Actor, Place, SlashCommand  # noqa: E402
 from bot.grading import RubricGrader  # noqa: E402
+from bot.ports.chat import ChatLookup  # noqa: E402
 from bot.ports.clock import ManualClock  # noqa: E402
-from bot.rounds.mock import ChatLookup, MockRounds, RoundRules  # noqa: E402
 from questions.loader import load_bank  # noqa: E402
 from storage.database import create_engine, session_factory  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
@@ -191,14 +191,14 @@ async def measure(
         grader = RubricGrader()
         clock = ManualClock(NOW)
         chat = FakeChat()
-        engine = Engine(
+        engine = build_engine(
             UnitOfWorkFactory(session_factory(database)),
             banks,
-            MockRounds(grader, RoundRules()),
-            DailyService(banks, grader, DailyRules(), "bench"),
+            grader,
             clock,
-            ChatLookup({PLATFORM: chat}),
-        )
+            chats=ChatLookup({PLATFORM: chat}),
+            instance="bench",
+        )[0]
         users = len(rows["users"])
         heavy_user = f"U{max(range(1, users + 1), key=lambda u: u % 997):06}"
         group = "g0001"

@@ -1,20 +1,32 @@
-"""The composition root: the one place that wires storage, packs, grader and engine."""
+"""The composition root: the one place that wires storage, packs, grader, engine and scheduler."""
 
 from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
+from bot.account.identities import IdentityCache
+from bot.account.privacy import PrivacyService
 from bot.app.config import DEFAULT_MAX_CONCURRENT_EVENTS, Settings
+from bot.app.scheduler import DailyScheduler
 from bot.banks import BankRegistry
+from bot.clockwork import Clockwork
+from bot.daily.batch import DailyAnswerBatcher, DailyThreads
+from bot.daily.fanout import DailyFanOut
 from bot.daily.service import DailyRules, DailyService
 from bot.engine import Engine
 from bot.grading import Grader, RubricGrader
 from bot.grading.llm import LlmGrader, LlmGraderConfig
+from bot.ports.chat import ChatLookup
 from bot.ports.clock import Clock, SystemClock
-from bot.rounds.mock import ChatLookup, MockRounds, RoundRules
+from bot.ports.storage import UnitOfWork
+from bot.progress.boards import Boards
+from bot.progress.groups import GroupService
+from bot.rounds.mock import MockRounds, RoundRules
+from bot.router import Router
 from questions.bank import QuestionBank
 from questions.loader import load_bank
 from storage import AsyncEngine, Database
@@ -37,6 +49,8 @@ class App:
     grader: Grader
     # Adapters that queue work after acking size their worker pools by it.
     max_concurrent_events: int = DEFAULT_MAX_CONCURRENT_EVENTS
+    # Started by `interview-bot run`; the console steps its own clock instead.
+    scheduler: DailyScheduler | None = None
 
     async def close(self) -> None:
         if isinstance(self.grader, LlmGrader):
@@ -60,6 +74,63 @@ async def prepare_database(settings: Settings) -> Database:
     return database
 
 
+def build_engine(
+    uow_factory: Callable[[], UnitOfWork],
+    banks: BankRegistry,
+    grader: Grader,
+    clock: Clock,
+    *,
+    chats: ChatLookup | None = None,
+    round_rules: RoundRules | None = None,
+    daily_rules: DailyRules | None = None,
+    instance: str | None = None,
+    send_retry_delay_s: float = 0.5,
+    max_concurrent_events: int = DEFAULT_MAX_CONCURRENT_EVENTS,
+    misfire_grace: timedelta = timedelta(hours=6),
+) -> tuple[Engine, DailyScheduler]:
+    """The engine, its collaborators and the scheduler that drives its time-driven work.
+
+    instance names this process in the claims it takes (host and pid unless given).
+    """
+    chats = chats or ChatLookup()
+    rounds = MockRounds(grader, round_rules or RoundRules())
+    daily = DailyService(
+        banks,
+        grader,
+        daily_rules or DailyRules(),
+        instance=instance or f"{socket.gethostname()}:{os.getpid()}",
+    )
+    identities = IdentityCache()
+    daily_threads = DailyThreads()
+    # Due posts are claimed, sent and recorded in batches; the chat paces the sends.
+    fanout = DailyFanOut(
+        daily, uow_factory, chats, clock, daily.claim_lease, recorded=daily_threads.remember
+    )
+    clockwork = Clockwork(
+        uow_factory, daily, fanout, rounds, clock, chats, send_retry_delay_s=send_retry_delay_s
+    )
+    scheduler = DailyScheduler(clockwork, misfire_grace=misfire_grace)
+    groups = GroupService()
+    boards = Boards(groups)
+    router = Router(rounds, daily, groups, boards, PrivacyService(), identities, daily_threads)
+    engine = Engine(
+        uow_factory,
+        banks,
+        clock,
+        router=router,
+        boards=boards,
+        identities=identities,
+        daily_threads=daily_threads,
+        batcher=DailyAnswerBatcher(uow_factory, banks, grader, clock, identities),
+        clockwork=clockwork,
+        chats=chats,
+        send_retry_delay_s=send_retry_delay_s,
+        max_concurrent_events=max_concurrent_events,
+        schedules_changed=scheduler.rebuild,
+    )
+    return engine, scheduler
+
+
 async def build_app(
     settings: Settings, clock: Clock | None = None, bank: QuestionBank | None = None
 ) -> App:
@@ -72,25 +143,17 @@ async def build_app(
     database = await prepare_database(settings)
     rubric_grader = RubricGrader(max_chars=settings.max_graded_chars)
     grader: Grader = LlmGrader(llm, fallback=rubric_grader) if llm else rubric_grader
-    banks = BankRegistry(bank)
-    rounds = MockRounds(
-        grader,
-        RoundRules(idle_timeout=settings.round_idle_timeout, hint_penalty=settings.hint_penalty),
-    )
-    daily = DailyService(
-        banks,
-        grader,
-        DailyRules(catch_up=timedelta(hours=settings.daily_catch_up_hours)),
-        instance=f"{socket.gethostname()}:{os.getpid()}",
-    )
-    engine = Engine(
+    engine, scheduler = build_engine(
         database.units(),
-        banks,
-        rounds,
-        daily,
+        BankRegistry(bank),
+        grader,
         clock,
-        ChatLookup(),
+        round_rules=RoundRules(
+            idle_timeout=settings.round_idle_timeout, hint_penalty=settings.hint_penalty
+        ),
+        daily_rules=DailyRules(catch_up=timedelta(hours=settings.daily_catch_up_hours)),
         max_concurrent_events=settings.max_concurrent_events,
+        misfire_grace=settings.daily_catch_up,
     )
     return App(
         engine=engine,
@@ -99,4 +162,5 @@ async def build_app(
         clock=clock,
         grader=grader,
         max_concurrent_events=settings.max_concurrent_events,
+        scheduler=scheduler,
     )

@@ -2,7 +2,7 @@
 
 The job store is never shared, so several processes may each run this; the claim row makes the
 second one harmless. A sweep every minute runs catch-up posts (after downtime or a
-daylight-saving gap), reveals and idle-round pauses through the same `Engine.tick` the
+daylight-saving gap), reveals and idle-round pauses through the same `Clockwork.tick` the
 console's simulated clock uses.
 """
 
@@ -17,7 +17,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.engine import Engine
+from bot.clockwork import Clockwork
 
 log = logging.getLogger(__name__)
 
@@ -33,11 +33,11 @@ def cron_for(post_time: str, zone: str, days: str) -> CronTrigger:
 class DailyScheduler:
     def __init__(
         self,
-        engine: Engine,
+        clockwork: Clockwork,
         misfire_grace: timedelta = timedelta(hours=6),
         sweep_every: timedelta = timedelta(seconds=60),
     ) -> None:
-        self._engine = engine
+        self._clockwork = clockwork
         self._sweep_every = sweep_every
         self._scheduler = AsyncIOScheduler(
             jobstores={"default": MemoryJobStore()},
@@ -52,24 +52,25 @@ class DailyScheduler:
     async def start(self) -> None:
         """Start, build the jobs, and catch up on whatever fell due while the bot was down."""
         self._scheduler.add_job(
-            self._engine.tick,
+            self._clockwork.tick,
             IntervalTrigger(seconds=self._sweep_every.total_seconds()),
             id=SWEEP_JOB,
             replace_existing=True,
         )
         self._scheduler.start()
         await self.rebuild()
-        await self._engine.tick()
-        self._engine.on_schedules_changed = self.rebuild
+        await self._clockwork.tick()
 
     async def rebuild(self) -> None:
-        """Make the cron jobs match the enabled schedules exactly."""
+        """Make the cron jobs match the enabled schedules exactly (once started)."""
+        if not self._scheduler.running:
+            return
         wanted: set[str] = set()
-        for schedule_id, post_time, zone, days in await self._engine.enabled_schedules():
+        for schedule_id, post_time, zone, days in await self._clockwork.enabled_schedules():
             job_id = f"{DAILY_PREFIX}{schedule_id}"
             wanted.add(job_id)
             self._scheduler.add_job(
-                self._engine.fire_daily,
+                self._clockwork.fire_daily,
                 cron_for(post_time, zone, days),
                 args=[schedule_id],
                 id=job_id,

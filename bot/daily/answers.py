@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.app import metrics
-from bot.calendar import days_from_key
 from bot.daily import views as daily_views
+from bot.daily.calendar import days_from_key
 from bot.grading import Grader, GradeResult, Rubric, grade_answer
 from bot.messages import RichMessage
 from bot.ports.records import AnswerRecord, Identity, PostFacts, StreakUpdate

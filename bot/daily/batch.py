@@ -13,13 +13,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.account.identities import IdentityCache, Key, LruCache, identity_key
 from bot.banks import BankRegistry
 from bot.daily.answers import DailyEntry, record_daily_answers
+from bot.daily.service import SentPost
 from bot.events import InboundEvent
 from bot.grading import Grader
 from bot.messages import RichMessage
@@ -79,6 +80,17 @@ class DailyThreads(LruCache[ThreadKey, int]):
     @staticmethod
     def key(platform: str, workspace: str, channel: str, thread: str) -> ThreadKey:
         return (platform, workspace, channel, thread)
+
+    def remember(self, posts: Sequence[SentPost]) -> None:
+        """The first replies to a fresh post come in a burst: knowing its thread already
+        sends them straight to the batched path instead of one lookup (and commit) each."""
+        for sent in posts:
+            if sent.thread_ref is not None:
+                place = sent.claim.place
+                self.put(
+                    self.key(place.platform, place.workspace, place.channel, sent.thread_ref),
+                    sent.claim.post_id,
+                )
 
 
 class DailyAnswerBatcher:

@@ -13,16 +13,16 @@ from zoneinfo import ZoneInfo
 from bot import views
 from bot.app import metrics
 from bot.banks import BankRegistry
-from bot.calendar import Recurrence, days_from_key, days_key, resolve_local
 from bot.commands import CommandError
 from bot.daily import views as daily_views
 from bot.daily.answers import DailyEntry, record_daily_answers
+from bot.daily.calendar import Recurrence, days_from_key, days_key, resolve_local
 from bot.daily.spec import ScheduleSpec, parse_spec, parse_time, parse_zone
 from bot.events import Place
 from bot.grading import Grader
 from bot.messages import RichMessage
 from bot.outbox import Outbox
-from bot.ports.chat import ChatPort
+from bot.ports.chat import ChatLookup, ChatPort
 from bot.ports.records import (
     Channel,
     DailyPost,
@@ -34,7 +34,6 @@ from bot.ports.records import (
     Workspace,
 )
 from bot.ports.storage import Unavailable, UnitOfWork
-from bot.rounds.mock import ChatLookup
 from bot.turn import Turn
 from questions.bank import QuestionBank
 from questions.schema import Difficulty, Question
@@ -195,24 +194,6 @@ class DailyService:
     def claim_lease(self) -> timedelta:
         """How long a claim is its holder's before another process may take it over."""
         return self._rules.claim_lease
-
-    async def fire(
-        self,
-        uow: UowFactory,
-        chats: Callable[[str], ChatPort | None],
-        schedule_id: int,
-        day: date,
-        now: datetime,
-    ) -> bool:
-        """Claim (schedule, day), then post; whoever loses the claim posts nothing."""
-        claimed = await self.claim_many(uow, [(schedule_id, day)], now)
-        if not claimed:
-            return False
-        sent = await self.send(chats, claimed[0], now)
-        if sent is None:
-            return False
-        await self.record_posted(uow, [sent], now)
-        return True
 
     async def claim_many(
         self, uow: UowFactory, wanted: Sequence[tuple[int, date | None]], now: datetime

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.calendar import DaysError, parse_days
 from bot.commands import CommandError, quote_input
+from bot.daily.calendar import DaysError, parse_days
 from questions.schema import Difficulty
 
 EXAMPLE = "`/interview daily set time=09:00 tz=Europe/Berlin days=mon-fri`"

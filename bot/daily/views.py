@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from bot.calendar import format_days
+from bot.daily.calendar import format_days
 from bot.grading import GradeResult
 from bot.messages import AnswerForm, Button, ButtonStyle, Field, RichMessage
 from bot.views import _bullets, _clip, grade_fields

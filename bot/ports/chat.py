@@ -32,3 +32,16 @@ class ChatPort(Protocol):
 
 class ChatError(Exception):
     """A platform refused or failed a call; the engine rolls the event back."""
+
+
+class ChatLookup:
+    """Finds the chat of a platform for work that no inbound event carries (sweeps, schedules)."""
+
+    def __init__(self, chats: dict[str, ChatPort] | None = None) -> None:
+        self._chats = dict(chats or {})
+
+    def register(self, platform: str, chat: ChatPort) -> None:
+        self._chats[platform] = chat
+
+    def __call__(self, platform: str) -> ChatPort | None:
+        return self._chats.get(platform)

@@ -61,6 +61,11 @@ class Busy(Unavailable):
     """The database's one writer stayed busy past its timeout; worth another try soon."""
 
 
+# What a lost database looks like from the engine: storage's word for it, or the connection's
+# own error where one escaped unwrapped.
+DATABASE_DOWN = (Unavailable, OSError, TimeoutError)
+
+
 class Directory(Protocol):
     async def workspace(self, platform: str, external_id: str, now: datetime) -> int: ...
     async def channel(

@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot import views
-from bot.calendar import days_from_key
 from bot.commands import CommandError
+from bot.daily.calendar import days_from_key
 from bot.messages import Field, Image, RichMessage
 from bot.ports.records import Streak, StudyGroup, User
 from bot.ports.storage import UnitOfWork

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
-from bot.calendar import count_weekdays_between
+from bot.daily.calendar import count_weekdays_between
 
 FREEZE_EVERY = 7
 MAX_FREEZES = 2

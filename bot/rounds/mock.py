@@ -13,7 +13,7 @@ from bot.commands import DEFAULT_COUNT, Mock
 from bot.events import Place
 from bot.grading import Grader, GradeResult, Rubric, grade_answer
 from bot.outbox import Outbox
-from bot.ports.chat import ChatPort
+from bot.ports.chat import ChatLookup
 from bot.ports.records import AnswerRecord, Round, RoundQuestion
 from bot.ports.storage import Conflict, UnitOfWork
 from bot.progress.points import mock_points
@@ -447,16 +447,3 @@ class MockRounds:
             thread=round_.thread_ref,
             channel_name=channel.name,
         )
-
-
-class ChatLookup:
-    """Finds the chat of a platform for work that no inbound event carries (sweeps, schedules)."""
-
-    def __init__(self, chats: dict[str, ChatPort] | None = None) -> None:
-        self._chats = dict(chats or {})
-
-    def register(self, platform: str, chat: ChatPort) -> None:
-        self._chats[platform] = chat
-
-    def __call__(self, platform: str) -> ChatPort | None:
-        return self._chats.get(platform)

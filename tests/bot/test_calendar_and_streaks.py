@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.calendar import (
+from bot.daily.calendar import (
     DaysError,
     Recurrence,
     count_weekdays_between,

@@ -360,7 +360,7 @@ async def test_an_async_grader_is_awaited_by_the_engine(h: Harness) -> None:
             )
 
     engine = h.new_engine()
-    engine._rounds = MockRounds(SlowModelGrader(), RoundRules())
+    engine._router._rounds = MockRounds(SlowModelGrader(), RoundRules())
     await h.command("mock metrics 1")
     await h.say("Anything at all.", h.thread)
     feedback = next(s for s in h.chat.sent if (s.message.title or "").startswith("Score: "))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,7 +15,7 @@ from tests.support.harness import Harness
 
 @pytest.fixture
 async def scheduler(h: Harness) -> AsyncIterator[DailyScheduler]:
-    running = DailyScheduler(h.engine, misfire_grace=timedelta(hours=6))
+    running = h.scheduler  # the one the composition root built with the engine
     yield running
     await running.shutdown()
 
@@ -59,7 +59,8 @@ async def test_a_restarted_scheduler_never_posts_twice(h: Harness) -> None:
     await schedule(h)
     h.clock.set(datetime(2026, 3, 2, 8, 30, tzinfo=UTC))
     for _ in range(3):
-        running = DailyScheduler(h.new_engine())
+        h.new_engine()
+        running = h.scheduler
         await running.start()
         await running.shutdown()
     assert len(daily_posts(h)) == 1

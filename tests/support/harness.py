@@ -10,9 +10,9 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.app.root import build_engine
 from bot.app.simulation import advance_to
 from bot.banks import BankRegistry
-from bot.daily.service import DailyRules, DailyService
 from bot.engine import Engine
 from bot.events import (
     Actor,
@@ -24,8 +24,9 @@ from bot.events import (
     SlashCommand,
 )
 from bot.grading import RubricGrader
+from bot.ports.chat import ChatLookup
 from bot.ports.clock import ManualClock
-from bot.rounds.mock import ChatLookup, MockRounds, RoundRules
+from bot.rounds.mock import RoundRules
 from questions.bank import QuestionBank
 from questions.loader import load_bank
 from storage.database import session_factory
@@ -54,16 +55,15 @@ class Harness:
 
     def new_engine(self) -> Engine:
         """A fresh engine on the same database: what a restart looks like."""
-        rounds = MockRounds(RubricGrader(), RoundRules(idle_timeout=timedelta(minutes=30)))
         self.banks = BankRegistry(self.bank)
-        daily = DailyService(self.banks, RubricGrader(), DailyRules(), instance=self.instance)
-        engine = Engine(
+        engine, self.scheduler = build_engine(
             self.uow,
             self.banks,
-            rounds,
-            daily,
+            RubricGrader(),
             self.clock,
-            ChatLookup({"test": self.chat}),
+            chats=ChatLookup({"test": self.chat}),
+            round_rules=RoundRules(idle_timeout=timedelta(minutes=30)),
+            instance=self.instance,
             send_retry_delay_s=0,
         )
         self.engine = engine

@@ -12,14 +12,13 @@ import json
 import os
 from datetime import datetime, timedelta
 
+from bot.app.root import build_engine
 from bot.banks import BankRegistry
-from bot.daily.service import DailyRules, DailyService
-from bot.engine import Engine
 from bot.events import Place
 from bot.grading import RubricGrader
 from bot.messages import Image, MessageRef, RichMessage
+from bot.ports.chat import ChatLookup
 from bot.ports.clock import ManualClock
-from bot.rounds.mock import ChatLookup, MockRounds, RoundRules
 from storage.database import create_engine, session_factory
 from storage.unit_of_work import UnitOfWorkFactory
 from tests.support.databases import POSTGRES_URL
@@ -77,13 +76,13 @@ async def main() -> None:
     grader = RubricGrader()
     banks = BankRegistry(fixture_bank())
     chat = FileChat(args.out, args.name, args.hang)
-    engine = Engine(
+    engine, _ = build_engine(
         UnitOfWorkFactory(session_factory(database)),
         banks,
-        MockRounds(grader, RoundRules()),
-        DailyService(banks, grader, DailyRules(), instance=args.name),
+        grader,
         clock,
-        ChatLookup({"test": chat}),
+        chats=ChatLookup({"test": chat}),
+        instance=args.name,
     )
     print("ready", flush=True)
     schedules = await engine.enabled_schedules()

@@ -1,0 +1,95 @@
+"""What runs because time passed: due daily posts, reveals and idle rounds.
+
+The scheduler's cron jobs and its sweep call in here, and so does a simulated clock; inbound
+events never do. The fan-out claims, sends and records every post due in the same moment
+together.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from bot.daily.fanout import DailyFanOut
+from bot.daily.service import DailyService, recurrence
+from bot.outbox import Outbox
+from bot.ports.chat import ChatLookup
+from bot.ports.clock import Clock
+from bot.ports.storage import DATABASE_DOWN, UnitOfWork
+from bot.rounds.mock import MockRounds
+
+log = logging.getLogger(__name__)
+
+
+class Clockwork:
+    def __init__(
+        self,
+        uow_factory: Callable[[], UnitOfWork],
+        daily: DailyService,
+        fanout: DailyFanOut,
+        rounds: MockRounds,
+        clock: Clock,
+        chats: ChatLookup,
+        send_retry_delay_s: float = 0.5,
+    ) -> None:
+        self._uow = uow_factory
+        self._daily = daily
+        self._fanout = fanout
+        self._rounds = rounds
+        self._clock = clock
+        self._chats = chats
+        self._retry_delay_s = send_retry_delay_s
+
+    async def tick(self) -> int:
+        """Run what fell due: catch-up posts, reveals, idle rounds. Returns how many things ran.
+
+        A database outage skips this tick; the next one (a minute later) catches up.
+        """
+        try:
+            return await self._tick()
+        except DATABASE_DOWN:
+            log.warning(
+                "database unavailable: scheduled work waits for the next tick", exc_info=True
+            )
+            return 0
+
+    async def _tick(self) -> int:
+        now = self._clock.now()
+        done = 0
+        due = await self._daily.due_posts(self._uow, now)
+        done += await self._fanout.post_all(due)
+        done += await self._daily.reveal_due(self._uow, self._chats, now)
+        outbox = Outbox(retry_delay_s=self._retry_delay_s)
+        async with self._uow() as uow:
+            done += await self._rounds.pause_idle(uow, self._chats, now, outbox)
+            await uow.commit()
+        await outbox.deliver()
+        return done
+
+    async def fire_daily(self, schedule_id: int) -> bool:
+        """A schedule's cron job: post today's question (in the schedule's zone) unless claimed.
+
+        Every job of a minute fires at once; the fan-out claims and records them together.
+        """
+        return await self._fanout.post(schedule_id)
+
+    async def post_now(self, schedule_id: int) -> bool:
+        """`daily now`: today's post of a schedule, through the same fan-out as the cron's."""
+        async with self._uow() as uow:
+            schedule = await uow.schedules.get(schedule_id)
+            day = recurrence(schedule).local_date(self._clock.now()) if schedule else None
+        return day is not None and await self._fanout.post(schedule_id, day)
+
+    async def next_due_after(self, moment: datetime) -> datetime | None:
+        """When something time-driven happens next; a simulated clock steps through these."""
+        candidates = [await self._daily.next_due_after(self._uow, moment)]
+        async with self._uow() as uow:
+            candidates.append(await self._rounds.next_pause_after(uow, moment))
+        upcoming = [c for c in candidates if c is not None]
+        return min(upcoming) if upcoming else None
+
+    async def enabled_schedules(self) -> list[tuple[int, str, str, str]]:
+        """(id, HH:MM, zone, days) of each enabled schedule, for the scheduler's cron jobs."""
+        async with self._uow() as uow:
+            return [(s.id, s.post_time, s.timezone, s.days) for s in await uow.schedules.enabled()]
