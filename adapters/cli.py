@@ -15,10 +15,10 @@ from adapters.console.chat import ConsoleChat
 from adapters.console.session import CONSOLE_HELP, ConsoleSession
 from adapters.runtime import PlatformRuntime, SettingsError
 from bot.app import logs
-from bot.app import metrics as bot_metrics
 from bot.app.cli import DbOption, PacksOption, app, fail, friendly_errors, settings_with
 from bot.app.root import StartupError, build_app
 from bot.app.transfer_cli import register as register_transfer
+from bot.ports import metrics as bot_metrics
 from bot.ports.clock import OffsetClock
 
 register_transfer(app)

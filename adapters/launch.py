@@ -2,25 +2,32 @@
 
 from __future__ import annotations
 
-import os
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from adapters.runtime import PlatformRuntime, SettingsError
 from bot.app.root import App
 
 
+class _Configured(BaseSettings):
+    """Which platforms have tokens, from the environment or .env like every other setting."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    slack_bot_token: str = ""
+    slack_client_id: str = ""
+    discord_token: str = ""
+
+
 async def start_platforms(
     bot: App, platform: str, mode: str, host: str, port: int
 ) -> list[PlatformRuntime]:
+    configured = _Configured()
     wanted: list[str] = []
     if platform in ("slack", "all") and (
-        platform == "slack"
-        or os.environ.get("SLACK_BOT_TOKEN")
-        or os.environ.get("SLACK_CLIENT_ID")
+        platform == "slack" or configured.slack_bot_token or configured.slack_client_id
     ):
         wanted.append("slack")
-    if platform in ("discord", "all") and (
-        platform == "discord" or os.environ.get("DISCORD_TOKEN")
-    ):
+    if platform in ("discord", "all") and (platform == "discord" or configured.discord_token):
         wanted.append("discord")
     if not wanted:
         raise SettingsError(

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
+from bot.daily.calendar import Recurrence
 from bot.daily.fanout import DailyFanOut
 from bot.daily.service import DailyService, recurrence
 from bot.outbox import Outbox
@@ -89,7 +90,7 @@ class Clockwork:
         upcoming = [c for c in candidates if c is not None]
         return min(upcoming) if upcoming else None
 
-    async def enabled_schedules(self) -> list[tuple[int, str, str, str]]:
-        """(id, HH:MM, zone, days) of each enabled schedule, for the scheduler's cron jobs."""
+    async def enabled_schedules(self) -> list[tuple[int, Recurrence]]:
+        """Each enabled schedule's id and recurrence, for the scheduler's cron jobs."""
         async with self._uow() as uow:
-            return [(s.id, s.post_time, s.timezone, s.days) for s in await uow.schedules.enabled()]
+            return [(s.id, recurrence(s)) for s in await uow.schedules.enabled()]

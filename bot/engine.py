@@ -11,10 +11,10 @@ from datetime import datetime
 
 from bot import views
 from bot.account.identities import IdentityCache, identity_key
-from bot.app import metrics
 from bot.banks import BankRegistry
 from bot.clockwork import Clockwork
 from bot.daily.batch import DailyAnswerBatcher, DailyThreads
+from bot.daily.calendar import Recurrence
 from bot.events import (
     ButtonPressed,
     InboundEvent,
@@ -25,6 +25,7 @@ from bot.events import (
 )
 from bot.messages import RichMessage
 from bot.outbox import Outbox, Outgoing
+from bot.ports import metrics
 from bot.ports.chat import ChatLookup, ChatPort
 from bot.ports.clock import Clock
 from bot.ports.storage import DATABASE_DOWN, Busy, Conflict, StaleRecord, UnitOfWork
@@ -230,7 +231,7 @@ class Engine:
     async def next_due_after(self, moment: datetime) -> datetime | None:
         return await self.clockwork.next_due_after(moment)
 
-    async def enabled_schedules(self) -> list[tuple[int, str, str, str]]:
+    async def enabled_schedules(self) -> list[tuple[int, Recurrence]]:
         return await self.clockwork.enabled_schedules()
 
     async def workspace_gone(self, platform: str, workspace: str) -> int:

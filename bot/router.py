@@ -30,6 +30,7 @@ from bot.commands import (
     quote_input,
 )
 from bot.daily.batch import DailyThreads
+from bot.daily.schedules import DailySchedules
 from bot.daily.service import DailyService
 from bot.events import ButtonPressed, InboundEvent, MessagePosted, ModalSubmitted, SlashCommand
 from bot.progress.boards import Boards
@@ -58,6 +59,7 @@ class Router:
         self,
         rounds: MockRounds,
         daily: DailyService,
+        schedules: DailySchedules,
         groups: GroupService,
         boards: Boards,
         privacy: PrivacyService,
@@ -66,6 +68,7 @@ class Router:
     ) -> None:
         self._rounds = rounds
         self._daily = daily
+        self._schedules = schedules
         self._groups = groups
         self._boards = boards
         self._privacy = privacy
@@ -130,13 +133,13 @@ class Router:
             case Help(subject=subject):
                 turn.tell(views.help_message(subject))
             case Daily(action="set", args=args):
-                after.schedules_changed = await self._daily.set(turn, list(args))
+                after.schedules_changed = await self._schedules.set(turn, list(args))
             case Daily(action="off"):
-                after.schedules_changed = await self._daily.off(turn)
+                after.schedules_changed = await self._schedules.off(turn)
             case Daily(action="now"):
-                after.post_now = await self._daily.require_schedule_for_now(turn)
+                after.post_now = await self._schedules.require_schedule_for_now(turn)
             case Daily():
-                await self._daily.status(turn)
+                await self._schedules.status(turn)
             case Group(action="create", name=str(name)):
                 await self._groups.create(turn, name)
             case Group(action="join", name=str(name)):

@@ -37,8 +37,8 @@ from adapters.slack.people import People
 from adapters.slack.settings import SlackSettings, load_settings
 from adapters.slack.tokens import InstalledTokens, StaticToken, TokenSource
 from adapters.slack.work import DEFAULT_BACKLOG_LIMIT, WorkQueue
-from bot.app import metrics
 from bot.app.root import App
+from bot.ports import metrics
 from bot.ports.chat import ChatPort
 
 log = logging.getLogger(__name__)

@@ -9,6 +9,8 @@ from typing import Literal
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.grading.llm import ENV_API_KEY, ENV_MODEL, ENV_TIMEOUT, ENV_URL
+
 DEFAULT_DATABASE_URL = "sqlite:///interview-bot.db"
 # Enough events in flight that answers arriving together are written together (group commit),
 # few enough that a burst cannot crowd acks and timers off the event loop.
@@ -50,3 +52,22 @@ class Settings(BaseSettings):
     @property
     def round_idle_timeout(self) -> timedelta:
         return timedelta(minutes=self.round_idle_minutes)
+
+
+class GraderLlmSettings(BaseSettings):
+    """GRADER_LLM_* from the environment or .env, in the form the LLM grader reads them."""
+
+    model_config = SettingsConfigDict(env_prefix="GRADER_LLM_", env_file=".env", extra="ignore")
+
+    url: str = ""
+    model: str = ""
+    api_key: str = ""
+    timeout_s: str = ""
+
+    def as_environ(self) -> dict[str, str]:
+        return {
+            ENV_URL: self.url,
+            ENV_MODEL: self.model,
+            ENV_API_KEY: self.api_key,
+            ENV_TIMEOUT: self.timeout_s,
+        }

@@ -10,12 +10,13 @@ from datetime import timedelta
 
 from bot.account.identities import IdentityCache
 from bot.account.privacy import PrivacyService
-from bot.app.config import DEFAULT_MAX_CONCURRENT_EVENTS, Settings
+from bot.app.config import DEFAULT_MAX_CONCURRENT_EVENTS, GraderLlmSettings, Settings
 from bot.app.scheduler import DailyScheduler
 from bot.banks import BankRegistry
 from bot.clockwork import Clockwork
 from bot.daily.batch import DailyAnswerBatcher, DailyThreads
 from bot.daily.fanout import DailyFanOut
+from bot.daily.schedules import DailySchedules
 from bot.daily.service import DailyRules, DailyService
 from bot.engine import Engine
 from bot.grading import Grader, RubricGrader
@@ -112,7 +113,9 @@ def build_engine(
     scheduler = DailyScheduler(clockwork, misfire_grace=misfire_grace)
     groups = GroupService()
     boards = Boards(groups)
-    router = Router(rounds, daily, groups, boards, PrivacyService(), identities, daily_threads)
+    router = Router(
+        rounds, daily, DailySchedules(), groups, boards, PrivacyService(), identities, daily_threads
+    )
     engine = Engine(
         uow_factory,
         banks,
@@ -137,7 +140,7 @@ async def build_app(
     bank = bank or load_bank(settings.question_packs or None)
     clock = clock or SystemClock()
     try:
-        llm = LlmGraderConfig.from_env(os.environ)
+        llm = LlmGraderConfig.from_env(GraderLlmSettings().as_environ())
     except ValueError as exc:
         raise StartupError(f"GRADER_LLM_*: {exc}") from None
     database = await prepare_database(settings)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -18,6 +17,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.clockwork import Clockwork
+from bot.daily.calendar import Recurrence, days_key
 
 log = logging.getLogger(__name__)
 
@@ -25,9 +25,14 @@ DAILY_PREFIX = "daily:"
 SWEEP_JOB = "sweep"
 
 
-def cron_for(post_time: str, zone: str, days: str) -> CronTrigger:
-    hour, minute = (int(part) for part in post_time.split(":"))
-    return CronTrigger(day_of_week=days, hour=hour, minute=minute, timezone=ZoneInfo(zone))
+def cron_for(rec: Recurrence) -> CronTrigger:
+    """The cron trigger of a schedule's recurrence: its local time on its weekdays."""
+    return CronTrigger(
+        day_of_week=days_key(rec.weekdays),
+        hour=rec.at.hour,
+        minute=rec.at.minute,
+        timezone=rec.zone,
+    )
 
 
 class DailyScheduler:
@@ -66,12 +71,12 @@ class DailyScheduler:
         if not self._scheduler.running:
             return
         wanted: set[str] = set()
-        for schedule_id, post_time, zone, days in await self._clockwork.enabled_schedules():
+        for schedule_id, rec in await self._clockwork.enabled_schedules():
             job_id = f"{DAILY_PREFIX}{schedule_id}"
             wanted.add(job_id)
             self._scheduler.add_job(
                 self._clockwork.fire_daily,
-                cron_for(post_time, zone, days),
+                cron_for(rec),
                 args=[schedule_id],
                 id=job_id,
                 replace_existing=True,

@@ -14,11 +14,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.app import metrics
 from bot.daily import views as daily_views
 from bot.daily.calendar import days_from_key
 from bot.grading import Grader, GradeResult, Rubric, grade_answer
 from bot.messages import RichMessage
+from bot.ports import metrics
 from bot.ports.records import AnswerRecord, Identity, PostFacts, StreakUpdate
 from bot.ports.storage import DailyAnswers
 from bot.progress.points import daily_points

@@ -11,17 +11,15 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot import views
-from bot.app import metrics
 from bot.banks import BankRegistry
-from bot.commands import CommandError
 from bot.daily import views as daily_views
 from bot.daily.answers import DailyEntry, record_daily_answers
-from bot.daily.calendar import Recurrence, days_from_key, days_key, resolve_local
-from bot.daily.spec import ScheduleSpec, parse_spec, parse_time, parse_zone
+from bot.daily.calendar import Recurrence, days_from_key, resolve_local
+from bot.daily.spec import parse_time
 from bot.events import Place
 from bot.grading import Grader
-from bot.messages import RichMessage
 from bot.outbox import Outbox
+from bot.ports import metrics
 from bot.ports.chat import ChatLookup, ChatPort
 from bot.ports.records import (
     Channel,
@@ -30,7 +28,6 @@ from bot.ports.records import (
     PostedRecord,
     PostFacts,
     Schedule,
-    StudyGroup,
     Workspace,
 )
 from bot.ports.storage import Unavailable, UnitOfWork
@@ -77,6 +74,17 @@ def _pick_from_sorted(
     return candidates[int.from_bytes(digest[:8], "big") % len(candidates)]
 
 
+def question_pool(
+    bank: QuestionBank, topics: list[str], difficulty: Difficulty | None, packs: list[str]
+) -> list[Question]:
+    """The questions a schedule's filters allow: any of its topics, at its difficulty."""
+    if not topics:
+        return bank.select(difficulty=difficulty, packs=packs)
+    return [
+        q for topic in topics for q in bank.select(topic=topic, difficulty=difficulty, packs=packs)
+    ]
+
+
 @dataclass(frozen=True)
 class ClaimedPost:
     """A day's post this process holds the claim on, with all it needs to send it."""
@@ -108,85 +116,6 @@ class DailyService:
         self._grader = grader
         self._rules = rules
         self._instance = instance
-
-    # --- commands ----------------------------------------------------------------------
-
-    async def set(self, turn: Turn, args: list[str]) -> bool:
-        if not turn.actor.is_admin:
-            turn.tell(views.info("Only workspace admins can change the daily schedule."))
-            return False
-        existing = await turn.uow.schedules.for_channel(turn.ids.channel_id)
-        defaults = self._spec_of(existing) if existing else None
-        spec = parse_spec(args, defaults)
-        topics = tuple(turn.bank.resolve_topic(t) for t in spec.topics)
-        unknown = [p for p in spec.packs if p not in turn.bank.pack_names]
-        if unknown:
-            known = ", ".join(turn.bank.pack_names)
-            raise CommandError(
-                f"Unknown pack `{unknown[0][:40]}`; this workspace has: {known}.", "daily"
-            )
-        if not self._pool(turn.bank, list(topics), spec.difficulty, list(spec.packs)):
-            raise CommandError(
-                "No questions match those topics and difficulty; widen the filters.", "daily"
-            )
-        schedule = existing or turn.uow.schedules.new(turn.ids.channel_id, turn.now)
-        schedule.post_time = f"{spec.at:%H:%M}"
-        schedule.timezone = spec.zone.key
-        schedule.days = days_key(spec.weekdays)
-        schedule.topics = list(topics)
-        schedule.packs = list(spec.packs)
-        schedule.difficulty = spec.difficulty.value if spec.difficulty else None
-        schedule.reveal_time = f"{spec.reveal:%H:%M}" if spec.reveal else None
-        schedule.enabled = True
-        schedule.updated_at = turn.now
-        await self._channel_group(turn, spec.zone.key)
-        turn.tell(self._status(turn.bank, schedule, turn.now, changed=True))
-        return True
-
-    async def off(self, turn: Turn) -> bool:
-        if not turn.actor.is_admin:
-            turn.tell(views.info("Only workspace admins can change the daily schedule."))
-            return False
-        schedule = await turn.uow.schedules.for_channel(turn.ids.channel_id)
-        if schedule is None or not schedule.enabled:
-            turn.tell(views.info("The daily question is already off here."))
-            return False
-        schedule.enabled = False
-        schedule.updated_at = turn.now
-        turn.tell(
-            views.info("Daily question turned off here. Streaks, points and answers are kept.")
-        )
-        return True
-
-    async def status(self, turn: Turn) -> None:
-        schedule = await turn.uow.schedules.for_channel(turn.ids.channel_id)
-        if schedule is None:
-            turn.tell(
-                views.info(
-                    "No daily question here yet. An admin can start one: "
-                    "`/interview daily set time=09:00 tz=Europe/Berlin days=mon-fri`."
-                )
-            )
-            return
-        turn.tell(self._status(turn.bank, schedule, turn.now))
-
-    async def require_schedule_for_now(self, turn: Turn) -> int | None:
-        if not turn.actor.is_admin:
-            turn.tell(views.info("Only workspace admins can post the daily question on demand."))
-            return None
-        schedule = await turn.uow.schedules.for_channel(turn.ids.channel_id)
-        if schedule is None:
-            turn.tell(views.info("Set a schedule first: `/interview daily set time=09:00 tz=UTC`."))
-            return None
-        existing = await turn.uow.daily_posts.for_day(
-            schedule.id, recurrence(schedule).local_date(turn.now)
-        )
-        if existing is not None and existing.status != "claimed":
-            turn.tell(
-                views.info("Today's question is already posted here; answer it in its thread.")
-            )
-            return None
-        return schedule.id
 
     # --- posting -----------------------------------------------------------------------
 
@@ -300,7 +229,7 @@ class DailyService:
         pool = pools.get(filters)
         if pool is None:
             pool = pools[filters] = sorted(
-                self._pool(
+                question_pool(
                     bank,
                     list(schedule.topics),
                     Difficulty(schedule.difficulty) if schedule.difficulty else None,
@@ -463,46 +392,6 @@ class DailyService:
 
     # --- helpers ----------------------------------------------------------------------
 
-    @staticmethod
-    def _pool(
-        bank: QuestionBank, topics: list[str], difficulty: Difficulty | None, packs: list[str]
-    ) -> list[Question]:
-        if not topics:
-            return bank.select(difficulty=difficulty, packs=packs)
-        return [
-            q
-            for topic in topics
-            for q in bank.select(topic=topic, difficulty=difficulty, packs=packs)
-        ]
-
-    def _spec_of(self, schedule: Schedule) -> ScheduleSpec:
-        return ScheduleSpec(
-            at=parse_time(schedule.post_time),
-            zone=parse_zone(schedule.timezone),
-            weekdays=days_from_key(schedule.days),
-            topics=tuple(schedule.topics),
-            packs=tuple(schedule.packs),
-            difficulty=Difficulty(schedule.difficulty) if schedule.difficulty else None,
-            reveal=parse_time(schedule.reveal_time) if schedule.reveal_time else None,
-        )
-
-    def _status(
-        self, bank: QuestionBank, schedule: Schedule, now: datetime, changed: bool = False
-    ) -> RichMessage:
-        upcoming = recurrence(schedule).next_after(now) if schedule.enabled else None
-        return daily_views.schedule_status(
-            post_time=schedule.post_time,
-            zone=schedule.timezone,
-            weekdays=days_from_key(schedule.days),
-            topics=[bank.topic_title(t) for t in schedule.topics],
-            packs=list(schedule.packs),
-            difficulty=schedule.difficulty,
-            reveal_time=schedule.reveal_time,
-            enabled=schedule.enabled,
-            next_post=upcoming[1] if upcoming else None,
-            changed=changed,
-        )
-
     def _reveal_at(self, schedule: Schedule, rec: Recurrence, day: date, now: datetime) -> datetime:
         posted = max(now, rec.instant(day))
         if schedule.reveal_time:
@@ -515,16 +404,6 @@ class DailyService:
         if upcoming is None:
             return posted + timedelta(days=1)
         return max(posted + timedelta(minutes=1), upcoming[1] - self._rules.reveal_lead)
-
-    async def _channel_group(self, turn: Turn, zone: str) -> StudyGroup:
-        group = await turn.uow.groups.for_channel(turn.ids.channel_id)
-        if group is None:
-            name = f"#{turn.place.channel_name or turn.place.channel}"[:80]
-            group = await turn.uow.groups.create(
-                turn.ids.workspace_id, name, turn.ids.channel_id, zone, turn.now
-            )
-        group.timezone = zone
-        return group
 
     async def _place_and_workspace(self, u: UnitOfWork, channel_id: int) -> tuple[Place, int]:
         channel = await u.directory.get_channel(channel_id)

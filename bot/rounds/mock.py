@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot import views
-from bot.app import metrics
 from bot.commands import DEFAULT_COUNT, Mock
 from bot.events import Place
 from bot.grading import Grader, GradeResult, Rubric, grade_answer
 from bot.outbox import Outbox
+from bot.ports import metrics
 from bot.ports.chat import ChatLookup
 from bot.ports.records import AnswerRecord, Round, RoundQuestion
 from bot.ports.storage import Conflict, UnitOfWork

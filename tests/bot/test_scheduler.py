@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.app.scheduler import DailyScheduler, cron_for
+from bot.daily.calendar import Recurrence
 from tests.bot.test_daily import daily_posts, schedule
 from tests.support.harness import Harness
 
@@ -21,7 +22,8 @@ async def scheduler(h: Harness) -> AsyncIterator[DailyScheduler]:
 
 
 def test_cron_jobs_run_in_the_schedules_own_zone() -> None:
-    trigger = cron_for("09:00", "Europe/Berlin", "mon,tue,wed,thu,fri")
+    weekdays = frozenset(range(5))
+    trigger = cron_for(Recurrence(time(9, 0), ZoneInfo("Europe/Berlin"), weekdays))
     saturday = datetime(2026, 3, 28, 12, 0, tzinfo=UTC)
     upcoming = trigger.get_next_fire_time(None, saturday)
     assert (
