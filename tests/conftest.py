@@ -19,6 +19,13 @@ async def h(tmp_path: Path) -> AsyncIterator[Harness]:
         yield ready
 
 
+@pytest.fixture
+async def h_memory(tmp_path: Path) -> AsyncIterator[Harness]:
+    """The engine on the in-memory unit of work: its rules, without a database."""
+    async with harness("memory", tmp_path) as ready:
+        yield ready
+
+
 @pytest.fixture(params=BACKENDS)
 async def h_both(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Harness]:
     """The engine on SQLite and, where reachable, on PostgreSQL."""

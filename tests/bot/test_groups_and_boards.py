@@ -17,7 +17,8 @@ async def answer_today(h: Harness, users: list[str], good: bool = True) -> None:
         await h.say(text, thread, user=user)
 
 
-async def test_groups_can_be_created_joined_left_and_listed(h: Harness) -> None:
+async def test_groups_can_be_created_joined_left_and_listed(h_memory: Harness) -> None:
+    h = h_memory
     await h.command("group create ML Study")
     assert "Created the study group `ml-study`" in h.chat.private_to("alice")[-1].message.body
     await h.command("group create ml-study", user="bob")
@@ -86,7 +87,8 @@ async def test_answers_count_in_every_group_of_the_member(h: Harness) -> None:
     assert "You have no points here" in body
 
 
-async def test_leaderboard_needs_a_group_where_the_channel_has_none(h: Harness) -> None:
+async def test_leaderboard_needs_a_group_where_the_channel_has_none(h_memory: Harness) -> None:
+    h = h_memory
     await h.command("leaderboard", channel="C9")
     assert "This channel has no study group" in h.chat.private_to("alice")[-1].message.body
 

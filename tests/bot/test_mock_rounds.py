@@ -68,7 +68,10 @@ async def test_full_round_grades_each_answer_and_ends_with_a_scorecard(h_both: H
     assert (await rounds_in_db(h))[0].status == "finished"
 
 
-async def test_feedback_lists_covered_and_missed_points_and_the_model_answer(h: Harness) -> None:
+async def test_feedback_lists_covered_and_missed_points_and_the_model_answer(
+    h_memory: Harness,
+) -> None:
+    h = h_memory
     await h.command("mock regularisation 1 medium")
     assert h.current_question_id() == "t-l1-l2"
     await h.say("L1 pushes weights exactly zero so we get sparsity in the model.", h.thread)
@@ -81,7 +84,8 @@ async def test_feedback_lists_covered_and_missed_points_and_the_model_answer(h: 
     assert 10 <= score <= 60
 
 
-async def test_follow_up_is_asked_and_graded_before_the_next_question(h: Harness) -> None:
+async def test_follow_up_is_asked_and_graded_before_the_next_question(h_memory: Harness) -> None:
+    h = h_memory
     await h.command("mock regularisation 1 medium")
     await h.say(h.good_answer(), h.thread)
     assert h.chat.sent[-1].message.title == "Follow-up to question 1"
@@ -103,7 +107,8 @@ async def test_other_people_may_comment_without_their_words_counting(h: Harness)
     assert await answer_count(h) >= 1
 
 
-async def test_hints_come_one_at_a_time_and_cost_points(h: Harness) -> None:
+async def test_hints_come_one_at_a_time_and_cost_points(h_memory: Harness) -> None:
+    h = h_memory
     await h.command("mock regularisation medium 1")
     await h.command("hint")
     await h.command("hint")
@@ -118,7 +123,8 @@ async def test_hints_come_one_at_a_time_and_cost_points(h: Harness) -> None:
     assert "10 points off for hints" in feedback.message.body
 
 
-async def test_skip_moves_on_and_counts_zero(h: Harness) -> None:
+async def test_skip_moves_on_and_counts_zero(h_memory: Harness) -> None:
+    h = h_memory
     await h.command("mock metrics 2")
     await h.command("skip", thread=h.thread)
     assert h.chat.in_thread(h.thread)[-1].message.title == "Question 2 of 2"
@@ -206,7 +212,8 @@ async def test_restart_in_the_middle_of_a_round_loses_nothing(h_both: Harness) -
     assert all("/100" in f.value for f in card.message.fields)
 
 
-async def test_next_round_prefers_questions_not_seen_before(h: Harness) -> None:
+async def test_next_round_prefers_questions_not_seen_before(h_memory: Harness) -> None:
+    h = h_memory
     await h.command("mock metrics 2")
     first_round = set()
     for _ in range(2):
@@ -216,7 +223,8 @@ async def test_next_round_prefers_questions_not_seen_before(h: Harness) -> None:
     assert h.current_question_id() not in first_round
 
 
-async def test_weak_questions_come_back_before_mastered_ones(h: Harness) -> None:
+async def test_weak_questions_come_back_before_mastered_ones(h_memory: Harness) -> None:
+    h = h_memory
     await h.command("mock metrics 3")
     ids = []
     for index in range(3):
@@ -295,7 +303,8 @@ async def test_a_storage_failure_saves_nothing_and_says_so(h: Harness) -> None:
     assert not any((s.message.title or "").startswith("Score") for s in h.chat.sent)
 
 
-async def test_answer_form_and_buttons_work_like_commands(h: Harness) -> None:
+async def test_answer_form_and_buttons_work_like_commands(h_memory: Harness) -> None:
+    h = h_memory
     await h.command("mock regularisation 2")
     question = h.chat.in_thread(h.thread)[-1].message
     answer_button, hint_button = question.buttons[0], question.buttons[1]
@@ -330,7 +339,8 @@ async def test_bad_commands_get_a_friendly_private_error(
     assert not h.chat.threads, "no round starts on a bad command"
 
 
-async def test_help_and_topics_answer_privately(h: Harness) -> None:
+async def test_help_and_topics_answer_privately(h_memory: Harness) -> None:
+    h = h_memory
     await h.command("help")
     assert (
         "/interview mock [topic] [count] [difficulty]"

@@ -7,8 +7,8 @@ import logging
 
 import pytest
 
-from bot.app import metrics
 from bot.app.logs import JsonFormatter, RedactingFilter, redact
+from bot.ports import metrics
 from tests.support.harness import Harness
 
 

@@ -58,7 +58,8 @@ async def test_a_loop_asks_one_question_per_stage_in_interview_order(shipped: Ha
     ]
 
 
-async def test_a_loop_takes_no_count_or_topic(h: Harness) -> None:
+async def test_a_loop_takes_no_count_or_topic(h_memory: Harness) -> None:
+    h = h_memory
     await h.command("mock loop 3")
     assert "leave out the count" in h.chat.private_to("alice")[-1].message.body
     await h.command("mock loop metrics")

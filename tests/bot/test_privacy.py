@@ -56,7 +56,8 @@ async def test_delete_asks_first_and_only_the_owner_can_confirm(h: Harness) -> N
     assert "has not answered anything yet" in h.chat.private_to("ann")[-1].message.body
 
 
-async def test_privacy_needs_a_known_action(h: Harness) -> None:
+async def test_privacy_needs_a_known_action(h_memory: Harness) -> None:
+    h = h_memory
     await h.command("privacy")
     assert "`/interview privacy export`" in h.chat.private_to("alice")[-1].message.body
 

@@ -1,12 +1,14 @@
-"""An engine wired to a real database, a FakeChat and a ManualClock, with user-level verbs."""
+"""An engine wired to a database (SQL, or in memory), a FakeChat and a ManualClock, with
+user-level verbs."""
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -26,6 +28,7 @@ from bot.events import (
 from bot.grading import RubricGrader
 from bot.ports.chat import ChatLookup
 from bot.ports.clock import ManualClock
+from bot.ports.storage import UnitOfWork
 from bot.rounds.mock import RoundRules
 from questions.bank import QuestionBank
 from questions.loader import load_bank
@@ -33,6 +36,7 @@ from storage.database import session_factory
 from storage.unit_of_work import UnitOfWorkFactory
 from tests.support.databases import migrated_database
 from tests.support.fakes import FakeChat
+from tests.support.memory import MemoryDatabase
 
 FIXTURE_PACKS = Path(__file__).parent.parent / "fixtures" / "packs"
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -43,12 +47,19 @@ def fixture_bank() -> QuestionBank:
 
 
 class Harness:
-    def __init__(self, database: AsyncEngine, bank: QuestionBank, clock: ManualClock) -> None:
+    def __init__(
+        self,
+        database: AsyncEngine | None,
+        bank: QuestionBank,
+        clock: ManualClock,
+        uow: Callable[[], UnitOfWork] | None = None,
+    ) -> None:
         self.database = database
         self.bank = bank
         self.clock = clock
         self.chat = FakeChat()
-        self.uow = UnitOfWorkFactory(session_factory(database))
+        assert uow is not None or database is not None
+        self.uow: Any = uow or UnitOfWorkFactory(session_factory(database))
         self._ids = itertools.count(1)
         self.instance = "test-1"
         self.engine = self.new_engine()
@@ -187,5 +198,8 @@ def answer_covering(bank: QuestionBank, question_id: str) -> str:
 async def harness(
     kind: str, tmp_path: Path, bank: QuestionBank | None = None
 ) -> AsyncIterator[Harness]:
+    if kind == "memory":
+        yield Harness(None, bank or fixture_bank(), ManualClock(START), uow=MemoryDatabase())
+        return
     async with migrated_database(kind, tmp_path) as (database, _url):
         yield Harness(database, bank or fixture_bank(), ManualClock(START))
