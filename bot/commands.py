@@ -270,6 +270,7 @@ def _parse_count(value: str) -> int:
 
 
 def quote_input(text: str, limit: int = 40) -> str:
-    """Echo user input short and without backticks, so it cannot break the message."""
-    text = text.replace("`", "'")
+    """Echo user input short, on one line and without backticks, so it cannot break the
+    message."""
+    text = " ".join(text.replace("`", "'").splitlines())
     return text if len(text) <= limit else text[: limit - 1] + "…"
