@@ -8,9 +8,10 @@ start like every other table; nothing here creates tables at runtime.
 from __future__ import annotations
 
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
-from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+from adapters.slack.authorize import NotifyingInstallationStore
 
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
@@ -33,8 +34,8 @@ BOT_SCOPES = (
 
 def oauth_settings(
     client_id: str, client_secret: str, database: AsyncEngine
-) -> tuple[AsyncOAuthSettings, AsyncSQLAlchemyInstallationStore]:
-    installations = AsyncSQLAlchemyInstallationStore(client_id=client_id, engine=database)
+) -> tuple[AsyncOAuthSettings, NotifyingInstallationStore]:
+    installations = NotifyingInstallationStore(client_id=client_id, engine=database)
     states = AsyncSQLAlchemyOAuthStateStore(expiration_seconds=STATE_SECONDS, engine=database)
     settings = AsyncOAuthSettings(
         client_id=client_id,

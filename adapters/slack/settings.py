@@ -35,6 +35,7 @@ _HINTS = {
     "SLACK_CLIENT_ID": "the Client ID from the app's Basic Information page",
     "SLACK_CLIENT_SECRET": "the Client Secret from the app's Basic Information page",
     "SLACK_ADMIN_USER_IDS": "a comma-separated list of Slack user ids such as U012AB3CD",
+    "INTERVIEW_BOT_PUBLIC_URL": "the bot's public base URL, such as https://bot.example.com",
     "SLACK_POSTS_PER_SECOND_PER_CHANNEL": "a positive number of posts per second, such as 1",
     "SLACK_POST_BURST_PER_CHANNEL": "a whole number of posts of at least 1, such as 4",
     "SLACK_POSTS_PER_SECOND_PER_WORKSPACE": "a positive number of posts per second, such as 5",
@@ -52,6 +53,9 @@ class SlackSettings(BaseSettings):
     client_id: str | None = Field(default=None, alias="SLACK_CLIENT_ID")
     client_secret: SecretStr | None = Field(default=None, alias="SLACK_CLIENT_SECRET")
     admin_user_ids: str = Field(default="", alias="SLACK_ADMIN_USER_IDS")
+    # Where people reach this bot from the internet, e.g. https://bot.example.com; the
+    # install page is named from it.
+    public_url: str | None = Field(default=None, alias="INTERVIEW_BOT_PUBLIC_URL")
     # Post pacing: Slack's per-channel limit, and the workspace budget this app may spend.
     channel_posts_per_s: float = Field(
         default=CHANNEL_RATE_PER_S, gt=0, alias="SLACK_POSTS_PER_SECOND_PER_CHANNEL"
@@ -73,6 +77,16 @@ class SlackSettings(BaseSettings):
         if not re.match(r"^https?://[^/\s]+(/\S*)?$", value):
             raise ValueError("not an http(s) URL")
         return value if value.endswith("/") else value + "/"
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        value = (value or "").strip().rstrip("/")
+        if not value:
+            return None
+        if not re.match(r"^https?://[^/\s]+(/\S*)?$", value):
+            raise ValueError("not an http(s) URL")
+        return value
 
     @field_validator("admin_user_ids")
     @classmethod
