@@ -14,6 +14,7 @@ import typer
 from adapters.console.chat import ConsoleChat
 from adapters.console.session import CONSOLE_HELP, ConsoleSession
 from adapters.runtime import PlatformRuntime, SettingsError
+from adapters.secrets_cli import register as register_secrets
 from bot import logs
 from bot import metrics as bot_metrics
 from bot.app import StartupError, build_app
@@ -23,6 +24,7 @@ from bot.scheduler import DailyScheduler
 from bot.transfer_cli import register as register_transfer
 
 register_transfer(app)
+register_secrets(app)
 
 
 def _register_discord_commands() -> None:

@@ -25,6 +25,7 @@ from questions.bank import QuestionBank, UnknownTopic
 from questions.loader import PackError, load_bank
 from storage.database import DatabaseUrlError, create_engine, session_factory
 from storage.migrate import current_revision, upgrade
+from storage.secrets import SecretKeyError
 from storage.unit_of_work import UnitOfWorkFactory
 
 app = typer.Typer(
@@ -72,7 +73,7 @@ def friendly_errors(func: F) -> F:
             for problem in exc.problems:
                 typer.echo(f"  {problem}", err=True)
             raise typer.Exit(code=1) from None
-        except DatabaseUrlError as exc:
+        except (DatabaseUrlError, SecretKeyError) as exc:
             fail(str(exc))
         except BrokenPipeError:
             raise typer.Exit(code=0) from None  # the reader went away (`| head`): not an error

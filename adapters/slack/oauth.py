@@ -11,7 +11,8 @@ from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.slack.authorize import NotifyingInstallationStore
+from adapters.slack.sealed_store import SealedInstallationStore
+from storage.secrets import SecretBox
 
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
@@ -33,9 +34,9 @@ BOT_SCOPES = (
 
 
 def oauth_settings(
-    client_id: str, client_secret: str, database: AsyncEngine
-) -> tuple[AsyncOAuthSettings, NotifyingInstallationStore]:
-    installations = NotifyingInstallationStore(client_id=client_id, engine=database)
+    client_id: str, client_secret: str, database: AsyncEngine, box: SecretBox
+) -> tuple[AsyncOAuthSettings, SealedInstallationStore]:
+    installations = SealedInstallationStore(client_id=client_id, engine=database, box=box)
     states = AsyncSQLAlchemyOAuthStateStore(expiration_seconds=STATE_SECONDS, engine=database)
     settings = AsyncOAuthSettings(
         client_id=client_id,

@@ -286,7 +286,9 @@ async def start_slack(bot: App, mode: str, host: str, port: int) -> SlackRuntime
                 settings.client_secret.get_secret_value() if settings.client_secret else ""
             )
             client_id = str(settings.client_id).strip()
-            oauth, store = oauth_settings(client_id, client_secret.strip(), bot.database)
+            oauth, store = oauth_settings(
+                client_id, client_secret.strip(), bot.database, settings.secret_box()
+            )
             tokens = InstalledTokens(store)
             authorization = CachedAuthorize(
                 AsyncInstallationStoreAuthorize(

@@ -21,6 +21,7 @@ from adapters.slack.pacing import (
     Pacer,
     PostPacing,
 )
+from storage.secrets import KEY_VARIABLE, SecretBox, SecretKeyError
 
 DEFAULT_API_URL = "https://slack.com/api/"
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
@@ -56,6 +57,8 @@ class SlackSettings(BaseSettings):
     # Where people reach this bot from the internet, e.g. https://bot.example.com; the
     # install page is named from it.
     public_url: str | None = Field(default=None, alias="INTERVIEW_BOT_PUBLIC_URL")
+    # Seals the installation store's tokens (multi-workspace mode); see storage/secrets.py.
+    encryption_key: SecretStr | None = Field(default=None, alias=KEY_VARIABLE)
     # Post pacing: Slack's per-channel limit, and the workspace budget this app may spend.
     channel_posts_per_s: float = Field(
         default=CHANNEL_RATE_PER_S, gt=0, alias="SLACK_POSTS_PER_SECOND_PER_CHANNEL"
@@ -95,6 +98,13 @@ class SlackSettings(BaseSettings):
         if any(not _USER_ID.match(i) for i in ids):
             raise ValueError("not a list of user ids")
         return ",".join(ids)
+
+    def secret_box(self) -> SecretBox:
+        """The key that seals installed workspaces' tokens; multi-workspace mode needs one."""
+        try:
+            return SecretBox.from_setting(_secret(self.encryption_key))
+        except SecretKeyError as exc:
+            raise SettingsError(str(exc)) from None
 
     @property
     def admins(self) -> frozenset[str]:
@@ -142,6 +152,7 @@ def load_settings(mode: str) -> SlackSettings:
             raise _missing("SLACK_CLIENT_ID")
         if not _secret(settings.client_secret):
             raise _missing("SLACK_CLIENT_SECRET")
+        settings.secret_box()  # refuses a missing or malformed key now, not at the first install
     else:
         token = _secret(settings.bot_token)
         if not token:

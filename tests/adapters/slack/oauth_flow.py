@@ -15,7 +15,13 @@ import aiohttp
 INSTALLED_TEAM = "T0OAUTH"
 CLIENT_ID = "111.222"
 CLIENT_SECRET = "client-secret-value"
-OAUTH_ENV = {"SLACK_CLIENT_ID": CLIENT_ID, "SLACK_CLIENT_SECRET": CLIENT_SECRET}
+# A Fernet key for tests only (the base64 of 32 known bytes).
+ENCRYPTION_KEY = "aW50ZXJ2aWV3LWJvdC10ZXN0LWtleS0zMi1ieXRlcyE="
+OAUTH_ENV = {
+    "SLACK_CLIENT_ID": CLIENT_ID,
+    "SLACK_CLIENT_SECRET": CLIENT_SECRET,
+    "INTERVIEW_BOT_ENCRYPTION_KEY": ENCRYPTION_KEY,
+}
 
 
 async def install_over_oauth(bot_url: str) -> None:

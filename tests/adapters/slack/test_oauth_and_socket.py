@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -45,6 +46,19 @@ async def oauth_bot(
         await runtime.stop()
 
 
+async def assert_no_token_at_rest(h: Harness, token: str) -> None:
+    """The installed token is sealed in both tables; on SQLite, nowhere in the files either."""
+    async with h.database.connect() as conn:
+        for table in ("slack_bots", "slack_installations"):
+            stored = (await conn.execute(text(f"select bot_token from {table}"))).scalars().all()
+            assert stored
+            assert all(value.startswith("fernet:") and token not in value for value in stored)
+    url = h.database.url
+    if url.get_backend_name() == "sqlite" and url.database:
+        for path in Path(url.database).parent.glob(Path(url.database).name + "*"):
+            assert token.encode() not in path.read_bytes(), path
+
+
 async def test_install_then_serve_the_installed_workspace_then_uninstall(
     h_both: Harness,
     slack: FakeSlack,
@@ -58,6 +72,7 @@ async def test_install_then_serve_the_installed_workspace_then_uninstall(
     async with oauth_bot(h, slack, clean_env) as (runtime, base):
         await install_over_oauth(base)
         assert await count(h, "select count(*) from slack_bots") == 1
+        await assert_no_token_at_rest(h, slack.installed_token)
 
         async with SlackDriver(base, slack, team=INSTALLED_TEAM) as driver:
             assert (await driver.command("mock 1")).status == 200
