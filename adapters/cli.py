@@ -14,6 +14,7 @@ import typer
 from adapters.console.chat import ConsoleChat
 from adapters.console.session import CONSOLE_HELP, ConsoleSession
 from adapters.runtime import PlatformRuntime, SettingsError
+from adapters.secrets_cli import register as register_secrets
 from bot.app import logs
 from bot.app.cli import DbOption, PacksOption, app, fail, friendly_errors, settings_with
 from bot.app.root import StartupError, build_app
@@ -22,6 +23,7 @@ from bot.ports import metrics as bot_metrics
 from bot.ports.clock import OffsetClock
 
 register_transfer(app)
+register_secrets(app)
 
 
 def _register_discord_commands() -> None:

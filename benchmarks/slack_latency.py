@@ -15,6 +15,12 @@ hold exactly one graded answer per reply sent (counted once the bot has drained 
     python benchmarks/slack_latency.py                 # 200 users, 2,000 requests
     python benchmarks/slack_latency.py --quick         # 20 users, 200 requests
     python benchmarks/slack_latency.py --bot-env INTERVIEW_BOT_MAX_CONCURRENT_EVENTS=8
+    python benchmarks/slack_latency.py --oauth         # also a bot installed through OAuth
+
+With --oauth, the same load runs on a bot installed into a workspace through the OAuth flow
+(its own stand-in, so its Web API calls are counted apart), and the report gives Web API
+calls per answer for both bots (authorisation checks among them) and the OAuth bot's ack
+p50/p99 against the single-token bot's.
 
 The bot's backlog (replies acked but not yet graded) is reported as its peak queue length
 and the process's peak resident memory.
@@ -53,6 +59,11 @@ sys.path.insert(0, str(ROOT))
 
 from questions.loader import load_bank  # noqa: E402
 from tests.adapters.slack.driver import SIGNING_SECRET, signed_headers  # noqa: E402
+from tests.adapters.slack.oauth_flow import (  # noqa: E402
+    INSTALLED_TEAM,
+    OAUTH_ENV,
+    install_over_oauth,
+)
 from tests.adapters.slack.standin import BOT_TOKEN, TEAM, FakeSlack  # noqa: E402
 from tests.support.harness import answer_covering  # noqa: E402
 
@@ -232,14 +243,19 @@ def _bot_command() -> list[str]:
 
 
 async def start_bot(
-    api_url: str, db: Path, tmp: Path, extra_env: dict[str, str]
+    api_url: str,
+    db: Path,
+    tmp: Path,
+    extra_env: dict[str, str],
+    auth_env: dict[str, str] | None = None,
 ) -> tuple[Child, str]:
+    """The bot in single-token mode, or with `auth_env` (the OAuth client's settings)."""
     port = _free_port()
     env = (
         _clean_env()
         | extra_env
+        | (auth_env if auth_env is not None else {"SLACK_BOT_TOKEN": BOT_TOKEN})
         | {
-            "SLACK_BOT_TOKEN": BOT_TOKEN,
             "SLACK_SIGNING_SECRET": SIGNING_SECRET,
             "SLACK_API_URL": api_url,
             "DATABASE_URL": f"sqlite:///{db}",
@@ -268,9 +284,10 @@ async def start_baseline(api_url: str, tmp: Path) -> tuple[Child, str]:
 class Slack:
     """Plays Slack towards one app: signed slash commands and thread-reply events."""
 
-    def __init__(self, url: str, session: aiohttp.ClientSession) -> None:
+    def __init__(self, url: str, session: aiohttp.ClientSession, team: str = TEAM) -> None:
         self.url = f"{url}/slack/events"
         self.session = session
+        self.team = team
         self._ids = itertools.count(1)
         self._ts = itertools.count(1)
 
@@ -283,7 +300,7 @@ class Slack:
 
     async def command(self, text: str, user: str) -> int:
         form = {
-            "team_id": TEAM,
+            "team_id": self.team,
             "channel_id": CHANNEL,
             "channel_name": "general",
             "user_id": user,
@@ -311,13 +328,13 @@ class Slack:
         return json.dumps(
             {
                 "token": "deprecated-verification-token",
-                "team_id": TEAM,
+                "team_id": self.team,
                 "api_app_id": "A0APP",
                 "event": event,
                 "type": "event_callback",
                 "event_id": f"EvBench{next(self._ids):08d}",
                 "event_time": int(time.time()),
-                "authorizations": [{"team_id": TEAM, "user_id": "UBOT", "is_bot": True}],
+                "authorizations": [{"team_id": self.team, "user_id": "UBOT", "is_bot": True}],
             }
         )
 
@@ -368,11 +385,17 @@ async def load(
 
 
 async def run_phase(
-    url: str, thread: str, answer: str, users: int, requests: int, concurrency: int
+    url: str,
+    thread: str,
+    answer: str,
+    users: int,
+    requests: int,
+    concurrency: int,
+    team: str = TEAM,
 ) -> dict[str, Any]:
     connector = aiohttp.TCPConnector(limit=concurrency)
     async with aiohttp.ClientSession(connector=connector) as session:
-        slack = Slack(url, session)
+        slack = Slack(url, session, team)
         await load(slack, thread, answer, users, users, min(users, concurrency))  # warm up
         return await load(slack, thread, answer, users, requests, concurrency)
 
@@ -393,10 +416,10 @@ async def _poll(check: Callable[[], Awaitable[Any]], within: float, what: str) -
         await asyncio.sleep(0.05)
 
 
-async def daily_thread(url: str, db: Path) -> tuple[str, str]:
+async def daily_thread(url: str, db: Path, team: str = TEAM) -> tuple[str, str]:
     """Schedule and post today's daily question in C1; its thread and question id."""
     async with aiohttp.ClientSession() as session:
-        slack = Slack(url, session)
+        slack = Slack(url, session, team)
         assert await slack.command("daily set time=09:00 tz=UTC days=daily", ADMIN) == 200
 
         async def scheduled() -> bool:
@@ -494,26 +517,9 @@ async def main(args: argparse.Namespace) -> None:
             finally:
                 await baseline.stop()
 
-            db = tmp / "bot.db"
-            bot, bot_url = await start_bot(api_url, db, tmp, args.bot_env)
-            try:
-                thread, question_id = await daily_thread(bot_url, db)
-                answer = answer_covering(load_bank(None), question_id)
-                started = time.perf_counter()
-                adapter = await run_phase(
-                    bot_url, thread, answer, args.users, args.requests, args.concurrency
-                )
-                load_s = time.perf_counter() - started
-                sent = args.users + adapter["ok"]  # warm-up replies are answers too
-                graded = await drained(bot_url, db, sent)
-                graded["bot_peak_rss_mib"] = peak_rss_mib(bot.proc.pid)
-                graded["answers_per_s_end_to_end"] = round(
-                    graded["answer_rows"] / (load_s + graded["drain_after_load_s"]), 1
-                )
-                report["adapter"] = adapter | graded
-            finally:
-                await bot.stop(interrupt=True)
-            report["adapter"] |= log_summary(tmp / "bot.log")
+            report["adapter"] = await measure_bot(api_url, tmp, args)
+            if args.oauth:
+                report["oauth"] = await measure_oauth_bot(tmp / "oauth", args)
             if args.keep_logs:
                 copy_logs(tmp, args.keep_logs)
         finally:
@@ -521,13 +527,79 @@ async def main(args: argparse.Namespace) -> None:
             if lines:
                 report["standin_calls"] = json.loads(lines[-1])
     base, real = report["baseline_bolt_ack_only"], report["adapter"]
+    report["adapter"]["web_api_calls_per_answer"] = calls_per_answer(
+        report.get("standin_calls", {}), real["answer_rows"]
+    )
+    if args.oauth:
+        report["oauth_vs_token"] = {
+            "p50_ratio": round(report["oauth"]["p50_ms"] / real["p50_ms"], 2),
+            "p99_ratio": round(report["oauth"]["p99_ms"] / real["p99_ms"], 2),
+        }
     report["p50_ratio_to_baseline"] = round(real["p50_ms"] / base["p50_ms"], 2)
     report["p99_ratio_to_baseline"] = round(real["p99_ms"] / base["p99_ms"], 2)
     report["target_p99_ms"] = TARGET_P99_MS
     report["p99_under_target"] = real["p99_ms"] < TARGET_P99_MS
     print(json.dumps(report, indent=2))
-    if not real["each_graded_once"]:
+    if not real["each_graded_once"] or (args.oauth and not report["oauth"]["each_graded_once"]):
         sys.exit(1)
+
+
+async def measure_bot(
+    api_url: str,
+    tmp: Path,
+    args: argparse.Namespace,
+    auth_env: dict[str, str] | None = None,
+    team: str = TEAM,
+) -> dict[str, Any]:
+    """Start the bot, post a daily question, load its thread, and wait for every answer."""
+    db = tmp / "bot.db"
+    bot, bot_url = await start_bot(api_url, db, tmp, args.bot_env, auth_env)
+    try:
+        if auth_env is not None:
+            await install_over_oauth(bot_url)
+        thread, question_id = await daily_thread(bot_url, db, team)
+        answer = answer_covering(load_bank(None), question_id)
+        started = time.perf_counter()
+        adapter = await run_phase(
+            bot_url, thread, answer, args.users, args.requests, args.concurrency, team
+        )
+        load_s = time.perf_counter() - started
+        sent = args.users + adapter["ok"]  # warm-up replies are answers too
+        graded = await drained(bot_url, db, sent)
+        graded["bot_peak_rss_mib"] = peak_rss_mib(bot.proc.pid)
+        graded["answers_per_s_end_to_end"] = round(
+            graded["answer_rows"] / (load_s + graded["drain_after_load_s"]), 1
+        )
+    finally:
+        await bot.stop(interrupt=True)
+    return adapter | graded | log_summary(tmp / "bot.log")
+
+
+async def measure_oauth_bot(tmp: Path, args: argparse.Namespace) -> dict[str, Any]:
+    """The same load on a bot installed through the OAuth flow, with a stand-in of its own
+    so its Web API calls are counted apart."""
+    tmp.mkdir()  # noqa: ASYNC240 - a local directory, before any load
+    standin, base_url = await start_standin(args.users, tmp)
+    try:
+        report = await measure_bot(f"{base_url}/api/", tmp, args, OAUTH_ENV, INSTALLED_TEAM)
+    finally:
+        lines = (await standin.stop()).strip().splitlines()
+    calls = json.loads(lines[-1]) if lines else {}
+    report["standin_calls"] = calls
+    report["web_api_calls_per_answer"] = calls_per_answer(calls, report["answer_rows"])
+    return report
+
+
+def calls_per_answer(calls: dict[str, int], answers: int) -> dict[str, float]:
+    """Web API calls per graded answer: all of them, and the authorisation checks alone.
+    (The single-token bot shares its stand-in with the ack-only baseline, whose few start-up
+    calls count there too.)"""
+    if not answers:
+        return {}
+    return {
+        "all": round(sum(calls.values()) / answers, 3),
+        "auth.test": round(calls.get("auth.test", 0) / answers, 4),
+    }
 
 
 def parse_args() -> argparse.Namespace:
@@ -537,6 +609,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--concurrency", type=int, default=200, help="requests in flight")
     parser.add_argument("--quick", action="store_true", help="20 users, 200 requests")
     parser.add_argument("--keep-logs", type=Path, help="copy the servers' logs here")
+    parser.add_argument(
+        "--oauth",
+        action="store_true",
+        help="also load a bot installed through the OAuth flow, and compare",
+    )
     parser.add_argument(
         "--bot-env",
         type=_assignment,

@@ -11,6 +11,13 @@ import yaml
 from pydantic import ValidationError
 
 from questions.bank import QuestionBank
+from questions.limits import (
+    MAX_PACK_FILE_BYTES,
+    MAX_PACK_FILES,
+    MAX_QUESTIONS_PER_PACK,
+    PackLimitError,
+    parse_limited,
+)
 from questions.schema import PackFile, Question, Topic
 
 SHIPPED_PACKS = Path(__file__).parent / "packs"
@@ -60,12 +67,29 @@ def pack_sources(paths: Iterable[Path]) -> list[PackSource]:
             else [path]
         )
         name = path.name if path.is_dir() else path.stem
+        if len(files) > MAX_PACK_FILES:
+            sources.append(
+                PackSource(
+                    name,
+                    path,
+                    error=f"holds {len(files)} pack files; a pack may have at most "
+                    f"{MAX_PACK_FILES}",
+                )
+            )
+            continue
         sources.extend(_read(name, file) for file in files)
     return sources
 
 
 def _read(pack: str, file: Path) -> PackSource:
     try:
+        size = file.stat().st_size
+        if size > MAX_PACK_FILE_BYTES:
+            return PackSource(
+                pack,
+                file,
+                error=f"is {size:,} bytes; a pack file may hold at most {MAX_PACK_FILE_BYTES:,}",
+            )
         return PackSource(pack, file, file.read_text(encoding="utf-8"))
     except OSError as exc:
         return PackSource(pack, file, error=f"cannot read file: {exc.strerror}")
@@ -87,6 +111,7 @@ def load_sources(sources: Iterable[PackSource], base: QuestionBank | None = None
     topics: dict[str, Topic] = {t.id: t for t in base.topics} if base else {}
     questions: dict[str, tuple[Question, Path, int | None, str]] = {}
     taken = {q.id: base.pack_of(q.id) for q in base.questions} if base else {}
+    per_pack: dict[str, int] = {}
     if not sources:
         raise PackError([PackProblem(Path("."), None, None, "-", "no pack files found")])
     for source in sources:
@@ -106,6 +131,18 @@ def load_sources(sources: Iterable[PackSource], base: QuestionBank | None = None
             topics[topic.id] = topic
         for index, question in enumerate(parsed.questions):
             line = lines.get(("questions", index))
+            per_pack[source.pack] = per_pack.get(source.pack, 0) + 1
+            if per_pack[source.pack] > MAX_QUESTIONS_PER_PACK:
+                problems.append(
+                    PackProblem(
+                        file,
+                        line,
+                        question.id,
+                        "-",
+                        f"pack {source.pack!r} has more than {MAX_QUESTIONS_PER_PACK:,} questions",
+                    )
+                )
+                break
             if question.id in questions or question.id in taken:
                 other = (
                     str(questions[question.id][1])
@@ -146,12 +183,15 @@ def _parse_text(
     file: Path, text: str
 ) -> tuple[PackFile | None, dict[Location, int], list[PackProblem]]:
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node, data = parse_limited(text)
+    except PackLimitError as exc:
+        return None, {}, [PackProblem(file, exc.line, None, "-", exc.message)]
+    except RecursionError:
+        return None, {}, [PackProblem(file, None, None, "-", "nests too deeply to read")]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
-        reason = getattr(exc, "problem", None) or str(exc)
+        reason = " ".join(str(getattr(exc, "problem", None) or exc).split())
         return None, {}, [PackProblem(file, line, None, "-", f"invalid YAML: {reason}")]
     if data is None:
         data = {}

@@ -15,8 +15,12 @@ from pydantic import (
     model_validator,
 )
 
+from questions.limits import MAX_TEXT_CHARS
+
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=80)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Text = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT_CHARS)
+]
 
 
 class Difficulty(StrEnum):

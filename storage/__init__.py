@@ -6,6 +6,14 @@ The composition root reaches storage through these names alone; the engine never
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.database import Database, DatabaseUrlError
+from storage.secrets import SecretKeyError
 from storage.transfer import ImportSummary, TransferError
 
-__all__ = ["AsyncEngine", "Database", "DatabaseUrlError", "ImportSummary", "TransferError"]
+__all__ = [
+    "AsyncEngine",
+    "Database",
+    "DatabaseUrlError",
+    "ImportSummary",
+    "SecretKeyError",
+    "TransferError",
+]

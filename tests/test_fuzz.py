@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import json
+import time
+from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
+import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.app.json_limits import JsonLimitError, read_json_file
 from bot.commands import Command, CommandError, parse
 from bot.grading import Rubric, RubricGrader
 from questions.loader import PackError, PackSource, load_sources
+from storage.database import session_factory
+from storage.transfer import TransferError, import_workspace
+from tests.support.databases import migrated_database
 from tests.support.harness import Harness, fixture_bank
 
 WORDS = st.sampled_from(
@@ -142,3 +153,126 @@ def test_any_pack_text_loads_or_names_its_problems(text: str) -> None:
     if problem is not None:
         assert problem.problems
         assert all(str(p).startswith("fuzz.yaml") for p in problem.problems)
+
+
+HOSTILE_STRINGS = st.sampled_from(
+    [
+        "<!channel> <!here> @everyone @here <@U0ADMIN> <@&123456>",
+        "[click](https://evil.example) <https://evil.example|click>",
+        "*bold* _it_ ~strike~ `code` ```block```",
+        "\x00\x07\x1b[31m\u202e\u200b",
+        "x" * 12_000,
+        "&anchor *alias",
+    ]
+)
+HOSTILE_QUESTION = st.fixed_dictionaries(
+    {
+        "id": st.one_of(st.just("q-hostile"), st.text(max_size=12)),
+        "topic": st.sampled_from(["evaluation", "nope", ""]),
+        "difficulty": st.sampled_from(["easy", "brutal"]),
+        "stage": st.sampled_from(["theory", "coding", "?"]),
+        "prompt": st.one_of(HOSTILE_STRINGS, st.text(max_size=50)),
+        "answer": st.one_of(HOSTILE_STRINGS, st.text(max_size=50)),
+        "key_points": st.lists(
+            st.fixed_dictionaries(
+                {"point": HOSTILE_STRINGS, "phrasings": st.lists(HOSTILE_STRINGS, max_size=3)}
+            ),
+            max_size=3,
+        ),
+        "hints": st.lists(HOSTILE_STRINGS, max_size=2),
+    }
+)
+HOSTILE_PACK = st.one_of(
+    st.builds(lambda qs: yaml.safe_dump({"questions": qs}), st.lists(HOSTILE_QUESTION, max_size=3)),
+    st.binary(max_size=600).map(lambda raw: raw.decode("utf-8", errors="replace")),
+    st.integers(1, 4000).map(lambda n: "questions: " + "[" * n + "]" * n),
+    st.integers(2, 12).map(
+        lambda n: (
+            "a: &a [x, x]\n"
+            + "".join(f"l{i}: &l{i} [*{'a' if i == 0 else f'l{i - 1}'}]\n" for i in range(n))
+            + "questions: []\n"
+        )
+    ),
+)
+
+
+@settings(max_examples=120, deadline=None)
+@given(HOSTILE_PACK)
+def test_hostile_pack_files_load_or_are_refused_quickly(text: str) -> None:
+    started = time.perf_counter()
+    problems: list[str] | None = None
+    try:
+        load_sources([PackSource("fuzz", Path("fuzz.yaml"), text)], base=fixture_bank())
+    except PackError as exc:
+        problems = [str(p) for p in exc.problems]
+    assert time.perf_counter() - started < 1.0
+    if problems is not None:
+        assert problems
+        assert all(p.startswith("fuzz.yaml") for p in problems)
+        assert all("\n" not in p for p in problems)
+
+
+def _export_like(leaf: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.recursive(
+        leaf,
+        lambda inner: st.one_of(
+            st.lists(inner, max_size=4),
+            st.dictionaries(
+                st.sampled_from(["format", "version", "workspace", "users", "x"]), inner
+            ),
+        ),
+        max_leaves=20,
+    )
+
+
+IMPORT_BYTES = st.one_of(
+    st.binary(max_size=800),
+    _export_like(st.one_of(HOSTILE_STRINGS, st.integers(), st.none(), st.booleans())).map(
+        lambda value: json.dumps(value).encode()
+    ),
+    st.builds(
+        lambda version, users: json.dumps(
+            {
+                "format": "interview-bot-export",
+                "version": version,
+                "workspace": {"platform": "console", "external_id": "fuzz"},
+                "users": users,
+            }
+        ).encode(),
+        st.integers(0, 3),
+        st.lists(st.dictionaries(st.sampled_from(["id", "name", "points"]), HOSTILE_STRINGS)),
+    ),
+    st.integers(30, 5000).map(lambda n: (b"[" * n) + (b"]" * n)),
+)
+
+
+@pytest.fixture
+async def import_target(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    async with migrated_database("sqlite", tmp_path) as (engine, _url):
+        yield engine
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(IMPORT_BYTES)
+async def test_hostile_import_files_are_restored_or_refused_in_one_line(
+    import_target: AsyncEngine, tmp_path: Path, raw: bytes
+) -> None:
+    path = tmp_path / "fuzz.json"
+    path.write_bytes(raw)
+    started = time.perf_counter()
+    refusal: str | None = None
+    try:
+        data = read_json_file(path)
+        async with session_factory(import_target)() as session:
+            try:
+                await import_workspace(session, data)
+            finally:
+                await session.rollback()
+    except (JsonLimitError, TransferError) as exc:
+        refusal = str(exc)
+    assert time.perf_counter() - started < 2.0
+    if refusal is not None:
+        assert refusal
+        assert "\n" not in refusal

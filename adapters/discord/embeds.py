@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import discord
 
 from adapters.discord.components import engine_button
-from adapters.discord.text import clip, split_text, to_markdown
+from adapters.discord.text import clip, inert_links, split_text, to_markdown
 from bot.messages import Button, Field, Image, RichMessage
 
 CONTENT_LIMIT = 2000
@@ -93,7 +93,7 @@ def _as_content(message: RichMessage, prefix: str) -> list[Part]:
 
 
 def _as_embeds(message: RichMessage, content: str) -> list[Part]:
-    footer = clip(message.context, FOOTER_LIMIT) if message.context else None
+    footer = clip(inert_links(message.context), FOOTER_LIMIT) if message.context else None
     budget = MESSAGE_EMBED_CHARS - len(footer or "")
     embeds = _build_embeds(message, budget)
     if footer:
@@ -105,7 +105,7 @@ def _as_embeds(message: RichMessage, content: str) -> list[Part]:
 
 
 def _build_embeds(message: RichMessage, budget: int) -> list[discord.Embed]:
-    title = clip(message.title, TITLE_LIMIT) if message.title else None
+    title = clip(inert_links(message.title), TITLE_LIMIT) if message.title else None
     descriptions = split_text(to_markdown(message.body), DESCRIPTION_LIMIT) if message.body else []
     embeds: list[discord.Embed] = []
     for index, text in enumerate(descriptions or [""]):

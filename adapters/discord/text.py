@@ -7,11 +7,20 @@ import re
 # The engine writes Slack-style *bold* as well as **bold**; Discord reads *x* as italics.
 _SINGLE_STAR = re.compile(r"(?<![*\w])\*(?!\*)(?=\S)([^*\n]+?)(?<=\S)\*(?![*\w])")
 _FENCE = "```"
+# Discord renders [text](https://…) in embeds and bot messages as a link whose target hides
+# behind the text. The engine never writes one, so any such link came from a user (a name, a
+# group, an answer, a workspace's own pack) and is shown as typed, with its address visible.
+_MASKED_LINK = re.compile(r"\[([^\[\]\n]*)\]\((\s*<?[a-zA-Z][\w+.-]*:)")
 
 
 def to_markdown(text: str) -> str:
-    """The engine's markdown as Discord markdown: *bold* becomes **bold**, the rest is the same."""
-    return _SINGLE_STAR.sub(r"**\1**", text)
+    """The engine's markdown as Discord markdown: *bold* becomes **bold**, the rest is the same,
+    but for links in disguise, which lose their disguise."""
+    return _SINGLE_STAR.sub(r"**\1**", inert_links(text))
+
+
+def inert_links(text: str) -> str:
+    return _MASKED_LINK.sub(r"\[\1\]\(\2", text)
 
 
 def split_text(text: str, limit: int) -> list[str]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +26,7 @@ from slack_sdk.oauth.installation_store.async_installation_store import AsyncIns
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import translate
+from adapters.slack.authorize import CachedAuthorize, quiet_bolt_missing_installation
 from adapters.slack.blocks import ANSWER_VIEW, answer_modal
 from adapters.slack.chat import PLATFORM, SlackChat
 from adapters.slack.people import People
@@ -63,6 +65,7 @@ class SlackParts:
     work: WorkQueue
     tokens: TokenSource
     installation_store: AsyncInstallationStore | None = None
+    authorization: CachedAuthorize | None = None
 
 
 def _workspace(context: AsyncBoltContext, body: Body) -> str:
@@ -80,14 +83,19 @@ def build_bolt_app(
     signing_secret: str | None,
     oauth_settings: AsyncOAuthSettings | None = None,
     verify_requests: bool = True,
+    not_installed_message: str | None = None,
 ) -> AsyncApp:
     bolt_logger = logging.getLogger("slack_bolt.AsyncApp")
     if not any(isinstance(f, _ClientOverToken) for f in bolt_logger.filters):
         bolt_logger.addFilter(_ClientOverToken())
+    quiet_bolt_missing_installation(logging.getLogger("slack_bolt.AsyncMultiTeamsAuthorization"))
     app = AsyncApp(
         client=client,
         signing_secret=signing_secret or "",
         oauth_settings=oauth_settings,
+        # Bolt takes an AsyncAuthorize as is (its hint only names plain callables).
+        authorize=parts.authorization,  # type: ignore[arg-type]
+        user_facing_authorize_error_message=not_installed_message,
         process_before_response=False,
         request_verification_enabled=verify_requests,
     )
@@ -103,6 +111,7 @@ class _Listeners:
         self._p = parts
 
     def register(self, app: AsyncApp) -> None:
+        app.use(self.remember_token)
         app.command(COMMAND)(self.command)
         app.event("message")(self.message)
         app.action(ANY_ACTION)(self.action)
@@ -110,6 +119,14 @@ class _Listeners:
         app.event("app_home_opened")(self.home_opened)
         app.event("app_uninstalled")(self.app_uninstalled)
         app.event("tokens_revoked")(self.tokens_revoked)
+
+    async def remember_token(
+        self, context: AsyncBoltContext, next: Callable[[], Awaitable[None]]
+    ) -> None:
+        """Runs after bolt's authorisation, for every request."""
+        if context.team_id and context.bot_token:
+            self._p.tokens.remember(context.team_id, context.bot_token)
+        await next()
 
     async def _handle(self, event: InboundEvent) -> None:
         await self._p.engine.handle(event, self._p.chat)
@@ -191,8 +208,14 @@ class _Listeners:
 
         self._p.work.submit(job)
 
+    def _forget(self, workspace: str, context: AsyncBoltContext) -> None:
+        self._p.tokens.forget(workspace)
+        if self._p.authorization is not None:
+            self._p.authorization.forget(workspace, context.enterprise_id)
+
     async def app_uninstalled(self, body: Body, context: AsyncBoltContext) -> None:
         workspace = _workspace(context, body)
+        self._forget(workspace, context)
 
         async def job() -> None:
             stopped = await self._p.engine.workspace_gone(PLATFORM, workspace)
@@ -200,7 +223,7 @@ class _Listeners:
             if self._p.installation_store is not None:
                 revocation = AsyncTokenRevocationListeners(self._p.installation_store)
                 await revocation.handle_app_uninstalled_events(context)
-            self._p.tokens.forget(workspace)
+            self._forget(workspace, context)
 
         self._p.work.submit(job)
 
@@ -208,6 +231,7 @@ class _Listeners:
         workspace = _workspace(context, body)
         tokens = event.get("tokens") if isinstance(event.get("tokens"), dict) else {}
         assert isinstance(tokens, dict)
+        self._forget(workspace, context)
 
         async def job() -> None:
             if self._p.installation_store is not None:
@@ -216,7 +240,7 @@ class _Listeners:
             if tokens.get("bot"):
                 stopped = await self._p.engine.workspace_gone(PLATFORM, workspace)
                 log.info("bot token revoked in %s; %d schedules stopped", workspace, stopped)
-            self._p.tokens.forget(workspace)
+            self._forget(workspace, context)
 
         self._p.work.submit(job)
 

@@ -8,9 +8,11 @@ start like every other table; nothing here creates tables at runtime.
 from __future__ import annotations
 
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
-from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+from adapters.slack.sealed_store import SealedInstallationStore
+from storage.secrets import SecretBox
 
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
@@ -32,9 +34,9 @@ BOT_SCOPES = (
 
 
 def oauth_settings(
-    client_id: str, client_secret: str, database: AsyncEngine
-) -> tuple[AsyncOAuthSettings, AsyncSQLAlchemyInstallationStore]:
-    installations = AsyncSQLAlchemyInstallationStore(client_id=client_id, engine=database)
+    client_id: str, client_secret: str, database: AsyncEngine, box: SecretBox
+) -> tuple[AsyncOAuthSettings, SealedInstallationStore]:
+    installations = SealedInstallationStore(client_id=client_id, engine=database, box=box)
     states = AsyncSQLAlchemyOAuthStateStore(expiration_seconds=STATE_SECONDS, engine=database)
     settings = AsyncOAuthSettings(
         client_id=client_id,

@@ -17,6 +17,7 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAuthorize
 from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.builtin_async_handlers import (
@@ -31,6 +32,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.runtime import SettingsError
 from adapters.slack.app import SlackParts, build_bolt_app
+from adapters.slack.authorize import CachedAuthorize, install_message
 from adapters.slack.chat import PLATFORM, SlackChat
 from adapters.slack.oauth import INSTALL_PATH, REDIRECT_PATH, oauth_settings
 from adapters.slack.people import People
@@ -277,15 +279,29 @@ async def start_slack(bot: App, mode: str, host: str, port: int) -> SlackRuntime
         client = _web_client(settings, session)
         store = None
         oauth = None
+        authorization = None
         tokens: TokenSource
         if settings.multi_workspace:
             client_secret = (
                 settings.client_secret.get_secret_value() if settings.client_secret else ""
             )
+            client_id = str(settings.client_id).strip()
             oauth, store = oauth_settings(
-                str(settings.client_id).strip(), client_secret.strip(), bot.database
+                client_id, client_secret.strip(), bot.database, settings.secret_box()
             )
             tokens = InstalledTokens(store)
+            authorization = CachedAuthorize(
+                AsyncInstallationStoreAuthorize(
+                    logger=logging.getLogger("slack_bolt.AsyncApp"),
+                    installation_store=store,
+                    client_id=client_id,
+                    client_secret=client_secret.strip(),
+                    bot_only=True,
+                    client=client,
+                )
+            )
+            store.on_saved.append(authorization.forget)
+            store.on_saved.append(lambda team, _enterprise: tokens.forget(team or ""))
         else:
             await _check_bot_token(client)
             assert client.token is not None
@@ -299,9 +315,17 @@ async def start_slack(bot: App, mode: str, host: str, port: int) -> SlackRuntime
             work=work,
             tokens=tokens,
             installation_store=store,
+            authorization=authorization,
         )
         secret = settings.signing_secret.get_secret_value() if settings.signing_secret else None
-        bolt = build_bolt_app(parts, client, secret, oauth, verify_requests=mode == "http")
+        bolt = build_bolt_app(
+            parts,
+            client,
+            secret,
+            oauth,
+            verify_requests=mode == "http",
+            not_installed_message=install_message(settings.public_url),
+        )
         app_token = settings.app_token.get_secret_value().strip() if settings.app_token else None
         runtime = SlackRuntime(
             chat=chat,

@@ -21,6 +21,7 @@ from adapters.slack.pacing import (
     Pacer,
     PostPacing,
 )
+from storage.secrets import KEY_VARIABLE, SecretBox, SecretKeyError
 
 DEFAULT_API_URL = "https://slack.com/api/"
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
@@ -35,6 +36,7 @@ _HINTS = {
     "SLACK_CLIENT_ID": "the Client ID from the app's Basic Information page",
     "SLACK_CLIENT_SECRET": "the Client Secret from the app's Basic Information page",
     "SLACK_ADMIN_USER_IDS": "a comma-separated list of Slack user ids such as U012AB3CD",
+    "INTERVIEW_BOT_PUBLIC_URL": "the bot's public base URL, such as https://bot.example.com",
     "SLACK_POSTS_PER_SECOND_PER_CHANNEL": "a positive number of posts per second, such as 1",
     "SLACK_POST_BURST_PER_CHANNEL": "a whole number of posts of at least 1, such as 4",
     "SLACK_POSTS_PER_SECOND_PER_WORKSPACE": "a positive number of posts per second, such as 5",
@@ -52,6 +54,11 @@ class SlackSettings(BaseSettings):
     client_id: str | None = Field(default=None, alias="SLACK_CLIENT_ID")
     client_secret: SecretStr | None = Field(default=None, alias="SLACK_CLIENT_SECRET")
     admin_user_ids: str = Field(default="", alias="SLACK_ADMIN_USER_IDS")
+    # Where people reach this bot from the internet, e.g. https://bot.example.com; the
+    # install page is named from it.
+    public_url: str | None = Field(default=None, alias="INTERVIEW_BOT_PUBLIC_URL")
+    # Seals the installation store's tokens (multi-workspace mode); see storage/secrets.py.
+    encryption_key: SecretStr | None = Field(default=None, alias=KEY_VARIABLE)
     # Post pacing: Slack's per-channel limit, and the workspace budget this app may spend.
     channel_posts_per_s: float = Field(
         default=CHANNEL_RATE_PER_S, gt=0, alias="SLACK_POSTS_PER_SECOND_PER_CHANNEL"
@@ -74,6 +81,16 @@ class SlackSettings(BaseSettings):
             raise ValueError("not an http(s) URL")
         return value if value.endswith("/") else value + "/"
 
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        value = (value or "").strip().rstrip("/")
+        if not value:
+            return None
+        if not re.match(r"^https?://[^/\s]+(/\S*)?$", value):
+            raise ValueError("not an http(s) URL")
+        return value
+
     @field_validator("admin_user_ids")
     @classmethod
     def _admins(cls, value: str) -> str:
@@ -81,6 +98,13 @@ class SlackSettings(BaseSettings):
         if any(not _USER_ID.match(i) for i in ids):
             raise ValueError("not a list of user ids")
         return ",".join(ids)
+
+    def secret_box(self) -> SecretBox:
+        """The key that seals installed workspaces' tokens; multi-workspace mode needs one."""
+        try:
+            return SecretBox.from_setting(_secret(self.encryption_key))
+        except SecretKeyError as exc:
+            raise SettingsError(str(exc)) from None
 
     @property
     def admins(self) -> frozenset[str]:
@@ -128,6 +152,7 @@ def load_settings(mode: str) -> SlackSettings:
             raise _missing("SLACK_CLIENT_ID")
         if not _secret(settings.client_secret):
             raise _missing("SLACK_CLIENT_SECRET")
+        settings.secret_box()  # refuses a missing or malformed key now, not at the first install
     else:
         token = _secret(settings.bot_token)
         if not token:

@@ -16,6 +16,10 @@ class TokenSource(Protocol):
 
     def forget(self, workspace: str) -> None: ...
 
+    def remember(self, workspace: str, token: str) -> None:
+        """A token bolt has just authorised a request with: the freshest there is."""
+        ...
+
 
 class StaticToken:
     """Single-workspace mode: one bot token from SLACK_BOT_TOKEN."""
@@ -29,6 +33,9 @@ class StaticToken:
     def forget(self, workspace: str) -> None:
         return None
 
+    def remember(self, workspace: str, token: str) -> None:
+        return None
+
     def __repr__(self) -> str:
         return "StaticToken(<redacted>)"
 
@@ -37,7 +44,9 @@ class InstalledTokens:
     """Multi-workspace mode: each workspace's bot token from the installation store.
 
     Cached for a minute so a busy thread does not cost a query per post; an uninstall or a
-    revocation drops the entry at once.
+    revocation drops the entry at once. Every authorised request renews its workspace's entry
+    from bolt's result, so handling a request never needs the store: the engine may post while
+    its unit of work holds the database, and on SQLite that is the only connection.
     """
 
     def __init__(
@@ -62,6 +71,9 @@ class InstalledTokens:
 
     def forget(self, workspace: str) -> None:
         self._cache.pop(workspace, None)
+
+    def remember(self, workspace: str, token: str) -> None:
+        self._cache[workspace] = (token, self._clock() + self._ttl)
 
     def __repr__(self) -> str:
         return f"InstalledTokens({len(self._cache)} cached)"

@@ -23,7 +23,7 @@ from bot.banks import BankRegistry
 from bot.grading import Rubric, RubricGrader
 from questions.bank import QuestionBank, UnknownTopic
 from questions.loader import PackError, load_bank
-from storage import Database, DatabaseUrlError
+from storage import Database, DatabaseUrlError, SecretKeyError
 
 app = typer.Typer(
     name="interview-bot",
@@ -70,7 +70,7 @@ def friendly_errors(func: F) -> F:
             for problem in exc.problems:
                 typer.echo(f"  {problem}", err=True)
             raise typer.Exit(code=1) from None
-        except DatabaseUrlError as exc:
+        except (DatabaseUrlError, SecretKeyError) as exc:
             fail(str(exc))
         except BrokenPipeError:
             raise typer.Exit(code=0) from None  # the reader went away (`| head`): not an error

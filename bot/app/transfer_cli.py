@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
+from bot.app.json_limits import JsonLimitError, read_json_file
 from bot.ports.storage import StorageError
 from storage import Database, ImportSummary, TransferError
 
@@ -117,15 +118,9 @@ def register(app: typer.Typer) -> None:
     def import_command(file: FileArgument, db: DbOption = None) -> None:
         """Restore a workspace from an export into a database that does not have it yet."""
         try:
-            raw = file.read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            fail(f"cannot read {file}: not UTF-8 text")
-        except OSError as exc:
-            fail(f"cannot read {file}: {exc.strerror or exc}")
-        try:
-            data = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            fail(f"{file} is not valid JSON: {exc}")
+            data = read_json_file(file)
+        except JsonLimitError as exc:
+            fail(str(exc))
         settings = settings_with(db)
         try:
             summary = asyncio.run(_import(settings.database_url, data))

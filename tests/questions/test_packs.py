@@ -137,8 +137,7 @@ def test_contradictions_and_follow_up_probes_load(tmp_path: Path) -> None:
             "        contradictions:\n"
             "          - claim: Recall is the share of predicted positives that are right\n"
             "            phrasings: [share of predicted positives that are correct]\n"
-            "            correction: That is precision;"
-            " recall counts the actual positives found.\n",
+            "            correction: That is precision; recall counts actual positives found.\n",
         )
         + (
             "    follow_ups:\n"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import json
+import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -18,6 +19,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 from typer.testing import CliRunner, Result
 
+from bot.app.json_limits import MAX_IMPORT_BYTES, MAX_JSON_DEPTH, JsonLimitError, read_json_file
 from bot.app.transfer_cli import register
 from storage.database import create_engine, session_factory
 from storage.models import (
@@ -699,12 +701,41 @@ async def test_cli_import_errors_are_one_line(tmp_path: Path) -> None:
     garbage = tmp_path / "garbage.json"
     garbage.write_text("{not json", encoding="utf-8")
     invalid = await invoke("import", str(garbage), "--db", db)
-    assert one_error_line(invalid).startswith(f"error: {garbage} is not valid JSON: ")
+    assert one_error_line(invalid).startswith(f"error: {garbage}:1: not valid JSON: ")
 
     wrong = tmp_path / "wrong.json"
     wrong.write_text(json.dumps({"format": FORMAT, "version": 7}), encoding="utf-8")
     refused = await invoke("import", str(wrong), "--db", db)
     assert one_error_line(refused) == "error: unsupported export version 7: this version reads 1"
+
+
+async def test_cli_import_refuses_oversized_and_deeply_nested_files_before_parsing(
+    tmp_path: Path,
+) -> None:
+    db = f"sqlite:///{tmp_path / 'target.db'}"
+    huge = tmp_path / "huge.json"
+    with huge.open("wb") as sparse:
+        sparse.truncate(MAX_IMPORT_BYTES + 1)
+    started = time.perf_counter()
+    too_big = one_error_line(await invoke("import", str(huge), "--db", db))
+    assert too_big == (
+        f"error: {huge} is {MAX_IMPORT_BYTES + 1:,} bytes; "
+        f"an import file may hold at most {MAX_IMPORT_BYTES:,}"
+    )
+    deep = tmp_path / "deep.json"
+    deep.write_text('{"format": "x",\n "users": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    too_deep = one_error_line(await invoke("import", str(deep), "--db", db))
+    assert too_deep.startswith(f"error: {deep}:2: nests deeper than {MAX_JSON_DEPTH} levels")
+    assert time.perf_counter() - started < 2.0
+    assert not (tmp_path / "target.db").exists()
+
+
+def test_brackets_inside_strings_do_not_count_as_nesting(tmp_path: Path) -> None:
+    text = tmp_path / "strings.json"
+    text.write_text(json.dumps({"answer": "[[[[" * 50 + '\\"{{{{' * 50}), encoding="utf-8")
+    assert read_json_file(text, max_depth=2)["answer"].startswith("[[[[")
+    with pytest.raises(JsonLimitError):
+        read_json_file(text, max_depth=0)
 
 
 @pytest.mark.postgres

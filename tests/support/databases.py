@@ -54,13 +54,15 @@ async def require_postgres() -> None:
 
 
 @asynccontextmanager
-async def migrated_database(kind: str, tmp_path: Path) -> AsyncIterator[tuple[AsyncEngine, str]]:
-    """Yield an engine on a brand-new, fully migrated database and its URL."""
+async def migrated_database(
+    kind: str, tmp_path: Path, revision: str = "head"
+) -> AsyncIterator[tuple[AsyncEngine, str]]:
+    """Yield an engine on a brand-new database migrated to `revision` (the newest by default)."""
     if kind == "sqlite":
         url = f"sqlite:///{tmp_path / 'test.db'}"
         engine = create_engine(url)
         try:
-            await upgrade(engine)
+            await upgrade(engine, revision)
             yield engine, url
         finally:
             await engine.dispose()
@@ -73,7 +75,7 @@ async def migrated_database(kind: str, tmp_path: Path) -> AsyncIterator[tuple[As
     connect_args: dict[str, Any] = {"server_settings": {"search_path": schema}}
     engine = create_engine(POSTGRES_URL, connect_args=connect_args)
     try:
-        await upgrade(engine)
+        await upgrade(engine, revision)
         yield engine, POSTGRES_URL
     finally:
         await engine.dispose()

@@ -139,3 +139,10 @@ def test_a_file_to_keep_is_sent_as_a_file_not_shown_as_a_picture() -> None:
     assert file is not None
     assert file.filename == "data.json"
     assert part.embeds[0].image.url is None
+
+
+def test_links_in_disguise_show_their_address_and_code_is_left_alone() -> None:
+    assert to_markdown("win [a prize](https://evil.example) now") == (
+        "win \\[a prize\\]\\(https://evil.example) now"
+    )
+    assert to_markdown("`scores = fns[i](x)` and [1, 2](3)") == "`scores = fns[i](x)` and [1, 2](3)"

@@ -14,6 +14,11 @@ from tests.adapters.slack.standin import BOT_TOKEN, FakeSlack
 from tests.support.harness import Harness
 
 GOOD = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET}
+OAUTH = {
+    "SLACK_CLIENT_ID": "1.2",
+    "SLACK_CLIENT_SECRET": "client-secret-value",
+    "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+}
 
 
 def problem(monkeypatch: pytest.MonkeyPatch, env: dict[str, str], mode: str = "http") -> str:
@@ -38,6 +43,12 @@ def problem(monkeypatch: pytest.MonkeyPatch, env: dict[str, str], mode: str = "h
         (GOOD | {"SLACK_ADMIN_USER_IDS": "bob,U0OK"}, "http", "SLACK_ADMIN_USER_IDS is malformed"),
         ({"SLACK_CLIENT_ID": "1.2"} | GOOD, "http", "SLACK_CLIENT_SECRET is not set"),
         ({"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "s"}, "socket", "needs --mode http"),
+        (OAUTH, "http", "INTERVIEW_BOT_ENCRYPTION_KEY is not set"),
+        (
+            OAUTH | {"INTERVIEW_BOT_ENCRYPTION_KEY": "not-a-fernet-key-at-all"},
+            "http",
+            "INTERVIEW_BOT_ENCRYPTION_KEY must be a Fernet key",
+        ),
     ],
 )
 def test_a_missing_or_malformed_setting_is_named(
