@@ -7,6 +7,7 @@ import re
 import shlex
 from dataclasses import dataclass
 
+from bot.rounds.roles import ROLES, find_role
 from questions.schema import Difficulty
 
 MIN_COUNT = 1
@@ -39,6 +40,8 @@ class Mock:
     difficulty: Difficulty | None = None
     loop: bool = False
     pack: str | None = None
+    # A loop shaped like one role's interviews (bot/rounds/roles.py); None mixes every topic.
+    role: str | None = None
 
 
 @dataclass(frozen=True)
@@ -125,7 +128,7 @@ class CommandError(Exception):
 
 
 _NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
-_KEYED = re.compile(r"^(topic|count|n|difficulty|level|pack)=(.*)$", re.IGNORECASE)
+_KEYED = re.compile(r"^(topic|count|n|difficulty|level|pack|role)=(.*)$", re.IGNORECASE)
 
 
 def parse(text: str) -> Command:
@@ -221,6 +224,7 @@ def _parse_mock(args: list[str]) -> Mock:
     difficulty: Difficulty | None = None
     loop = False
     pack: str | None = None
+    role: str | None = None
     for raw in args:
         word = raw.strip()
         keyed = _KEYED.match(word)
@@ -241,6 +245,12 @@ def _parse_mock(args: list[str]) -> Mock:
             pack = value.strip().lower() or None
         elif key is None and value.lower() == "loop":
             loop = True
+        elif key == "role" or (key is None and loop and role is None and find_role(value)):
+            found = find_role(value)
+            if found is None:
+                known = ", ".join(ROLES)
+                raise CommandError(f"`{quote_input(value)}` is not a role; try {known}.", "mock")
+            loop, role = True, found.name
         elif value:
             topic_words.append(value)
     topic = " ".join(topic_words) or None
@@ -248,7 +258,7 @@ def _parse_mock(args: list[str]) -> Mock:
         raise CommandError("A loop asks one question per stage; leave out the count.", "mock")
     if loop and topic is not None:
         raise CommandError("A loop mixes topics stage by stage; leave out the topic.", "mock")
-    return Mock(topic=topic, count=count, difficulty=difficulty, loop=loop, pack=pack)
+    return Mock(topic=topic, count=count, difficulty=difficulty, loop=loop, pack=pack, role=role)
 
 
 _DIFFICULTIES = {d.value for d in Difficulty}

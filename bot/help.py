@@ -13,7 +13,9 @@ ENTRIES: dict[str, tuple[str, str]] = {
         "difficulty, anything else is the topic. Examples: `/interview mock`, `/interview mock 3`, "
         "`/interview mock metrics hard 5`. `/interview mock loop` runs a full interview loop: one "
         "question per stage (screening, theory, coding, system design, behavioural) with a "
-        "scorecard per stage. `pack=NAME` draws from one question pack only.",
+        "scorecard per stage; `/interview mock loop ml-engineer` (or `data-scientist`, `research`) "
+        "shapes each stage to what that role's interviews stress. `pack=NAME` draws from one "
+        "question pack only.",
     ),
     "resume": ("/interview resume", "Continue your paused round in this channel."),
     "hint": ("/interview hint", "Get a hint for the current question (costs 5 points each)."),

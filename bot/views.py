@@ -175,9 +175,10 @@ def scorecard(
     return RichMessage(title=title, body="\n".join(body), fields=tuple(fields))
 
 
-def loop_intro(name: str, stages: Sequence[str]) -> RichMessage:
+def loop_intro(name: str, stages: Sequence[str], role_title: str | None = None) -> RichMessage:
+    kind = f"{role_title} interview loop" if role_title else "Interview loop"
     return RichMessage(
-        title=f"Interview loop for {name}",
+        title=f"{kind} for {name}",
         body=(
             f"{plural(len(stages), 'question')}, one per stage as a real loop runs: "
             f"{', '.join(stages)}. Answer each one by replying in this thread. "

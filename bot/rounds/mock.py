@@ -17,11 +17,11 @@ from bot.ports.chat import ChatLookup
 from bot.ports.records import AnswerRecord, Round, RoundQuestion
 from bot.ports.storage import Conflict, UnitOfWork
 from bot.progress.points import mock_points
+from bot.rounds.follow_ups import choose_follow_up
+from bot.rounds.roles import ROLES, loop_questions
 from bot.rounds.selection import pick_for_round
 from bot.turn import Turn
-from questions.schema import Question, Stage
-
-LOOP_STAGES = (Stage.SCREENING, Stage.THEORY, Stage.CODING, Stage.SYSTEM_DESIGN, Stage.BEHAVIORAL)
+from questions.schema import Question
 
 
 class RoundConflict(Exception):
@@ -82,8 +82,15 @@ class MockRounds:
         seen = await turn.uow.rounds.seen_question_ids(turn.ids.user_id)
         best = await turn.uow.answers.best_scores(turn.ids.user_id)
         rng = random.Random(f"{turn.ids.user_id}:{turn.now.isoformat()}")
+        role = ROLES.get(args.role) if args.role else None
         if args.loop:
-            chosen = self._loop_questions(turn, args, packs, seen, best, rng)
+            chosen = loop_questions(
+                turn.bank,
+                role,
+                args.difficulty,
+                packs,
+                lambda pool: pick_for_round(pool, 1, seen, best, rng),
+            )
             count = len(chosen)
         else:
             chosen = pick_for_round(pool, count, seen, best, rng)
@@ -107,6 +114,7 @@ class MockRounds:
             views.loop_intro(
                 turn.actor.display_name,
                 [views.STAGE_TITLES[q.stage.value].lower() for q in chosen],
+                role.title if role else None,
             )
             if args.loop
             else views.round_intro(turn.actor.display_name, len(chosen), title, difficulty)
@@ -121,23 +129,6 @@ class MockRounds:
                 views.info(f"Only {len(chosen)} questions match, so this round has {len(chosen)}."),
             )
         await self._ask(turn, thread, round_)
-
-    def _loop_questions(
-        self,
-        turn: Turn,
-        args: Mock,
-        packs: list[str] | None,
-        seen: set[str],
-        best: dict[str, int],
-        rng: random.Random,
-    ) -> list[Question]:
-        """One question per stage, in the order a real interview loop runs them."""
-        chosen: list[Question] = []
-        for stage in LOOP_STAGES:
-            pool = turn.bank.select(stage=stage, difficulty=args.difficulty, packs=packs)
-            pool = pool or turn.bank.select(stage=stage, packs=packs)
-            chosen.extend(pick_for_round(pool, 1, seen, best, rng))
-        return chosen
 
     # --- answering ----------------------------------------------------------------
 
@@ -206,7 +197,7 @@ class MockRounds:
         )
         if not on_follow_up and question.follow_ups:
             current.awaiting = "follow_up"
-            current.follow_up_index = round_.id % len(question.follow_ups)
+            current.follow_up_index = choose_follow_up(question, result, round_.id)
             prompt = question.follow_ups[current.follow_up_index].prompt
             turn.say(thread, views.follow_up(round_.id, current.position, prompt))
             return

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.rounds.roles import LOOP_STAGES, find_role
 from questions.loader import PackError, load_bank
 from tests.bot.test_daily import daily_posts, question_of, schedule
 from tests.support.harness import Harness, harness
@@ -56,6 +57,43 @@ async def test_a_loop_asks_one_question_per_stage_in_interview_order(shipped: Ha
         "System design",
         "Behavioural",
     ]
+
+
+@pytest.mark.parametrize(
+    ("words", "title"),
+    [
+        ("loop ml-engineer", "ML engineer"),
+        ("loop ds", "Data scientist"),
+        ("role=research", "Research scientist"),
+    ],
+)
+async def test_a_role_loop_draws_each_stage_from_that_roles_topics(
+    shipped: Harness, words: str, title: str
+) -> None:
+    h = shipped
+    role = find_role(words.split()[-1].removeprefix("role="))
+    assert role is not None
+    await h.command(f"mock {words}")
+    assert h.chat.sent[0].message.title == f"{title} interview loop for Alice"
+    for stage in LOOP_STAGES:
+        question = h.bank.get(h.current_question_id())
+        assert question is not None
+        assert question.stage is stage
+        stage_has_role_topics = any(
+            q.topic in role.topics[stage] for q in h.bank.select(stage=stage)
+        )
+        if stage_has_role_topics:
+            assert question.topic in role.topics[stage], (stage, question.id)
+        await h.command("skip")
+        if (h.chat.sent[-1].message.title or "").startswith("Follow-up"):
+            await h.command("skip")
+    assert h.chat.sent[-1].message.title == "Interview loop scorecard"
+
+
+async def test_an_unknown_role_is_named_with_the_known_ones(h_memory: Harness) -> None:
+    await h_memory.command("mock role=astronaut")
+    told = h_memory.chat.private_to("alice")[-1].message.body
+    assert "`astronaut` is not a role; try ml-engineer, data-scientist, research." in told
 
 
 async def test_a_loop_takes_no_count_or_topic(h_memory: Harness) -> None:
