@@ -27,7 +27,15 @@ class Rubric:
 
     def __hash__(self) -> int:
         # KeyPoint holds lists, so it is not hashable itself; hash its contents instead.
-        points = tuple((kp.point, tuple(kp.phrasings), kp.weight) for kp in self.key_points)
+        points = tuple(
+            (
+                kp.point,
+                tuple(kp.phrasings),
+                kp.weight,
+                tuple((c.claim, tuple(c.phrasings), c.correction) for c in kp.contradictions),
+            )
+            for kp in self.key_points
+        )
         return hash((self.prompt, points, self.behavioral, self.model_answer))
 
     @classmethod
