@@ -23,6 +23,7 @@ from bot.grading.text import (
     stem,
     tokenize,
 )
+from questions.schema import Contradiction
 
 LONG_PHRASING_SHARE: Final = 0.75
 
@@ -63,6 +64,9 @@ class Claim:
     text: str
     correction: str
     phrasings: tuple[Phrasing, ...]
+    # Sides the claim names, which an answer must name too: "ridge gives sparse models" is
+    # no claim about L1.
+    sides: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,7 +156,10 @@ def compile_rubric(rubric: Rubric) -> CompiledRubric:
     prompt = normalise(rubric.prompt)
     prompt_stems = frozenset(content_stems(prompt))
     subjects = {w for kp in rubric.key_points for w in _first_word(kp.point)}
-    sides = _contrasted(prompt, subjects)
+    sides = [
+        (_cased(a, rubric.prompt), _cased(b, rubric.prompt))
+        for a, b in _contrasted(prompt, subjects)
+    ]
     side_forms = frozenset(f for a, b in sides for f in a.forms | b.forms)
     qualifiers = _qualifiers(prompt, side_forms)
     drafts: list[tuple[Point, set[str]]] = []
@@ -168,14 +175,7 @@ def compile_rubric(rubric: Rubric) -> CompiledRubric:
         stated = affirmed_stems(key_point.point)
         own = stated | {t.stem for p in phrasings if not p.negated for t in p.terms}
         anchor, rival = _side_of(key_point.point, sides, qualifiers)
-        claims = tuple(
-            Claim(
-                c.claim,
-                c.correction,
-                tuple(p for p in (compile_phrasing(x, side_forms) for x in c.phrasings) if p),
-            )
-            for c in key_point.contradictions
-        )
+        claims = tuple(_claim(c, side_forms) for c in key_point.contradictions)
         point = Point(
             text=key_point.point,
             weight=key_point.weight,
@@ -199,6 +199,14 @@ def compile_rubric(rubric: Rubric) -> CompiledRubric:
         side_forms=side_forms,
         qualifiers=qualifiers,
     )
+
+
+def _claim(contradiction: Contradiction, side_forms: frozenset[str]) -> Claim:
+    phrasings = tuple(
+        p for p in (compile_phrasing(x, side_forms) for x in contradiction.phrasings) if p
+    )
+    sides = frozenset(t.stem for p in phrasings for t in p.terms if t.stem in side_forms)
+    return Claim(contradiction.claim, contradiction.correction, phrasings, sides)
 
 
 def _with_distinctive_words(drafts: list[tuple[Point, set[str]]]) -> tuple[Point, ...]:
@@ -274,16 +282,29 @@ def _contrasted(prompt: str, subjects: set[str]) -> list[tuple[Side, Side]]:
 
 
 def _pair(left: list[str], right: list[str], subjects: set[str]) -> tuple[Side, Side] | None:
-    a, b = _forms(left), _forms(right)
-    a, b = (a - b) & subjects, (b - a) & subjects
+    full_a, full_b = _forms(left), _forms(right)
+    a, b = (full_a - full_b) & subjects, (full_b - full_a) & subjects
     if not (a and b):
         return None
+    # Initials name a side too ("RF" for random forests), though no point starts with them.
+    a, b = a | _initials(left), b | _initials(right)
     return Side(a, _name(left, a)), Side(b, _name(right, b))
+
+
+def _initials(words: list[str]) -> frozenset[str]:
+    """Initials of the last two words and more: "rf" for "compare random forests"."""
+    return frozenset("".join(w[0] for w in words[-k:]) for k in range(2, len(words) + 1))
 
 
 def _name(words: list[str], forms: frozenset[str]) -> str:
     named = [w for w in words if w in forms or stem(w) in forms]
     return " ".join(named or words)
+
+
+def _cased(side: Side, prompt: str) -> Side:
+    """The side with its name spelt as the question spells it ("L1", not "l1")."""
+    found = re.search(re.escape(side.name), prompt, re.IGNORECASE)
+    return Side(side.forms, found.group() if found else side.name)
 
 
 def _first_word(point: str) -> set[str]:

@@ -29,6 +29,7 @@ SYNONYM_GROUPS: Final[tuple[str, ...]] = (
     "reduce decrease lower shrink",
     "increase raise higher grow",
     "outcome result",
+    "costly expensive",
     "choose pick select",
     "example sample observation instance",
     "feature variable column predictor",

@@ -111,7 +111,8 @@ class Matcher:
                     continue
                 # A phrasing that says "not ..." tells what the other side lacks.
                 if not phrasing.negated and _about_the_other_side(point, sentence, found):
-                    if _said_of_the_other_side(point, sentence, found[-1], self._asked):
+                    # Said of the other side when it is the subject, named before the match.
+                    if _said_of_the_other_side(point, sentence, found[0], self._asked):
                         wrong = wrong or _said(sentence, found, _belongs_to(point))
                     continue
                 covered = True
@@ -130,7 +131,12 @@ class Matcher:
             for phrasing in claim.phrasings:
                 for index, sentence in enumerate(self._sentences):
                     found = self._match(phrasing, index)
-                    if found and _said_together(sentence, found):
+                    named = {t.stem for t in phrasing.terms} & claim.sides
+                    if (
+                        found
+                        and _said_together(sentence, found)
+                        and all(side in sentence.affirmed_stems for side in named)
+                    ):
                         return f"You said {_clause(claim.text)}: {_clause(claim.correction)}"
         return None
 
@@ -159,8 +165,10 @@ class Matcher:
             for sentence in self._sentences:
                 positions = [sentence.denied_stems.get(t.stem) for t in phrasing.terms]
                 found = tuple(sorted(p for p in positions if p is not None))
-                if len(found) == len(positions) and not _about_the_other_side(
-                    point, sentence, found
+                if (
+                    len(found) == len(positions)
+                    and _negation_in_reach(sentence, found)
+                    and not _about_the_other_side(point, sentence, found)
                 ):
                     return _said(sentence, found, f"in fact, {_clause(point.text)}")
         return None
@@ -338,6 +346,16 @@ def _swapped_directions(phrasing: Phrasing, sentence: Sentence, found: tuple[int
         nearest = min(named, key=lambda i: (abs(i - at[0]), i < at[0]))
         swapped += stems[nearest] != side
     return swapped > 0
+
+
+def _negation_in_reach(sentence: Sentence, found: tuple[int, ...]) -> bool:
+    """A negation cue right by the denied words, no comma between: "hold no state,
+    orchestration tools restart them" denies nothing about orchestration."""
+    for cue in sentence.negations:
+        spans = [(min(p, cue), max(p, cue)) for p in found]
+        if not any(a < i <= b for a, b in spans for i in sentence.commas):
+            return True
+    return False
 
 
 def _belongs_to(point: Point) -> str:
