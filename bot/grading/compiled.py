@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Final
@@ -102,6 +103,10 @@ class CompiledRubric:
     # Question words a side may carry as another thing's name: "logistic" in "logistic
     # regression" when the sides are classification and regression.
     qualifiers: frozenset[str] = frozenset()
+    # For points derived from the model answer: its words beyond the question's.
+    reference_words: frozenset[str] = frozenset()
+    # And every content word of the model answer with its count, for a cosine.
+    reference_counts: tuple[tuple[str, int], ...] = ()
 
     @property
     def plain_words(self) -> frozenset[str]:
@@ -198,6 +203,16 @@ def compile_rubric(rubric: Rubric) -> CompiledRubric:
         vocabulary=frozenset(vocabulary),
         side_forms=side_forms,
         qualifiers=qualifiers,
+        reference_words=(
+            frozenset(content_stems(rubric.model_answer or "")) - prompt_stems
+            if rubric.derived
+            else frozenset()
+        ),
+        reference_counts=(
+            tuple(Counter(content_stems(rubric.model_answer or "")).items())
+            if rubric.derived
+            else ()
+        ),
     )
 
 
