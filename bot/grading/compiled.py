@@ -225,14 +225,14 @@ def _claim(contradiction: Contradiction, side_forms: frozenset[str]) -> Claim:
 
 
 def _with_distinctive_words(drafts: list[tuple[Point, set[str]]]) -> tuple[Point, ...]:
-    """Words of a sided point that no point about either side also uses."""
+    """Words of a sided point that no point about the other side uses."""
     sided = [(p, words) for p, words in drafts if p.anchor]
     points: list[Point] = []
     for point, words in drafts:
         if not point.anchor:
             points.append(point)
             continue
-        others = set().union(*(w for p, w in sided if p is not point))
+        others = set().union(*(w for p, w in sided if p.anchor == point.rival))
         distinctive = frozenset(w for w in words - others if w not in OPPOSITES)
         points.append(
             Point(

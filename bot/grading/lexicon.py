@@ -100,9 +100,16 @@ def _fraction(match: re.Match[str]) -> str:
     return f"{value:.6f}".rstrip("0").rstrip(".") or "0"
 
 
+# "TP+FP" says "tp plus fp", as a phrasing written in words does.
+_PLUS: Final = re.compile(r"(?<=[\w)])\s*\+\s*(?=[\w(])")
+
+
 def expand(text: str) -> str:
-    """Normalised text with abbreviations for known phrases and percentages as fractions."""
+    """Normalised text with abbreviations for known phrases, percentages as fractions and
+    plus signs as words."""
     text = _ABBREVIATION.sub(_abbreviate, text)
+    if "+" in text:
+        text = _PLUS.sub(" plus ", text)
     if "%" in text or "percent" in text:
         text = _PERCENT.sub(_fraction, text)
     return text

@@ -36,7 +36,15 @@ PARTLY_CREDIT: Final = 0.5
 PARTLY_MIN_OWN: Final = 2
 PARTLY_MIN_WORDS: Final = 3
 # How far back a side named before a point's own word still owns it: "L2 uses squares".
-SIDE_REACH: Final = 10
+SIDE_REACH: Final = 12
+_COPULAS: Final = frozenset({"is", "are", "was", "were", "means", "mean"})
+_DETERMINERS: Final = frozenset({"the", "a", "an"})
+_PREPOSITIONS: Final = frozenset(
+    {"by", "of", "with", "to", "from", "than", "on", "in", "for", "into", "over"}
+)
+_RELATIVES: Final = frozenset({"that", "which", "who"})
+# Words only one side's point uses that a clause must say of the other side to swap them.
+SWAP_MIN_WORDS: Final = 2
 _QUOTE_MAX: Final = 80
 # Nouns a side's name may qualify, which then is no longer the side itself.
 _HEAD_NOUNS: Final = frozenset(
@@ -112,10 +120,16 @@ class Matcher:
                 # A phrasing that says "not ..." tells what the other side lacks.
                 if not phrasing.negated and _about_the_other_side(point, sentence, found):
                     # Said of the other side when it is the subject, named before the match.
-                    if _said_of_the_other_side(point, sentence, found[0], self._asked):
+                    if _said_of_the_other_side(point, sentence, found[0], self._asked) and any(
+                        t.stem in point.distinctive for t in phrasing.terms
+                    ):
                         wrong = wrong or _said(sentence, found, _belongs_to(point))
                     continue
-                covered = True
+                if not _straddles_the_other_side(point, sentence, found):
+                    covered = True
+                    break
+            if covered and wrong is None:
+                return Verdict(1.0)
         if wrong is not None:
             return Verdict(0.0, wrong)
         if covered:
@@ -141,15 +155,19 @@ class Matcher:
         return None
 
     def _swapped_sides(self, point: Point) -> str | None:
-        """A word only this point uses, said of the other side: "L2 uses absolute values"."""
-        if not point.distinctive:
+        """Words only this point uses, SWAP_MIN_WORDS of them in one clause, said of the
+        other side: "L2 gives sparse models"."""
+        if len(point.distinctive) < SWAP_MIN_WORDS:
             return None
         for sentence in self._sentences:
-            for word, position in sentence.affirmed_stems.items():
-                if word in point.distinctive and _said_of_the_other_side(
-                    point, sentence, position, self._asked
+            hits = sorted(p for w, p in sentence.affirmed_stems.items() if w in point.distinctive)
+            for first in hits:
+                _, end = sentence.clause_around(first, first)
+                found = tuple(p for p in hits if first <= p < end)
+                if len(found) >= SWAP_MIN_WORDS and all(
+                    _said_of_the_other_side(point, sentence, p, self._asked) for p in found
                 ):
-                    return _said(sentence, (position,), _belongs_to(point))
+                    return _said(sentence, found, _belongs_to(point))
         return None
 
     def _denied(self, point: Point) -> str | None:
@@ -298,18 +316,42 @@ def _about_the_other_side(point: Point, sentence: Sentence, found: tuple[int, ..
 
 
 def _said_of(point: Point, sentence: Sentence, position: int, asked: frozenset[str]) -> str | None:
-    """The side a word is plainly said of: named shortly before, not across a comma (in
-    "lasso, ridge, sparsity" nothing is said of ridge), and not inside a longer name
-    ("logistic regression" is not regression, "the covariance matrix" not covariance)."""
+    """The side a word is plainly said of: named shortly before in its clause, and not inside
+    a longer name ("logistic regression" is not regression, "the covariance matrix" not
+    covariance)."""
     sides = point.anchor | point.rival
-    for index in range(position, max(0, position - SIDE_REACH) - 1, -1):
+    start = _subject_clause_start(sentence, position)
+    for index in range(position, max(start, position - SIDE_REACH) - 1, -1):
         token = sentence.tokens[index]
         named = {token, stem(token)}
-        if named & sides and not _in_compound(sentence, index, sides | asked):
+        if (
+            named & sides
+            and not _in_compound(sentence, index, sides | asked)
+            and not _after_verb_or_preposition(sentence, index)
+        ):
             return "anchor" if named & point.anchor else "rival"
-        if index in sentence.commas:
-            return None
     return None
+
+
+def _subject_clause_start(sentence: Sentence, position: int) -> int:
+    """Where the clause holding a position starts, reading "X is when ..." as one clause."""
+    start, _ = sentence.clause_around(position, position)
+    while start > 1 and (
+        sentence.tokens[start - 1] in _COPULAS or sentence.tokens[start] in _RELATIVES
+    ):
+        start, _ = sentence.clause_around(start - 1, start - 1)
+    return start
+
+
+def _after_verb_or_preposition(sentence: Sentence, index: int) -> bool:
+    """The name is an object ("dividing the covariance by"), not what the clause is about."""
+    before = index - 1
+    while before >= 0 and sentence.tokens[before] in _DETERMINERS:
+        before -= 1
+    if before < 0 or before + 1 in sentence.commas:
+        return False
+    word = sentence.tokens[before]
+    return word in _PREPOSITIONS or (is_content(word) and word not in _COPULAS)
 
 
 def _said_of_the_other_side(
@@ -346,6 +388,23 @@ def _swapped_directions(phrasing: Phrasing, sentence: Sentence, found: tuple[int
         nearest = min(named, key=lambda i: (abs(i - at[0]), i < at[0]))
         swapped += stems[nearest] != side
     return swapped > 0
+
+
+def _straddles_the_other_side(point: Point, sentence: Sentence, found: tuple[int, ...]) -> bool:
+    """A side is named inside the match: in "recall is how many you flagged, and precision
+    is how many positives" the words "flagged ... positives" make no point."""
+    sides = point.rival | point.anchor
+    return bool(point.rival) and any(
+        {sentence.tokens[i], stem(sentence.tokens[i])} & sides
+        for i in range(found[0] + 1, found[-1])
+    )
+
+
+def _claims_it(point: Point, phrasing: Phrasing, found: tuple[int, ...]) -> bool:
+    """A match makes a claim, not a passing mention: it uses a word only this point uses,
+    and its words stand close together."""
+    compact = found[-1] - found[0] <= 2 * len(found) + 1
+    return compact and any(t.stem in point.distinctive for t in phrasing.terms)
 
 
 def _negation_in_reach(sentence: Sentence, found: tuple[int, ...]) -> bool:

@@ -15,6 +15,7 @@ from bot.grading.matching import FUZZY_MIN_LEN
 from bot.grading.text import Sentence, is_content, split_sentences, stem, tokenize
 
 MIN_WORDS: Final = 5
+_FORMULA_SIGN: Final = re.compile(r"[\w)]\s*[=/*^]\s*[\w(]")
 RESTATE_SIMILARITY: Final = 85
 RESTATE_MAX_NEW_WORDS: Final = 2
 OFF_TOPIC_MAX_SHARED: Final = 0.2
@@ -48,10 +49,12 @@ _FRAGMENT_SPLIT: Final = re.compile(r"[,;:\n\r•·▪‣◦●]+|[.!?]+(?=\s|$)
 _LIST_GLUE: Final = frozenset({"and", "or", "of", "vs", "versus", "the", "a", "an"})
 
 
-def _is_keyword_list(answer: Answer) -> bool:
+def is_keyword_list(answer: Answer) -> bool:
     """Few function words, or mostly short fragments with no verbs or connectives."""
     function_words = sum(1 for w in answer.words if not is_content(w))
-    if len(answer.words) >= MIN_WORDS and function_words / len(answer.words) < 0.1:
+    # A formula ("precision = tp / (tp plus fp)") is a statement, however few its small words.
+    formula = _FORMULA_SIGN.search(answer.text) is not None
+    if not formula and len(answer.words) >= MIN_WORDS and function_words / len(answer.words) < 0.1:
         return True
     fragments = [tokenize(f) for f in _FRAGMENT_SPLIT.split(answer.text)]
     fragments = [f for f in fragments if f]
@@ -90,7 +93,7 @@ def low_quality_reason(answer: Answer, rubric: CompiledRubric, covered_any: bool
         return "too-short"
     if not covered_any and _off_topic(answer, rubric):
         return "off-topic"
-    if _is_keyword_list(answer):
+    if is_keyword_list(answer):
         return "keyword-list"
     return None
 

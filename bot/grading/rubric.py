@@ -16,7 +16,7 @@ from bot.grading.advice import ADVICE, advice_for, half_made
 from bot.grading.compiled import CompiledRubric, Point, compile_rubric
 from bot.grading.matching import Matcher, Verdict
 from bot.grading.protocol import Rubric
-from bot.grading.quality import Answer, is_hedged, low_quality_reason
+from bot.grading.quality import Answer, is_hedged, is_keyword_list, low_quality_reason
 from bot.grading.result import GradeResult
 from bot.grading.star import star_parts
 from bot.grading.text import affirmed_text, is_content, normalise, stem, tokenize, truncate
@@ -71,6 +71,9 @@ class RubricGrader:
 
         matcher = Matcher(parsed.sentences, compiled.plain_words)
         verdicts = [(p, matcher.assess(p)) for p in compiled.points]
+        if is_keyword_list(parsed):
+            # A bare list of terms ("lasso, ridge, sparsity") says nothing of anything.
+            verdicts = [(p, Verdict(v.credit)) for p, v in verdicts]
         return self._result(compiled, parsed, verdicts, star, truncated)
 
     def _result(
