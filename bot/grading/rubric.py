@@ -14,12 +14,21 @@ from typing import Final
 
 from bot.grading.advice import ADVICE, advice_for, half_made
 from bot.grading.compiled import CompiledRubric, Point, compile_rubric
-from bot.grading.matching import Matcher, Verdict
+from bot.grading.matching import PARTLY_CREDIT, Matcher, Verdict
 from bot.grading.protocol import Rubric
 from bot.grading.quality import Answer, is_hedged, is_keyword_list, low_quality_reason
 from bot.grading.result import GradeResult
+from bot.grading.semantic import SemanticMatcher
 from bot.grading.star import star_parts
-from bot.grading.text import affirmed_text, is_content, normalise, stem, tokenize, truncate
+from bot.grading.text import (
+    affirmed_text,
+    is_content,
+    normalise,
+    split_sentences,
+    stem,
+    tokenize,
+    truncate,
+)
 
 __all__ = ["CLAIM_PENALTY", "KEYWORD_LIST_FACTOR", "RubricGrader"]
 
@@ -47,10 +56,12 @@ _CAPS: Final[dict[str, int]] = {"restates-question": 10, "too-short": 15, "off-t
 class RubricGrader:
     """Deterministic, fast grading that needs no model: good enough to rank and coach."""
 
-    def __init__(self, max_chars: int = 8000) -> None:
+    def __init__(self, max_chars: int = 8000, semantic: SemanticMatcher | None = None) -> None:
         if max_chars < 1:
             raise ValueError("max_chars must be positive")
         self.max_chars = max_chars
+        # Optional: credits half a point restated in other words (bot.grading.semantic).
+        self.semantic = semantic
 
     def grade(self, rubric: Rubric, answer: str) -> GradeResult:
         compiled = compile_rubric(rubric)
@@ -71,10 +82,21 @@ class RubricGrader:
 
         matcher = Matcher(parsed.sentences, compiled.plain_words)
         verdicts = [(p, matcher.assess(p)) for p in compiled.points]
+        if self.semantic is not None:
+            verdicts = self._restated(verdicts, text)
         if is_keyword_list(parsed):
             # A bare list of terms ("lasso, ridge, sparsity") says nothing of anything.
             verdicts = [(p, Verdict(v.credit)) for p, v in verdicts]
         return self._result(compiled, parsed, verdicts, star, truncated)
+
+    def _restated(
+        self, verdicts: list[tuple[Point, Verdict]], text: str
+    ) -> list[tuple[Point, Verdict]]:
+        assert self.semantic is not None
+        open_points = [p for p, v in verdicts if v.credit == 0 and v.wrong is None]
+        said = self.semantic.restated([p.text for p in open_points], split_sentences(text))
+        half = {id(p) for p, ok in zip(open_points, said, strict=True) if ok}
+        return [(p, Verdict(PARTLY_CREDIT) if id(p) in half else v) for p, v in verdicts]
 
     def _result(
         self,
