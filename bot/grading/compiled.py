@@ -233,7 +233,7 @@ def _with_distinctive_words(drafts: list[tuple[Point, set[str]]]) -> tuple[Point
             points.append(point)
             continue
         others = set().union(*(w for p, w in sided if p.anchor == point.rival))
-        distinctive = frozenset(w for w in words - others if w not in OPPOSITES)
+        distinctive = frozenset(words - others)
         points.append(
             Point(
                 **{f: getattr(point, f) for f in Point.__slots__ if f != "distinctive"},
