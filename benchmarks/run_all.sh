@@ -34,6 +34,7 @@ if [ "$QUICK" = 1 ]; then
   SCALE="${SCALE:-0.01}"
   runs=(
     "grading|benchmarks/grading.py --repeat 1"
+    "grader_agreement|benchmarks/grader_agreement.py --sample 300"
     "leaderboard|benchmarks/leaderboard.py --scale $SCALE --runs 5 --backend $BACKEND"
     "engine_throughput|benchmarks/engine_throughput.py --answers 200 --backend $BACKEND"
     "slack_latency|benchmarks/slack_latency.py --quick"
@@ -44,6 +45,7 @@ else
   SCALE="${SCALE:-0.1}"
   runs=(
     "grading|benchmarks/grading.py"
+    "grader_agreement|benchmarks/grader_agreement.py"
     "leaderboard|benchmarks/leaderboard.py --scale $SCALE --backend $BACKEND"
     "engine_throughput|benchmarks/engine_throughput.py --backend $BACKEND"
     "slack_latency|benchmarks/slack_latency.py"

@@ -78,7 +78,8 @@ class Question(_Strict):
     stage: Stage
     prompt: Text
     answer: Text
-    key_points: list[KeyPoint] = Field(min_length=1)
+    # Optional: without key points the grader derives them from the answer.
+    key_points: list[KeyPoint] = Field(default_factory=list)
     hints: list[Text] = Field(default_factory=list)
     follow_ups: list[FollowUp] = Field(default_factory=list)
     tags: list[Slug] = Field(default_factory=list)
@@ -87,6 +88,11 @@ class Question(_Strict):
     def _probes_name_key_points(self) -> Question:
         for number, follow_up in enumerate(self.follow_ups, start=1):
             wrong = [n for n in follow_up.probes if n > len(self.key_points)]
+            if wrong and not self.key_points:
+                raise ValueError(
+                    f"follow-up {number} probes key point {wrong[0]}, but the question has no "
+                    "written key points (derived ones cannot be probed)"
+                )
             if wrong:
                 raise ValueError(
                     f"follow-up {number} probes key point {wrong[0]}, but the question has "
@@ -97,6 +103,11 @@ class Question(_Strict):
     @property
     def is_behavioral(self) -> bool:
         return self.stage is Stage.BEHAVIORAL
+
+    @property
+    def answer_only(self) -> bool:
+        """The pack gives no key points, so grading derives them from the model answer."""
+        return not self.key_points
 
 
 class Topic(_Strict):

@@ -21,6 +21,8 @@ from bot.app.config import Settings
 from bot.app.root import StartupError, prepare_database
 from bot.banks import BankRegistry
 from bot.grading import Rubric, RubricGrader
+from bot.grading.batch import run_batch
+from bot.grading.calibrate import LabelledFileError, calibrate, load_scored
 from questions.bank import QuestionBank, UnknownTopic
 from questions.loader import PackError, load_bank
 from storage import Database, DatabaseUrlError, SecretKeyError
@@ -128,6 +130,24 @@ def questions_validate(
     """Check packs against the schema; report file, line, question and field of each problem."""
     bank = bank_from(paths)
     typer.echo(f"ok: {len(bank)} questions in {len(bank.topics)} topics")
+    derived = [q.id for q in bank.questions if q.answer_only]
+    if derived:
+        typer.echo(f"key points derived from the model answer: {', '.join(derived)}")
+
+
+@questions_app.command("calibrate")
+@friendly_errors
+def questions_calibrate(
+    pack: Annotated[Path, typer.Argument(help="The pack file or folder to calibrate.")],
+    labelled: Annotated[Path, typer.Argument(help="JSON lines: question_id, answer, score.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Compare the grader with scores people gave: Spearman, Pearson and MAE per question."""
+    try:
+        report = calibrate(bank_from([pack]), load_scored(labelled), RubricGrader())
+    except LabelledFileError as exc:
+        fail(str(exc))
+    typer.echo(json.dumps(report.to_dict(), indent=2) if as_json else report.to_text())
 
 
 @questions_app.command("list")
@@ -226,11 +246,24 @@ def questions_import(
 @app.command("grade")
 @friendly_errors
 def grade(
-    question_id: Annotated[str, typer.Argument(help="The question's id (see 'questions list').")],
+    question_id: Annotated[
+        str | None, typer.Argument(help="The question's id (see 'questions list').")
+    ] = None,
     packs: PacksOption = None,
+    batch: Annotated[
+        bool, typer.Option("--batch", help='Grade JSON lines {"question_id", "answer"} from stdin.')
+    ] = False,
 ) -> None:
     """Grade an answer read from standard input; print JSON."""
     bank = bank_from(packs)
+    if batch:
+        grader = RubricGrader(max_chars=Settings().max_graded_chars)
+        failed = run_batch(sys.stdin.buffer, sys.stdout, bank, grader)
+        if failed:
+            typer.echo(f"{failed} line(s) could not be graded; see their error objects", err=True)
+        return
+    if question_id is None:
+        fail("give a question id, or --batch to read JSON lines")
     question = bank.get(question_id)
     if question is None:
         fail(f"no question with id {question_id!r}; 'interview-bot questions list' shows them")

@@ -41,7 +41,18 @@ KINDS: Final[tuple[str, ...]] = (
     "keyword-stuffed",
     "negated",
     "rambling",
+    "misconception",
+    "swapped",
 )
+# Kinds every question of the shipped set has; the last two are added where they fit.
+CORE_KINDS: Final = KINDS[:7]
+# Answers that assert something false with confidence: they must score low.
+MISTAKEN: Final = frozenset({"misconception", "swapped"})
+MISTAKEN_MAX_SCORE: Final = 20
+# A real partial answer (label 2) earns at least this, and more than any wrong or
+# keyword-only answer to the same question.
+PARTIAL_MIN_SCORE: Final = 15
+BELOW_PARTIAL: Final = frozenset({"wrong", "keyword-stuffed", *MISTAKEN})
 KEYWORD_STUFFED: Final = "keyword-stuffed"
 PARTIAL: Final = "partial"
 # A "real partial answer" is one written as an answer, labelled at least partial by a person.
@@ -103,6 +114,38 @@ class AgreementReport:
         )
         return [self.graded[i] for i in order[:n]]
 
+    def targets(self) -> dict[str, object]:
+        """The issue's targets: partial answers above wrong ones, misconceptions low."""
+        by_question: dict[str, list[GradedAnswer]] = defaultdict(list)
+        for g in self.graded:
+            by_question[g.labelled.question_id].append(g)
+        low_partials: list[str] = []
+        beaten: list[str] = []
+        for question_id, answers in by_question.items():
+            rivals = [a.score for a in answers if a.labelled.kind in BELOW_PARTIAL]
+            for a in answers:
+                if a.labelled.label != PARTIAL_LABEL or a.labelled.kind in BELOW_PARTIAL:
+                    continue
+                if a.score < PARTIAL_MIN_SCORE:
+                    low_partials.append(f"{question_id}: {a.score}")
+                if rivals and a.score <= max(rivals):
+                    beaten.append(f"{question_id}: {a.score} <= {max(rivals)}")
+        mistaken = [g for g in self.graded if g.labelled.kind in MISTAKEN]
+        too_high = [
+            f"{g.labelled.question_id}: {g.score}" for g in mistaken if g.score > MISTAKEN_MAX_SCORE
+        ]
+        return {
+            "partials": sum(
+                1
+                for g in self.graded
+                if g.labelled.label == PARTIAL_LABEL and g.labelled.kind not in BELOW_PARTIAL
+            ),
+            "partials_below_15": low_partials,
+            "partials_not_above_wrong_or_keywords": beaten,
+            "misconceptions": len(mistaken),
+            "misconceptions_above_20": too_high,
+        }
+
     def to_dict(self, worst: int = 0) -> dict[str, object]:
         data: dict[str, object] = {
             "answers": self.count,
@@ -118,6 +161,7 @@ class AgreementReport:
                 str(k): round(v, 1) for k, v in self.mean_score_by_label.items()
             },
             "keyword_stuffed_beating_partial": self.keyword_beats_partial,
+            "targets": self.targets(),
             "keyword_wins": [
                 {
                     "question_id": w.question_id,

@@ -38,8 +38,12 @@ _SYSTEM_PROMPT: Final = (
     "You are a strict machine-learning interviewer grading one written answer against a "
     "rubric. Reply with a single JSON object and nothing else: no prose, no code fences. "
     'The object must be exactly {"score": <integer 0-100>, "covered": [<key point numbers>], '
-    '"missed": [<key point numbers>], "advice": "<one short line of advice>"}. '
+    '"missed": [<key point numbers>], "contradicted": [<one line per wrong claim>], '
+    '"advice": "<one short line of advice>"}. '
     "Every key point number must appear in exactly one of covered or missed. "
+    "List in contradicted each false claim the answer makes, in the form "
+    "'You said <claim>: <correction>', and never credit a point the answer gets wrong; "
+    "known misconceptions are listed under the key points. "
     "Credit a key point only when the answer states it correctly, in any wording; "
     "vague, wrong or merely name-dropped ideas are missed. "
     "The candidate's answer is given between two marker lines that contain a random tag. "
@@ -118,6 +122,8 @@ class _Verdict(_Lenient):
     covered: list[StrictInt]
     missed: list[StrictInt]
     advice: StrictStr
+    # Older models may leave it out: no wrong claims reported.
+    contradicted: list[StrictStr] = Field(default_factory=list, max_length=10)
 
 
 class _BadReply(Exception):
@@ -167,6 +173,7 @@ def _to_result(
         reason=base.reason,
         truncated=truncated,
         star=base.star,
+        contradicted=tuple(c for c in (_one_line(x) for x in verdict.contradicted) if c),
     )
 
 
@@ -178,6 +185,8 @@ def _user_prompt(rubric: Rubric, answer: str, tag: str) -> str:
     for number, kp in enumerate(rubric.key_points, 1):
         lines.append(f"{number}. {kp.point.strip()} (weight {kp.weight:g})")
         lines.append(f"   Ways to say it: {'; '.join(p.strip() for p in kp.phrasings)}")
+        for wrong in kp.contradictions:
+            lines.append(f"   Misconception: {wrong.claim.strip()} ({wrong.correction.strip()})")
     lines.append("")
     if rubric.behavioral:
         lines.append(
@@ -197,7 +206,7 @@ def _user_prompt(rubric: Rubric, answer: str, tag: str) -> str:
         f"END ANSWER {tag}",
         "",
         'Reply with the JSON object only: {"score": ..., "covered": [...], "missed": [...], '
-        '"advice": "..."}.',
+        '"contradicted": [...], "advice": "..."}.',
     ]
     return "\n".join(lines)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
+from bot.grading.derive import key_points_of
 from bot.grading.result import GradeResult
 from questions.schema import FollowUp, KeyPoint, Question
 
@@ -17,6 +18,8 @@ class Rubric:
     key_points: tuple[KeyPoint, ...]
     behavioral: bool = False
     model_answer: str | None = None
+    # The key points were derived from the model answer, not written by the pack's author.
+    derived: bool = False
 
     def __post_init__(self) -> None:
         if not isinstance(self.key_points, tuple):
@@ -27,16 +30,27 @@ class Rubric:
 
     def __hash__(self) -> int:
         # KeyPoint holds lists, so it is not hashable itself; hash its contents instead.
-        points = tuple((kp.point, tuple(kp.phrasings), kp.weight) for kp in self.key_points)
-        return hash((self.prompt, points, self.behavioral, self.model_answer))
+        points = tuple(
+            (
+                kp.point,
+                tuple(kp.phrasings),
+                kp.weight,
+                tuple((c.claim, tuple(c.phrasings), c.correction) for c in kp.contradictions),
+            )
+            for kp in self.key_points
+        )
+        return hash((self.prompt, points, self.behavioral, self.model_answer, self.derived))
 
     @classmethod
     def for_question(cls, question: Question) -> Rubric:
+        """A question without key points is graded on points derived from its model answer."""
+        key_points, derived = key_points_of(question)
         return cls(
             prompt=question.prompt,
-            key_points=tuple(question.key_points),
+            key_points=tuple(key_points),
             behavioral=question.is_behavioral,
             model_answer=question.answer,
+            derived=derived,
         )
 
     @classmethod

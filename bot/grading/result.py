@@ -22,6 +22,10 @@ class GradeResult:
     reason: str | None = None
     truncated: bool = False
     star: dict[str, bool] | None = None
+    # Wrong claims the answer made, each with its correction ("You said ...: that is L1").
+    contradicted: tuple[str, ...] = ()
+    # Missed points the answer half made, each saying what it still lacks.
+    partly: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         # Adapters render these directly, so a bad value must fail here, not in a chat message.
@@ -29,6 +33,8 @@ class GradeResult:
             raise ValueError(f"score must be within 0-100, got {self.score}")
         if "\n" in self.advice or "\r" in self.advice:
             raise ValueError("advice must be a single line")
+        if any("\n" in c or "\r" in c for c in (*self.contradicted, *self.partly)):
+            raise ValueError("feedback lines must be single lines")
         if self.reason is not None and self.reason not in REASONS:
             raise ValueError(f"unknown reason {self.reason!r}")
 
@@ -41,4 +47,6 @@ class GradeResult:
             "reason": self.reason,
             "truncated": self.truncated,
             "star": dict(self.star) if self.star is not None else None,
+            "contradicted": list(self.contradicted),
+            "partly": list(self.partly),
         }

@@ -12,6 +12,8 @@ from typing import Final
 
 import snowballstemmer
 
+from bot.grading.lexicon import SYNONYM_GROUPS, expand
+
 # Invisible characters people paste from documents; they would split or hide words.
 _ZERO_WIDTH: Final = "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\ufeff\u00ad\u180e"
 _TRANSLATE: Final[dict[int, str | None]] = {
@@ -85,7 +87,7 @@ _ALTERNATIVES: Final[frozenset[str]] = _word_set("or nor")
 NEGATION_REACH_AFTER: Final = 8
 NEGATION_REACH_BEFORE: Final = 4
 
-_WORD: Final = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
+_WORD: Final = re.compile(r"\d+(?:\.\d+)+|[^\W_]+(?:'[^\W_]+)*")
 # Punctuation between two words that ends a clause: colons, brackets and dashes. A comma only
 # does when a new subject follows it; otherwise it separates items of a list, and a negation
 # reaches every item: "it doesn't use Gini impurity, entropy or information gain".
@@ -113,8 +115,9 @@ _STEMMER_LOCK: Final = threading.Lock()
 
 
 def normalise(text: str) -> str:
-    """NFKC, lower case, no invisible characters, one kind of apostrophe."""
-    return unicodedata.normalize("NFKC", text).translate(_TRANSLATE).lower()
+    """NFKC, lower case, no invisible characters, one kind of apostrophe, known phrases as
+    their abbreviations."""
+    return expand(unicodedata.normalize("NFKC", text).translate(_TRANSLATE).lower())
 
 
 def truncate(text: str, max_chars: int) -> tuple[str, bool]:
@@ -282,31 +285,6 @@ def _snowball(word: str) -> str:
         return str(_STEMMER.stemWord(canonical))
 
 
-# Everyday words people use interchangeably for one idea. Each group shares the stem of its
-# first word, so "punishes big errors" meets a rubric's "penalises large errors". Kept to
-# plain English and to ML usage where the words really are swapped freely.
-SYNONYM_GROUPS: Final[tuple[str, ...]] = (
-    "large big huge",
-    "larger bigger",
-    "largest biggest",
-    "small tiny",
-    "penalise punish",
-    "error mistake",
-    "final last",
-    "running moving",
-    "unit neuron",
-    "remove drop delete discard",
-    "fast quick",
-    "faster quicker",
-    "reduce decrease lower",
-    "increase raise",
-    "outcome result",
-    "choose pick select",
-    "example sample observation instance",
-    "feature variable column predictor",
-    "weight coefficient",
-    "class category",
-)
 _SYNONYMS: Final[dict[str, str]] = {
     _snowball(word): _snowball(group.split()[0])
     for group in SYNONYM_GROUPS
@@ -345,6 +323,7 @@ class Sentence:
     affirmed_long_stems: tuple[str, ...]
     denied: frozenset[int]
     clause_starts: tuple[int, ...]
+    commas: frozenset[int] = frozenset()  # positions of words right after a comma
 
     @classmethod
     def parse(cls, text: str, *, fuzzy_min_len: int = 5) -> Sentence:
@@ -386,6 +365,7 @@ class Sentence:
             affirmed_long_stems=tuple(s for s in affirmed_stems if len(s) >= fuzzy_min_len),
             denied=denied,
             clause_starts=tuple(sorted(scan.breaks)),
+            commas=scan.commas,
         )
 
     def clause_around(self, first: int, last: int) -> tuple[int, int]:

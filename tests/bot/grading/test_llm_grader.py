@@ -183,6 +183,18 @@ async def test_a_good_reply_becomes_a_grade_with_key_point_texts(
     assert len(llm.requests) == 1
 
 
+async def test_the_model_names_wrong_claims_too(grader: LlmGrader, llm: FakeLlm) -> None:
+    llm.reply(_verdict(contradicted=["You said L2 gives sparse models:\nthat is L1"]))
+    result = await grader.grade_async(RUBRIC, ANSWER)
+    assert result.contradicted == ("You said L2 gives sparse models: that is L1",)
+    assert "contradicted" in llm.requests[0].user_message
+
+
+async def test_a_reply_without_contradictions_reports_none(grader: LlmGrader) -> None:
+    result = await grader.grade_async(RUBRIC, ANSWER)
+    assert result.contradicted == ()
+
+
 async def test_the_request_carries_model_settings_and_the_bearer_key(
     grader: LlmGrader, llm: FakeLlm
 ) -> None:

@@ -239,7 +239,17 @@ def test_grade_result_to_dict_is_json_ready(grader: RubricGrader) -> None:
     assert data["score"] == result.score
     assert data["covered"] == list(result.covered)
     assert data["star"] == {"situation": True, "task": True, "action": True, "result": True}
-    assert set(data) == {"score", "covered", "missed", "advice", "reason", "truncated", "star"}
+    assert set(data) == {
+        "score",
+        "covered",
+        "missed",
+        "advice",
+        "reason",
+        "truncated",
+        "star",
+        "contradicted",
+        "partly",
+    }
 
 
 def test_grade_result_rejects_impossible_values() -> None:

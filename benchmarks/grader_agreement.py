@@ -1,0 +1,111 @@
+"""How well the grader agrees with people, as JSON: Spearman per labelled split, the partial,
+wrong and misconception targets, SemEval-2013 ROC AUC beside a cosine baseline per corpus, and
+grading latency per answer.
+
+The tuning split (tests/data/graded_answers.yaml) is the one the grader was tuned on; the
+holdout split (tests/data/graded_answers_holdout.yaml) never is, and is reported on its own.
+A missing holdout file is reported as missing, not as a failure.
+
+    python benchmarks/grader_agreement.py [--semeval PATH] [--sample N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from pathlib import Path
+from typing import Final
+
+from bot.grading import Rubric, RubricGrader
+from bot.grading.agreement import LabelledAnswer, evaluate, load_labelled
+from bot.grading.semeval import evaluate as semeval_evaluate
+from bot.grading.semeval import load_corpus, sample
+from questions.bank import QuestionBank
+from questions.loader import load_bank
+
+ROOT: Final = Path(__file__).resolve().parents[1]
+SPLITS: Final = {
+    "tuning": ROOT / "tests" / "data" / "graded_answers.yaml",
+    "holdout": ROOT / "tests" / "data" / "graded_answers_holdout.yaml",
+}
+SEMEVAL: Final = ROOT.parent / "shared" / "data" / "semeval2013-2way" / "train.tsv"
+TARGETS: Final = {"holdout_spearman": 0.85, "semeval_gain": 0.05, "p95_ms": 25.0}
+
+
+def split_report(bank: QuestionBank, labelled: list[LabelledAnswer]) -> dict[str, object]:
+    report = evaluate(RubricGrader(), bank, labelled)
+    data = report.to_dict()
+    return {
+        "answers": data["answers"],
+        "questions": data["questions"],
+        "spearman": data["spearman"],
+        "mean_question_spearman": data["mean_question_spearman"],
+        "mean_score_by_kind": data["mean_score_by_kind"],
+        "targets": data["targets"],
+    }
+
+
+def latency(bank: QuestionBank, labelled: list[LabelledAnswer]) -> dict[str, float]:
+    """Per-answer grading time over every labelled answer, rubrics warm, as a bot sees it."""
+    grader = RubricGrader()
+    cases = []
+    for item in labelled:
+        question = bank.get(item.question_id)
+        if question is not None:
+            cases.append((Rubric.for_question(question), item.answer))
+    for rubric, answer in cases:
+        grader.grade(rubric, answer)
+    timings: list[float] = []
+    for rubric, answer in cases:
+        start = time.perf_counter()
+        grader.grade(rubric, answer)
+        timings.append((time.perf_counter() - start) * 1000)
+    timings.sort()
+    return {
+        "answers": len(timings),
+        "p50_ms": round(statistics.median(timings), 2),
+        "p95_ms": round(timings[max(0, int(len(timings) * 0.95) - 1)], 2),
+        "max_ms": round(timings[-1], 2),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--semeval", type=Path, default=SEMEVAL)
+    parser.add_argument("--sample", type=int, default=0, help="answers per corpus (0: all)")
+    args = parser.parse_args()
+    bank = load_bank()
+    result: dict[str, object] = {}
+    every: list[LabelledAnswer] = []
+    splits: dict[str, object] = {}
+    for name, path in SPLITS.items():
+        if not path.exists():
+            splits[name] = {"missing": str(path.relative_to(ROOT))}
+            continue
+        labelled = load_labelled(path)
+        every.extend(labelled)
+        splits[name] = split_report(bank, labelled)
+    result["splits"] = splits
+    result["all_labelled"] = {
+        "answers": len(every),
+        "questions": len({a.question_id for a in every}),
+        "holdout_share": round(sum(1 for _ in load_labelled(SPLITS["holdout"])) / len(every), 3)
+        if SPLITS["holdout"].exists() and every
+        else 0.0,
+    }
+    if args.semeval.exists():
+        rows = load_corpus(args.semeval)
+        if args.sample:
+            rows = sample(rows, args.sample)
+        result["semeval"] = semeval_evaluate(rows, RubricGrader())
+    else:
+        result["semeval"] = {"missing": str(args.semeval)}
+    result["latency"] = latency(bank, every)
+    result["targets"] = TARGETS
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()

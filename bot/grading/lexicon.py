@@ -1,0 +1,167 @@
+"""Word knowledge the grader shares: which words mean the same, which mean the opposite, which
+hedge, and which abbreviations stand for which phrases.
+
+Everything here is applied to the rubric and to the answer alike, so a rubric written with
+"true positives" credits an answer that says "TP", and "lasso" meets "L1".
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+# Everyday words people use interchangeably for one idea. Each group shares the stem of its
+# first word, so "punishes big errors" meets a rubric's "penalises large errors". Kept to
+# plain English and to ML usage where the words really are swapped freely.
+SYNONYM_GROUPS: Final[tuple[str, ...]] = (
+    "large big huge",
+    "larger bigger",
+    "largest biggest",
+    "small tiny",
+    "penalise punish",
+    "error mistake",
+    "final last",
+    "running moving",
+    "unit neuron",
+    "remove drop delete discard",
+    "fast quick",
+    "faster quicker",
+    "reduce decrease lower shrink",
+    "increase raise higher grow",
+    "outcome result",
+    "costly expensive",
+    "choose pick select",
+    "example sample observation instance",
+    "feature variable column predictor",
+    "weight coefficient",
+    "class category",
+    # Names that mean one method: "lasso" is L1 regularisation, "ridge" is L2.
+    "l1 lasso manhattan",
+    "l2 ridge euclidean",
+    "square squared quadratic",
+    "absolute abs modulus",
+    "memorise memorize",
+    "generalise generalize",
+)
+
+# Phrases and their usual abbreviations; the phrase is rewritten to the abbreviation, so a
+# formula like TP / (TP + FP) and its words "true positives over true plus false positives"
+# share their terms.
+ABBREVIATIONS: Final[dict[str, str]] = {
+    "true positives?": "tp",
+    "false positives?": "fp",
+    "true negatives?": "tn",
+    "false negatives?": "fn",
+    "true positive rate": "tpr",
+    "false positive rate": "fpr",
+    "root mean squared? errors?": "rmse",
+    "mean squared? errors?": "mse",
+    "mean absolute errors?": "mae",
+    "principal components? analysis": "pca",
+    "support vector machines?": "svm",
+    "k nearest neighbou?rs?": "knn",
+    "k nn": "knn",
+    "stochastic gradient descent": "sgd",
+    "recurrent neural networks?": "rnn",
+    "convolutional neural networks?": "cnn",
+    "long short term memory": "lstm",
+    "maximum likelihood estimat(?:ion|e|or)": "mle",
+    "area under the (?:roc )?curve": "auc",
+    "receiver operating characteristics?": "roc",
+    "exploratory data analysis": "eda",
+    "natural language processing": "nlp",
+    "term frequency inverse document frequency": "tfidf",
+    "tf idf": "tfidf",
+    "rectified linear units?": "relu",
+    "batch normali[sz]ation": "batchnorm",
+    "batch norm": "batchnorm",
+    "learning rate": "lr",
+}
+
+_ABBREVIATION: Final = re.compile(
+    r"\b(?:" + "|".join(f"(?:{p.replace(' ', '[ -]+')})" for p in ABBREVIATIONS) + r")\b"
+)
+_ABBREVIATION_PATTERNS: Final = tuple(
+    (re.compile(rf"^(?:{p.replace(' ', '[ -]+')})$"), short) for p, short in ABBREVIATIONS.items()
+)
+
+
+def _abbreviate(match: re.Match[str]) -> str:
+    phrase = match.group()
+    return next((short for pattern, short in _ABBREVIATION_PATTERNS if pattern.match(phrase)), "")
+
+
+# "5%" and "0.05" are one number; a decimal stays one token.
+_PERCENT: Final = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*(?:%|percent\b)")
+
+
+def _fraction(match: re.Match[str]) -> str:
+    value = float(match.group(1)) / 100
+    return f"{value:.6f}".rstrip("0").rstrip(".") or "0"
+
+
+# "TP+FP" says "tp plus fp", as a phrasing written in words does.
+_PLUS: Final = re.compile(r"(?<=[\w)])\s*\+\s*(?=[\w(])")
+
+
+def expand(text: str) -> str:
+    """Normalised text with abbreviations for known phrases, percentages as fractions and
+    plus signs as words."""
+    text = _ABBREVIATION.sub(_abbreviate, text)
+    if "+" in text:
+        text = _PLUS.sub(" plus ", text)
+    if "%" in text or "percent" in text:
+        text = _PERCENT.sub(_fraction, text)
+    return text
+
+
+# Pairs of words with opposite meanings. An answer that matches a key point's phrasing while
+# saying the opposite of the point ("k-NN is fast at prediction time" for "prediction is
+# slow") has not made the point.
+OPPOSITE_PAIRS: Final = (
+    ("fast", "slow"),
+    ("faster", "slower"),
+    ("high", "low"),
+    ("increase", "reduce"),
+    ("large", "small"),
+    ("larger", "smaller"),
+    ("robust", "sensitive"),
+    ("independent", "dependent"),
+    ("parallel", "sequential"),
+    ("sparse", "dense"),
+    ("simple", "complex"),
+    ("overfit", "underfit"),
+    ("overfitting", "underfitting"),
+    ("supervised", "unsupervised"),
+    ("linear", "nonlinear"),
+    ("convex", "nonconvex"),
+    ("cheap", "expensive"),
+    ("stable", "unstable"),
+    ("easy", "hard"),
+    ("shallow", "deep"),
+    ("early", "late"),
+    ("global", "local"),
+)
+
+FIRST_PERSON: Final = frozenset({"i", "me", "my", "mine", "myself", "we", "us", "our", "ours"})
+
+# Words that hedge a claim. Hedging alone is fine; hedging with nothing right to say is the
+# sound of a guess.
+HEDGES: Final = frozenset(
+    [
+        "maybe",
+        "perhaps",
+        "probably",
+        "possibly",
+        "guess",
+        "somehow",
+        "suppose",
+        "unsure",
+        "think",
+        "believe",
+    ]
+)
+HEDGE_PHRASES: Final = re.compile(
+    r"\b(?:not (?:really |entirely |totally )?sure|i think|i guess|i believe|kind of|sort of|"
+    r"something like|or something|if i remember|i'm not sure|not certain|no idea)\b"
+)

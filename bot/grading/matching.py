@@ -1,0 +1,451 @@
+"""Finding a key point in an answer: said, half said, or said wrongly.
+
+A key point counts when one of its phrasings is said, and not merely mentioned:
+- the words must be affirmed, not inside a negation's reach ("it has nothing to do with X");
+- the clause must not say the opposite of the point ("k-NN is fast at prediction time");
+- on a question that sets two things against each other, the point must be said about its
+  own side, not the other ("L2 gives sparse models" is not the L1 point);
+- its words must be said as one idea, not straddle a "but" or "whereas";
+- a phrasing in the first person ("my mistake") must be said of the speaker, not of others.
+A point restated in the candidate's own words, with none of its phrasings, earns half.
+
+Some of those failures are wrong claims, not gaps, and cost credit: a misconception the
+rubric lists, the two sides of a comparison swapped ("L2 gives sparse models", "lower
+variance, higher bias"), or a key point flatly denied.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+from rapidfuzz import fuzz, process
+
+from bot.grading.compiled import Phrasing, Point, Term
+from bot.grading.lexicon import FIRST_PERSON
+from bot.grading.text import Sentence, is_content, is_negation, stem, tokenize
+
+FUZZY_CUTOFF: Final = 85
+FUZZY_MIN_LEN: Final = 5
+# Prefixes that turn a word into its opposite, so a near spelling is not a typo.
+_NEGATING_PREFIXES: Final = ("in", "un", "im", "ir", "il", "non", "dis")
+# A point restated in the candidate's own words, without any of the rubric's phrasings, is
+# worth this share of its weight: a sentence must use at least PARTLY_MIN_OWN of the point's
+# own words beyond the question's, and PARTLY_MIN_WORDS of its words in all.
+PARTLY_CREDIT: Final = 0.5
+PARTLY_MIN_OWN: Final = 2
+PARTLY_MIN_WORDS: Final = 3
+# How far back a side named before a point's own word still owns it: "L2 uses squares".
+SIDE_REACH: Final = 12
+_COPULAS: Final = frozenset({"is", "are", "was", "were", "means", "mean"})
+_DETERMINERS: Final = frozenset({"the", "a", "an"})
+_PREPOSITIONS: Final = frozenset(
+    {"by", "of", "with", "to", "from", "than", "on", "in", "for", "into", "over"}
+)
+_RELATIVES: Final = frozenset({"that", "which", "who"})
+# Words only one side's point uses that a clause must say of the other side to swap them.
+SWAP_MIN_WORDS: Final = 2
+_QUOTE_MAX: Final = 80
+# Nouns a side's name may qualify, which then is no longer the side itself.
+_HEAD_NOUNS: Final = frozenset(
+    [
+        "matrix",
+        "matrices",
+        "function",
+        "functions",
+        "term",
+        "terms",
+        "curve",
+        "curves",
+        "plot",
+        "test",
+        "tests",
+        "score",
+    ]
+)
+# A point stated as a failing or a limit is no flat claim to deny: "k-NN does not scale".
+_NEGATIVE_SENSE: Final = frozenset(
+    [
+        "fail",
+        "cannot",
+        "poor",
+        "struggl",
+        "slow",
+        "lack",
+        "hurt",
+        "bad",
+        "wrong",
+        "miss",
+        "limit",
+        "weak",
+        "without",
+    ]
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """How much of one point an answer makes, and what it said wrongly about it."""
+
+    credit: float  # 1 made, PARTLY_CREDIT half made, 0 missed or said wrongly
+    wrong: str | None = None
+
+
+class Matcher:
+    """Matches phrasings against one answer, remembering fuzzy look-ups across phrasings."""
+
+    def __init__(
+        self, sentences: tuple[Sentence, ...], asked: frozenset[str] = frozenset()
+    ) -> None:
+        self._sentences = sentences
+        self._asked = asked
+        self._fuzzy: dict[tuple[str, int, bool], int | None] = {}
+
+    def assess(self, point: Point) -> Verdict:
+        """Made, half made or missed; a wrong claim about the point wins over any credit."""
+        wrong = self._claimed(point)
+        covered = False
+        for phrasing in point.phrasings:
+            for index, sentence in enumerate(self._sentences):
+                found = self._match(phrasing, index)
+                if not found or not _said_together(sentence, found):
+                    continue
+                if phrasing.personal and not _in_first_person(sentence, found):
+                    continue
+                if _contradicts(point, sentence, found):
+                    continue
+                if _swapped_directions(phrasing, sentence, found):
+                    wrong = wrong or _said(sentence, found, "it is the other way round")
+                    continue
+                # A phrasing that says "not ..." tells what the other side lacks.
+                if not phrasing.negated and _about_the_other_side(point, sentence, found):
+                    # Said of the other side when it is the subject, named before the match.
+                    if _said_of_the_other_side(point, sentence, found[0], self._asked) and any(
+                        t.stem in point.distinctive for t in phrasing.terms
+                    ):
+                        wrong = wrong or _said(sentence, found, _belongs_to(point))
+                    continue
+                if not _straddles_the_other_side(point, sentence, found):
+                    covered = True
+                    break
+            if covered and wrong is None:
+                return Verdict(1.0)
+        if wrong is not None:
+            return Verdict(0.0, wrong)
+        if covered:
+            return Verdict(1.0)
+        wrong = self._swapped_sides(point) or self._denied(point)
+        if wrong is not None:
+            return Verdict(0.0, wrong)
+        return Verdict(PARTLY_CREDIT if self._partly_covers(point) else 0.0)
+
+    def _claimed(self, point: Point) -> str | None:
+        """A misconception the rubric lists for this point, said and not denied."""
+        for claim in point.claims:
+            for phrasing in claim.phrasings:
+                for index, sentence in enumerate(self._sentences):
+                    found = self._match(phrasing, index)
+                    named = {t.stem for t in phrasing.terms} & claim.sides
+                    if (
+                        found
+                        and _said_together(sentence, found)
+                        and all(side in sentence.affirmed_stems for side in named)
+                    ):
+                        return f"You said {_clause(claim.text)}: {_clause(claim.correction)}"
+        return None
+
+    def _swapped_sides(self, point: Point) -> str | None:
+        """Words only this point uses, SWAP_MIN_WORDS of them in one clause, said of the
+        other side: "L2 gives sparse models"."""
+        if len(point.distinctive) < SWAP_MIN_WORDS:
+            return None
+        for sentence in self._sentences:
+            hits = sorted(p for w, p in sentence.affirmed_stems.items() if w in point.distinctive)
+            for first in hits:
+                _, end = sentence.clause_around(first, first)
+                found = tuple(p for p in hits if first <= p < end)
+                if len(found) >= SWAP_MIN_WORDS and all(
+                    _said_of_the_other_side(point, sentence, p, self._asked) for p in found
+                ):
+                    return _said(sentence, found, _belongs_to(point))
+        return None
+
+    def _denied(self, point: Point) -> str | None:
+        """Every word of a phrasing inside a negation: "bias has nothing to do with overly
+        simple assumptions". Points that state a limit are left alone."""
+        if not _NEGATIVE_SENSE.isdisjoint(stem(w) for w in tokenize(point.text.lower())) or any(
+            is_negation(w) for w in tokenize(point.text.lower())
+        ):
+            return None
+        for phrasing in point.phrasings:
+            if phrasing.negated or len(phrasing.terms) < 2:
+                continue
+            for sentence in self._sentences:
+                positions = [sentence.denied_stems.get(t.stem) for t in phrasing.terms]
+                found = tuple(sorted(p for p in positions if p is not None))
+                if (
+                    len(found) == len(positions)
+                    and _negation_in_reach(sentence, found)
+                    and not _about_the_other_side(point, sentence, found)
+                ):
+                    return _said(sentence, found, f"in fact, {_clause(point.text)}")
+        return None
+
+    def _partly_covers(self, point: Point) -> bool:
+        """Some sentence restates the point in its own words without a rubric phrasing, under
+        the same checks as a phrasing: not the opposite, not about the other side. On a
+        comparison question, naming the point's side with one of its own words will do."""
+        for sentence in self._sentences:
+            stems = sentence.affirmed_stems
+            own = [stems[w] for w in point.own_words if w in stems]
+            asked = [stems[w] for w in point.asked_words if w in stems]
+            sided = [stems[w] for w in point.distinctive if w in stems]
+            if sided and _said_of(point, sentence, sided[0], self._asked) == "anchor":
+                return True
+            if len(own) < PARTLY_MIN_OWN or len(own) + len(asked) < PARTLY_MIN_WORDS:
+                continue
+            found = tuple(sorted(own + asked))
+            if not _contradicts(point, sentence, found) and not _about_the_other_side(
+                point, sentence, found
+            ):
+                return True
+        return False
+
+    def _match(self, phrasing: Phrasing, index: int) -> tuple[int, ...]:
+        """Positions of enough of the phrasing's terms in one sentence, counting only words
+        the sentence affirms; empty if it does not match.
+
+        A phrasing that itself says "not ..." is matched against every word instead, since
+        its own terms sit inside the negation it needs.
+        """
+        sentence = self._sentences[index]
+        if phrasing.negated and not sentence.negations:
+            return ()
+        affirmed = not phrasing.negated
+        stems = sentence.affirmed_stems if affirmed else sentence.denied_stems
+        allowed_misses = len(phrasing.terms) - phrasing.required
+        found: list[int] = []
+        for term in phrasing.terms:
+            position = stems.get(term.stem)
+            if position is None:
+                position = self._fuzzy_position(term, index, affirmed)
+            if position is not None and not affirmed and position not in sentence.denied:
+                position = None  # "no training" needs "training" inside the negation's reach
+            if position is not None:
+                found.append(position)
+                continue
+            allowed_misses -= 1
+            if allowed_misses < 0:
+                return ()
+        return tuple(sorted(found))
+
+    def _fuzzy_position(self, term: Term, index: int, affirmed: bool) -> int | None:
+        key = (term.word, index, affirmed)
+        if key in self._fuzzy:
+            return self._fuzzy[key]
+        sentence = self._sentences[index]
+        words = sentence.affirmed_words if affirmed else sentence.word_positions
+        stems = sentence.affirmed_stems if affirmed else sentence.stem_positions
+        position: int | None = None
+        if len(term.word) >= FUZZY_MIN_LEN:
+            near = _near(
+                term.word, sentence.affirmed_long_words if affirmed else sentence.long_words
+            )
+            position = words[near] if near else None
+        if position is None and len(term.stem) >= FUZZY_MIN_LEN:
+            # Stems catch a typo in a different inflection ("shrinkng" for "shrinks").
+            near = _near(
+                term.stem, sentence.affirmed_long_stems if affirmed else sentence.long_stems
+            )
+            position = stems[near] if near else None
+        self._fuzzy[key] = position
+        return position
+
+
+def _contradicts(point: Point, sentence: Sentence, found: tuple[int, ...]) -> bool:
+    """The clause of the match says the opposite of one of the point's words, and not the
+    word itself: "k-NN is very fast at prediction time" does not make "prediction is slow"."""
+    if not point.contrary:
+        return False
+    start, end = sentence.clause_around(found[0], found[-1])
+    said = {stem(sentence.tokens[i]) for i in range(start, end) if i not in sentence.denied}
+    return any(opposite in said and word not in said for opposite, word in point.contrary.items())
+
+
+# Words that set one statement against another; a phrasing whose words straddle one was not
+# said as one idea: "the true class, but computed on the logits instead of the probabilities"
+# does not say "log probability of the true class".
+_CONTRAST: Final = frozenset(
+    {"but", "however", "although", "though", "yet", "whereas", "while", "whilst"}
+)
+# "All but one" means "all except one": no contrast there.
+_EXCEPT_BUT: Final = frozenset({"all", "anything", "nothing", "everything", "last", "none"})
+
+
+def _said_together(sentence: Sentence, found: tuple[int, ...]) -> bool:
+    """No contrast word stands between the first and last word of the match."""
+    tokens = sentence.tokens
+    return not any(
+        tokens[i] in _CONTRAST and not (tokens[i] == "but" and tokens[i - 1] in _EXCEPT_BUT)
+        for i in range(found[0] + 1, found[-1])
+    )
+
+
+def _in_first_person(sentence: Sentence, found: tuple[int, ...]) -> bool:
+    """The clause of the match is about the speaker: "everyone hides their mistakes" does not
+    make "my mistake"."""
+    start, end = sentence.clause_around(found[0], found[-1])
+    return not FIRST_PERSON.isdisjoint(sentence.tokens[start:end])
+
+
+def _side_named_before(point: Point, sentence: Sentence, position: int) -> str | None:
+    """Which side, "anchor" or "rival", is named last at or before a position, if any."""
+    for token in reversed(sentence.tokens[: position + 1]):
+        named = {token, stem(token)}
+        if named & point.anchor:
+            return "anchor"
+        if named & point.rival:
+            return "rival"
+    return None
+
+
+def _about_the_other_side(point: Point, sentence: Sentence, found: tuple[int, ...]) -> bool:
+    """The side named last before the match is the other one: "L2 gives sparse models" does
+    not make the point that L1 does."""
+    return bool(point.rival) and _side_named_before(point, sentence, found[-1]) == "rival"
+
+
+def _said_of(point: Point, sentence: Sentence, position: int, asked: frozenset[str]) -> str | None:
+    """The side a word is plainly said of: named shortly before in its clause, and not inside
+    a longer name ("logistic regression" is not regression, "the covariance matrix" not
+    covariance)."""
+    sides = point.anchor | point.rival
+    start = _subject_clause_start(sentence, position)
+    for index in range(position, max(start, position - SIDE_REACH) - 1, -1):
+        token = sentence.tokens[index]
+        named = {token, stem(token)}
+        if (
+            named & sides
+            and not _in_compound(sentence, index, sides | asked)
+            and not _after_verb_or_preposition(sentence, index)
+        ):
+            return "anchor" if named & point.anchor else "rival"
+    return None
+
+
+def _subject_clause_start(sentence: Sentence, position: int) -> int:
+    """Where the clause holding a position starts, reading "X is when ..." as one clause."""
+    start, _ = sentence.clause_around(position, position)
+    while start > 1 and (
+        sentence.tokens[start - 1] in _COPULAS or sentence.tokens[start] in _RELATIVES
+    ):
+        start, _ = sentence.clause_around(start - 1, start - 1)
+    return start
+
+
+def _after_verb_or_preposition(sentence: Sentence, index: int) -> bool:
+    """The name is an object ("dividing the covariance by"), not what the clause is about."""
+    before = index - 1
+    while before >= 0 and sentence.tokens[before] in _DETERMINERS:
+        before -= 1
+    if before < 0 or before + 1 in sentence.commas:
+        return False
+    word = sentence.tokens[before]
+    return word in _PREPOSITIONS or (is_content(word) and word not in _COPULAS)
+
+
+def _said_of_the_other_side(
+    point: Point, sentence: Sentence, position: int, asked: frozenset[str]
+) -> bool:
+    return bool(point.rival) and _said_of(point, sentence, position, asked) == "rival"
+
+
+def _in_compound(sentence: Sentence, index: int, allowed: frozenset[str]) -> bool:
+    """A word qualifies the side's name ("logistic regression") or the name qualifies a
+    noun after it ("covariance matrix")."""
+    tokens = sentence.tokens
+    before = tokens[index - 1] if index > 0 and index not in sentence.commas else ""
+    after = tokens[index + 1] if index + 1 < len(tokens) else ""
+    if before and is_content(before) and before not in allowed and stem(before) not in allowed:
+        return True
+    return after in _HEAD_NOUNS and index + 1 not in sentence.commas
+
+
+def _swapped_directions(phrasing: Phrasing, sentence: Sentence, found: tuple[int, ...]) -> bool:
+    """The answer pairs each direction with the other side: "raises bias and lowers variance"
+    for "lower bias, higher variance"."""
+    if not phrasing.pairs:
+        return False
+    sides = {side for _, side in phrasing.pairs}
+    start, end = sentence.clause_around(found[0], found[-1])
+    stems = [stem(t) for t in sentence.tokens]
+    named = [i for i in range(len(stems)) if stems[i] in sides]
+    swapped = 0
+    for direction, side in phrasing.pairs:
+        at = [i for i in range(start, end) if stems[i] == direction]
+        if not at or not named:
+            continue
+        nearest = min(named, key=lambda i: (abs(i - at[0]), i < at[0]))
+        swapped += stems[nearest] != side
+    return swapped > 0
+
+
+def _straddles_the_other_side(point: Point, sentence: Sentence, found: tuple[int, ...]) -> bool:
+    """A side is named inside the match: in "recall is how many you flagged, and precision
+    is how many positives" the words "flagged ... positives" make no point."""
+    sides = point.rival | point.anchor
+    return bool(point.rival) and any(
+        {sentence.tokens[i], stem(sentence.tokens[i])} & sides
+        for i in range(found[0] + 1, found[-1])
+    )
+
+
+def _claims_it(point: Point, phrasing: Phrasing, found: tuple[int, ...]) -> bool:
+    """A match makes a claim, not a passing mention: it uses a word only this point uses,
+    and its words stand close together."""
+    compact = found[-1] - found[0] <= 2 * len(found) + 1
+    return compact and any(t.stem in point.distinctive for t in phrasing.terms)
+
+
+def _negation_in_reach(sentence: Sentence, found: tuple[int, ...]) -> bool:
+    """A negation cue right by the denied words, no comma between: "hold no state,
+    orchestration tools restart them" denies nothing about orchestration."""
+    for cue in sentence.negations:
+        spans = [(min(p, cue), max(p, cue)) for p in found]
+        if not any(a < i <= b for a, b in spans for i in sentence.commas):
+            return True
+    return False
+
+
+def _belongs_to(point: Point) -> str:
+    return f"that is {point.anchor_name}, not {point.rival_name}"
+
+
+def _said(sentence: Sentence, found: tuple[int, ...], correction: str) -> str:
+    """Feedback quoting the clause the candidate said wrongly, with its correction."""
+    start, end = sentence.clause_around(found[0], found[-1])
+    quote = " ".join(sentence.tokens[start:end])
+    if len(quote) > _QUOTE_MAX:
+        quote = quote[:_QUOTE_MAX].rsplit(" ", 1)[0] + "…"
+    return f'You said "{quote}": {correction}'
+
+
+def _clause(text: str) -> str:
+    return " ".join(text.split()).rstrip(".!?;: ")
+
+
+def _near(word: str, candidates: tuple[str, ...]) -> str | None:
+    """The closest spelling of `word` among the candidates that is not its opposite."""
+    if not candidates:
+        return None
+    matches = process.extract(
+        word, candidates, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=3
+    )
+    return next((found for found, _, _ in matches if not _opposites(word, found)), None)
+
+
+def _opposites(a: str, b: str) -> bool:
+    """One word is the other behind a negating prefix, like "finite" and "infinite": one edit
+    apart, yet no typo."""
+    short, long = sorted((a, b), key=len)
+    return any(long == prefix + short for prefix in _NEGATING_PREFIXES)

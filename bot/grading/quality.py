@@ -1,0 +1,104 @@
+"""Signs of a low-effort answer (too short, copied, off-topic, a bare list of terms), each a
+stated reason that caps the score."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Final
+
+from rapidfuzz import fuzz
+
+from bot.grading.compiled import CompiledRubric
+from bot.grading.lexicon import HEDGE_PHRASES, HEDGES
+from bot.grading.matching import FUZZY_MIN_LEN
+from bot.grading.text import Sentence, is_content, split_sentences, stem, tokenize
+
+MIN_WORDS: Final = 5
+_FORMULA_SIGN: Final = re.compile(r"[\w)]\s*[=/*^]\s*[\w(]")
+RESTATE_SIMILARITY: Final = 85
+RESTATE_MAX_NEW_WORDS: Final = 2
+OFF_TOPIC_MAX_SHARED: Final = 0.2
+# Hedges per sentence above which an answer with nothing right in it reads as a guess.
+HEDGED_SHARE: Final = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    text: str
+    words: tuple[str, ...]
+    stems: frozenset[str]
+    sentences: tuple[Sentence, ...]
+
+    @classmethod
+    def parse(cls, text: str) -> Answer:
+        words = tuple(tokenize(text))
+        return cls(
+            text=text,
+            words=words,
+            stems=frozenset(stem(w) for w in words if is_content(w)),
+            sentences=tuple(
+                Sentence.parse(s, fuzzy_min_len=FUZZY_MIN_LEN) for s in split_sentences(text)
+            ),
+        )
+
+
+# Not "/": formulas like TP / (TP + FP) are not list separators.
+_FRAGMENT_SPLIT: Final = re.compile(r"[,;:\n\r•·▪‣◦●]+|[.!?]+(?=\s|$)|\s[-–—]+\s")
+# Words that may join the terms of a list without making it a sentence.
+_LIST_GLUE: Final = frozenset({"and", "or", "of", "vs", "versus", "the", "a", "an"})
+
+
+def is_keyword_list(answer: Answer) -> bool:
+    """Few function words, or mostly short fragments with no verbs or connectives."""
+    function_words = sum(1 for w in answer.words if not is_content(w))
+    # A formula ("precision = tp / (tp plus fp)") is a statement, however few its small words.
+    formula = _FORMULA_SIGN.search(answer.text) is not None
+    if not formula and len(answer.words) >= MIN_WORDS and function_words / len(answer.words) < 0.1:
+        return True
+    fragments = [tokenize(f) for f in _FRAGMENT_SPLIT.split(answer.text)]
+    fragments = [f for f in fragments if f]
+    if len(fragments) < 3:
+        return False
+    terse = sum(
+        1
+        for f in fragments
+        if len(f) <= 3 and all(w in _LIST_GLUE or is_content(w) for w in f)
+        # a list may say "weight decay and dropout" but not "l1 is sparse"
+    )
+    return terse / len(fragments) >= 0.6
+
+
+def _restates_prompt(answer: Answer, rubric: CompiledRubric) -> bool:
+    if not rubric.prompt_stems or len(answer.stems - rubric.prompt_stems) > RESTATE_MAX_NEW_WORDS:
+        return False
+    # A near-copy repeats most of the prompt; one prompt word alone is just a short answer.
+    if len(answer.stems & rubric.prompt_stems) < 0.6 * len(rubric.prompt_stems):
+        return False
+    similarity = fuzz.token_set_ratio(" ".join(answer.words), rubric.prompt_text)
+    return similarity >= RESTATE_SIMILARITY
+
+
+def _off_topic(answer: Answer, rubric: CompiledRubric) -> bool:
+    if not answer.stems:
+        return True
+    shared = len(answer.stems & rubric.vocabulary) / len(answer.stems)
+    return shared < OFF_TOPIC_MAX_SHARED
+
+
+def low_quality_reason(answer: Answer, rubric: CompiledRubric, covered_any: bool) -> str | None:
+    if _restates_prompt(answer, rubric):
+        return "restates-question"
+    if len(answer.words) < MIN_WORDS:
+        return "too-short"
+    if not covered_any and _off_topic(answer, rubric):
+        return "off-topic"
+    if is_keyword_list(answer):
+        return "keyword-list"
+    return None
+
+
+def is_hedged(answer: Answer) -> bool:
+    """Most sentences hedge ("I think maybe it is something like..."): a guess, not a claim."""
+    hedges = sum(1 for w in answer.words if w in HEDGES) + len(HEDGE_PHRASES.findall(answer.text))
+    return hedges >= 2 and hedges >= HEDGED_SHARE * max(1, len(answer.sentences))
