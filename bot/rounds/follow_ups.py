@@ -37,7 +37,7 @@ def choose_follow_up(question: Question, result: GradeResult, tie_breaker: int) 
 
 def _credit_by_point(question: Question, result: GradeResult) -> list[float]:
     covered, missed = set(result.covered), set(result.missed)
-    half = set(getattr(result, "partly", ()))
+    half = set(result.partly)
     credit: list[float] = []
     for point in question.key_points:
         if point.point in half:
