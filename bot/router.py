@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from bot import views
 from bot.account.identities import IdentityCache
+from bot.account.limits import LimitRules, RateLimits
 from bot.account.privacy import CANCEL as PRIVACY_CANCEL
 from bot.account.privacy import CONFIRM as PRIVACY_CONFIRM
 from bot.account.privacy import PrivacyService
@@ -65,6 +66,7 @@ class Router:
         privacy: PrivacyService,
         identities: IdentityCache,
         daily_threads: DailyThreads,
+        limits: RateLimits | None = None,
     ) -> None:
         self._rounds = rounds
         self._daily = daily
@@ -74,6 +76,7 @@ class Router:
         self._privacy = privacy
         self._identities = identities
         self._daily_threads = daily_threads
+        self._limits = limits or RateLimits(LimitRules.defaults())
 
     async def dispatch(self, turn: Turn, event: InboundEvent, after: AfterCommit) -> None:
         match event:
@@ -119,7 +122,8 @@ class Router:
     async def _run(self, turn: Turn, command: Command, text: str, after: AfterCommit) -> None:
         match command:
             case Mock():
-                await self._rounds.start(turn, command, _mock_args(text))
+                if await self._limits.allow(turn, "new round"):
+                    await self._rounds.start(turn, command, _mock_args(text))
             case Resume():
                 await self._rounds.resume(turn)
             case End():
@@ -137,7 +141,8 @@ class Router:
             case Daily(action="off"):
                 after.schedules_changed = await self._schedules.off(turn)
             case Daily(action="now"):
-                after.post_now = await self._schedules.require_schedule_for_now(turn)
+                if await self._limits.allow(turn, "daily now"):
+                    after.post_now = await self._schedules.require_schedule_for_now(turn)
             case Daily():
                 await self._schedules.status(turn)
             case Group(action="create", name=str(name)):
@@ -151,9 +156,11 @@ class Router:
             case Leaderboard(period=period, group=group):
                 await self._boards.leaderboard(turn, period, group)
             case Stats(user=user):
-                await self._boards.stats(turn, user)
+                if await self._limits.allow(turn, "stats"):
+                    await self._boards.stats(turn, user)
             case Privacy(action="export"):
-                await self._privacy.export(turn)
+                if await self._limits.allow(turn, "data export"):
+                    await self._privacy.export(turn)
             case Privacy():
                 self._privacy.ask_to_delete(turn)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
 from bot import help as help_text
 from bot.grading import GradeResult
@@ -243,3 +244,24 @@ def error(message: str, help_subject: str | None = None, with_help: bool = True)
 
 def info(message: str) -> RichMessage:
     return RichMessage(body=message)
+
+
+_LIMITED = {
+    "new round": "new rounds",
+    "daily now": "`daily now` posts",
+    "stats": "stats pictures",
+    "data export": "data exports",
+}
+
+
+def rate_limited(action: str, allowed: int, per: timedelta, scope: str, wait_s: int) -> RichMessage:
+    """A private, friendly refusal that says when to try again."""
+    span = f"{int(per.total_seconds() // 60)} minutes" if per < timedelta(hours=1) else "hour"
+    who = "you" if scope == "user" else "this channel"
+    what = _LIMITED.get(action, action)
+    return RichMessage(
+        body=(
+            f"⏳ That's the limit for now: {who} can have {allowed} {what} every {span}. "
+            f"Try again in {wait_s} s."
+        )
+    )

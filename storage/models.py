@@ -201,6 +201,17 @@ class ProcessedEvent(Base):
     processed_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class RateCounter(Base):
+    """How often one user or channel did one limited action in one fixed window."""
+
+    __tablename__ = "rate_counters"
+
+    scope_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    action: Mapped[str] = mapped_column(String(32), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+
+
 class Schedule(Base):
     """A channel's daily question: local time, zone and days; one per channel."""
 

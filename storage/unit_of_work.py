@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from storage.daily_answers import DailyAnswerStore
 from storage.daily_claims import Claims
 from storage.errors import translate, translated
+from storage.limits import Limits
 from storage.people import People
 from storage.queries import Stats
 from storage.repositories import (
@@ -40,6 +41,7 @@ class UnitOfWork:
     packs: Packs
     stats: Stats
     people: People
+    limits: Limits
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -66,6 +68,7 @@ class UnitOfWork:
         self.packs = Packs(self._session)
         self.stats = Stats(self._session)
         self.people = People(self._session)
+        self.limits = Limits(self._session)
         return self
 
     async def __aexit__(

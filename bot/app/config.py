@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.account.limits import LimitRules
 from bot.grading.llm import ENV_API_KEY, ENV_MODEL, ENV_TIMEOUT, ENV_URL
 
 DEFAULT_DATABASE_URL = "sqlite:///interview-bot.db"
@@ -36,6 +37,14 @@ class Settings(BaseSettings):
     metrics_port: int | None = Field(default=None, ge=1, le=65535)
     # Inbound events the engine works on at once; the rest wait their turn in arrival order.
     max_concurrent_events: int = Field(default=DEFAULT_MAX_CONCURRENT_EVENTS, ge=1, le=256)
+    # Limits on what posts publicly or costs work (0 turns one off); admins get
+    # limit_admin_factor times each. Counted in the database, so shared by every replica.
+    limit_rounds_per_user: int = Field(default=5, ge=0)  # per 10 minutes
+    limit_rounds_per_channel: int = Field(default=20, ge=0)  # per 10 minutes
+    limit_daily_now_per_channel: int = Field(default=3, ge=0)  # per hour
+    limit_stats_per_user: int = Field(default=10, ge=0)  # per 10 minutes
+    limit_exports_per_user: int = Field(default=3, ge=0)  # per hour
+    limit_admin_factor: int = Field(default=4, ge=1, le=100)
 
     @field_validator("log_level")
     @classmethod
@@ -44,6 +53,16 @@ class Settings(BaseSettings):
         if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             raise ValueError("use DEBUG, INFO, WARNING or ERROR")
         return level
+
+    def limit_rules(self) -> LimitRules:
+        return LimitRules.defaults(
+            rounds_per_user=self.limit_rounds_per_user,
+            rounds_per_channel=self.limit_rounds_per_channel,
+            daily_now_per_channel=self.limit_daily_now_per_channel,
+            stats_per_user=self.limit_stats_per_user,
+            exports_per_user=self.limit_exports_per_user,
+            admin_factor=self.limit_admin_factor,
+        )
 
     @property
     def daily_catch_up(self) -> timedelta:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.account.identities import IdentityCache
+from bot.account.limits import LimitRules, RateLimits
 from bot.account.privacy import PrivacyService
 from bot.app.config import DEFAULT_MAX_CONCURRENT_EVENTS, GraderLlmSettings, Settings
 from bot.app.scheduler import DailyScheduler
@@ -88,6 +89,7 @@ def build_engine(
     send_retry_delay_s: float = 0.5,
     max_concurrent_events: int = DEFAULT_MAX_CONCURRENT_EVENTS,
     misfire_grace: timedelta = timedelta(hours=6),
+    limits: LimitRules | None = None,
 ) -> tuple[Engine, DailyScheduler]:
     """The engine, its collaborators and the scheduler that drives its time-driven work.
 
@@ -114,7 +116,15 @@ def build_engine(
     groups = GroupService()
     boards = Boards(groups)
     router = Router(
-        rounds, daily, DailySchedules(), groups, boards, PrivacyService(), identities, daily_threads
+        rounds,
+        daily,
+        DailySchedules(),
+        groups,
+        boards,
+        PrivacyService(),
+        identities,
+        daily_threads,
+        RateLimits(limits or LimitRules.defaults()),
     )
     engine = Engine(
         uow_factory,
@@ -157,6 +167,7 @@ async def build_app(
         daily_rules=DailyRules(catch_up=timedelta(hours=settings.daily_catch_up_hours)),
         max_concurrent_events=settings.max_concurrent_events,
         misfire_grace=settings.daily_catch_up,
+        limits=settings.limit_rules(),
     )
     return App(
         engine=engine,

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.account.limits import LimitRules
 from bot.app.root import build_engine
 from bot.app.simulation import advance_to
 from bot.banks import BankRegistry
@@ -62,6 +63,7 @@ class Harness:
         self.uow: Any = uow or UnitOfWorkFactory(session_factory(database))
         self._ids = itertools.count(1)
         self.instance = "test-1"
+        self.limits: LimitRules | None = None
         self.engine = self.new_engine()
 
     def new_engine(self) -> Engine:
@@ -76,6 +78,7 @@ class Harness:
             round_rules=RoundRules(idle_timeout=timedelta(minutes=30)),
             instance=self.instance,
             send_retry_delay_s=0,
+            limits=self.limits,
         )
         self.engine = engine
         return engine

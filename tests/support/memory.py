@@ -156,6 +156,7 @@ class Data:
     members: set[tuple[int, int]] = field(default_factory=set)
     streaks: list[Streak] = field(default_factory=list)
     packs: list[Pack] = field(default_factory=list)
+    counters: dict[tuple[str, str, datetime], int] = field(default_factory=dict)
     ids: Any = field(default_factory=lambda: itertools.count(1))
 
 
@@ -607,6 +608,16 @@ class People(_Repo):
         return deleted
 
 
+class Limits(_Repo):
+    async def hit(self, scope_key: str, action: str, window_start: datetime) -> int:
+        key = (scope_key, action, window_start)
+        self.d.counters[key] = self.d.counters.get(key, 0) + 1
+        return self.d.counters[key]
+
+    async def give_back(self, scope_key: str, action: str, window_start: datetime) -> None:
+        self.d.counters[(scope_key, action, window_start)] -= 1
+
+
 class MemoryUnitOfWork:
     """One event's view of a MemoryDatabase: a copy of it, handed back on commit."""
 
@@ -632,6 +643,7 @@ class MemoryUnitOfWork:
         self.packs = Packs(data)
         self.stats = Stats(data)
         self.people = People(data)
+        self.limits = Limits(data)
 
     async def __aexit__(
         self,
