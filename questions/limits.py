@@ -17,7 +17,7 @@ MAX_PACK_FILE_BYTES: Final = 2 * 1024 * 1024
 MAX_PACK_FILES: Final = 200
 MAX_QUESTIONS_PER_PACK: Final = 2_000
 MAX_YAML_DEPTH: Final = 24
-MAX_YAML_NODES: Final = 50_000  # the shipped bank's largest file has about 5,000
+MAX_YAML_NODES: Final = 20_000  # the shipped bank's largest file has about 7,000
 # Every text field of a question (prompt, model answer, a key point, a hint...).
 MAX_TEXT_CHARS: Final = 10_000
 

@@ -115,7 +115,7 @@ def test_a_pack_with_too_many_questions_is_refused(tmp_path: Path) -> None:
     started = time.perf_counter()
     with pytest.raises(PackError) as caught:
         load_bank([TOPICS, folder])
-    assert time.perf_counter() - started < 5.0  # two thousand real questions to validate
+    assert time.perf_counter() - started < 15.0  # two thousand real questions to validate
     [problem] = [str(p) for p in caught.value.problems]
     assert f"pack 'big' has more than {MAX_QUESTIONS_PER_PACK:,} questions" in problem
     assert problem.startswith(f"{folder / 'part1.yaml'}:")
