@@ -16,6 +16,7 @@ variance, higher bias"), or a key point flatly denied.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -81,7 +82,20 @@ class Matcher:
     ) -> None:
         self._sentences = sentences
         self._asked = asked
+        self._wrong: set[int] = set()  # sentences that made a wrong claim
         self._fuzzy: dict[tuple[str, int, bool], int | None] = {}
+
+    def assess_all(self, points: Sequence[Point]) -> list[Verdict]:
+        """Every point; a sentence that made a wrong claim earns no half credit elsewhere."""
+        verdicts = [self.assess(p) for p in points]
+        return [
+            Verdict(0.0) if v.credit == PARTLY_CREDIT and not self._partly_covers(p) else v
+            for p, v in zip(points, verdicts, strict=True)
+        ]
+
+    def _said(self, sentence: Sentence, found: tuple[int, ...], correction: str) -> str:
+        self._wrong.add(id(sentence))
+        return _said(sentence, found, correction)
 
     def assess(self, point: Point) -> Verdict:
         """Made, half made or missed; a wrong claim about the point wins over any credit."""
@@ -97,7 +111,7 @@ class Matcher:
                 if _contradicts(point, sentence, found):
                     continue
                 if swapped_directions(phrasing, sentence, found):
-                    wrong = wrong or _said(sentence, found, "it is the other way round")
+                    wrong = wrong or self._said(sentence, found, "it is the other way round")
                     continue
                 # A phrasing that says "not ..." tells what the other side lacks.
                 if not phrasing.negated and about_the_other_side(point, sentence, found):
@@ -105,7 +119,7 @@ class Matcher:
                     if said_of_the_other_side(point, sentence, found[0], self._asked) and any(
                         t.stem in point.distinctive for t in phrasing.terms
                     ):
-                        wrong = wrong or _said(sentence, found, _belongs_to(point))
+                        wrong = wrong or self._said(sentence, found, _belongs_to(point))
                     continue
                 if not straddles_the_other_side(point, sentence, found):
                     covered = True
@@ -149,7 +163,7 @@ class Matcher:
                 if len(found) >= SWAP_MIN_WORDS and all(
                     said_of_the_other_side(point, sentence, p, self._asked) for p in found
                 ):
-                    return _said(sentence, found, _belongs_to(point))
+                    return self._said(sentence, found, _belongs_to(point))
         return None
 
     def _denied(self, point: Point) -> str | None:
@@ -170,7 +184,7 @@ class Matcher:
                     and _negation_in_reach(sentence, found)
                     and not about_the_other_side(point, sentence, found)
                 ):
-                    return _said(sentence, found, f"in fact, {_clause(point.text)}")
+                    return self._said(sentence, found, f"in fact, {_clause(point.text)}")
         return None
 
     def _partly_covers(self, point: Point) -> bool:
@@ -178,6 +192,8 @@ class Matcher:
         the same checks as a phrasing: not the opposite, not about the other side. On a
         comparison question, naming the point's side with one of its own words will do."""
         for sentence in self._sentences:
+            if id(sentence) in self._wrong:
+                continue
             stems = sentence.affirmed_stems
             own = [stems[w] for w in point.own_words if w in stems]
             asked = [stems[w] for w in point.asked_words if w in stems]
