@@ -16,6 +16,7 @@ variance, higher bias"), or a key point flatly denied.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -23,7 +24,14 @@ from rapidfuzz import fuzz, process
 
 from bot.grading.compiled import Phrasing, Point, Term
 from bot.grading.lexicon import FIRST_PERSON
-from bot.grading.text import Sentence, is_content, is_negation, stem, tokenize
+from bot.grading.sides import (
+    about_the_other_side,
+    said_of,
+    said_of_the_other_side,
+    straddles_the_other_side,
+    swapped_directions,
+)
+from bot.grading.text import Sentence, is_negation, stem, tokenize
 
 FUZZY_CUTOFF: Final = 85
 FUZZY_MIN_LEN: Final = 5
@@ -35,34 +43,9 @@ _NEGATING_PREFIXES: Final = ("in", "un", "im", "ir", "il", "non", "dis")
 PARTLY_CREDIT: Final = 0.5
 PARTLY_MIN_OWN: Final = 2
 PARTLY_MIN_WORDS: Final = 3
-# How far back a side named before a point's own word still owns it: "L2 uses squares".
-SIDE_REACH: Final = 12
-_COPULAS: Final = frozenset({"is", "are", "was", "were", "means", "mean"})
-_DETERMINERS: Final = frozenset({"the", "a", "an"})
-_PREPOSITIONS: Final = frozenset(
-    {"by", "of", "with", "to", "from", "than", "on", "in", "for", "into", "over"}
-)
-_RELATIVES: Final = frozenset({"that", "which", "who"})
 # Words only one side's point uses that a clause must say of the other side to swap them.
 SWAP_MIN_WORDS: Final = 2
 _QUOTE_MAX: Final = 80
-# Nouns a side's name may qualify, which then is no longer the side itself.
-_HEAD_NOUNS: Final = frozenset(
-    [
-        "matrix",
-        "matrices",
-        "function",
-        "functions",
-        "term",
-        "terms",
-        "curve",
-        "curves",
-        "plot",
-        "test",
-        "tests",
-        "score",
-    ]
-)
 # A point stated as a failing or a limit is no flat claim to deny: "k-NN does not scale".
 _NEGATIVE_SENSE: Final = frozenset(
     [
@@ -99,7 +82,20 @@ class Matcher:
     ) -> None:
         self._sentences = sentences
         self._asked = asked
+        self._wrong: set[int] = set()  # sentences that made a wrong claim
         self._fuzzy: dict[tuple[str, int, bool], int | None] = {}
+
+    def assess_all(self, points: Sequence[Point]) -> list[Verdict]:
+        """Every point; a sentence that made a wrong claim earns no half credit elsewhere."""
+        verdicts = [self.assess(p) for p in points]
+        return [
+            Verdict(0.0) if v.credit == PARTLY_CREDIT and not self._partly_covers(p) else v
+            for p, v in zip(points, verdicts, strict=True)
+        ]
+
+    def _said(self, sentence: Sentence, found: tuple[int, ...], correction: str) -> str:
+        self._wrong.add(id(sentence))
+        return _said(sentence, found, correction)
 
     def assess(self, point: Point) -> Verdict:
         """Made, half made or missed; a wrong claim about the point wins over any credit."""
@@ -114,18 +110,18 @@ class Matcher:
                     continue
                 if _contradicts(point, sentence, found):
                     continue
-                if _swapped_directions(phrasing, sentence, found):
-                    wrong = wrong or _said(sentence, found, "it is the other way round")
+                if swapped_directions(phrasing, sentence, found):
+                    wrong = wrong or self._said(sentence, found, "it is the other way round")
                     continue
                 # A phrasing that says "not ..." tells what the other side lacks.
-                if not phrasing.negated and _about_the_other_side(point, sentence, found):
+                if not phrasing.negated and about_the_other_side(point, sentence, found):
                     # Said of the other side when it is the subject, named before the match.
-                    if _said_of_the_other_side(point, sentence, found[0], self._asked) and any(
+                    if said_of_the_other_side(point, sentence, found[0], self._asked) and any(
                         t.stem in point.distinctive for t in phrasing.terms
                     ):
-                        wrong = wrong or _said(sentence, found, _belongs_to(point))
+                        wrong = wrong or self._said(sentence, found, _belongs_to(point))
                     continue
-                if not _straddles_the_other_side(point, sentence, found):
+                if not straddles_the_other_side(point, sentence, found):
                     covered = True
                     break
             if covered and wrong is None:
@@ -165,9 +161,9 @@ class Matcher:
                 _, end = sentence.clause_around(first, first)
                 found = tuple(p for p in hits if first <= p < end)
                 if len(found) >= SWAP_MIN_WORDS and all(
-                    _said_of_the_other_side(point, sentence, p, self._asked) for p in found
+                    said_of_the_other_side(point, sentence, p, self._asked) for p in found
                 ):
-                    return _said(sentence, found, _belongs_to(point))
+                    return self._said(sentence, found, _belongs_to(point))
         return None
 
     def _denied(self, point: Point) -> str | None:
@@ -186,9 +182,9 @@ class Matcher:
                 if (
                     len(found) == len(positions)
                     and _negation_in_reach(sentence, found)
-                    and not _about_the_other_side(point, sentence, found)
+                    and not about_the_other_side(point, sentence, found)
                 ):
-                    return _said(sentence, found, f"in fact, {_clause(point.text)}")
+                    return self._said(sentence, found, f"in fact, {_clause(point.text)}")
         return None
 
     def _partly_covers(self, point: Point) -> bool:
@@ -196,16 +192,18 @@ class Matcher:
         the same checks as a phrasing: not the opposite, not about the other side. On a
         comparison question, naming the point's side with one of its own words will do."""
         for sentence in self._sentences:
+            if id(sentence) in self._wrong:
+                continue
             stems = sentence.affirmed_stems
             own = [stems[w] for w in point.own_words if w in stems]
             asked = [stems[w] for w in point.asked_words if w in stems]
             sided = [stems[w] for w in point.distinctive if w in stems]
-            if sided and _said_of(point, sentence, sided[0], self._asked) == "anchor":
+            if sided and said_of(point, sentence, sided[0], self._asked) == "anchor":
                 return True
             if len(own) < PARTLY_MIN_OWN or len(own) + len(asked) < PARTLY_MIN_WORDS:
                 continue
             found = tuple(sorted(own + asked))
-            if not _contradicts(point, sentence, found) and not _about_the_other_side(
+            if not _contradicts(point, sentence, found) and not about_the_other_side(
                 point, sentence, found
             ):
                 return True
@@ -296,108 +294,6 @@ def _in_first_person(sentence: Sentence, found: tuple[int, ...]) -> bool:
     make "my mistake"."""
     start, end = sentence.clause_around(found[0], found[-1])
     return not FIRST_PERSON.isdisjoint(sentence.tokens[start:end])
-
-
-def _side_named_before(point: Point, sentence: Sentence, position: int) -> str | None:
-    """Which side, "anchor" or "rival", is named last at or before a position, if any."""
-    for token in reversed(sentence.tokens[: position + 1]):
-        named = {token, stem(token)}
-        if named & point.anchor:
-            return "anchor"
-        if named & point.rival:
-            return "rival"
-    return None
-
-
-def _about_the_other_side(point: Point, sentence: Sentence, found: tuple[int, ...]) -> bool:
-    """The side named last before the match is the other one: "L2 gives sparse models" does
-    not make the point that L1 does."""
-    return bool(point.rival) and _side_named_before(point, sentence, found[-1]) == "rival"
-
-
-def _said_of(point: Point, sentence: Sentence, position: int, asked: frozenset[str]) -> str | None:
-    """The side a word is plainly said of: named shortly before in its clause, and not inside
-    a longer name ("logistic regression" is not regression, "the covariance matrix" not
-    covariance)."""
-    sides = point.anchor | point.rival
-    start = _subject_clause_start(sentence, position)
-    for index in range(position, max(start, position - SIDE_REACH) - 1, -1):
-        token = sentence.tokens[index]
-        named = {token, stem(token)}
-        if (
-            named & sides
-            and not _in_compound(sentence, index, sides | asked)
-            and not _after_verb_or_preposition(sentence, index)
-        ):
-            return "anchor" if named & point.anchor else "rival"
-    return None
-
-
-def _subject_clause_start(sentence: Sentence, position: int) -> int:
-    """Where the clause holding a position starts, reading "X is when ..." as one clause."""
-    start, _ = sentence.clause_around(position, position)
-    while start > 1 and (
-        sentence.tokens[start - 1] in _COPULAS or sentence.tokens[start] in _RELATIVES
-    ):
-        start, _ = sentence.clause_around(start - 1, start - 1)
-    return start
-
-
-def _after_verb_or_preposition(sentence: Sentence, index: int) -> bool:
-    """The name is an object ("dividing the covariance by"), not what the clause is about."""
-    before = index - 1
-    while before >= 0 and sentence.tokens[before] in _DETERMINERS:
-        before -= 1
-    if before < 0 or before + 1 in sentence.commas:
-        return False
-    word = sentence.tokens[before]
-    return word in _PREPOSITIONS or (is_content(word) and word not in _COPULAS)
-
-
-def _said_of_the_other_side(
-    point: Point, sentence: Sentence, position: int, asked: frozenset[str]
-) -> bool:
-    return bool(point.rival) and _said_of(point, sentence, position, asked) == "rival"
-
-
-def _in_compound(sentence: Sentence, index: int, allowed: frozenset[str]) -> bool:
-    """A word qualifies the side's name ("logistic regression") or the name qualifies a
-    noun after it ("covariance matrix")."""
-    tokens = sentence.tokens
-    before = tokens[index - 1] if index > 0 and index not in sentence.commas else ""
-    after = tokens[index + 1] if index + 1 < len(tokens) else ""
-    if before and is_content(before) and before not in allowed and stem(before) not in allowed:
-        return True
-    return after in _HEAD_NOUNS and index + 1 not in sentence.commas
-
-
-def _swapped_directions(phrasing: Phrasing, sentence: Sentence, found: tuple[int, ...]) -> bool:
-    """The answer pairs each direction with the other side: "raises bias and lowers variance"
-    for "lower bias, higher variance"."""
-    if not phrasing.pairs:
-        return False
-    sides = {side for _, side in phrasing.pairs}
-    start, end = sentence.clause_around(found[0], found[-1])
-    stems = [stem(t) for t in sentence.tokens]
-    named = [i for i in range(len(stems)) if stems[i] in sides]
-    swapped = 0
-    for direction, side in phrasing.pairs:
-        at = [i for i in range(start, end) if stems[i] == direction]
-        if not at or not named:
-            continue
-        nearest = min(named, key=lambda i: (abs(i - at[0]), i < at[0]))
-        swapped += stems[nearest] != side
-    return swapped > 0
-
-
-def _straddles_the_other_side(point: Point, sentence: Sentence, found: tuple[int, ...]) -> bool:
-    """A side is named inside the match: in "recall is how many you flagged, and precision
-    is how many positives" the words "flagged ... positives" make no point."""
-    sides = point.rival | point.anchor
-    return bool(point.rival) and any(
-        {sentence.tokens[i], stem(sentence.tokens[i])} & sides
-        for i in range(found[0] + 1, found[-1])
-    )
 
 
 def _claims_it(point: Point, phrasing: Phrasing, found: tuple[int, ...]) -> bool:

@@ -81,7 +81,7 @@ class RubricGrader:
             )
 
         matcher = Matcher(parsed.sentences, compiled.plain_words)
-        verdicts = [(p, matcher.assess(p)) for p in compiled.points]
+        verdicts = list(zip(compiled.points, matcher.assess_all(compiled.points), strict=True))
         if self.semantic is not None:
             verdicts = self._restated(verdicts, text)
         if is_keyword_list(parsed):

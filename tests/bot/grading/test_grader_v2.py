@@ -208,3 +208,18 @@ def test_derived_points_keep_numbers_and_formulas() -> None:
     phrasings = [p for kp in points for p in kp.phrasings]
     assert any("/" in p for p in phrasings)
     assert "1" not in phrasings or any("harmonic" in p for p in phrasings)
+
+
+def test_a_sentence_with_a_wrong_claim_earns_no_half_credit_elsewhere(
+    shipped: QuestionBank,
+) -> None:
+    question = shipped.get("reg-l1-vs-l2")
+    assert question is not None
+    result = RubricGrader().grade(
+        Rubric.for_question(question),
+        "L2 sets weights to exactly zero, so it does feature selection, while L1 only shrinks "
+        "them.",
+    )
+    assert result.contradicted
+    assert result.partly == ()
+    assert result.score == 0

@@ -1,0 +1,141 @@
+"""Which side of a comparison a sentence speaks of: "L1 and L2", "bias and variance".
+
+A word is said of a side when that side is named shortly before it in its clause, as the
+subject ("L2 gives sparse models"), not as an object ("dividing the covariance by ...") nor
+inside another name ("logistic regression").
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from bot.grading.compiled import Phrasing, Point
+from bot.grading.text import Sentence, is_content, stem
+
+# How far back a side named before a point's own word still owns it: "L2 uses squares".
+SIDE_REACH: Final = 12
+_COPULAS: Final = frozenset({"is", "are", "was", "were", "means", "mean"})
+_DETERMINERS: Final = frozenset({"the", "a", "an"})
+_PREPOSITIONS: Final = frozenset(
+    {"by", "of", "with", "to", "from", "than", "on", "in", "for", "into", "over"}
+)
+_RELATIVES: Final = frozenset({"that", "which", "who"})
+# Nouns a side's name may qualify, which then is no longer the side itself.
+_HEAD_NOUNS: Final = frozenset(
+    [
+        "matrix",
+        "matrices",
+        "function",
+        "functions",
+        "term",
+        "terms",
+        "curve",
+        "curves",
+        "plot",
+        "test",
+        "tests",
+        "score",
+    ]
+)
+
+
+def _side_named_before(point: Point, sentence: Sentence, position: int) -> str | None:
+    """Which side, "anchor" or "rival", is named last at or before a position, if any."""
+    for token in reversed(sentence.tokens[: position + 1]):
+        named = {token, stem(token)}
+        if named & point.anchor:
+            return "anchor"
+        if named & point.rival:
+            return "rival"
+    return None
+
+
+def about_the_other_side(point: Point, sentence: Sentence, found: tuple[int, ...]) -> bool:
+    """The side named last before the match is the other one: "L2 gives sparse models" does
+    not make the point that L1 does."""
+    return bool(point.rival) and _side_named_before(point, sentence, found[-1]) == "rival"
+
+
+def said_of(point: Point, sentence: Sentence, position: int, asked: frozenset[str]) -> str | None:
+    """The side a word is plainly said of: named shortly before in its clause, and not inside
+    a longer name ("logistic regression" is not regression, "the covariance matrix" not
+    covariance)."""
+    sides = point.anchor | point.rival
+    start = _subject_clause_start(sentence, position)
+    for index in range(position, max(start, position - SIDE_REACH) - 1, -1):
+        token = sentence.tokens[index]
+        named = {token, stem(token)}
+        if (
+            named & sides
+            and not _in_compound(sentence, index, sides | asked)
+            and not _after_verb_or_preposition(sentence, index)
+        ):
+            return "anchor" if named & point.anchor else "rival"
+    return None
+
+
+def _subject_clause_start(sentence: Sentence, position: int) -> int:
+    """Where the clause holding a position starts, reading "X is when ..." as one clause."""
+    start, _ = sentence.clause_around(position, position)
+    while start > 1 and (
+        sentence.tokens[start - 1] in _COPULAS or sentence.tokens[start] in _RELATIVES
+    ):
+        start, _ = sentence.clause_around(start - 1, start - 1)
+    return start
+
+
+def _after_verb_or_preposition(sentence: Sentence, index: int) -> bool:
+    """The name is an object ("dividing the covariance by"), not what the clause is about."""
+    before = index - 1
+    while before >= 0 and sentence.tokens[before] in _DETERMINERS:
+        before -= 1
+    if before < 0 or before + 1 in sentence.commas:
+        return False
+    word = sentence.tokens[before]
+    return word in _PREPOSITIONS or (is_content(word) and word not in _COPULAS)
+
+
+def said_of_the_other_side(
+    point: Point, sentence: Sentence, position: int, asked: frozenset[str]
+) -> bool:
+    return bool(point.rival) and said_of(point, sentence, position, asked) == "rival"
+
+
+def _in_compound(sentence: Sentence, index: int, allowed: frozenset[str]) -> bool:
+    """A word qualifies the side's name ("logistic regression") or the name qualifies a
+    noun after it ("covariance matrix")."""
+    tokens = sentence.tokens
+    before = tokens[index - 1] if index > 0 and index not in sentence.commas else ""
+    after = tokens[index + 1] if index + 1 < len(tokens) else ""
+    if before and is_content(before) and before not in allowed and stem(before) not in allowed:
+        return True
+    return after in _HEAD_NOUNS and index + 1 not in sentence.commas
+
+
+def swapped_directions(phrasing: Phrasing, sentence: Sentence, found: tuple[int, ...]) -> bool:
+    """The answer pairs each direction with the other side: "raises bias and lowers variance"
+    for "lower bias, higher variance"."""
+    if not phrasing.pairs:
+        return False
+    sides = {side for _, side in phrasing.pairs}
+    start, end = sentence.clause_around(found[0], found[-1])
+    stems = [stem(t) for t in sentence.tokens]
+    named = [i for i in range(len(stems)) if stems[i] in sides]
+    swapped = 0
+    for direction, side in phrasing.pairs:
+        at = [i for i in range(start, end) if stems[i] == direction]
+        if not at or not named:
+            continue
+        nearest = min(named, key=lambda i: (abs(i - at[0]), i < at[0]))
+        swapped += stems[nearest] != side
+    return swapped > 0
+
+
+def straddles_the_other_side(point: Point, sentence: Sentence, found: tuple[int, ...]) -> bool:
+    """A side is named inside the match: in "recall is how many you flagged, and precision
+    is how many positives" the words "flagged ... positives" make no point."""
+    sides = point.rival | point.anchor
+    return bool(point.rival) and any(
+        {sentence.tokens[i], stem(sentence.tokens[i])} & sides
+        for i in range(found[0] + 1, found[-1])
+    )
