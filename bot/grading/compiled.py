@@ -14,6 +14,7 @@ from typing import Final
 from bot.grading.lexicon import FIRST_PERSON, OPPOSITE_PAIRS
 from bot.grading.protocol import Rubric
 from bot.grading.text import (
+    CLAIM_WORDS,
     Sentence,
     canonical_spelling,
     content_stems,
@@ -120,11 +121,13 @@ class Side:
     name: str
 
 
-def compile_phrasing(text: str, side_forms: frozenset[str] = frozenset()) -> Phrasing | None:
+def compile_phrasing(
+    text: str, side_forms: frozenset[str] = frozenset(), keep: frozenset[str] = frozenset()
+) -> Phrasing | None:
     tokens = tokenize(normalise(text))
     terms: dict[str, Term] = {}
     for token in tokens:
-        if is_content(token):
+        if is_content(token) or token in keep:
             term = Term(stem(token), canonical_spelling(token))
             terms.setdefault(term.stem, term)
     if not terms:
@@ -168,6 +171,12 @@ def compile_rubric(rubric: Rubric) -> CompiledRubric:
     side_forms = frozenset(f for a, b in sides for f in a.forms | b.forms)
     qualifiers = _qualifiers(prompt, side_forms)
     drafts: list[tuple[Point, set[str]]] = []
+    all_point_terms = [
+        frozenset(t.stem for t in compiled.terms)
+        for kp in rubric.key_points
+        for compiled in map(compile_phrasing, kp.phrasings)
+        if compiled is not None
+    ]
     for key_point in rubric.key_points:
         compiled = (compile_phrasing(p, side_forms) for p in key_point.phrasings)
         phrasings = tuple(p for p in compiled if p is not None)
@@ -180,7 +189,7 @@ def compile_rubric(rubric: Rubric) -> CompiledRubric:
         stated = affirmed_stems(key_point.point)
         own = stated | {t.stem for p in phrasings if not p.negated for t in p.terms}
         anchor, rival = _side_of(key_point.point, sides, qualifiers)
-        claims = tuple(_claim(c, side_forms) for c in key_point.contradictions)
+        claims = tuple(_claim(c, side_forms, all_point_terms) for c in key_point.contradictions)
         point = Point(
             text=key_point.point,
             weight=key_point.weight,
@@ -216,9 +225,19 @@ def compile_rubric(rubric: Rubric) -> CompiledRubric:
     )
 
 
-def _claim(contradiction: Contradiction, side_forms: frozenset[str]) -> Claim:
+def _claim(
+    contradiction: Contradiction, side_forms: frozenset[str], right: list[frozenset[str]]
+) -> Claim:
+    """A misconception's phrasings, less those too thin to be a claim: one word, or only words
+    a correct phrasing of the rubric also uses ("logistic regression is used for regression"
+    after stop words is "logistic regression")."""
+    compiled = (compile_phrasing(x, side_forms, CLAIM_WORDS) for x in contradiction.phrasings)
     phrasings = tuple(
-        p for p in (compile_phrasing(x, side_forms) for x in contradiction.phrasings) if p
+        p
+        for p in compiled
+        if p is not None
+        and len(p.terms) >= 2
+        and not any({t.stem for t in p.terms} <= terms for terms in right)
     )
     sides = frozenset(t.stem for p in phrasings for t in p.terms if t.stem in side_forms)
     return Claim(contradiction.claim, contradiction.correction, phrasings, sides)

@@ -143,7 +143,7 @@ class Matcher:
                     found = self._match(phrasing, index)
                     named = {t.stem for t in phrasing.terms} & claim.sides
                     if (
-                        found
+                        _states_whole(phrasing, found)
                         and _said_together(sentence, found)
                         and all(side in sentence.affirmed_stems for side in named)
                     ):
@@ -294,6 +294,16 @@ def _in_first_person(sentence: Sentence, found: tuple[int, ...]) -> bool:
     make "my mistake"."""
     start, end = sentence.clause_around(found[0], found[-1])
     return not FIRST_PERSON.isdisjoint(sentence.tokens[start:end])
+
+
+def _states_whole(phrasing: Phrasing, found: tuple[int, ...]) -> bool:
+    """A misconception counts only when every word of it is affirmed, close together: "AUC
+    alone is not enough" and "an arithmetic mean around 0.5 but an F1 of 0.04" assert none."""
+    return (
+        len(found) == len(phrasing.terms)
+        and bool(found)
+        and found[-1] - found[0] <= 2 * len(found) + 1
+    )
 
 
 def _claims_it(point: Point, phrasing: Phrasing, found: tuple[int, ...]) -> bool:

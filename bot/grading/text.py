@@ -44,6 +44,12 @@ STOP_WORDS: Final[frozenset[str]] = _word_set(
     """
 )
 
+# Stop words that a misconception turns on ("AUC is enough", "always cache", "only accuracy
+# matters", "on-policy"): kept in sentences, and in the phrasings of wrong claims.
+CLAIM_WORDS: Final[frozenset[str]] = _word_set(
+    "all always enough every everything only just alone same more most any anything on off"
+)
+
 _NEGATIONS: Final[frozenset[str]] = _word_set(
     """
     not no never nothing none neither nor without cannot nobody nowhere
@@ -341,7 +347,7 @@ class Sentence:
                 continue
             if token in CONTRAST_WORDS:
                 contrasts.append(position)
-            elif token not in STOP_WORDS:
+            elif token not in STOP_WORDS or token in CLAIM_WORDS:
                 token_stem, word = stem(token), canonical_spelling(token)
                 stems.setdefault(token_stem, position)
                 words.setdefault(word, position)
