@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.rounds.roles import ROLES, find_role
 from questions.schema import Difficulty
@@ -81,6 +81,33 @@ class Daily:
 
 
 @dataclass(frozen=True)
+class DailySet:
+    """`/interview daily set` from typed options: each setting as the user gave it, None when
+    left out (an update keeps the schedule's value), checked by the same rules as the text."""
+
+    time: str | None = None
+    tz: str | None = None
+    days: str | None = None
+    topics: str | None = None
+    difficulty: str | None = None
+    reveal: str | None = None
+    packs: str | None = None
+
+    def settings(self) -> dict[str, str]:
+        """The settings given, by name; a blank option counts as left out."""
+        given = {
+            "time": self.time,
+            "tz": self.tz,
+            "days": self.days,
+            "topics": self.topics,
+            "difficulty": self.difficulty,
+            "reveal": self.reveal,
+            "packs": self.packs,
+        }
+        return {key: value.strip() for key, value in given.items() if value and value.strip()}
+
+
+@dataclass(frozen=True)
 class Group:
     action: str
     name: str | None = None
@@ -111,6 +138,7 @@ Command = (
     | Topics
     | Help
     | Daily
+    | DailySet
     | Group
     | Leaderboard
     | Stats
@@ -151,12 +179,7 @@ def parse(text: str) -> Command:
     if name in ("leaderboard", "leaders", "top"):
         return _parse_leaderboard(args)
     if name == "privacy":
-        action = args[0].lower() if args else ""
-        if action not in ("export", "delete") or len(args) > 1:
-            raise CommandError(
-                "Use `/interview privacy export` or `/interview privacy delete`.", "privacy"
-            )
-        return Privacy(action)
+        return _parse_privacy(args)
     if name == "stats":
         if len(args) > 1:
             raise CommandError("`/interview stats` takes at most one user.", "stats")
@@ -187,6 +210,15 @@ def _parse_daily(args: list[str]) -> Daily:
     if action != "set" and len(args) > 1:
         raise CommandError(f"`/interview daily {action}` takes no arguments.", "daily")
     return Daily(action, tuple(args[1:]))
+
+
+def _parse_privacy(args: list[str]) -> Privacy:
+    action = args[0].lower() if args else ""
+    if action not in ("export", "delete") or len(args) > 1:
+        raise CommandError(
+            "Use `/interview privacy export` or `/interview privacy delete`.", "privacy"
+        )
+    return Privacy(action)
 
 
 def _parse_group(args: list[str]) -> Group:
@@ -254,11 +286,67 @@ def _parse_mock(args: list[str]) -> Mock:
         elif value:
             topic_words.append(value)
     topic = " ".join(topic_words) or None
-    if loop and count is not None:
+    return _check_mock(
+        Mock(topic=topic, count=count, difficulty=difficulty, loop=loop, pack=pack, role=role)
+    )
+
+
+def _check_mock(mock: Mock) -> Mock:
+    """The rules of a mock command, whether its options came as text or typed."""
+    if mock.count is not None:
+        _parse_count(str(mock.count))
+    role = mock.role
+    if role is not None:
+        found = find_role(role)
+        if found is None:
+            known = ", ".join(ROLES)
+            raise CommandError(f"`{quote_input(role)}` is not a role; try {known}.", "mock")
+        role = found.name
+    loop = mock.loop or role is not None
+    if loop and mock.count is not None:
         raise CommandError("A loop asks one question per stage; leave out the count.", "mock")
-    if loop and topic is not None:
+    if loop and mock.topic is not None:
         raise CommandError("A loop mixes topics stage by stage; leave out the topic.", "mock")
-    return Mock(topic=topic, count=count, difficulty=difficulty, loop=loop, pack=pack, role=role)
+    return replace(mock, loop=loop, role=role)
+
+
+def check(command: Command) -> Command:
+    """A command a platform built from typed options, held to the text grammar's rules and
+    tidied the way the grammar tidies words (blank is left out, names lower-case)."""
+    match command:
+        case Mock():
+            return _check_mock(
+                replace(
+                    command,
+                    topic=_words(command.topic),
+                    pack=_words(command.pack, lower=True),
+                    role=_words(command.role, lower=True),
+                )
+            )
+        case Help(subject=subject):
+            word = _words(subject, lower=True)
+            return Help(word.split()[0] if word else None)
+        case Daily(action=action, args=args):
+            return _parse_daily([action, *args])
+        case Group(action=action, name=name):
+            words = [action] + ([name] if name else [])
+            return _parse_group(" ".join(words).split())
+        case Leaderboard(period=period, group=group):
+            if period not in PERIODS:
+                known = ", ".join(PERIODS)
+                raise CommandError(f"`{quote_input(period)}` is not a period; use {known}.", None)
+            return Leaderboard(period, _words(group))
+        case Stats(user=user):
+            return Stats(_words(user))
+        case Privacy(action=action):
+            return _parse_privacy([action])
+    return command
+
+
+def _words(text: str | None, *, lower: bool = False) -> str | None:
+    """Text with runs of spaces made one, None when blank (how the grammar reads words)."""
+    words = " ".join((text or "").split())
+    return (words.lower() if lower else words) or None
 
 
 _DIFFICULTIES = {d.value for d in Difficulty}
@@ -284,3 +372,17 @@ def quote_input(text: str, limit: int = 40) -> str:
     message."""
     text = " ".join(text.replace("`", "'").splitlines())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def mock_words(mock: Mock) -> str:
+    """The words after `mock` that the grammar reads back as this command, for a button that
+    starts the same kind of round again."""
+    words = [str(mock.count) if mock.count is not None else ""]
+    words.append(mock.difficulty.value if mock.difficulty else "")
+    if mock.loop:
+        words.append(f"role={mock.role}" if mock.role else "loop")
+    if mock.pack:
+        words.append(f"pack={shlex.quote(mock.pack)}")
+    if mock.topic:
+        words.append(f"topic={shlex.quote(mock.topic)}")
+    return " ".join(word for word in words if word)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from bot.commands import Command
+
 
 @dataclass(frozen=True)
 class Place:
@@ -31,12 +33,20 @@ class Actor:
 
 @dataclass(frozen=True)
 class SlashCommand:
-    """`/interview <text>`; text is everything after the command name."""
+    """`/interview <text>`; text is everything after the command name. A platform whose
+    options arrive typed (Discord) hands the command already built instead, with no text."""
 
     place: Place
     actor: Actor
     text: str
     event_id: str | None = None
+    command: Command | None = None
+
+    @classmethod
+    def typed(
+        cls, place: Place, actor: Actor, command: Command, event_id: str | None = None
+    ) -> SlashCommand:
+        return cls(place, actor, "", event_id, command)
 
 
 @dataclass(frozen=True)

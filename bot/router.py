@@ -3,7 +3,7 @@ that handles it, inside the event's turn."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import timedelta
 
 from bot import views
@@ -16,6 +16,7 @@ from bot.commands import (
     Command,
     CommandError,
     Daily,
+    DailySet,
     End,
     Group,
     Help,
@@ -27,6 +28,8 @@ from bot.commands import (
     Skip,
     Stats,
     Topics,
+    check,
+    mock_words,
     parse,
     quote_input,
 )
@@ -80,8 +83,8 @@ class Router:
 
     async def dispatch(self, turn: Turn, event: InboundEvent, after: AfterCommit) -> None:
         match event:
-            case SlashCommand(text=text):
-                await self._command(turn, text, after)
+            case SlashCommand():
+                await self._command(turn, event, after)
             case MessagePosted(text=text, message_id=message_id):
                 await self._message(turn, text, event.event_id or message_id)
             case ButtonPressed(action_id=action_id, value=value):
@@ -108,12 +111,19 @@ class Router:
         ):
             raise NotRecordedYet  # a reply faster than the post's own bookkeeping
 
-    async def _command(self, turn: Turn, text: str, after: AfterCommit) -> None:
-        if len(text) > MAX_COMMAND_CHARS:
+    async def _command(self, turn: Turn, event: SlashCommand, after: AfterCommit) -> None:
+        """Text is parsed by the grammar; a command built from typed options gets the same
+        checks; either then runs the same way."""
+        if _size(event) > MAX_COMMAND_CHARS:
             turn.tell(views.error("That command is too long to be one I know.", None))
             return
         try:
-            await self._run(turn, parse(text), text, after)
+            if event.command is None:
+                command, text = parse(event.text), event.text
+            else:
+                command = check(event.command)
+                text = f"mock {mock_words(command)}" if isinstance(command, Mock) else ""
+            await self._run(turn, command, text, after)
         except CommandError as exc:
             turn.tell(views.error(exc.message, exc.help_subject))
         except UnknownTopic as exc:
@@ -138,6 +148,8 @@ class Router:
                 turn.tell(views.help_message(subject))
             case Daily(action="set", args=args):
                 after.schedules_changed = await self._schedules.set(turn, list(args))
+            case DailySet():
+                after.schedules_changed = await self._schedules.set(turn, command.settings())
             case Daily(action="off"):
                 after.schedules_changed = await self._schedules.off(turn)
             case Daily(action="now"):
@@ -200,6 +212,13 @@ def parse_id(text: str) -> int | None:
         return int(text)
     except ValueError:
         return None
+
+
+def _size(event: SlashCommand) -> int:
+    """How long the command is: its text, or the options it was built from."""
+    if event.command is None:
+        return len(event.text)
+    return sum(len(str(getattr(event.command, f.name))) for f in fields(event.command))
 
 
 def _mock_args(text: str) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.ports.records import exported_answer
 from storage.models import (
     Answer,
     Channel,
@@ -223,19 +224,9 @@ def _answer_json(
     return {
         "user": user_ext[a.user_id],
         "channel": channel_ext[a.channel_id],
-        "question_id": a.question_id,
-        "kind": "daily" if daily is not None else "mock",
+        **exported_answer(a),
         "source": a.source,
         "daily_post": daily,
-        "is_follow_up": a.is_follow_up,
-        "text": a.text,
-        "score": a.score,
-        "points": a.points,
-        "counted": a.counted,
-        "covered": list(a.covered),
-        "missed": list(a.missed),
-        "advice": a.advice,
         "event_ref": a.event_ref,
-        "created_at": _iso(a.submitted_at),
         "graded_at": _iso(a.graded_at),
     }

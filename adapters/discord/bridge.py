@@ -19,6 +19,7 @@ from discord import app_commands
 from adapters.discord.chat import DiscordChat
 from adapters.discord.components import AnswerModal, Press, parse_modal_submit
 from adapters.discord.replies import DEFER_AFTER_S, InteractionChat, InteractionReplies
+from bot.commands import Command
 from bot.engine import Engine
 from bot.events import (
     Actor,
@@ -68,13 +69,13 @@ class Bridge:
     def topic_names(self) -> Sequence[tuple[str, str]]:
         return [(t.id, t.title) for t in self._bank.topics]
 
-    async def run(self, interaction: discord.Interaction[Any], text: str) -> None:
+    async def run(self, interaction: discord.Interaction[Any], command: Command) -> None:
         async with InteractionReplies(interaction, self._defer_after) as replies:
             place = self._interaction_place(interaction)
             if place is None:
                 await replies.refuse("Use `/interview` in a server channel.")
                 return
-            event = SlashCommand(place, _actor(interaction), text, str(interaction.id))
+            event = SlashCommand.typed(place, _actor(interaction), command, str(interaction.id))
             await self._handle(event, InteractionChat(self._chat, replies), replies)
 
     async def on_command_error(

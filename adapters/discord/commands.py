@@ -1,7 +1,8 @@
-"""The `/interview` app command group: typed Discord options in, the engine's neutral text out.
+"""The `/interview` app command group: typed Discord options in, the engine's commands out.
 
-Each handler only rebuilds the text the engine's grammar reads (``mock metrics 5 hard``,
-``daily set time=09:00 tz=UTC``) and hands it to the runner; no rule lives here.
+Each handler only builds the engine's command (``Mock(topic="metrics", count=5)``,
+``DailySet(time="09:00", tz="UTC")``) from its options and hands it to the runner; the engine
+checks it by the same rules as typed text. No rule lives here.
 
 Discord applies ``default_member_permissions`` to top-level commands only, so the schedule
 subcommands are guarded by a check at run time (Manage Server), and the engine checks again.
@@ -9,7 +10,6 @@ subcommands are guarded by a check at run time (Manage Server), and the engine c
 
 from __future__ import annotations
 
-import shlex
 import zoneinfo
 from collections.abc import Sequence
 from functools import cache
@@ -18,7 +18,25 @@ from typing import Any, Literal, Protocol
 import discord
 from discord import app_commands
 
-from bot.commands import MAX_COUNT, MIN_COUNT
+from bot.commands import (
+    MAX_COUNT,
+    MIN_COUNT,
+    Command,
+    Daily,
+    DailySet,
+    End,
+    Group,
+    Help,
+    Hint,
+    Leaderboard,
+    Mock,
+    Privacy,
+    Resume,
+    Skip,
+    Stats,
+    Topics,
+)
+from questions.schema import Difficulty
 
 CHOICES_LIMIT = 25
 ADMIN_ONLY = "Only members with the Manage Server permission can change the daily schedule."
@@ -27,8 +45,8 @@ Interaction = discord.Interaction[Any]
 
 
 class CommandRunner(Protocol):
-    async def run(self, interaction: Interaction, text: str) -> None:
-        """Hand `/interview <text>` to the engine and answer the interaction."""
+    async def run(self, interaction: Interaction, command: Command) -> None:
+        """Hand the command to the engine and answer the interaction."""
         ...
 
     def topic_names(self) -> Sequence[tuple[str, str]]:
@@ -36,13 +54,21 @@ class CommandRunner(Protocol):
         ...
 
 
-def compose(*words: str | None, **keyed: str | None) -> str:
-    """The engine's command text: bare words, then key=value pairs, quoted where needed."""
-    parts = [w.strip() for w in words if w and w.strip()]
-    for key, value in keyed.items():
-        if value is not None and value.strip():
-            parts.append(f"{key}={shlex.quote(value.strip())}")
-    return " ".join(parts)
+GENERAL_LOOP = "general"
+LoopChoice = Literal["general", "ml-engineer", "data-scientist", "research"]
+
+
+def mock_command(
+    topic: str | None, count: int | None, difficulty: str | None, loop: str | None
+) -> Mock:
+    """The mock command of the options; `loop` names a role, or general for mixed topics."""
+    return Mock(
+        topic=topic,
+        count=count,
+        difficulty=Difficulty(difficulty) if difficulty else None,
+        loop=loop is not None,
+        role=loop if loop and loop != GENERAL_LOOP else None,
+    )
 
 
 def _choices(pairs: Sequence[tuple[str, str]], current: str) -> list[app_commands.Choice[str]]:
@@ -96,6 +122,7 @@ def build_interview_group(runner: CommandRunner) -> app_commands.Group:
         topic="Topic to practise (leave empty for mixed topics)",
         count=f"Number of questions ({MIN_COUNT}-{MAX_COUNT})",
         difficulty="Only questions of this difficulty",
+        loop="A full interview loop, one question per stage, shaped like this role's",
     )
     @app_commands.autocomplete(topic=topic_autocomplete)
     async def mock(
@@ -103,28 +130,26 @@ def build_interview_group(runner: CommandRunner) -> app_commands.Group:
         topic: str | None = None,
         count: app_commands.Range[int, 1, 20] | None = None,
         difficulty: Literal["easy", "medium", "hard"] | None = None,
+        loop: LoopChoice | None = None,
     ) -> None:
-        await runner.run(
-            interaction,
-            compose("mock", str(count) if count else None, difficulty, topic=topic),
-        )
+        await runner.run(interaction, mock_command(topic, count, difficulty, loop))
 
-    def simple(name: str, description: str) -> None:
+    def simple(name: str, description: str, command: Command) -> None:
         async def handler(interaction: Interaction) -> None:
-            await runner.run(interaction, name)
+            await runner.run(interaction, command)
 
         interview.command(name=name, description=description)(handler)
 
-    simple("end", "End your round now and get its scorecard.")
-    simple("skip", "Skip the current question (it scores 0).")
-    simple("hint", "A hint for the current question (costs points).")
-    simple("resume", "Continue your paused round.")
-    simple("topics", "The topics and their short names.")
+    simple("end", "End your round now and get its scorecard.", End())
+    simple("skip", "Skip the current question (it scores 0).", Skip())
+    simple("hint", "A hint for the current question (costs points).", Hint())
+    simple("resume", "Continue your paused round.", Resume())
+    simple("topics", "The topics and their short names.", Topics())
 
     @interview.command(name="stats", description="Streaks, points and scores.")
     @app_commands.describe(user="Whose stats (default: yours)")
     async def stats(interaction: Interaction, user: discord.User | None = None) -> None:
-        await runner.run(interaction, compose("stats", str(user.id) if user else None))
+        await runner.run(interaction, Stats(str(user.id) if user else None))
 
     @interview.command(name="leaderboard", description="Top 10 by points, with streaks.")
     @app_commands.describe(period="week, month or all time", group="A study group's name")
@@ -133,12 +158,12 @@ def build_interview_group(runner: CommandRunner) -> app_commands.Group:
         period: Literal["week", "month", "all"] | None = None,
         group: str | None = None,
     ) -> None:
-        await runner.run(interaction, compose("leaderboard", period or "week", group))
+        await runner.run(interaction, Leaderboard(period or "week", group))
 
     @interview.command(name="help", description="How to use the bot.")
     @app_commands.describe(command="A command to explain, such as mock or daily")
     async def help_(interaction: Interaction, command: str | None = None) -> None:
-        await runner.run(interaction, compose("help", command))
+        await runner.run(interaction, Help(command))
 
     _add_daily(interview, runner, zone_autocomplete, topic_autocomplete)
     _add_groups(interview, runner)
@@ -176,30 +201,24 @@ def _add_daily(
         difficulty: Literal["easy", "medium", "hard", "any"] | None = None,
         reveal: str | None = None,
     ) -> None:
-        text = compose(
-            "daily set",
-            time=time,
-            tz=tz,
-            days=days,
-            topics=topics,
-            difficulty=difficulty,
-            reveal=reveal,
+        command = DailySet(
+            time=time, tz=tz, days=days, topics=topics, difficulty=difficulty, reveal=reveal
         )
-        await runner.run(interaction, text)
+        await runner.run(interaction, command)
 
     @daily.command(name="off", description="Stop the daily question here (Manage Server).")
     @app_commands.check(require_manage_server)
     async def daily_off(interaction: Interaction) -> None:
-        await runner.run(interaction, "daily off")
+        await runner.run(interaction, Daily("off"))
 
     @daily.command(name="now", description="Post today's question now (Manage Server).")
     @app_commands.check(require_manage_server)
     async def daily_now(interaction: Interaction) -> None:
-        await runner.run(interaction, "daily now")
+        await runner.run(interaction, Daily("now"))
 
     @daily.command(name="status", description="When the next daily question comes.")
     async def daily_status(interaction: Interaction) -> None:
-        await runner.run(interaction, "daily status")
+        await runner.run(interaction, Daily("status"))
 
 
 def _add_groups(interview: app_commands.Group, runner: CommandRunner) -> None:
@@ -208,7 +227,7 @@ def _add_groups(interview: app_commands.Group, runner: CommandRunner) -> None:
     def named(action: str, description: str) -> None:
         @app_commands.describe(name="The group's name")
         async def handler(interaction: Interaction, name: app_commands.Range[str, 1, 80]) -> None:
-            await runner.run(interaction, compose("group", action, name))
+            await runner.run(interaction, Group(action, name))
 
         group.command(name=action, description=description)(handler)
 
@@ -218,7 +237,7 @@ def _add_groups(interview: app_commands.Group, runner: CommandRunner) -> None:
 
     @group.command(name="list", description="The study groups here and yours.")
     async def group_list(interaction: Interaction) -> None:
-        await runner.run(interaction, "group list")
+        await runner.run(interaction, Group("list"))
 
 
 def _add_privacy(interview: app_commands.Group, runner: CommandRunner) -> None:
@@ -226,17 +245,17 @@ def _add_privacy(interview: app_commands.Group, runner: CommandRunner) -> None:
 
     @privacy.command(name="export", description="Get a copy of your data.")
     async def export(interaction: Interaction) -> None:
-        await runner.run(interaction, "privacy export")
+        await runner.run(interaction, Privacy("export"))
 
     @privacy.command(name="delete", description="Delete your data.")
     async def delete(interaction: Interaction) -> None:
-        await runner.run(interaction, "privacy delete")
+        await runner.run(interaction, Privacy("delete"))
 
 
 class IdleRunner:
     """A runner for building the tree where nothing runs (command sync)."""
 
-    async def run(self, interaction: Interaction, text: str) -> None:
+    async def run(self, interaction: Interaction, command: Command) -> None:
         raise RuntimeError("commands do not run during sync")
 
     def topic_names(self) -> Sequence[tuple[str, str]]:

@@ -7,6 +7,7 @@ from typing import Any
 
 from bot import views
 from bot.messages import Attachment, Button, ButtonStyle, RichMessage
+from bot.ports.records import exported_answer
 from bot.turn import Turn
 
 CONFIRM = "privacy:delete"
@@ -70,22 +71,7 @@ class PrivacyService:
                 "id": turn.actor.user_id,
                 "name": turn.actor.display_name,
             },
-            "answers": [
-                {
-                    "question_id": a.question_id,
-                    "kind": "daily" if a.daily_post_id is not None else "mock",
-                    "follow_up": a.is_follow_up,
-                    "text": a.text,
-                    "score": a.score,
-                    "points": a.points,
-                    "counted": a.counted,
-                    "covered": a.covered,
-                    "missed": a.missed,
-                    "advice": a.advice,
-                    "created_at": a.submitted_at.isoformat(),
-                }
-                for a in data.answers
-            ],
+            "answers": [_renamed(exported_answer(a), _PERSONAL_KEYS) for a in data.answers],
             "streaks": [
                 {
                     "group": name,
@@ -108,3 +94,11 @@ class PrivacyService:
                 for r in data.rounds
             ],
         }
+
+
+# The personal export's own names for the shared answer keys.
+_PERSONAL_KEYS = {"is_follow_up": "follow_up"}
+
+
+def _renamed(fields: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
+    return {names.get(key, key): value for key, value in fields.items()}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from bot import views
@@ -9,7 +10,13 @@ from bot.commands import CommandError
 from bot.daily import views as daily_views
 from bot.daily.calendar import days_from_key, days_key
 from bot.daily.service import question_pool, recurrence
-from bot.daily.spec import ScheduleSpec, parse_spec, parse_time, parse_zone
+from bot.daily.spec import (
+    ScheduleSpec,
+    parse_time,
+    parse_zone,
+    setting_values,
+    spec_from_values,
+)
 from bot.messages import RichMessage
 from bot.ports.records import Schedule, StudyGroup
 from bot.turn import Turn
@@ -18,13 +25,15 @@ from questions.schema import Difficulty
 
 
 class DailySchedules:
-    async def set(self, turn: Turn, args: list[str]) -> bool:
+    async def set(self, turn: Turn, args: list[str] | Mapping[str, str]) -> bool:
+        """args: the text's key=value words, or the settings by name (typed options)."""
         if not turn.actor.is_admin:
             turn.tell(views.info("Only workspace admins can change the daily schedule."))
             return False
         existing = await turn.uow.schedules.for_channel(turn.ids.channel_id)
         defaults = self._spec_of(existing) if existing else None
-        spec = parse_spec(args, defaults)
+        values = setting_values(args) if isinstance(args, list) else args
+        spec = spec_from_values(values, defaults)
         topics = tuple(turn.bank.resolve_topic(t) for t in spec.topics)
         unknown = [p for p in spec.packs if p not in turn.bank.pack_names]
         if unknown:

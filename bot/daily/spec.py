@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -80,6 +81,11 @@ def parse_zone(text: str) -> ZoneInfo:
 
 def parse_spec(args: list[str], defaults: ScheduleSpec | None = None) -> ScheduleSpec:
     """Parse key=value pairs; keys missing here keep their value from defaults (an update)."""
+    return spec_from_values(setting_values(args), defaults)
+
+
+def setting_values(args: list[str]) -> dict[str, str]:
+    """key=value words as settings by their canonical name."""
     values: dict[str, str] = {}
     for arg in args:
         key, sep, value = arg.partition("=")
@@ -92,6 +98,11 @@ def parse_spec(args: list[str], defaults: ScheduleSpec | None = None) -> Schedul
                 "daily",
             )
         values[name] = value.strip()
+    return values
+
+
+def spec_from_values(values: Mapping[str, str], defaults: ScheduleSpec | None) -> ScheduleSpec:
+    """Settings by canonical name (from text or typed options) checked into a spec."""
     if defaults is None and "time" not in values:
         raise CommandError(f"Tell me when to post, e.g. {EXAMPLE}", "daily")
     at = parse_time(values["time"]) if "time" in values else _need(defaults).at

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Protocol
+from datetime import UTC, date, datetime
+from typing import Any, Protocol
 
 from bot.grading.result import GradeResult
 
@@ -117,6 +117,25 @@ class Answer(Protocol):
     missed: list[str]
     advice: str
     submitted_at: datetime
+
+
+def exported_answer(answer: Answer) -> dict[str, Any]:
+    """An answer as both exports write it (a person's own data, a workspace's history); each
+    adds the keys only it has, and the person's export renames is_follow_up to follow_up."""
+    return {
+        "question_id": answer.question_id,
+        "kind": "daily" if answer.daily_post_id is not None else "mock",
+        "is_follow_up": answer.is_follow_up,
+        "text": answer.text,
+        "score": answer.score,
+        "points": answer.points,
+        "counted": answer.counted,
+        "covered": list(answer.covered),
+        "missed": list(answer.missed),
+        "advice": answer.advice,
+        # Rows still in a session may carry another offset than the stored UTC value.
+        "created_at": answer.submitted_at.astimezone(UTC).isoformat(),
+    }
 
 
 class QuestionPack(Protocol):

@@ -28,6 +28,19 @@ async def test_export_sends_the_users_own_data_as_a_file(h: Harness) -> None:
     assert data["user"]["id"] == "ann"
     assert len(data["answers"]) == 1
     assert data["answers"][0]["kind"] == "daily"
+    assert set(data["answers"][0]) == {
+        "question_id",
+        "kind",
+        "follow_up",
+        "text",
+        "score",
+        "points",
+        "counted",
+        "covered",
+        "missed",
+        "advice",
+        "created_at",
+    }
     assert sorted(data["groups"]) == ["#c1", "owls"]
     assert [s["group"] for s in data["streaks"]] == ["#c1"]
     assert "ben" not in message.attachment.data.decode()

@@ -591,6 +591,21 @@ BROKEN = [
         id="too-long",
     ),
     pytest.param(
+        _set("users.0.streaks.0.current", 2**40),
+        r"^users\[0\]\.streaks\[0\]\.current: 1099511627776 is out of range$",
+        id="out-of-range",
+    ),
+    pytest.param(
+        _set("groups.0.members", "U2"),
+        r"^groups\[0\]\.members: expected a list of strings, got 'U2'$",
+        id="members-not-a-list",
+    ),
+    pytest.param(
+        _set("answers.0.kind", "quiz"),
+        r"^answers\[0\]\.kind: expected 'daily' or 'mock', got 'quiz'$",
+        id="unknown-kind",
+    ),
+    pytest.param(
         _set("channels.1.id", "C1"),
         r"^channels: channel id 'C1' appears more than once$",
         id="duplicate-channel",

@@ -16,6 +16,7 @@ from bot.account.limits import LimitRules
 from bot.app.root import build_engine
 from bot.app.simulation import advance_to
 from bot.banks import BankRegistry
+from bot.commands import Command
 from bot.engine import Engine
 from bot.events import (
     Actor,
@@ -107,6 +108,16 @@ class Harness:
         await self.send(
             SlashCommand(
                 self.place(channel, thread), self.actor(user, admin), text, self.event_id()
+            )
+        )
+
+    async def typed(
+        self, command: Command, user: str = "alice", channel: str = "C1", admin: bool = False
+    ) -> None:
+        """A command built from typed options, as Discord's slash commands hand it over."""
+        await self.send(
+            SlashCommand.typed(
+                self.place(channel), self.actor(user, admin), command, self.event_id()
             )
         )
 

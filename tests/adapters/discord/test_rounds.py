@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 from bot.app.root import App
+from bot.rounds.roles import find_role
+from questions.schema import Stage
 from tests.adapters.discord.conftest import StartRuntime
 from tests.adapters.discord.flows import (
     good_answer,
@@ -13,6 +17,8 @@ from tests.adapters.discord.flows import (
     would_ping,
 )
 from tests.adapters.discord.standin import CHANNEL_ID, EPHEMERAL, FakeDiscord, StoredMessage
+
+CALLBACK = r"/interactions/{}/[^/]+/callback"
 
 
 async def answer_by_message(
@@ -158,3 +164,38 @@ async def test_topic_and_time_zone_options_autocomplete(
         {"name": "Evaluation and metrics (evaluation)", "value": "evaluation"}
     ]
     assert {"name": "Europe/Berlin", "value": "Europe/Berlin"} in by_id[zone]["data"]["choices"]
+
+
+async def test_a_role_loop_starts_from_the_loop_option_with_the_grammars_rules(
+    fake: FakeDiscord, bot: App, start_runtime: StartRuntime
+) -> None:
+    await start_runtime()
+    refused = await fake.slash("alice", ["mock"], {"loop": "data-scientist", "count": 3})
+    callback = await fake.wait_for(lambda: fake.calls_to("POST", CALLBACK.format(refused)))
+    told = json.dumps(callback[0].body)
+    assert "A loop asks one question per stage; leave out the count." in told
+    assert callback[0].body["data"]["flags"] & EPHEMERAL
+    assert not fake.threads
+
+    await fake.slash("alice", ["mock"], {"loop": "data-scientist"})
+    thread_id: int = await fake.wait_for(lambda: next(iter(fake.threads), None))
+    ask = await wait_new_ask_or_card(fake, thread_id, 0)
+    intro = fake.in_channel(CHANNEL_ID)[0]
+    assert intro.title == "Data scientist interview loop for Alice"
+    role = find_role("data-scientist")
+    assert role is not None
+    assert (ask.title or "").startswith("Question 1 of ")
+    title, _, stage = ask.embeds[0]["footer"]["text"].split(" · ")
+    topic = next(t.id for t in bot.bank.topics if t.title == title)
+    assert topic in role.topics[Stage(stage)], "the stage draws from the role's topics"
+
+
+async def test_an_unknown_topic_option_is_answered_with_a_suggestion(
+    fake: FakeDiscord, bot: App, start_runtime: StartRuntime
+) -> None:
+    await start_runtime()
+    asked = await fake.slash("alice", ["mock"], {"topic": "evalution", "count": 2})
+    callback = await fake.wait_for(lambda: fake.calls_to("POST", CALLBACK.format(asked)))
+    told = json.dumps(callback[0].body)
+    assert "I don't know the topic `evalution`. Did you mean `evaluation`?" in told
+    assert not fake.threads
