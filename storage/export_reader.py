@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import QueryableAttribute
 
+from questions.schema import Stage
 from storage.export import FORMAT, VERSION
 from storage.models import (
     Answer,
@@ -145,8 +146,27 @@ class _Fields:
     def record(self, key: str) -> _Fields:
         return _Fields(self._get(key), self._at(key))
 
+    def raw(self, key: str) -> Any:
+        return self._get(key)
+
     def record_or_none(self, key: str) -> _Fields | None:
         return None if self._get(key) is None else self.record(key)
+
+
+def _schedule_stages(schedule: _Fields) -> list[str] | None:
+    """A schedule's stages; absent (older exports) or null means the default stages."""
+    present = schedule.keys()
+    if "stages" not in present or schedule.raw("stages") is None:
+        return None
+    stages = schedule.texts("stages")
+    valid = {s.value for s in Stage}
+    for name in stages:
+        if name not in valid:
+            raise TransferError(
+                f"{schedule.where}.stages: {_describe(name)} is not a stage "
+                f"({', '.join(sorted(valid))})"
+            )
+    return stages or None
 
 
 # --------------------------------------------------------------------------- import plan
@@ -248,6 +268,7 @@ def read_export(data: Any) -> Plan:
                     "timezone": s.text("timezone", Schedule.timezone),
                     "days": s.text("days", Schedule.days),
                     "topics": s.texts("topics"),
+                    "stages": _schedule_stages(s),
                     "difficulty": s.text_or_none("difficulty", Schedule.difficulty),
                     "reveal_time": s.text_or_none("reveal_time", Schedule.reveal_time),
                     "enabled": s.flag("enabled"),
