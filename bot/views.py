@@ -141,11 +141,11 @@ def standing(means: Mapping[str, float], kind: str) -> list[tuple[str, str]]:
     if not rounded:
         return []
     top, bottom = max(rounded.values()), min(rounded.values())
-    if top == 0:
-        return [(f"{kind.capitalize()}s", "every answer scored 0, so none stands out")]
     if len(rounded) == 1:
         ((name, score),) = rounded.items()
         return [(kind.capitalize(), f"{name} ({score})")]
+    if top == 0:
+        return [(f"{kind.capitalize()}s", "every answer scored 0, so none stands out")]
     if top == bottom:
         return [(f"{kind.capitalize()}s", f"every {kind} scored {top}, so none stands out")]
 
