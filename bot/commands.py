@@ -92,6 +92,7 @@ class DailySet:
     difficulty: str | None = None
     reveal: str | None = None
     packs: str | None = None
+    stages: str | None = None
 
     def settings(self) -> dict[str, str]:
         """The settings given, by name; a blank option counts as left out."""
@@ -103,6 +104,7 @@ class DailySet:
             "difficulty": self.difficulty,
             "reveal": self.reveal,
             "packs": self.packs,
+            "stages": self.stages,
         }
         return {key: value.strip() for key, value in given.items() if value and value.strip()}
 

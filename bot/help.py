@@ -25,9 +25,12 @@ ENTRIES: dict[str, tuple[str, str]] = {
     "daily": (
         "/interview daily set|off|now|status",
         "The channel's daily question. Admins: `/interview daily set time=09:00 "
-        "tz=Europe/Berlin days=mon-fri [topics=metrics,data] [difficulty=medium] "
-        "[reveal=17:00]`, `off`, `now` (post today's now). Anyone: `status`. Answer in the "
-        "question's thread; feedback comes privately, the model answer at the reveal.",
+        "tz=Europe/Berlin days=mon-fri [topics=metrics,data] [stages=theory,coding] "
+        "[difficulty=medium] [reveal=17:00]`, `off`, `now` (post today's now). Anyone: "
+        "`status`. The question comes from the theory, system-design and coding stages unless "
+        "`stages=` says otherwise (`stages=all` for every stage; screening and behavioural "
+        "questions are personal, so they stay in mock rounds). Answer in the question's "
+        "thread; feedback comes privately, the model answer at the reveal.",
     ),
     "group": (
         "/interview group create|join|leave NAME, /interview group list",

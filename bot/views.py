@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -129,6 +129,34 @@ STAGE_TITLES = {
 }
 
 
+NOTHING_SCORED = (
+    "Nothing scored yet. Next time try `/interview hint` when stuck, and read the model "
+    "answers in this thread to see which key points a good answer covers."
+)
+
+
+def standing(means: Mapping[str, float], kind: str) -> list[tuple[str, str]]:
+    """Strongest and weakest as (label, value) lines, saying so plainly when there is no
+    difference to name: one group, a tie, or nothing above zero."""
+    rounded = {name: round(mean) for name, mean in means.items()}
+    if not rounded:
+        return []
+    top, bottom = max(rounded.values()), min(rounded.values())
+    if len(rounded) == 1:
+        ((name, score),) = rounded.items()
+        return [(kind.capitalize(), f"{name} ({score})")]
+    if top == 0:
+        return [(f"{kind.capitalize()}s", "every answer scored 0, so none stands out")]
+    if top == bottom:
+        return [(f"{kind.capitalize()}s", f"every {kind} scored {top}, so none stands out")]
+
+    def named(score: int) -> str:
+        names = [name for name, value in rounded.items() if value == score]
+        return f"{', '.join(names)} ({score})"
+
+    return [(f"Strongest {kind}", named(top)), (f"Weakest {kind}", named(bottom))]
+
+
 def scorecard(
     bank: QuestionBank, lines: Sequence[ScoreLine], ended_early: bool, by_stage: bool = False
 ) -> RichMessage:
@@ -154,21 +182,19 @@ def scorecard(
                 value += f" · {plural(line.hints_used, 'hint')}"
         fields.append(Field(name, value))
     counted = [line for line in lines if line.status in ("answered", "skipped")]
-    total = round(sum(line.score or 0 for line in counted) / len(counted)) if counted else 0
-    body = [f"*Total: {total}/100* over {plural(len(counted), 'question')}."]
-    groups: dict[str, list[int]] = {}
-    for line in counted:
-        groups.setdefault(group_of(line), []).append(line.score or 0)
-    if groups:
-        means = sorted(((sum(v) / len(v), name) for name, v in groups.items()), reverse=True)
-        best_mean, best = means[0]
-        worst_mean, worst = means[-1]
-        kind = "stage" if by_stage else "topic"
-        if len(means) > 1:
-            body.append(f"Strongest {kind}: {best} ({round(best_mean)}).")
-            body.append(f"Weakest {kind}: {worst} ({round(worst_mean)}).")
-        else:
-            body.append(f"{kind.title()}: {best} ({round(best_mean)}).")
+    kind = "stage" if by_stage else "topic"
+    if not counted:
+        body = ["No question was answered before the round ended, so there is no score."]
+    else:
+        total = round(sum(line.score or 0 for line in counted) / len(counted))
+        body = [f"*Total: {total}/100* over {plural(len(counted), 'question')}."]
+        groups: dict[str, list[int]] = {}
+        for line in counted:
+            groups.setdefault(group_of(line), []).append(line.score or 0)
+        means = {name: sum(v) / len(v) for name, v in groups.items()}
+        body.extend(f"{name}: {value}." for name, value in standing(means, kind))
+        if not any(line.score for line in counted):
+            body.append(NOTHING_SCORED)
     if ended_early:
         body.append("The round was ended early.")
     body.append("Start another with `/interview mock`.")

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationErr
 from pydantic_core import ErrorDetails, PydanticCustomError
 from sqlalchemy.orm import QueryableAttribute
 
+from questions.schema import Stage
 from storage.models import (
     Answer,
     Channel,
@@ -138,8 +139,9 @@ class ScheduleIn(_Section):
     enabled: bool
     created_at: Moment
     updated_at: Moment
-    # Which interview stages the schedule draws from; read, not yet imported.
-    stages: Texts = []
+    # The interview stages the schedule draws from; absent (older exports) or null is the
+    # default (theory, system design, coding).
+    stages: list[Stage] | None = None
 
 
 class DailyPostIn(_Section):

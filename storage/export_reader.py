@@ -94,6 +94,7 @@ def read_export(data: Any) -> Plan:
     for i, s in enumerate(file.schedules):
         channel = _known(s.channel, channels, f"schedules[{i}]", "channel", "channels")
         row = s.model_dump(exclude={"channel", "stages"})
+        row["stages"] = [stage.value for stage in s.stages] if s.stages else None
         plan.schedules.append((channel, row))
     scheduled = _unique((c for c, _ in plan.schedules), "schedules", "schedule for channel")
 

@@ -226,6 +226,8 @@ class Schedule(Base):
     days: Mapped[str] = mapped_column(String(40))
     topics: Mapped[list[str]] = mapped_column(JSON, default=list)
     packs: Mapped[list[str]] = mapped_column(JSON, default=list, server_default=sql_text("'[]'"))
+    # the stages the daily question draws from; NULL: theory, system design and coding
+    stages: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
     difficulty: Mapped[str | None] = mapped_column(String(16), nullable=True)
     reveal_time: Mapped[str | None] = mapped_column(String(5), nullable=True)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -47,6 +47,7 @@ class ConsoleSession:
         self._channel = channel
         self._tz = tz or ZoneInfo("UTC")
         self._pending_form: ButtonPressed | None = None
+        self._round_owners: dict[str, str] = {}  # round thread -> its candidate
         engine.chats.register(PLATFORM, chat)
 
     @property
@@ -62,6 +63,7 @@ class ConsoleSession:
             self.place.top_level(), self._user
         )
         if self._chat.active_thread:
+            self._round_owners[self._chat.active_thread] = self._user
             self._write(
                 f"(your round in #{self._channel} continues in thread {self._chat.active_thread})"
             )
@@ -102,7 +104,26 @@ class ConsoleSession:
     async def _send(
         self, event: SlashCommand | MessagePosted | ButtonPressed | ModalSubmitted
     ) -> None:
+        before = self._chat.active_thread
         await self._engine.handle(event, self._chat)
+        await self._leave_ended_round(before)
+
+    async def _leave_ended_round(self, before: str | None) -> None:
+        """Once the active thread's round has ended, what follows belongs to the channel again,
+        so group, leaderboard and privacy replies do not look like part of the round."""
+        thread = self._chat.active_thread
+        if thread is None:
+            return
+        top = self.place.top_level()
+        fresh = thread != before and thread not in self._round_owners
+        if fresh and await self._engine.open_thread_of(top, self._user) == thread:
+            self._round_owners[thread] = self._user
+        owner = self._round_owners.get(thread)
+        if owner is None or await self._engine.open_thread_of(top, owner) == thread:
+            return
+        del self._round_owners[thread]
+        self._chat.active_thread = None
+        self._write(f"(the round is over: back in #{self._channel})")
 
     async def _meta(self, text: str) -> bool:
         name, _, arg = text.partition(" ")

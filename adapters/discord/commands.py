@@ -187,6 +187,7 @@ def _add_daily(
         tz="IANA time zone such as Europe/Berlin",
         days="Which days: mon-fri, mon,wed,fri or daily",
         topics="Only these topics (comma-separated)",
+        stages="Only these stages, or all (default: theory, system-design, coding)",
         difficulty="Only this difficulty",
         reveal="Local time of the reveal, HH:MM (default: before the next post)",
     )
@@ -200,9 +201,16 @@ def _add_daily(
         topics: str | None = None,
         difficulty: Literal["easy", "medium", "hard", "any"] | None = None,
         reveal: str | None = None,
+        stages: str | None = None,
     ) -> None:
         command = DailySet(
-            time=time, tz=tz, days=days, topics=topics, difficulty=difficulty, reveal=reveal
+            time=time,
+            tz=tz,
+            days=days,
+            topics=topics,
+            difficulty=difficulty,
+            reveal=reveal,
+            stages=stages,
         )
         await runner.run(interaction, command)
 

@@ -11,9 +11,11 @@ from bot.daily import views as daily_views
 from bot.daily.calendar import days_from_key, days_key
 from bot.daily.service import question_pool, recurrence
 from bot.daily.spec import (
+    DEFAULT_STAGES,
     ScheduleSpec,
     parse_time,
     parse_zone,
+    schedule_stages,
     setting_values,
     spec_from_values,
 )
@@ -21,7 +23,7 @@ from bot.messages import RichMessage
 from bot.ports.records import Schedule, StudyGroup
 from bot.turn import Turn
 from questions.bank import QuestionBank
-from questions.schema import Difficulty
+from questions.schema import Difficulty, Stage
 
 
 class DailySchedules:
@@ -41,9 +43,12 @@ class DailySchedules:
             raise CommandError(
                 f"Unknown pack `{unknown[0][:40]}`; this workspace has: {known}.", "daily"
             )
-        if not question_pool(turn.bank, list(topics), spec.difficulty, list(spec.packs)):
+        stages = spec.stages or DEFAULT_STAGES
+        if not question_pool(turn.bank, list(topics), spec.difficulty, list(spec.packs), stages):
             raise CommandError(
-                "No questions match those topics and difficulty; widen the filters.", "daily"
+                "No questions match those topics, stages and difficulty; widen the filters "
+                f"(this draws from {_stage_names(stages)}; `stages=all` allows every stage).",
+                "daily",
             )
         schedule = existing or turn.uow.schedules.new(turn.ids.channel_id, turn.now)
         schedule.post_time = f"{spec.at:%H:%M}"
@@ -51,6 +56,7 @@ class DailySchedules:
         schedule.days = days_key(spec.weekdays)
         schedule.topics = list(topics)
         schedule.packs = list(spec.packs)
+        schedule.stages = [s.value for s in spec.stages] or None
         schedule.difficulty = spec.difficulty.value if spec.difficulty else None
         schedule.reveal_time = f"{spec.reveal:%H:%M}" if spec.reveal else None
         schedule.enabled = True
@@ -111,6 +117,7 @@ class DailySchedules:
             weekdays=days_from_key(schedule.days),
             topics=tuple(schedule.topics),
             packs=tuple(schedule.packs),
+            stages=tuple(Stage(s) for s in schedule.stages or ()),
             difficulty=Difficulty(schedule.difficulty) if schedule.difficulty else None,
             reveal=parse_time(schedule.reveal_time) if schedule.reveal_time else None,
         )
@@ -125,6 +132,8 @@ class DailySchedules:
             weekdays=days_from_key(schedule.days),
             topics=[bank.topic_title(t) for t in schedule.topics],
             packs=list(schedule.packs),
+            stages=_stage_names(schedule_stages(schedule.stages))
+            + ("" if schedule.stages else " (the default)"),
             difficulty=schedule.difficulty,
             reveal_time=schedule.reveal_time,
             enabled=schedule.enabled,
@@ -141,3 +150,9 @@ class DailySchedules:
             )
         group.timezone = zone
         return group
+
+
+def _stage_names(stages: tuple[Stage, ...]) -> str:
+    if set(stages) == set(Stage):
+        return "every stage"
+    return ", ".join(s.value.replace("-", " ") for s in stages)

@@ -15,7 +15,7 @@ from bot.banks import BankRegistry
 from bot.daily import views as daily_views
 from bot.daily.answers import DailyEntry, record_daily_answers
 from bot.daily.calendar import Recurrence, days_from_key, resolve_local
-from bot.daily.spec import parse_time
+from bot.daily.spec import parse_time, schedule_stages
 from bot.events import Place
 from bot.grading import Grader
 from bot.outbox import Outbox
@@ -33,7 +33,7 @@ from bot.ports.records import (
 from bot.ports.storage import Unavailable, UnitOfWork
 from bot.turn import Turn
 from questions.bank import QuestionBank
-from questions.schema import Difficulty, Question
+from questions.schema import Difficulty, Question, Stage
 
 log = logging.getLogger(__name__)
 
@@ -75,14 +75,18 @@ def _pick_from_sorted(
 
 
 def question_pool(
-    bank: QuestionBank, topics: list[str], difficulty: Difficulty | None, packs: list[str]
+    bank: QuestionBank,
+    topics: list[str],
+    difficulty: Difficulty | None,
+    packs: list[str],
+    stages: Sequence[Stage],
 ) -> list[Question]:
-    """The questions a schedule's filters allow: any of its topics, at its difficulty."""
-    if not topics:
-        return bank.select(difficulty=difficulty, packs=packs)
-    return [
-        q for topic in topics for q in bank.select(topic=topic, difficulty=difficulty, packs=packs)
+    """The questions a schedule's filters allow: any of its topics and stages, at its difficulty."""
+    wanted: list[str | None] = list(topics) or [None]
+    chosen = [
+        q for topic in wanted for q in bank.select(topic=topic, difficulty=difficulty, packs=packs)
     ]
+    return [q for q in chosen if q.stage in stages]
 
 
 @dataclass(frozen=True)
@@ -225,7 +229,14 @@ class DailyService:
 
         pools caches each filter's pool, sorted, for the rest of the batch.
         """
-        filters = (id(bank), tuple(schedule.topics), schedule.difficulty, tuple(schedule.packs))
+        stages = schedule_stages(schedule.stages)
+        filters = (
+            id(bank),
+            tuple(schedule.topics),
+            schedule.difficulty,
+            tuple(schedule.packs),
+            stages,
+        )
         pool = pools.get(filters)
         if pool is None:
             pool = pools[filters] = sorted(
@@ -234,6 +245,7 @@ class DailyService:
                     list(schedule.topics),
                     Difficulty(schedule.difficulty) if schedule.difficulty else None,
                     list(schedule.packs),
+                    stages,
                 ),
                 key=lambda q: q.id,
             )

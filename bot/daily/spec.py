@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.commands import CommandError, quote_input
 from bot.daily.calendar import DaysError, parse_days
-from questions.schema import Difficulty
+from questions.schema import Difficulty, Stage
 
 EXAMPLE = "`/interview daily set time=09:00 tz=Europe/Berlin days=mon-fri`"
 _TIME = re.compile(r"^(\d{1,2})(?::(\d{2}))?\s*(am|pm)?$", re.IGNORECASE)
@@ -28,6 +28,17 @@ _KEYS = {
     "reveal": "reveal",
     "packs": "packs",
     "pack": "packs",
+    "stages": "stages",
+    "stage": "stages",
+}
+DEFAULT_STAGES = (Stage.THEORY, Stage.SYSTEM_DESIGN, Stage.CODING)
+"""Stages that suit a shared channel; screening and behavioural questions are personal."""
+_STAGE_ALIASES = {
+    "system_design": Stage.SYSTEM_DESIGN,
+    "systemdesign": Stage.SYSTEM_DESIGN,
+    "design": Stage.SYSTEM_DESIGN,
+    "behavioural": Stage.BEHAVIORAL,
+    "ask": Stage.ASK_THE_INTERVIEWER,
 }
 
 
@@ -40,6 +51,34 @@ class ScheduleSpec:
     difficulty: Difficulty | None = None
     reveal: time | None = None
     packs: tuple[str, ...] = ()
+    stages: tuple[Stage, ...] = ()  # empty: DEFAULT_STAGES
+
+
+def schedule_stages(stored: list[str] | None) -> tuple[Stage, ...]:
+    """The stages a schedule draws from; nothing stored means the shared-channel default."""
+    return tuple(Stage(s) for s in stored) if stored else DEFAULT_STAGES
+
+
+def parse_stages(text: str) -> tuple[Stage, ...]:
+    """`theory,coding`, `all` (every stage) or `default`; an unknown name lists the valid ones."""
+    names = [n for n in re.split(r"[,\s]+", text.lower()) if n]
+    if not names or names == ["default"]:
+        return ()
+    if "all" in names:
+        return tuple(Stage)
+    stages: list[Stage] = []
+    for name in names:
+        stage = _STAGE_ALIASES.get(name) or next((s for s in Stage if s.value == name), None)
+        if stage is None:
+            valid = ", ".join(s.value for s in Stage)
+            raise CommandError(
+                f"`{quote_input(name)}` is not a stage: use {valid}, `all` or `default`. "
+                "Example: `/interview daily set stages=theory,coding`",
+                "daily",
+            )
+        if stage not in stages:
+            stages.append(stage)
+    return tuple(stages)
 
 
 def parse_time(text: str, what: str = "time") -> time:
@@ -91,7 +130,7 @@ def setting_values(args: list[str]) -> dict[str, str]:
         key, sep, value = arg.partition("=")
         name = _KEYS.get(key.strip().lower())
         if not sep or name is None:
-            known = "time, tz, days, topics, difficulty, reveal, packs"
+            known = "time, tz, days, topics, stages, difficulty, reveal, packs"
             raise CommandError(
                 f"`{quote_input(arg)}` is not a setting: use key=value with keys {known}. "
                 f"Example: {EXAMPLE}",
@@ -140,6 +179,9 @@ def spec_from_values(values: Mapping[str, str], defaults: ScheduleSpec | None) -
     packs = defaults.packs if defaults else ()
     if "packs" in values:
         packs = tuple(p for p in re.split(r"[,\s]+", values["packs"].lower()) if p and p != "all")
+    stages = defaults.stages if defaults else ()
+    if "stages" in values:
+        stages = parse_stages(values["stages"])
     reveal = defaults.reveal if defaults else None
     if "reveal" in values:
         reveal = (
@@ -147,7 +189,7 @@ def spec_from_values(values: Mapping[str, str], defaults: ScheduleSpec | None) -
             if values["reveal"].lower() in ("", "auto", "default")
             else parse_time(values["reveal"], "reveal time")
         )
-    return ScheduleSpec(at, zone, weekdays, topics, difficulty, reveal, packs)
+    return ScheduleSpec(at, zone, weekdays, topics, difficulty, reveal, packs, stages)
 
 
 def _need(spec: ScheduleSpec | None) -> ScheduleSpec:

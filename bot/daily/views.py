@@ -62,9 +62,14 @@ def reveal(
     fields = [
         Field("Key points", _clip(_bullets([kp.point for kp in question.key_points])), inline=False)
     ]
-    if answered:
-        podium = ", ".join(f"{name} ({score})" for name, score in top)
+    podium = ", ".join(f"{name} ({score})" for name, score in top if score > 0)
+    if answered and podium:
         recap = f"{answered} answered · mean score {round(mean or 0)} · top: {podium}"
+    elif answered:
+        recap = (
+            f"{answered} answered, and no answer scored yet: the key points above are what a "
+            "good answer covers."
+        )
     else:
         recap = "Nobody answered this one. Tomorrow is another day."
     fields.append(Field("Recap", recap, inline=False))
@@ -78,6 +83,7 @@ def schedule_status(
     weekdays: frozenset[int],
     topics: Sequence[str],
     packs: Sequence[str],
+    stages: str,
     difficulty: str | None,
     reveal_time: str | None,
     enabled: bool,
@@ -89,6 +95,7 @@ def schedule_status(
         f"Posts at {post_time} {zone}, {format_days(weekdays)}.",
         f"Topics: {', '.join(topics) if topics else 'all'} · difficulty: {difficulty or 'any'}"
         f" · packs: {', '.join(packs) if packs else 'all'}.",
+        f"Stages: {stages}.",
         f"Reveal: {reveal_time + ' the same day' if reveal_time else 'just before the next post'}.",
     ]
     if not enabled:

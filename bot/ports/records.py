@@ -73,6 +73,7 @@ class Schedule(Protocol):
     days: str
     topics: list[str]
     packs: list[str]
+    stages: list[str] | None  # None or empty: theory, system design and coding
     difficulty: str | None
     reveal_time: str | None
     enabled: bool

@@ -109,7 +109,6 @@ class Boards:
             question = turn.bank.get(question_id)
             if question is not None:
                 topic_scores.setdefault(question.topic, []).extend([mean] * count)
-        ranked = sorted(((sum(v) / len(v), t) for t, v in topic_scores.items()), reverse=True)
         fields = [
             Field(
                 "Streak",
@@ -119,15 +118,8 @@ class Boards:
             Field("Answers", f"{summary.answers} · mean score {round(summary.mean_score or 0)}"),
             Field("Points", str(summary.points)),
         ]
-        if ranked:
-            best, worst = ranked[0], ranked[-1]
-            fields.append(
-                Field("Strongest", f"{turn.bank.topic_title(best[1])} ({round(best[0])})")
-            )
-            if len(ranked) > 1:
-                fields.append(
-                    Field("Weakest", f"{turn.bank.topic_title(worst[1])} ({round(worst[0])})")
-                )
+        means = {turn.bank.topic_title(t): sum(v) / len(v) for t, v in topic_scores.items()}
+        fields.extend(Field(label, value) for label, value in views.standing(means, "topic"))
         recent = await turn.uow.stats.recent_answers(user.id)
         fields.append(
             Field(

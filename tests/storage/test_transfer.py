@@ -66,6 +66,7 @@ SCHEDULE_KEYS = {
     "timezone",
     "days",
     "topics",
+    "stages",
     "difficulty",
     "reveal_time",
     "enabled",
@@ -139,6 +140,7 @@ async def build_workspace(engine: AsyncEngine) -> None:
             timezone="Europe/Berlin",
             days=DAYS,
             topics=["evaluation", "regularization"],
+            stages=["theory", "coding"],
             difficulty="medium",
             reveal_time="17:00",
             enabled=True,
@@ -380,6 +382,7 @@ async def test_export_has_the_documented_shape_and_values(source: AsyncEngine) -
     assert set(schedule) >= SCHEDULE_KEYS
     assert schedule["channel"] == "C1"
     assert schedule["topics"] == ["evaluation", "regularization"]
+    assert schedule["stages"] == ["theory", "coding"]
     assert (schedule["post_time"], schedule["reveal_time"], schedule["enabled"]) == (
         "09:00",
         "17:00",
@@ -480,6 +483,16 @@ async def test_import_into_an_empty_database_round_trips(
     assert sum(post is not None for _, post in links) == 4
 
 
+async def test_an_export_from_before_stages_imports_with_the_default_stages(
+    source: AsyncEngine, target: AsyncEngine
+) -> None:
+    older = await export(source)
+    del older["schedules"][0]["stages"]
+    await restore(target, older)
+    [schedule] = (await export(target))["schedules"]
+    assert schedule["stages"] is None  # the default: theory, system design and coding
+
+
 async def test_import_beside_another_workspace_with_the_same_platform_ids(
     source: AsyncEngine,
 ) -> None:
@@ -549,6 +562,11 @@ BROKEN = [
         _set("answers.0.user", "U404"),
         r"^answers\[0\]: unknown user 'U404' \(not in users\)$",
         id="unknown-user",
+    ),
+    pytest.param(
+        _set("schedules.0.stages", ["theory", "small-talk"]),
+        r"^schedules\[0\]\.stages: 'small-talk' is not a stage \(",
+        id="unknown-stage",
     ),
     pytest.param(
         _set("schedules.0.channel", "C9"),

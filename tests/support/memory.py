@@ -108,6 +108,7 @@ class Schedule:
     days: str = ""
     topics: list[str] = field(default_factory=list)
     packs: list[str] = field(default_factory=list)
+    stages: list[str] | None = None
     difficulty: str | None = None
     reveal_time: str | None = None
     enabled: bool = True
