@@ -11,7 +11,6 @@ from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationErr
 from pydantic_core import ErrorDetails, PydanticCustomError
 from sqlalchemy.orm import QueryableAttribute
 
-from questions.schema import Stage
 from storage.models import (
     Answer,
     Channel,
@@ -141,7 +140,7 @@ class ScheduleIn(_Section):
     updated_at: Moment
     # The interview stages the schedule draws from; absent (older exports) or null is the
     # default (theory, system design, coding).
-    stages: list[Stage] | None = None
+    stages: list[str] | None = None
 
 
 class DailyPostIn(_Section):

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from questions.schema import Stage
 from storage.export import FORMAT, VERSION
 from storage.export_format import AnswerIn, TransferError, describe, read_sections
 
@@ -94,7 +95,7 @@ def read_export(data: Any) -> Plan:
     for i, s in enumerate(file.schedules):
         channel = _known(s.channel, channels, f"schedules[{i}]", "channel", "channels")
         row = s.model_dump(exclude={"channel", "stages"})
-        row["stages"] = [stage.value for stage in s.stages] if s.stages else None
+        row["stages"] = _stages(s.stages, f"schedules[{i}]")
         plan.schedules.append((channel, row))
     scheduled = _unique((c for c, _ in plan.schedules), "schedules", "schedule for channel")
 
@@ -174,3 +175,14 @@ def answer_row(a: AnswerIn) -> dict[str, Any]:
         "submitted_at": a.created_at,
         "graded_at": a.graded_at,
     }
+
+
+def _stages(names: list[str] | None, where: str) -> list[str] | None:
+    """A schedule's stages; absent (older exports), null or empty means the default ones."""
+    valid = {stage.value for stage in Stage}
+    for name in names or []:
+        if name not in valid:
+            raise TransferError(
+                f"{where}.stages: {describe(name)} is not a stage ({', '.join(sorted(valid))})"
+            )
+    return list(names) if names else None
