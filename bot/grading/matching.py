@@ -197,7 +197,7 @@ class Matcher:
             stems = sentence.affirmed_stems
             own = [stems[w] for w in point.own_words if w in stems]
             asked = [stems[w] for w in point.asked_words if w in stems]
-            sided = [stems[w] for w in point.distinctive if w in stems]
+            sided = sorted(stems[w] for w in point.distinctive if w in stems)
             if sided and said_of(point, sentence, sided[0], self._asked) == "anchor":
                 return True
             if len(own) < PARTLY_MIN_OWN or len(own) + len(asked) < PARTLY_MIN_WORDS:
