@@ -155,6 +155,7 @@ async def export_workspace(
                 "timezone": s.timezone,
                 "days": s.days,
                 "topics": list(s.topics),
+                "packs": list(s.packs),
                 "stages": list(s.stages) if s.stages else None,
                 "difficulty": s.difficulty,
                 "reveal_time": s.reveal_time,

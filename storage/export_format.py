@@ -141,6 +141,8 @@ class ScheduleIn(_Section):
     # The interview stages the schedule draws from; absent (older exports) or null is the
     # default (theory, system design, coding).
     stages: list[str] | None = None
+    # The workspace packs the schedule draws from; absent (older exports) is none: every pack.
+    packs: Texts = Field(default_factory=list)
 
 
 class DailyPostIn(_Section):

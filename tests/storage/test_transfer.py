@@ -66,6 +66,7 @@ SCHEDULE_KEYS = {
     "timezone",
     "days",
     "topics",
+    "packs",
     "stages",
     "difficulty",
     "reveal_time",
@@ -140,6 +141,7 @@ async def build_workspace(engine: AsyncEngine) -> None:
             timezone="Europe/Berlin",
             days=DAYS,
             topics=["evaluation", "regularization"],
+            packs=["team-pack"],
             stages=["theory", "coding"],
             difficulty="medium",
             reveal_time="17:00",
@@ -382,6 +384,7 @@ async def test_export_has_the_documented_shape_and_values(source: AsyncEngine) -
     assert set(schedule) >= SCHEDULE_KEYS
     assert schedule["channel"] == "C1"
     assert schedule["topics"] == ["evaluation", "regularization"]
+    assert schedule["packs"] == ["team-pack"]
     assert schedule["stages"] == ["theory", "coding"]
     assert (schedule["post_time"], schedule["reveal_time"], schedule["enabled"]) == (
         "09:00",
@@ -491,6 +494,25 @@ async def test_an_export_from_before_stages_imports_with_the_default_stages(
     await restore(target, older)
     [schedule] = (await export(target))["schedules"]
     assert schedule["stages"] is None  # the default: theory, system design and coding
+
+
+async def test_a_schedules_packs_survive_export_and_import(
+    source: AsyncEngine, target: AsyncEngine
+) -> None:
+    await restore(target, await export(source))
+    async with session_factory(target)() as session:
+        [packs] = (await session.execute(select(Schedule.packs))).scalars().all()
+    assert packs == ["team-pack"]
+
+
+async def test_an_export_from_before_packs_draws_from_every_pack(
+    source: AsyncEngine, target: AsyncEngine
+) -> None:
+    older = await export(source)
+    del older["schedules"][0]["packs"]
+    await restore(target, older)
+    [schedule] = (await export(target))["schedules"]
+    assert schedule["packs"] == []
 
 
 async def test_import_beside_another_workspace_with_the_same_platform_ids(
