@@ -8,7 +8,6 @@ its first occurrence. Either way each scheduled day has exactly one instant.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -68,10 +67,6 @@ class Recurrence:
                 return candidate
         return None
 
-    def days_between(self, start: date, end: date) -> int:
-        """Scheduled days strictly between start and end."""
-        return count_weekdays_between(self.weekdays, start, end)
-
 
 def count_weekdays_between(weekdays: frozenset[int], start: date, end: date) -> int:
     """How many days strictly between start and end fall on the given weekdays, in O(1)."""
@@ -83,13 +78,6 @@ def count_weekdays_between(weekdays: frozenset[int], start: date, end: date) -> 
     first = (start.weekday() + 1) % 7
     count += sum(1 for offset in range(rest) if (first + offset) % 7 in weekdays)
     return count
-
-
-def iter_days(start: date, end: date) -> Iterator[date]:
-    day = start
-    while day <= end:
-        yield day
-        day += timedelta(days=1)
 
 
 class DaysError(ValueError):

@@ -118,11 +118,6 @@ def parse_zone(text: str) -> ZoneInfo:
         ) from None
 
 
-def parse_spec(args: list[str], defaults: ScheduleSpec | None = None) -> ScheduleSpec:
-    """Parse key=value pairs; keys missing here keep their value from defaults (an update)."""
-    return spec_from_values(setting_values(args), defaults)
-
-
 def setting_values(args: list[str]) -> dict[str, str]:
     """key=value words as settings by their canonical name."""
     values: dict[str, str] = {}

@@ -158,11 +158,8 @@ class MockRounds:
     async def _grade_current(
         self, turn: Turn, round_: Round, text: str, event_ref: str | None
     ) -> None:
-        await self._take(turn, round_)
-        questions = await turn.uow.rounds.questions(round_.id)
-        current = questions[round_.current_position]
+        questions, current, thread = await self._taken(turn, round_)
         question = self._question(turn, current)
-        thread = self._thread_of(turn.place, round_)
         follow_up_index = current.follow_up_index
         on_follow_up = current.awaiting == "follow_up" and follow_up_index is not None
         if on_follow_up and follow_up_index is not None:
@@ -238,11 +235,8 @@ class MockRounds:
         round_ = await self._target(turn, round_id)
         if round_ is None:
             return
-        await self._take(turn, round_)
-        questions = await turn.uow.rounds.questions(round_.id)
-        current = questions[round_.current_position]
+        _, current, thread = await self._taken(turn, round_)
         question = self._question(turn, current)
-        thread = self._thread_of(turn.place, round_)
         if current.awaiting == "follow_up":
             turn.say(thread, views.info("No hints for follow-ups: say what you think."))
             return
@@ -259,10 +253,7 @@ class MockRounds:
         round_ = await self._target(turn, round_id)
         if round_ is None:
             return
-        await self._take(turn, round_)
-        questions = await turn.uow.rounds.questions(round_.id)
-        current = questions[round_.current_position]
-        thread = self._thread_of(turn.place, round_)
+        questions, current, thread = await self._taken(turn, round_)
         if current.awaiting == "follow_up":
             current.status = "answered"
             turn.say(thread, views.info("Follow-up skipped."))
@@ -284,11 +275,8 @@ class MockRounds:
         round_ = await self._target(turn, round_id)
         if round_ is None:
             return
-        await self._take(turn, round_)
-        thread = self._thread_of(turn.place, round_)
+        _, current, thread = await self._taken(turn, round_)
         turn.say(thread, views.info(f"▶ Welcome back, {turn.actor.display_name}."))
-        questions = await turn.uow.rounds.questions(round_.id)
-        current = questions[round_.current_position]
         if current.awaiting == "follow_up" and current.follow_up_index is not None:
             prompt = self._question(turn, current).follow_ups[current.follow_up_index].prompt
             turn.say(thread, views.follow_up(round_.id, current.position, prompt))
@@ -331,6 +319,14 @@ class MockRounds:
         """Mark the round active and bump its version now, before anything is decided, so
         two events racing on one round conflict here (one retries from a fresh read)."""
         await turn.uow.rounds.take(round_, turn.now)
+
+    async def _taken(
+        self, turn: Turn, round_: Round
+    ) -> tuple[Sequence[RoundQuestion], RoundQuestion, Place]:
+        """Take the round for this event: its questions, the current one, and its thread."""
+        await self._take(turn, round_)
+        questions = await turn.uow.rounds.questions(round_.id)
+        return questions, questions[round_.current_position], self._thread_of(turn.place, round_)
 
     def _is_idle(self, round_: Round, now: datetime) -> bool:
         return round_.last_activity_at < now - self._rules.idle_timeout

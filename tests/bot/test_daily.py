@@ -7,14 +7,14 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
 
 from bot.daily.service import pick_question
 from bot.events import ModalSubmitted, Place
 from bot.messages import MessageRef, RichMessage
-from storage.models import Answer, DailyPost
 from tests.support.fakes import FakeChat, Sent
 from tests.support.harness import Harness, answer_covering
+from tests.support.stored import answers
+from tests.support.stored import daily_posts as rows
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -25,18 +25,6 @@ def daily_posts(h: Harness) -> list[Sent]:
         for s in h.chat.sent
         if s.kind == "post" and (s.message.title or "").startswith("Daily question")
     ]
-
-
-async def rows(h: Harness) -> list[DailyPost]:
-    async with h.uow() as uow:
-        return list(
-            (await uow.session.execute(select(DailyPost).order_by(DailyPost.local_date))).scalars()
-        )
-
-
-async def answers(h: Harness) -> list[Answer]:
-    async with h.uow() as uow:
-        return list((await uow.session.execute(select(Answer).order_by(Answer.id))).scalars())
 
 
 def post_thread(h: Harness, index: int = -1) -> str:
@@ -55,7 +43,8 @@ async def schedule(h: Harness, spec: str = "time=09:00 tz=Europe/Berlin days=mon
     await h.command(f"daily set {spec}", admin=True)
 
 
-async def test_an_admin_sets_a_schedule_and_sees_the_next_post_time(h: Harness) -> None:
+async def test_an_admin_sets_a_schedule_and_sees_the_next_post_time(h_memory: Harness) -> None:
+    h = h_memory
     h.clock.set(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))  # Monday 10:00 in Berlin
     await schedule(h)
     status = h.chat.private_to("alice")[-1].message
@@ -79,14 +68,16 @@ async def test_an_admin_sets_a_schedule_and_sees_the_next_post_time(h: Harness) 
     ],
 )
 async def test_bad_schedules_get_a_clear_error_with_an_example(
-    h: Harness, args: str, expected: str
+    h_memory: Harness, args: str, expected: str
 ) -> None:
+    h = h_memory
     await h.command(f"daily set {args}", admin=True)
     assert expected in h.chat.private_to("alice")[-1].message.body
     assert await h.engine.enabled_schedules() == []
 
 
-async def test_only_admins_change_schedules(h: Harness) -> None:
+async def test_only_admins_change_schedules(h_memory: Harness) -> None:
+    h = h_memory
     await h.command("daily set time=09:00 tz=UTC")
     assert "Only workspace admins" in h.chat.private_to("alice")[-1].message.body
     assert await h.engine.enabled_schedules() == []
@@ -98,7 +89,8 @@ async def test_only_admins_change_schedules(h: Harness) -> None:
     assert await h.engine.enabled_schedules() == []
 
 
-async def test_posts_on_scheduled_days_only_at_the_local_time(h: Harness) -> None:
+async def test_posts_on_scheduled_days_only_at_the_local_time(h_memory: Harness) -> None:
+    h = h_memory
     h.clock.set(datetime(2026, 3, 1, 12, 0, tzinfo=UTC))  # Sunday
     await schedule(h)
     await h.advance(timedelta(days=7))
@@ -116,8 +108,9 @@ async def test_posts_on_scheduled_days_only_at_the_local_time(h: Harness) -> Non
 
 
 async def test_answers_are_graded_privately_and_a_later_answer_replaces_the_first(
-    h: Harness,
+    h_memory: Harness,
 ) -> None:
+    h = h_memory
     h.clock.set(datetime(2026, 3, 2, 7, 0, tzinfo=UTC))
     await schedule(h)
     await h.advance(timedelta(hours=2))
@@ -137,7 +130,8 @@ async def test_answers_are_graded_privately_and_a_later_answer_replaces_the_firs
     assert public == [], "feedback never lands in public"
 
 
-async def test_first_good_answers_get_a_small_bonus(h: Harness) -> None:
+async def test_first_good_answers_get_a_small_bonus(h_memory: Harness) -> None:
+    h = h_memory
     h.clock.set(datetime(2026, 3, 2, 7, 0, tzinfo=UTC))
     await schedule(h)
     await h.advance(timedelta(hours=2))
@@ -149,7 +143,8 @@ async def test_first_good_answers_get_a_small_bonus(h: Harness) -> None:
     assert [a.points - base for a in stored] == [5, 3, 1, 0]
 
 
-async def test_reveal_posts_the_model_answer_and_a_recap_without_pings(h: Harness) -> None:
+async def test_reveal_posts_the_model_answer_and_a_recap_without_pings(h_memory: Harness) -> None:
+    h = h_memory
     h.clock.set(datetime(2026, 3, 2, 7, 0, tzinfo=UTC))
     await schedule(h)
     await h.advance(timedelta(hours=2))
@@ -175,7 +170,8 @@ async def test_reveal_posts_the_model_answer_and_a_recap_without_pings(h: Harnes
     assert (await answers(h))[-1].points == 0
 
 
-async def test_a_reveal_time_can_be_set(h: Harness) -> None:
+async def test_a_reveal_time_can_be_set(h_memory: Harness) -> None:
+    h = h_memory
     h.clock.set(datetime(2026, 3, 2, 7, 0, tzinfo=UTC))
     await schedule(h, "time=09:00 tz=Europe/Berlin days=mon-fri reveal=17:00")
     await h.advance(timedelta(hours=9, minutes=1))  # Mon 17:01 Berlin
@@ -199,8 +195,8 @@ async def test_two_processes_racing_post_once(h_both: Harness) -> None:
     assert len(daily_posts(h)) == 1
 
 
-async def test_a_crash_between_claim_and_send_is_recovered_once(h_both: Harness) -> None:
-    h = h_both
+async def test_a_crash_between_claim_and_send_is_recovered_once(h_memory: Harness) -> None:
+    h = h_memory
     h.clock.set(datetime(2026, 3, 2, 7, 59, tzinfo=UTC))
     await schedule(h)
     h.chat.fail_next = 1
@@ -217,7 +213,8 @@ async def test_a_crash_between_claim_and_send_is_recovered_once(h_both: Harness)
     assert posted.question_id == claim.question_id, "the retry posts the same question"
 
 
-async def test_catch_up_after_downtime_within_the_grace(h: Harness) -> None:
+async def test_catch_up_after_downtime_within_the_grace(h_memory: Harness) -> None:
+    h = h_memory
     h.clock.set(datetime(2026, 3, 2, 7, 0, tzinfo=UTC))
     await schedule(h)
     h.clock.set(datetime(2026, 3, 2, 13, 0, tzinfo=UTC))  # down 09:00-14:00 Berlin
@@ -228,7 +225,8 @@ async def test_catch_up_after_downtime_within_the_grace(h: Harness) -> None:
     assert len(daily_posts(h)) == 1
 
 
-async def test_dst_spring_forward_posts_once_at_0330(h: Harness) -> None:
+async def test_dst_spring_forward_posts_once_at_0330(h_memory: Harness) -> None:
+    h = h_memory
     h.clock.set(datetime(2026, 3, 28, 12, 0, tzinfo=UTC))
     await schedule(h, "time=02:30 tz=Europe/Berlin days=daily")
     await h.advance(timedelta(days=2))
@@ -238,7 +236,8 @@ async def test_dst_spring_forward_posts_once_at_0330(h: Harness) -> None:
     assert stored[0].posted_at.astimezone(BERLIN).strftime("%H:%M %Z") == "03:30 CEST"
 
 
-async def test_dst_fall_back_posts_once_even_if_the_job_fires_twice(h: Harness) -> None:
+async def test_dst_fall_back_posts_once_even_if_the_job_fires_twice(h_memory: Harness) -> None:
+    h = h_memory
     h.clock.set(datetime(2026, 10, 24, 12, 0, tzinfo=UTC))
     await schedule(h, "time=02:30 tz=Europe/Berlin days=daily")
     await h.advance_to(datetime(2026, 10, 25, 0, 31, tzinfo=UTC))  # first 02:30
@@ -249,7 +248,8 @@ async def test_dst_fall_back_posts_once_even_if_the_job_fires_twice(h: Harness) 
     assert [p.local_date for p in await rows(h)] == [date(2026, 10, 25), date(2026, 10, 26)]
 
 
-async def test_no_repeat_until_the_filtered_pool_is_used_up(h: Harness) -> None:
+async def test_no_repeat_until_the_filtered_pool_is_used_up(h_memory: Harness) -> None:
+    h = h_memory
     h.clock.set(datetime(2026, 3, 1, 12, 0, tzinfo=UTC))
     await schedule(h, "time=09:00 tz=UTC days=daily topics=metrics")
     await h.advance(timedelta(days=6))
@@ -271,7 +271,8 @@ def test_the_pick_is_fixed_for_a_channel_and_date() -> None:
     assert len(others) > 1
 
 
-async def test_daily_now_posts_today_once(h: Harness) -> None:
+async def test_daily_now_posts_today_once(h_memory: Harness) -> None:
+    h = h_memory
     await schedule(h)
     await h.command("daily now", admin=True)
     assert len(daily_posts(h)) == 1
@@ -280,7 +281,8 @@ async def test_daily_now_posts_today_once(h: Harness) -> None:
     assert len(daily_posts(h)) == 1
 
 
-async def test_answer_button_form_counts_like_a_reply(h: Harness) -> None:
+async def test_answer_button_form_counts_like_a_reply(h_memory: Harness) -> None:
+    h = h_memory
     h.clock.set(datetime(2026, 3, 2, 7, 0, tzinfo=UTC))
     await schedule(h)
     await h.advance(timedelta(hours=2))
@@ -292,7 +294,9 @@ async def test_answer_button_form_counts_like_a_reply(h: Harness) -> None:
     assert (await answers(h))[-1].counted
 
 
-async def test_a_reply_racing_the_posts_own_bookkeeping_is_not_lost(h: Harness) -> None:
+async def test_a_reply_racing_the_posts_own_bookkeeping_is_not_lost(h_memory: Harness) -> None:
+    h = h_memory
+
     class SlowToConfirm(FakeChat):
         gate = asyncio.Event()
         delivered = asyncio.Event()

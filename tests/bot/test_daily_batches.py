@@ -12,10 +12,11 @@ from sqlalchemy import event, func, select
 
 from bot.events import MessagePosted, ModalSubmitted
 from bot.progress.points import daily_points
-from storage.daily_answers import DailyAnswerStore
-from storage.models import Answer, DailyPost, ProcessedEvent, Streak, User
+from storage.models import Answer, ProcessedEvent, Streak, User
 from tests.bot.test_daily import post_thread, question_of, schedule
+from tests.support import stored
 from tests.support.harness import Harness, answer_covering
+from tests.support.memory.daily import DailyAnswers
 
 USERS = 60
 
@@ -132,41 +133,38 @@ async def test_duplicates_in_and_across_batches_count_once_and_a_second_answer_r
 
 
 async def test_a_batch_that_fails_is_handled_answer_by_answer_and_nothing_is_lost(
-    h: Harness, monkeypatch: pytest.MonkeyPatch
+    h_memory: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    h = h_memory
     thread, question_id = await posted_question(h)
     text = answer_covering(h.bank, question_id)
     await h.say(text, thread, user="first")
-    real = DailyAnswerStore.add_answers
+    real = DailyAnswers.add_answers
     failures: list[int] = []
 
-    async def fails_once_for_a_batch(self: DailyAnswerStore, rows: object) -> None:
+    async def fails_once_for_a_batch(self: DailyAnswers, rows: object) -> None:
         batch = list(rows)  # type: ignore[call-overload]
         if len(batch) > 1 and not failures:
             failures.append(len(batch))
             raise RuntimeError("the database went away mid-batch")
         await real(self, batch)
 
-    monkeypatch.setattr(DailyAnswerStore, "add_answers", fails_once_for_a_batch)
+    monkeypatch.setattr(DailyAnswers, "add_answers", fails_once_for_a_batch)
     await asyncio.gather(*(h.send(reply(h, thread, f"u{n}", text, f"e-{n}")) for n in range(20)))
     assert failures, "a batch of several answers was attempted"
-    async with h.uow() as uow:
-        answers = list((await uow.session.execute(select(Answer))).scalars())
-        streaks = list((await uow.session.execute(select(Streak))).scalars())
+    answers = await stored.answers(h)
     assert len(answers) == 21
     assert sorted(a.answer_rank for a in answers) == list(range(21))
-    assert {(s.current, s.longest) for s in streaks} == {(1, 1)}
+    assert {(s.current, s.longest) for s in await stored.streaks(h)} == {(1, 1)}
 
 
-async def test_an_answer_form_for_another_channels_question_is_refused(h: Harness) -> None:
+async def test_an_answer_form_for_another_channels_question_is_refused(h_memory: Harness) -> None:
+    h = h_memory
     await posted_question(h)
-    async with h.uow() as uow:
-        daily_id = (await uow.session.execute(select(DailyPost.id))).scalar_one()
+    [post] = await stored.daily_posts(h)
     form = ModalSubmitted(
-        h.place("C2"), h.actor("bob"), "daily:answer", str(daily_id), "an answer", "form-1"
+        h.place("C2"), h.actor("bob"), "daily:answer", str(post.id), "an answer", "form-1"
     )
     await h.send(form)
     assert "not from this channel" in (h.chat.private_to("bob")[-1].message.body or "")
-    async with h.uow() as uow:
-        count = select(func.count()).select_from(Answer)
-        assert (await uow.session.execute(count)).scalar_one() == 0
+    assert await stored.answers(h) == []

@@ -10,7 +10,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select, update
 
 from bot.daily.fanout import DailyFanOut
 from bot.daily.service import DailyRules, DailyService
@@ -18,9 +17,9 @@ from bot.events import Place
 from bot.grading import RubricGrader
 from bot.messages import MessageRef, RichMessage
 from bot.rounds.mock import ChatLookup
-from storage.models import DailyPost
 from tests.support.fakes import FakeChat
 from tests.support.harness import Harness
+from tests.support.stored import daily_posts as stored
 
 CHANNELS = 60
 BEFORE = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
@@ -40,11 +39,6 @@ def posts_per_channel(chat: FakeChat) -> Counter[str]:
         for s in chat.sent
         if s.kind == "post" and (s.message.title or "").startswith("Daily question")
     )
-
-
-async def stored(h: Harness) -> list[DailyPost]:
-    async with h.uow() as uow:
-        return list((await uow.session.execute(select(DailyPost))).scalars())
 
 
 def count_calls(monkeypatch: pytest.MonkeyPatch, name: str) -> list[int]:
@@ -124,8 +118,9 @@ def slow_fan_out(h: Harness, chat: FakeChat) -> tuple[DailyFanOut, DailyService]
 
 
 async def test_a_claim_that_waited_near_its_lease_is_renewed_then_sent(
-    h: Harness, monkeypatch: pytest.MonkeyPatch
+    h_memory: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    h = h_memory
     await many_schedules(h, 3)
     chat = SlowChat(0.15)
     fan_out, _ = slow_fan_out(h, chat)
@@ -136,15 +131,16 @@ async def test_a_claim_that_waited_near_its_lease_is_renewed_then_sent(
     assert set(posts_per_channel(chat).values()) == {1}
 
 
-async def test_a_claim_taken_over_while_it_waited_is_not_sent(h: Harness) -> None:
+async def test_a_claim_taken_over_while_it_waited_is_not_sent(h_memory: Harness) -> None:
+    h = h_memory
     await many_schedules(h, 3)
     chat = SlowChat(0.15)
 
     async def another_replica_takes_the_rest() -> None:
         async with h.uow() as uow:
-            await uow.session.execute(
-                update(DailyPost).where(DailyPost.status == "claimed").values(claimed_by="other")
-            )
+            for post in uow.claims.d.posts:
+                if post.status == "claimed":
+                    post.claimed_by = "other"
             await uow.commit()
 
     chat.on_first_post = another_replica_takes_the_rest

@@ -38,7 +38,10 @@ async def test_groups_can_be_created_joined_left_and_listed(h_memory: Harness) -
     assert "`ml-study` — 1 member\n" in h.chat.private_to("bob")[-1].message.body + "\n"
 
 
-async def test_weekly_leaderboard_ranks_by_points_with_ties_to_the_earliest(h: Harness) -> None:
+async def test_weekly_leaderboard_ranks_by_points_with_ties_to_the_earliest(
+    h_memory: Harness,
+) -> None:
+    h = h_memory
     h.clock.set(datetime(2026, 3, 2, 7, 0, tzinfo=UTC))
     await schedule(h)
     await h.advance(timedelta(hours=2))
@@ -59,7 +62,8 @@ async def test_weekly_leaderboard_ranks_by_points_with_ties_to_the_earliest(h: H
     )
 
 
-async def test_the_week_starts_on_monday_in_the_groups_zone(h: Harness) -> None:
+async def test_the_week_starts_on_monday_in_the_groups_zone(h_memory: Harness) -> None:
+    h = h_memory
     h.clock.set(datetime(2026, 3, 2, 7, 0, tzinfo=UTC))
     await schedule(h, "time=09:00 tz=Europe/Berlin days=daily")
     await h.advance(timedelta(hours=2))
@@ -74,7 +78,8 @@ async def test_the_week_starts_on_monday_in_the_groups_zone(h: Harness) -> None:
     assert h.chat.private_to("ann")[-1].message.body.startswith("1. Ann")
 
 
-async def test_answers_count_in_every_group_of_the_member(h: Harness) -> None:
+async def test_answers_count_in_every_group_of_the_member(h_memory: Harness) -> None:
+    h = h_memory
     h.clock.set(datetime(2026, 3, 2, 7, 0, tzinfo=UTC))
     await schedule(h)
     await h.command("group create night-owls", user="ann")
@@ -93,7 +98,10 @@ async def test_leaderboard_needs_a_group_where_the_channel_has_none(h_memory: Ha
     assert "This channel has no study group" in h.chat.private_to("alice")[-1].message.body
 
 
-async def test_stats_show_streaks_scores_topics_recent_answers_and_a_picture(h: Harness) -> None:
+async def test_stats_show_streaks_scores_topics_recent_answers_and_a_picture(
+    h_memory: Harness,
+) -> None:
+    h = h_memory
     h.clock.set(datetime(2026, 3, 2, 7, 0, tzinfo=UTC))
     await schedule(h)
     await h.advance(timedelta(hours=2))
@@ -122,7 +130,8 @@ async def test_stats_show_streaks_scores_topics_recent_answers_and_a_picture(h: 
     assert "I don't know anyone called `nobody`" in h.chat.private_to("bob")[-1].message.body
 
 
-async def test_mock_answers_earn_practice_points_at_a_lower_rate(h: Harness) -> None:
+async def test_mock_answers_earn_practice_points_at_a_lower_rate(h_memory: Harness) -> None:
+    h = h_memory
     await h.command("mock metrics 1 easy")
     await h.say(h.good_answer(), h.thread)
     await h.command("stats")
@@ -130,7 +139,8 @@ async def test_mock_answers_earn_practice_points_at_a_lower_rate(h: Harness) -> 
     assert 0 < points <= 3  # a quarter of an easy daily question's 10
 
 
-async def test_help_explains_points_and_streaks(h: Harness) -> None:
+async def test_help_explains_points_and_streaks(h_memory: Harness) -> None:
+    h = h_memory
     await h.command("help")
     body = h.chat.private_to("alice")[-1].message.body
     assert "Points." in body
@@ -139,7 +149,8 @@ async def test_help_explains_points_and_streaks(h: Harness) -> None:
     assert daily_posts(h) == []
 
 
-async def test_top_ten_and_the_callers_own_rank(h: Harness) -> None:
+async def test_top_ten_and_the_callers_own_rank(h_memory: Harness) -> None:
+    h = h_memory
     h.clock.set(datetime(2026, 3, 2, 7, 0, tzinfo=UTC))
     await schedule(h)
     await h.advance(timedelta(hours=2))
@@ -155,7 +166,8 @@ async def test_top_ten_and_the_callers_own_rank(h: Harness) -> None:
     assert lines[-1] == f"You: #12 of 12 with {lines[9].split(' — ')[1].split(' pts')[0]} pts."
 
 
-async def test_an_empty_or_off_topic_reply_does_not_keep_a_streak(h: Harness) -> None:
+async def test_an_empty_or_off_topic_reply_does_not_keep_a_streak(h_memory: Harness) -> None:
+    h = h_memory
     h.clock.set(datetime(2026, 3, 2, 7, 0, tzinfo=UTC))
     await schedule(h)
     await h.advance(timedelta(hours=2))
@@ -171,7 +183,8 @@ async def test_an_empty_or_off_topic_reply_does_not_keep_a_streak(h: Harness) ->
     assert fields["Streak"].startswith("2 now"), "a real answer later the same day still counts"
 
 
-async def test_home_summarises_streaks_points_and_recent_scores(h: Harness) -> None:
+async def test_home_summarises_streaks_points_and_recent_scores(h_memory: Harness) -> None:
+    h = h_memory
     empty = await h.engine.home("test", "W1", "zed", "Zed")
     assert "No answers yet" in empty.body
     h.clock.set(datetime(2026, 3, 2, 7, 0, tzinfo=UTC))
@@ -184,7 +197,8 @@ async def test_home_summarises_streaks_points_and_recent_scores(h: Harness) -> N
     assert len(home.fields) == 1
 
 
-async def test_an_uninstalled_workspace_stops_posting_but_keeps_its_data(h: Harness) -> None:
+async def test_an_uninstalled_workspace_stops_posting_but_keeps_its_data(h_memory: Harness) -> None:
+    h = h_memory
     h.clock.set(datetime(2026, 3, 2, 7, 0, tzinfo=UTC))
     await schedule(h)
     assert await h.engine.workspace_gone("test", "W1") == 1

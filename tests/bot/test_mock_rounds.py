@@ -6,20 +6,16 @@ import asyncio
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 
-from storage.models import Answer, Round, RoundQuestion
+from storage.models import Answer, RoundQuestion
+from tests.support import stored
 from tests.support.harness import Harness
-
-
-async def rounds_in_db(h: Harness) -> list[Round]:
-    async with h.uow() as uow:
-        return list((await uow.session.execute(select(Round).order_by(Round.id))).scalars())
+from tests.support.stored import rounds as rounds_in_db
 
 
 async def answer_count(h: Harness) -> int:
-    async with h.uow() as uow:
-        return int((await uow.session.execute(select(func.count(Answer.id)))).scalar_one())
+    return len(await stored.answers(h))
 
 
 async def finish_current(h: Harness, text: str | None = None) -> None:
@@ -31,8 +27,8 @@ async def finish_current(h: Harness, text: str | None = None) -> None:
         )
 
 
-async def test_a_round_opens_a_thread_and_asks_the_first_question(h_both: Harness) -> None:
-    h = h_both
+async def test_a_round_opens_a_thread_and_asks_the_first_question(h_memory: Harness) -> None:
+    h = h_memory
     await h.command("mock metrics 2")
     intro = h.chat.sent[0]
     assert intro.kind == "post"
@@ -97,7 +93,8 @@ async def test_follow_up_is_asked_and_graded_before_the_next_question(h_memory: 
     assert "follow-up 100" in h.chat.sent[-1].text
 
 
-async def test_other_people_may_comment_without_their_words_counting(h: Harness) -> None:
+async def test_other_people_may_comment_without_their_words_counting(h_memory: Harness) -> None:
+    h = h_memory
     await h.command("mock metrics 1")
     before = len(h.chat.sent)
     await h.say("Great question, I wonder what Alice says!", h.thread, user="bob")
@@ -134,7 +131,8 @@ async def test_skip_moves_on_and_counts_zero(h_memory: Harness) -> None:
     assert card.message.fields[0].value == "skipped (0)"
 
 
-async def test_end_stops_early_with_a_scorecard_of_what_was_asked(h: Harness) -> None:
+async def test_end_stops_early_with_a_scorecard_of_what_was_asked(h_memory: Harness) -> None:
+    h = h_memory
     await h.command("mock metrics 3")
     await finish_current(h)
     await h.command("end")
@@ -147,8 +145,8 @@ async def test_end_stops_early_with_a_scorecard_of_what_was_asked(h: Harness) ->
     assert "no round in progress" in h.chat.sent[-1].message.body
 
 
-async def test_one_open_round_per_user_per_channel(h_both: Harness) -> None:
-    h = h_both
+async def test_one_open_round_per_user_per_channel(h_memory: Harness) -> None:
+    h = h_memory
     await h.command("mock metrics 2")
     await h.command("mock")
     assert "already have a round going" in h.chat.private_to("alice")[-1].message.body
@@ -157,8 +155,8 @@ async def test_one_open_round_per_user_per_channel(h_both: Harness) -> None:
     assert len(await rounds_in_db(h)) == 3
 
 
-async def test_idle_round_pauses_and_mock_offers_to_resume(h_both: Harness) -> None:
-    h = h_both
+async def test_idle_round_pauses_and_mock_offers_to_resume(h_memory: Harness) -> None:
+    h = h_memory
     await h.command("mock metrics 2")
     thread = h.thread
     h.clock.advance(timedelta(minutes=29))
@@ -177,7 +175,8 @@ async def test_idle_round_pauses_and_mock_offers_to_resume(h_both: Harness) -> N
     assert (await rounds_in_db(h))[0].status == "active"
 
 
-async def test_start_new_from_the_offer_ends_the_paused_round(h: Harness) -> None:
+async def test_start_new_from_the_offer_ends_the_paused_round(h_memory: Harness) -> None:
+    h = h_memory
     await h.command("mock metrics 2")
     h.clock.advance(timedelta(hours=1))
     await h.engine.tick()
@@ -190,7 +189,8 @@ async def test_start_new_from_the_offer_ends_the_paused_round(h: Harness) -> Non
     assert (await rounds_in_db(h))[1].topic == "regularisation"
 
 
-async def test_a_reply_in_a_paused_round_picks_it_up(h: Harness) -> None:
+async def test_a_reply_in_a_paused_round_picks_it_up(h_memory: Harness) -> None:
+    h = h_memory
     await h.command("mock metrics 1")
     h.clock.advance(timedelta(hours=2))
     await h.engine.tick()
@@ -198,8 +198,8 @@ async def test_a_reply_in_a_paused_round_picks_it_up(h: Harness) -> None:
     assert h.chat.sent[-1].message.title == "Scorecard"
 
 
-async def test_restart_in_the_middle_of_a_round_loses_nothing(h_both: Harness) -> None:
-    h = h_both
+async def test_restart_in_the_middle_of_a_round_loses_nothing(h_memory: Harness) -> None:
+    h = h_memory
     await h.command("mock metrics 3")
     await finish_current(h)
     second = h.current_question_id()
@@ -234,10 +234,10 @@ async def test_weak_questions_come_back_before_mastered_ones(h_memory: Harness) 
     assert h.current_question_id() == ids[0]
 
 
-async def test_a_retried_event_is_counted_once(h_both: Harness) -> None:
+async def test_a_retried_event_is_counted_once(h_memory: Harness) -> None:
     from bot.events import MessagePosted
 
-    h = h_both
+    h = h_memory
     await h.command("mock metrics 1")
     event = MessagePosted(h.place("C1", h.thread), h.actor(), h.good_answer(), "msg-1", "event-1")
     await h.send(event)
@@ -264,7 +264,8 @@ async def test_racing_answers_never_advance_a_round_twice(h_both: Harness) -> No
     assert rows[0].status == "answered"
 
 
-async def test_a_platform_hiccup_is_retried_and_the_answer_kept(h: Harness) -> None:
+async def test_a_platform_hiccup_is_retried_and_the_answer_kept(h_memory: Harness) -> None:
+    h = h_memory
     await h.command("mock metrics 2")
     h.chat.fail_next = 1
     await h.say(h.good_answer(), h.thread)
@@ -272,7 +273,10 @@ async def test_a_platform_hiccup_is_retried_and_the_answer_kept(h: Harness) -> N
     assert any((s.message.title or "").startswith("Score: ") for s in h.chat.sent)
 
 
-async def test_an_outage_loses_no_answer_and_resume_shows_the_question_again(h: Harness) -> None:
+async def test_an_outage_loses_no_answer_and_resume_shows_the_question_again(
+    h_memory: Harness,
+) -> None:
+    h = h_memory
     await h.command("mock metrics 3")
     await finish_current(h)
     h.chat.fail_next = 100  # nothing can be delivered for a while
@@ -331,8 +335,9 @@ async def test_answer_form_and_buttons_work_like_commands(h_memory: Harness) -> 
     ],
 )
 async def test_bad_commands_get_a_friendly_private_error(
-    h: Harness, text: str, expected: str
+    h_memory: Harness, text: str, expected: str
 ) -> None:
+    h = h_memory
     await h.command(text)
     reply = h.chat.private_to("alice")[-1].message.body
     assert expected in reply
@@ -355,7 +360,8 @@ async def test_help_and_topics_answer_privately(h_memory: Harness) -> None:
     assert "interview-bot" in h.chat.private_to("alice")[-1].message.body
 
 
-async def test_an_async_grader_is_awaited_by_the_engine(h: Harness) -> None:
+async def test_an_async_grader_is_awaited_by_the_engine(h_memory: Harness) -> None:
+    h = h_memory
     from bot.grading import GradeResult, Rubric
     from bot.rounds.mock import MockRounds, RoundRules
 

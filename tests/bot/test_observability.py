@@ -20,7 +20,8 @@ def sample(name: str, **labels: str) -> float:
     return 0.0
 
 
-async def test_events_latency_and_answers_are_counted(h: Harness) -> None:
+async def test_events_latency_and_answers_are_counted(h_memory: Harness) -> None:
+    h = h_memory
     before = sample("interview_bot_events_total", platform="test", kind="message", outcome="ok")
     graded = sample("interview_bot_answers_graded_total", source="mock")
     await h.command("mock metrics 1")
@@ -34,8 +35,9 @@ async def test_events_latency_and_answers_are_counted(h: Harness) -> None:
 
 
 async def test_no_answer_text_is_logged_at_info(
-    h: Harness, caplog: pytest.LogCaptureFixture
+    h_memory: Harness, caplog: pytest.LogCaptureFixture
 ) -> None:
+    h = h_memory
     secret_answer = "my very private answer about precision and recall 4242"
     with caplog.at_level(logging.INFO):
         await h.command("mock metrics 1")

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.rounds.roles import LOOP_STAGES, find_role
+from questions.bank import QuestionBank
 from questions.loader import PackError, load_bank
 from tests.bot.test_daily import daily_posts, question_of, schedule
 from tests.support.harness import Harness, harness
@@ -16,9 +17,15 @@ from tests.support.harness import Harness, harness
 TEAM_PACK = Path(__file__).resolve().parents[1] / "fixtures" / "team-pack"
 
 
+@pytest.fixture(scope="module")
+def shipped_bank() -> QuestionBank:
+    """The shipped bank, loaded once: banks are read-only, and loading it takes a while."""
+    return load_bank()
+
+
 @pytest.fixture
-async def shipped(tmp_path: Path) -> AsyncIterator[Harness]:
-    async with harness("sqlite", tmp_path, load_bank()) as ready:
+async def shipped(tmp_path: Path, shipped_bank: QuestionBank) -> AsyncIterator[Harness]:
+    async with harness("memory", tmp_path, shipped_bank) as ready:
         yield ready
 
 
@@ -104,7 +111,8 @@ async def test_a_loop_takes_no_count_or_topic(h_memory: Harness) -> None:
     assert "leave out the topic" in h.chat.private_to("alice")[-1].message.body
 
 
-async def test_a_workspace_pack_feeds_rounds_and_schedules(h: Harness) -> None:
+async def test_a_workspace_pack_feeds_rounds_and_schedules(h_memory: Harness) -> None:
+    h = h_memory
     assert await import_team_pack(h) == 2
     await h.command("mock pack=team 2")
     asked = {h.current_question_id()}
@@ -121,7 +129,8 @@ async def test_a_workspace_pack_feeds_rounds_and_schedules(h: Harness) -> None:
     assert {question_of(h, 0), question_of(h, 1)} == {"team-feature-store", "team-precision-at-k"}
 
 
-async def test_other_workspaces_do_not_see_a_pack(h: Harness) -> None:
+async def test_other_workspaces_do_not_see_a_pack(h_memory: Harness) -> None:
+    h = h_memory
     await import_team_pack(h, workspace="W2")
     await h.command("mock pack=team")
     assert "Unknown pack `team`" in h.chat.private_to("alice")[-1].message.body
@@ -130,8 +139,9 @@ async def test_other_workspaces_do_not_see_a_pack(h: Harness) -> None:
 
 
 async def test_a_broken_or_clashing_pack_is_refused_with_file_line_and_field(
-    h: Harness, tmp_path: Path
+    h_memory: Harness, tmp_path: Path
 ) -> None:
+    h = h_memory
     clash = tmp_path / "clash.yaml"
     clash.write_text(
         (TEAM_PACK / "team.yaml").read_text().replace("team-precision-at-k", "t-precision-recall"),

@@ -17,7 +17,8 @@ async def answered_daily(h: Harness, users: list[str]) -> None:
         await h.say(answer_covering(h.bank, question_of(h)), post_thread(h), user=user)
 
 
-async def test_export_sends_the_users_own_data_as_a_file(h: Harness) -> None:
+async def test_export_sends_the_users_own_data_as_a_file(h_memory: Harness) -> None:
+    h = h_memory
     await answered_daily(h, ["ann", "ben"])
     await h.command("group create owls", user="ann")
     await h.command("privacy export", user="ann")
@@ -46,7 +47,8 @@ async def test_export_sends_the_users_own_data_as_a_file(h: Harness) -> None:
     assert "ben" not in message.attachment.data.decode()
 
 
-async def test_delete_asks_first_and_only_the_owner_can_confirm(h: Harness) -> None:
+async def test_delete_asks_first_and_only_the_owner_can_confirm(h_memory: Harness) -> None:
+    h = h_memory
     await answered_daily(h, ["ann", "ben"])
     await h.command("privacy delete", user="ann")
     ask = h.chat.private_to("ann")[-1].message

@@ -15,8 +15,8 @@ from tests.support.harness import Harness
 
 
 @pytest.fixture
-async def scheduler(h: Harness) -> AsyncIterator[DailyScheduler]:
-    running = h.scheduler  # the one the composition root built with the engine
+async def scheduler(h_memory: Harness) -> AsyncIterator[DailyScheduler]:
+    running = h_memory.scheduler  # the one the composition root built with the engine
     yield running
     await running.shutdown()
 
@@ -33,8 +33,9 @@ def test_cron_jobs_run_in_the_schedules_own_zone() -> None:
 
 
 async def test_jobs_follow_the_table_as_schedules_change(
-    h: Harness, scheduler: DailyScheduler
+    h_memory: Harness, scheduler: DailyScheduler
 ) -> None:
+    h = h_memory
     await scheduler.start()
     assert scheduler.next_runs() == {}
     await schedule(h)
@@ -48,7 +49,10 @@ async def test_jobs_follow_the_table_as_schedules_change(
     assert scheduler.next_runs() == {}
 
 
-async def test_start_up_catches_up_on_a_missed_post(h: Harness, scheduler: DailyScheduler) -> None:
+async def test_start_up_catches_up_on_a_missed_post(
+    h_memory: Harness, scheduler: DailyScheduler
+) -> None:
+    h = h_memory
     h.clock.set(datetime(2026, 3, 2, 7, 0, tzinfo=UTC))
     await schedule(h)
     h.clock.set(datetime(2026, 3, 2, 10, 30, tzinfo=UTC))  # 11:30 in Berlin, the bot was down
@@ -56,13 +60,14 @@ async def test_start_up_catches_up_on_a_missed_post(h: Harness, scheduler: Daily
     assert [s.message.title for s in daily_posts(h)] == ["Daily question · Mon 2 Mar"]
 
 
-async def test_a_restarted_scheduler_never_posts_twice(h: Harness) -> None:
+async def test_a_restarted_scheduler_never_posts_twice(h_memory: Harness) -> None:
+    h = h_memory
     h.clock.set(datetime(2026, 3, 2, 7, 0, tzinfo=UTC))
     await schedule(h)
     h.clock.set(datetime(2026, 3, 2, 8, 30, tzinfo=UTC))
     for _ in range(3):
         h.new_engine()
-        running = h.scheduler
+        running = h_memory.scheduler
         await running.start()
         await running.shutdown()
     assert len(daily_posts(h)) == 1

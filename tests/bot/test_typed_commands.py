@@ -104,8 +104,9 @@ def test_blank_schedule_options_count_as_left_out() -> None:
     ],
 )
 async def test_a_typed_schedule_is_refused_as_its_text_is(
-    h: Harness, typed: DailySet, text: str
+    h_memory: Harness, typed: DailySet, text: str
 ) -> None:
+    h = h_memory
     await h.command(f"daily set {text}", admin=True)
     await h.typed(typed, admin=True)
     from_text, from_typed = (m.message for m in h.chat.private_to("alice")[-2:])
@@ -113,7 +114,8 @@ async def test_a_typed_schedule_is_refused_as_its_text_is(
     assert await h.engine.enabled_schedules() == []
 
 
-async def test_a_typed_schedule_is_set_and_updated_like_the_text_one(h: Harness) -> None:
+async def test_a_typed_schedule_is_set_and_updated_like_the_text_one(h_memory: Harness) -> None:
+    h = h_memory
     h.clock.set(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
     await h.typed(DailySet(time="09:00", tz="Europe/Berlin", days="mon-fri"), user="bob")
     assert "Only workspace admins" in h.chat.private_to("bob")[-1].message.body
