@@ -8,13 +8,16 @@ answers with places, replacements and streaks, and the read side built on them.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import get_type_hints
 
 import pytest
 
 from bot.grading import GradeResult
+from bot.ports import storage as port
 from bot.ports.records import (
     AnswerRecord,
     Identity,
@@ -27,7 +30,7 @@ from storage.database import session_factory
 from storage.unit_of_work import UnitOfWorkFactory
 from tests.conftest import BACKENDS
 from tests.support.databases import migrated_database
-from tests.support.memory import MemoryDatabase
+from tests.support.memory import Data, MemoryDatabase, MemoryUnitOfWork
 
 NOW = datetime(2026, 5, 4, 7, 0, tzinfo=UTC)
 DAY = date(2026, 5, 4)
@@ -269,3 +272,26 @@ async def test_groups_packs_and_an_uninstalled_workspaces_schedules(uow: Units) 
         schedule = await u.schedules.get(schedule_id)
         assert schedule is not None
         assert not schedule.enabled
+
+
+def test_the_fake_offers_every_repository_method_the_port_declares() -> None:
+    """A repository or method added to the port without its in-memory twin fails here."""
+    unit = MemoryUnitOfWork(MemoryDatabase())
+    unit._bind(Data())
+    gaps = []
+    for name, member in vars(port.UnitOfWork).items():
+        if not isinstance(member, property):
+            continue
+        protocol = get_type_hints(member.fget)["return"]
+        fake = getattr(unit, name, None)
+        for method, declared in vars(protocol).items():
+            if method.startswith("_") or not callable(declared):
+                continue
+            mine = getattr(fake, method, None)
+            if mine is None:
+                gaps.append(f"{name}.{method} is missing")
+                continue
+            wanted = list(inspect.signature(declared).parameters)[1:]
+            if list(inspect.signature(mine).parameters) != wanted:
+                gaps.append(f"{name}.{method} takes other parameters than {wanted}")
+    assert gaps == []
