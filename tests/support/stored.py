@@ -34,11 +34,5 @@ async def streaks(h: Harness) -> list[Any]:
     return await _rows(h, "streaks", Streak, Streak.group_id, Streak.user_id)
 
 
-def user_names(h: Harness) -> dict[int, str]:
-    """Platform user ids by internal id (in-memory harness only)."""
-    assert isinstance(h.uow, MemoryDatabase)
-    return {u.id: u.external_id for u in h.uow.data.users}
-
-
 async def rounds(h: Harness) -> list[Any]:
     return await _rows(h, "rounds", Round, Round.id)
