@@ -8,7 +8,17 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.ports.records import Deleted, UserData
-from storage.models import Answer, GroupMember, Round, Streak, StudyGroup, User
+from storage.models import (
+    Answer,
+    GroupMember,
+    ReviewCard,
+    ReviewNudge,
+    ReviewReminder,
+    Round,
+    Streak,
+    StudyGroup,
+    User,
+)
 
 
 class People:
@@ -53,7 +63,8 @@ class People:
             streaks=await self._count(select(func.count()).where(Streak.user_id == user_id)),
             groups=await self._count(select(func.count()).where(GroupMember.user_id == user_id)),
         )
-        for table in (Answer, Streak, GroupMember, Round):
+        tables = (Answer, Streak, GroupMember, Round, ReviewCard, ReviewReminder, ReviewNudge)
+        for table in tables:
             await self._session.execute(delete(table).where(table.user_id == user_id))
         await self._session.execute(delete(User).where(User.id == user_id))
         return deleted

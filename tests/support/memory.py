@@ -12,9 +12,10 @@ import copy
 import itertools
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from types import TracebackType
 from typing import Any, Self
+from zoneinfo import ZoneInfo
 
 from bot.ports.records import (
     AnswerRecord,
@@ -24,9 +25,13 @@ from bot.ports.records import (
     Identity,
     LeaderRow,
     NewClaim,
+    NudgeTarget,
     PostedRecord,
     PostFacts,
     RecentAnswer,
+    ReviewCard,
+    ReviewReminder,
+    ReviewSummary,
     StreakRow,
     StreakUpdate,
     UserData,
@@ -158,6 +163,9 @@ class Data:
     streaks: list[Streak] = field(default_factory=list)
     packs: list[Pack] = field(default_factory=list)
     counters: dict[tuple[str, str, datetime], int] = field(default_factory=dict)
+    cards: dict[tuple[int, str], ReviewCard] = field(default_factory=dict)
+    reminders: dict[int, ReviewReminder] = field(default_factory=dict)
+    nudges: set[tuple[int, date]] = field(default_factory=set)
     ids: Any = field(default_factory=lambda: itertools.count(1))
 
 
@@ -606,6 +614,9 @@ class People(_Repo):
         d.members = {(g, u) for g, u in d.members if u != user_id}
         d.rounds = [r for r in d.rounds if r.user_id != user_id]
         d.users = [u for u in d.users if u.id != user_id]
+        d.cards = {k: c for k, c in d.cards.items() if k[0] != user_id}
+        d.reminders.pop(user_id, None)
+        d.nudges = {n for n in d.nudges if n[0] != user_id}
         return deleted
 
 
@@ -617,6 +628,88 @@ class Limits(_Repo):
 
     async def give_back(self, scope_key: str, action: str, window_start: datetime) -> None:
         self.d.counters[(scope_key, action, window_start)] -= 1
+
+
+class Reviews(_Repo):
+    async def cards(self, keys: Collection[tuple[int, str]]) -> dict[tuple[int, str], ReviewCard]:
+        return {k: self.d.cards[k] for k in keys if k in self.d.cards}
+
+    async def save(self, cards: Sequence[ReviewCard]) -> None:
+        for card in cards:
+            self.d.cards[(card.user_id, card.question_id)] = card
+
+    def _of(self, user_id: int) -> list[ReviewCard]:
+        return [c for (u, _), c in self.d.cards.items() if u == user_id]
+
+    async def due(self, user_id: int, now: datetime, limit: int) -> list[ReviewCard]:
+        due = [c for c in self._of(user_id) if c.due <= now]
+        return sorted(due, key=lambda c: (c.due, c.question_id))[:limit]
+
+    async def next_due(self, user_id: int) -> datetime | None:
+        return min((c.due for c in self._of(user_id)), default=None)
+
+    async def summary(self, user_id: int, now: datetime, until: datetime) -> ReviewSummary:
+        mine = self._of(user_id)
+        reviews = sum(c.reps - 1 for c in mine)
+        return ReviewSummary(
+            len(mine),
+            sum(1 for c in mine if c.due <= now),
+            sum(1 for c in mine if c.due <= until),
+            reviews,
+            reviews - sum(c.lapses for c in mine),
+        )
+
+    async def due_per_day(
+        self, user_id: int, start: datetime, days: int, zone: str
+    ) -> list[tuple[date, int]]:
+        tz = ZoneInfo(zone)
+        first = start.astimezone(tz).date()
+        counts = dict.fromkeys((first + timedelta(days=i) for i in range(days)), 0)
+        for card in self._of(user_id):
+            day = max(first, card.due.astimezone(tz).date())
+            if day in counts:
+                counts[day] += 1
+        return list(counts.items())
+
+    async def set_reminder(self, reminder: ReviewReminder) -> None:
+        self.d.reminders[reminder.user_id] = reminder
+
+    async def reminder_of(self, user_id: int) -> ReviewReminder | None:
+        return self.d.reminders.get(user_id)
+
+    async def remove_reminder(self, user_id: int) -> bool:
+        return self.d.reminders.pop(user_id, None) is not None
+
+    async def due_reminders(self, now: datetime, limit: int = 500) -> list[NudgeTarget]:
+        users = {u.id: u for u in self.d.users}
+        spaces = {w.id: w for w in self.d.workspaces}
+        due = sorted(
+            (r for r in self.d.reminders.values() if r.next_at <= now), key=lambda r: r.next_at
+        )
+        targets = []
+        for r in due[:limit]:
+            user = users[r.user_id]
+            space = spaces[user.workspace_id]
+            targets.append(NudgeTarget(r, space.platform, space.external_id, user.external_id))
+        return targets
+
+    async def move_reminder(self, user_id: int, after: datetime, next_at: datetime) -> None:
+        found = self.d.reminders.get(user_id)
+        if found is not None and found.next_at <= after:
+            self.d.reminders[user_id] = ReviewReminder(
+                user_id, found.remind_at, found.timezone, next_at
+            )
+
+    async def next_reminder_after(self, moment: datetime) -> datetime | None:
+        return min(
+            (r.next_at for r in self.d.reminders.values() if r.next_at > moment), default=None
+        )
+
+    async def claim_nudge(self, user_id: int, local_date: date, now: datetime) -> bool:
+        if (user_id, local_date) in self.d.nudges:
+            return False
+        self.d.nudges.add((user_id, local_date))
+        return True
 
 
 class MemoryUnitOfWork:
@@ -645,6 +738,7 @@ class MemoryUnitOfWork:
         self.stats = Stats(data)
         self.people = People(data)
         self.limits = Limits(data)
+        self.reviews = Reviews(data)
 
     async def __aexit__(
         self,
