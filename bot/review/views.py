@@ -110,7 +110,7 @@ def stats_field(summary: ReviewSummary) -> Field:
     """The review line of `/interview stats`."""
     if summary.cards == 0:
         return Field("Review", "no cards yet")
-    kept = f"{round(100 * summary.kept / summary.reviews)}% kept" if summary.reviews else "-"
+    kept = f"{round(100 * summary.kept / summary.reviews)}%" if summary.reviews else "-"
     return Field(
         "Review",
         f"{summary.due_now} due now · {summary.due_soon} this week · retention {kept} "
