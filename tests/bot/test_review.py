@@ -94,7 +94,8 @@ async def test_a_poor_answer_comes_back_the_next_day_as_a_review(h_memory: Harne
     compared = titled(h, "Compared with last time")[-1]
     fields = {f.name: f.value for f in compared.message.fields}
     assert "L2 penalises squared weights" in fields["Recalled this time"]
-    assert "Last time" in compared.message.body and "now 100" in compared.message.body
+    assert "Last time" in compared.message.body
+    assert "now 100" in compared.message.body
     assert "Next review in" in (compared.message.context or "")
     await h.say(FOLLOW_UP, h.thread)
     assert h.chat.sent[-1].message.title == "Scorecard"

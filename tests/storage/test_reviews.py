@@ -180,7 +180,7 @@ async def test_a_users_due_cards_are_read_through_the_user_due_index(
     )
     async with database.connect() as connection:
         if database.dialect.name == "sqlite":
-            plan = (await connection.execute(text("EXPLAIN QUERY PLAN " + query), {"now": NOW}))
+            plan = await connection.execute(text("EXPLAIN QUERY PLAN " + query), {"now": NOW})
             shown = " ".join(str(row[-1]) for row in plan)
         else:
             await connection.execute(text("SET LOCAL enable_seqscan = off"))
