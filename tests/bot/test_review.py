@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -292,3 +293,35 @@ async def test_the_forecast_counts_cards_per_day(h_memory: Harness) -> None:
     assert len(days) == 10
     assert days[1] == (datetime(2026, 3, 3).date(), 1)
     assert sum(count for _, count in days) == 2
+
+
+# --- daily answers ------------------------------------------------------------------------
+
+
+async def test_daily_answers_make_cards_for_everyone_who_answered(h_both: Harness) -> None:
+    h = h_both  # Monday 2 March, 10:00 in Berlin: the first post is Tuesday 09:00
+    await h.command("daily set time=09:00 tz=Europe/Berlin days=mon-fri", admin=True)
+    await h.advance_to(datetime(2026, 3, 3, 8, 5, tzinfo=UTC))
+    post = next(s for s in titled(h, "Daily question · ") if s.kind == "post")
+    thread = f"t-{post.message_id}"
+    prompt = post.message.body.split("\n\n")[0]
+    question_id = next(q.id for q in h.bank.questions if q.prompt == prompt)
+    await asyncio.gather(
+        h.say(answer_covering(h.bank, question_id), thread, user="alice"),
+        h.say("I am not sure at all.", thread, user="bob"),
+        h.say("Something vague about models.", thread, user="carol"),
+    )
+    async with h.uow() as uow:
+        ids = {}
+        for name in ("alice", "bob", "carol"):
+            user = await uow.directory.find_user(1, name)
+            assert user is not None
+            ids[name] = user.id
+        cards = await uow.reviews.cards({(i, question_id) for i in ids.values()})
+    assert len(cards) == 3
+    answered = h.clock.now()
+    assert cards[(ids["bob"], question_id)].due - answered <= timedelta(days=1, minutes=1)
+    assert cards[(ids["alice"], question_id)].due - answered >= timedelta(days=5)
+    await h.advance(timedelta(days=1))
+    await h.command("review", user="bob")
+    assert titled(h, "Review for Bob")
