@@ -203,7 +203,7 @@ class ReviewIn(_Section):
     reps: Int32
     lapses: Int32
     last_score: Int32
-    last_missed: Texts = []  # noqa: RUF012 - pydantic copies field defaults
+    last_missed: Texts = []
     last_review: Moment | None = None
 
 
@@ -217,7 +217,7 @@ class ExportIn(_Section):
     daily_posts: list[DailyPostIn]
     groups: list[GroupIn]
     answers: list[AnswerIn]
-    reviews: list[ReviewIn] = []  # noqa: RUF012 - pydantic copies field defaults
+    reviews: list[ReviewIn] = []
 
 
 def read_sections(data: dict[str, Any]) -> ExportIn:
