@@ -19,7 +19,7 @@ def when(moment: datetime, now: datetime, zone: str = "UTC") -> str:
         return "now"
     if seconds < 3600:
         return f"in {plural(max(1, round(seconds / 60)), 'minute')}"
-    if seconds < 86400:
+    if round(seconds / 3600) < 24:
         return f"in {plural(round(seconds / 3600), 'hour')} ({local:%H:%M %Z})"
     return f"in {plural(round(seconds / 86400), 'day')} ({local:%a %d %b})"
 
