@@ -36,8 +36,9 @@ class PrivacyService:
             RichMessage(
                 title="Delete your data?",
                 body=(
-                    "This removes your answers, streaks, group memberships and mock rounds in this "
-                    "workspace, and takes you off every leaderboard. It cannot be undone. "
+                    "This removes your answers, streaks, group memberships, mock rounds and review "
+                    "cards in this workspace, and takes you off every leaderboard. It cannot be "
+                    "undone. "
                     "`/interview privacy export` first if you want a copy."
                 ),
                 buttons=(
