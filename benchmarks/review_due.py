@@ -24,7 +24,6 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -35,6 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.leaderboard import postgres_scratch  # noqa: E402
 from bot.app.root import build_engine  # noqa: E402
 from bot.banks import BankRegistry  # noqa: E402
 from bot.engine import Engine  # noqa: E402
@@ -196,20 +196,6 @@ async def measure(url: str, users: int, per_user: int, runs: int, **kwargs: Any)
         await database.dispose()
 
 
-async def postgres_scratch(url: str) -> tuple[dict[str, Any], Callable[[], Awaitable[None]]]:
-    schema = f"bench_review_{int(time.time())}"
-    admin = create_engine(url)
-    async with admin.begin() as conn:
-        await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-
-    async def drop() -> None:
-        async with admin.begin() as conn:
-            await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        await admin.dispose()
-
-    return {"connect_args": {"server_settings": {"search_path": schema}}}, drop
-
-
 async def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0, help="1.0 = 1M cards, 100k users")
@@ -225,7 +211,7 @@ async def main() -> None:
                 f"sqlite:///{tmp}/bench.db", users, per_user, args.runs
             )
     if args.backend in ("postgres", "both"):
-        kwargs, drop = await postgres_scratch(args.postgres_url)
+        _url, kwargs, drop = await postgres_scratch(args.postgres_url)
         try:
             report["postgres"] = await measure(
                 args.postgres_url, users, per_user, args.runs, **kwargs

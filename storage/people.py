@@ -19,6 +19,7 @@ from storage.models import (
     StudyGroup,
     User,
 )
+from storage.reviews import card_of
 
 
 class People:
@@ -49,11 +50,17 @@ class People:
         rounds = (
             await session.execute(select(Round).where(Round.user_id == user_id).order_by(Round.id))
         ).scalars()
+        cards = await session.execute(
+            select(ReviewCard.__table__)
+            .where(ReviewCard.user_id == user_id)
+            .order_by(ReviewCard.question_id)
+        )
         return UserData(
             answers=list(answers),
             streaks=[(streak, name) for streak, name in streaks],
             groups=list(groups),
             rounds=list(rounds),
+            reviews=[card_of(row) for row in cards],
         )
 
     async def delete(self, user_id: int) -> Deleted:

@@ -94,6 +94,17 @@ class PrivacyService:
                 }
                 for r in data.rounds
             ],
+            "reviews": [
+                {
+                    "question_id": c.question_id,
+                    "due": c.due.isoformat(),
+                    "reps": c.reps,
+                    "lapses": c.lapses,
+                    "last_score": c.last_score,
+                    "last_missed": list(c.last_missed),
+                }
+                for c in data.reviews
+            ],
         }
 
 

@@ -312,6 +312,7 @@ class UserData:
     streaks: Sequence[tuple[Streak, str]]  # with the group's name
     groups: Sequence[str]
     rounds: Sequence[Round]
+    reviews: Sequence[ReviewCard] = ()
 
 
 @dataclass(frozen=True)

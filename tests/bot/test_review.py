@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -264,6 +265,19 @@ async def test_stats_show_due_cards_and_retention(h_memory: Harness) -> None:
     await h.command("stats")
     review = {f.name: f.value for f in h.chat.private_to("alice")[-1].message.fields}["Review"]
     assert review == "0 due now · 1 this week · retention 100% (1 review)"
+
+
+async def test_my_data_export_lists_my_review_cards(h_both: Harness) -> None:
+    h = h_both
+    await weak_mock_answer(h)
+    await h.command("privacy export")
+    attachment = h.chat.private_to("alice")[-1].message.attachment
+    assert attachment is not None
+    [card] = json.loads(attachment.data)["reviews"]
+    assert card["question_id"] == "t-l1-l2"
+    assert card["reps"] == 1
+    assert "L2 penalises squared weights and shrinks them smoothly" in card["last_missed"]
+    assert card["due"].startswith("2026-03-03")
 
 
 async def test_deleting_my_data_removes_my_cards_and_reminder(h_memory: Harness) -> None:

@@ -600,6 +600,10 @@ class People(_Repo):
             streaks=[(s, names[s.group_id]) for s in self.d.streaks if s.user_id == user_id],
             groups=[names[g] for g, u in sorted(self.d.members) if u == user_id],
             rounds=[r for r in self.d.rounds if r.user_id == user_id],
+            reviews=sorted(
+                (c for (u, _), c in self.d.cards.items() if u == user_id),
+                key=lambda c: c.question_id,
+            ),
         )
 
     async def delete(self, user_id: int) -> Deleted:
