@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from tests.adapters.slack.conftest import Bot
 from tests.adapters.slack.standin import Call
-from tests.adapters.slack.test_in_process import last_in, start_round
+from tests.adapters.slack.test_in_process import answer_for, last_in, start_round
 from tests.support.harness import START
 
 
@@ -45,3 +45,27 @@ async def test_the_review_nudge_is_a_direct_message_once_a_day(bot: Bot) -> None
     await bot.settle()
     await bot.h.advance_to(START + timedelta(days=4))
     assert len(nudges(bot)) == 2
+
+
+async def test_a_review_round_takes_its_answer_from_the_modal(bot: Bot) -> None:
+    thread = await start_round(bot, "mock 1")
+    await answer_weakly(bot, thread)
+    await bot.h.advance_to(START + timedelta(days=1, hours=1))
+
+    assert (await bot.driver.command("review")).status == 200
+    intro = await bot.slack.wait_for(
+        lambda: [c for c in bot.slack.posts() if c.header == "Review for Alice"],
+        what="the review's intro",
+    )
+    await bot.settle()
+    assert "1 card due for review" in intro[0].shown
+    review_thread = intro[0].ts
+    asked = last_in(bot, review_thread)
+    assert asked.header == "Question 1 of 1"
+    assert [b["text"]["text"] for b in asked.buttons()] == ["Answer", "Hint", "Skip", "End"]
+    await bot.driver.click(asked, "Answer")
+    opened = await bot.slack.wait_for(lambda: bot.slack.of("views.open"), what="the modal")
+    await bot.driver.submit(opened[-1], answer_for(bot, asked))
+    await bot.settle()
+    headers = [c.header for c in bot.slack.in_thread(review_thread)]
+    assert "Compared with last time" in headers
