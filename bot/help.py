@@ -44,19 +44,15 @@ ENTRIES: dict[str, tuple[str, str]] = {
     ),
     "stats": (
         "/interview stats [user]",
-        "Streaks, freezes, answers, mean score, points, review cards due now and this week "
-        "with retention, strongest and weakest topics, recent answers and a 12-week activity "
-        "picture.",
+        "Streaks, freezes, answers, mean score, points, review cards due and retention, "
+        "strongest and weakest topics, recent answers and a 12-week activity picture.",
     ),
     "review": (
         "/interview review [count], /interview review remind HH:MM [tz=ZONE] | off",
-        "Spaced review. Every graded answer (daily, mock or review) makes a card for that "
-        "question, and the cards you answered poorly come back sooner: a weak answer the next "
-        "day, a full one after several days. `/interview review` runs a round of your due "
-        f"cards in a thread, most overdue first ({MIN_COUNT}-{MAX_COUNT} cards, default 10), "
-        "with the same buttons as a mock round; each answer is compared with the key points "
-        "you missed last time. `remind 08:30 tz=Europe/Berlin` sends you a private nudge once "
-        "a day when cards are due; `remind off` stops it.",
+        "Every graded answer makes a review card; weak answers come back sooner. `review` runs "
+        f"your due cards as a round ({MIN_COUNT}-{MAX_COUNT}, default 10), each answer compared "
+        "with what you missed last time. `remind 08:30 tz=Europe/Berlin`: a private nudge "
+        "once a day when cards are due; `remind off` stops it.",
     ),
     "privacy": (
         "/interview privacy export|delete",
