@@ -12,7 +12,8 @@ from bot.views import plural
 
 
 def when(moment: datetime, now: datetime, zone: str = "UTC") -> str:
-    """A due moment as a person reads it: 'now', 'in 5 hours', 'in 3 days (Thu 12 Mar)'."""
+    """A due moment as a person reads it: 'now', 'in 5 hours, at 14:00 UTC', 'in 3 days, on
+    Thu 12 Mar'."""
     local = moment.astimezone(ZoneInfo(zone))
     seconds = (moment - now).total_seconds()
     if seconds <= 0:
@@ -20,8 +21,8 @@ def when(moment: datetime, now: datetime, zone: str = "UTC") -> str:
     if seconds < 3600:
         return f"in {plural(max(1, round(seconds / 60)), 'minute')}"
     if round(seconds / 3600) < 24:
-        return f"in {plural(round(seconds / 3600), 'hour')} ({local:%H:%M %Z})"
-    return f"in {plural(round(seconds / 86400), 'day')} ({local:%a %d %b})"
+        return f"in {plural(round(seconds / 3600), 'hour')}, at {local:%H:%M %Z}"
+    return f"in {plural(round(seconds / 86400), 'day')}, on {local:%a %d %b}"
 
 
 def review_intro(name: str, count: int, due: int) -> RichMessage:
