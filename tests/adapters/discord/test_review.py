@@ -19,17 +19,23 @@ from tests.adapters.discord.test_rounds import answer_by_modal
 from tests.support.harness import START
 
 
+async def weak_round(fake: FakeDiscord) -> int:
+    """Alice's one-question mock round, answered weakly (and whatever follow-up comes)."""
+    thread_id, ask = await start_round(fake, "alice", 1)
+    while ask.title != "Scorecard":
+        seen = len(thread_messages(fake, thread_id))
+        await fake.say("alice", thread_id, "I am not sure about this one.")
+        ask = await wait_new_ask_or_card(fake, thread_id, seen)
+    return thread_id
+
+
 async def test_a_due_card_brings_one_direct_message_a_day_until_reminders_are_off(
     fake: FakeDiscord, bot: App, start_runtime: StartRuntime
 ) -> None:
     await start_runtime()
     clock = bot.clock
     assert isinstance(clock, ManualClock)
-    thread_id, ask = await start_round(fake, "alice", 1)
-    while ask.title != "Scorecard":  # a weak answer, and whatever follow-up comes
-        seen = len(thread_messages(fake, thread_id))
-        await fake.say("alice", thread_id, "I am not sure about this one.")
-        ask = await wait_new_ask_or_card(fake, thread_id, seen)
+    await weak_round(fake)
 
     await fake.slash("alice", ["review", "remind"], {"time": "09:30", "tz": "UTC"})
     confirmed = await fake.wait_for(
@@ -76,11 +82,7 @@ async def test_a_review_round_runs_in_a_thread_with_the_answer_button_and_modal(
     await start_runtime()
     clock = bot.clock
     assert isinstance(clock, ManualClock)
-    thread_id, ask = await start_round(fake, "alice", 1)
-    while ask.title != "Scorecard":
-        seen = len(thread_messages(fake, thread_id))
-        await fake.say("alice", thread_id, "I am not sure about this one.")
-        ask = await wait_new_ask_or_card(fake, thread_id, seen)
+    thread_id = await weak_round(fake)
     await advance_to(bot.engine, clock, START + timedelta(days=1, hours=1))
 
     await fake.slash("alice", ["review", "start"])
