@@ -40,6 +40,7 @@ if [ "$QUICK" = 1 ]; then
     "slack_latency|benchmarks/slack_latency.py --quick"
     "fanout|benchmarks/fanout.py --quick"
     "round_memory|benchmarks/round_memory.py --rounds 100"
+    "review_due|benchmarks/review_due.py --scale 0.01 --runs 10 --backend $BACKEND"
   )
 else
   SCALE="${SCALE:-0.1}"
@@ -51,6 +52,7 @@ else
     "slack_latency|benchmarks/slack_latency.py"
     "fanout|benchmarks/fanout.py"
     "round_memory|benchmarks/round_memory.py"
+    "review_due|benchmarks/review_due.py --backend $BACKEND"
   )
 fi
 

@@ -1,4 +1,4 @@
-"""What runs because time passed: due daily posts, reveals and idle rounds.
+"""What runs because time passed: due daily posts, reveals, idle rounds, review nudges.
 
 The scheduler's cron jobs and its sweep call in here, and so does a simulated clock; inbound
 events never do. The fan-out claims, sends and records every post due in the same moment
@@ -18,6 +18,7 @@ from bot.outbox import Outbox
 from bot.ports.chat import ChatLookup
 from bot.ports.clock import Clock
 from bot.ports.storage import DATABASE_DOWN, UnitOfWork
+from bot.review.reminders import ReviewReminders
 from bot.rounds.mock import MockRounds
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,7 @@ class Clockwork:
         clock: Clock,
         chats: ChatLookup,
         send_retry_delay_s: float = 0.5,
+        reminders: ReviewReminders | None = None,
     ) -> None:
         self._uow = uow_factory
         self._daily = daily
@@ -41,6 +43,7 @@ class Clockwork:
         self._clock = clock
         self._chats = chats
         self._retry_delay_s = send_retry_delay_s
+        self._reminders = reminders or ReviewReminders()
 
     async def tick(self) -> int:
         """Run what fell due: catch-up posts, reveals, idle rounds. Returns how many things ran.
@@ -66,6 +69,7 @@ class Clockwork:
             done += await self._rounds.pause_idle(uow, self._chats, now, outbox)
             await uow.commit()
         await outbox.deliver()
+        done += await self._reminders.sweep(self._uow, self._chats, now)
         return done
 
     async def fire_daily(self, schedule_id: int) -> bool:
@@ -87,6 +91,7 @@ class Clockwork:
         candidates = [await self._daily.next_due_after(self._uow, moment)]
         async with self._uow() as uow:
             candidates.append(await self._rounds.next_pause_after(uow, moment))
+            candidates.append(await self._reminders.next_after(uow, moment))
         upcoming = [c for c in candidates if c is not None]
         return min(upcoming) if upcoming else None
 

@@ -25,6 +25,7 @@ SUBCOMMANDS = (
     "group",
     "leaderboard",
     "stats",
+    "review",
     "privacy",
     "help",
 )
@@ -131,6 +132,21 @@ class Privacy:
     action: str
 
 
+@dataclass(frozen=True)
+class Review:
+    """`/interview review [count]`: a round of the caller's due cards (bot/review)."""
+
+    count: int | None = None
+
+
+@dataclass(frozen=True)
+class ReviewRemind:
+    """`/interview review remind HH:MM [tz=ZONE]`; time None turns the nudge off."""
+
+    time: str | None
+    tz: str | None = None
+
+
 Command = (
     Mock
     | Resume
@@ -145,6 +161,8 @@ Command = (
     | Leaderboard
     | Stats
     | Privacy
+    | Review
+    | ReviewRemind
 )
 
 
@@ -182,6 +200,10 @@ def parse(text: str) -> Command:
         return _parse_leaderboard(args)
     if name == "privacy":
         return _parse_privacy(args)
+    if name == "review":
+        from bot.review.grammar import parse_review  # that grammar builds on this module
+
+        return parse_review(args)
     if name == "stats":
         if len(args) > 1:
             raise CommandError("`/interview stats` takes at most one user.", "stats")

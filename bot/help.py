@@ -44,8 +44,15 @@ ENTRIES: dict[str, tuple[str, str]] = {
     ),
     "stats": (
         "/interview stats [user]",
-        "Streaks, freezes, answers, mean score, points, strongest and weakest topics, recent "
-        "answers and a 12-week activity picture.",
+        "Streaks, freezes, answers, mean score, points, review cards due and retention, "
+        "strongest and weakest topics, recent answers and a 12-week activity picture.",
+    ),
+    "review": (
+        "/interview review [count], /interview review remind HH:MM [tz=ZONE] | off",
+        "Every graded answer makes a review card; weak answers come back sooner. `review` runs "
+        f"your due cards as a round ({MIN_COUNT}-{MAX_COUNT}, default 10), each answer compared "
+        "with what you missed last time. `remind 08:30 tz=Europe/Berlin`: a private nudge "
+        "once a day when cards are due; `remind off` stops it.",
     ),
     "privacy": (
         "/interview privacy export|delete",

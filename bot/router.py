@@ -25,6 +25,8 @@ from bot.commands import (
     Mock,
     Privacy,
     Resume,
+    Review,
+    ReviewRemind,
     Skip,
     Stats,
     Topics,
@@ -39,6 +41,7 @@ from bot.daily.service import DailyService
 from bot.events import ButtonPressed, InboundEvent, MessagePosted, ModalSubmitted, SlashCommand
 from bot.progress.boards import Boards
 from bot.progress.groups import GroupService
+from bot.review.service import ReviewService
 from bot.rounds.mock import MockRounds
 from bot.turn import Turn
 from questions.bank import UnknownTopic
@@ -70,6 +73,7 @@ class Router:
         identities: IdentityCache,
         daily_threads: DailyThreads,
         limits: RateLimits | None = None,
+        review: ReviewService | None = None,
     ) -> None:
         self._rounds = rounds
         self._daily = daily
@@ -80,6 +84,7 @@ class Router:
         self._identities = identities
         self._daily_threads = daily_threads
         self._limits = limits or RateLimits(LimitRules.defaults())
+        self._review = review or ReviewService(rounds)
 
     async def dispatch(self, turn: Turn, event: InboundEvent, after: AfterCommit) -> None:
         match event:
@@ -175,6 +180,11 @@ class Router:
                     await self._privacy.export(turn)
             case Privacy():
                 self._privacy.ask_to_delete(turn)
+            case Review(count=count):
+                if await self._limits.allow(turn, "new round"):
+                    await self._review.start(turn, count)
+            case ReviewRemind():
+                await self._review.remind(turn, command)
 
     async def _button(self, turn: Turn, action_id: str, value: str) -> None:
         if action_id == PRIVACY_CONFIRM:

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.ports.records import exported_answer
+from storage.export_reviews import review_cards_of, reviews_json
 from storage.models import (
     Answer,
     Channel,
@@ -96,6 +97,7 @@ async def export_workspace(
             .where(Channel.workspace_id == ws)
         )
     ).all()
+    reviews = await review_cards_of(session, ws)
     users = (await session.scalars(select(User).where(User.workspace_id == ws))).all()
     channels = (await session.scalars(select(Channel).where(Channel.workspace_id == ws))).all()
 
@@ -210,6 +212,7 @@ async def export_workspace(
                 ),
             )
         ],
+        "reviews": reviews_json(reviews, user_ext),
     }
 
 

@@ -15,6 +15,7 @@ from storage.models import (
     Answer,
     Channel,
     DailyPost,
+    ReviewCard,
     Schedule,
     Streak,
     StudyGroup,
@@ -193,6 +194,21 @@ class AnswerIn(_Section):
     graded_at: Moment
 
 
+class ReviewIn(_Section):
+    """A spaced-review card (absent from older exports)."""
+
+    user: str
+    question_id: Annotated[str, fits(ReviewCard.question_id)]
+    due: Moment
+    stability: Annotated[float, Field(ge=0, allow_inf_nan=False)]
+    difficulty: Annotated[float, Field(ge=0, allow_inf_nan=False)]
+    reps: Int32
+    lapses: Int32
+    last_score: Int32
+    last_missed: Texts = []
+    last_review: Moment | None = None
+
+
 class ExportIn(_Section):
     """The sections of a file, in the order they are checked."""
 
@@ -203,6 +219,7 @@ class ExportIn(_Section):
     daily_posts: list[DailyPostIn]
     groups: list[GroupIn]
     answers: list[AnswerIn]
+    reviews: list[ReviewIn] = []
 
 
 def read_sections(data: dict[str, Any]) -> ExportIn:

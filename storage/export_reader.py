@@ -34,6 +34,7 @@ class Plan:
     answers: list[tuple[str, str, tuple[str, date] | None, dict[str, Any]]] = field(
         default_factory=list
     )
+    reviews: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
     @property
     def label(self) -> str:
@@ -154,6 +155,10 @@ def read_export(data: Any) -> Plan:
                 f"{'set' if a.kind == 'daily' else 'null'}"
             )
         plan.answers.append((user, channel, post, answer_row(a)))
+    for i, r in enumerate(file.reviews):
+        user = _known(r.user, users, f"reviews[{i}]", "user", "users")
+        plan.reviews.append((user, r.model_dump(exclude={"user"})))
+    _unique(((u, row["question_id"]) for u, row in plan.reviews), "reviews", "user and question")
     return plan
 
 

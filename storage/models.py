@@ -11,6 +11,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -321,3 +322,50 @@ class QuestionPack(Base):
     files: Mapped[list[dict[str, str]]] = mapped_column(JSON)
     question_count: Mapped[int] = mapped_column(Integer)
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ReviewCard(Base):
+    """A (user, question) card of spaced review; FSRS sets `due` after every graded answer."""
+
+    __tablename__ = "review_cards"
+    __table_args__ = (Index("ix_review_cards_user_due", "user_id", "due"),)
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    question_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    due: Mapped[datetime] = mapped_column(UTCDateTime())
+    stability: Mapped[float] = mapped_column(Float)
+    difficulty: Mapped[float] = mapped_column(Float)
+    reps: Mapped[int] = mapped_column(Integer, default=1)
+    lapses: Mapped[int] = mapped_column(Integer, default=0)
+    last_score: Mapped[int] = mapped_column(Integer)
+    last_missed: Mapped[list[str]] = mapped_column(JSON, default=list)
+    last_review: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class ReviewReminder(Base):
+    """A user's opt-in daily nudge; `next_at` is the next moment it fires, in UTC."""
+
+    __tablename__ = "review_reminders"
+    __table_args__ = (Index("ix_review_reminders_next_at", "next_at"),)
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    remind_at: Mapped[str] = mapped_column(String(5))
+    timezone: Mapped[str] = mapped_column(String(64))
+    next_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ReviewNudge(Base):
+    """The claim on one user's nudge of one local day: inserted before sending, so it goes
+    out once across replicas."""
+
+    __tablename__ = "review_nudges"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    local_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime())

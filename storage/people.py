@@ -8,7 +8,18 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.ports.records import Deleted, UserData
-from storage.models import Answer, GroupMember, Round, Streak, StudyGroup, User
+from storage.models import (
+    Answer,
+    GroupMember,
+    ReviewCard,
+    ReviewNudge,
+    ReviewReminder,
+    Round,
+    Streak,
+    StudyGroup,
+    User,
+)
+from storage.reviews import card_of
 
 
 class People:
@@ -39,11 +50,17 @@ class People:
         rounds = (
             await session.execute(select(Round).where(Round.user_id == user_id).order_by(Round.id))
         ).scalars()
+        cards = await session.execute(
+            select(ReviewCard.__table__)
+            .where(ReviewCard.user_id == user_id)
+            .order_by(ReviewCard.question_id)
+        )
         return UserData(
             answers=list(answers),
             streaks=[(streak, name) for streak, name in streaks],
             groups=list(groups),
             rounds=list(rounds),
+            reviews=[card_of(row) for row in cards],
         )
 
     async def delete(self, user_id: int) -> Deleted:
@@ -53,7 +70,8 @@ class People:
             streaks=await self._count(select(func.count()).where(Streak.user_id == user_id)),
             groups=await self._count(select(func.count()).where(GroupMember.user_id == user_id)),
         )
-        for table in (Answer, Streak, GroupMember, Round):
+        tables = (Answer, Streak, GroupMember, Round, ReviewCard, ReviewReminder, ReviewNudge)
+        for table in tables:
             await self._session.execute(delete(table).where(table.user_id == user_id))
         await self._session.execute(delete(User).where(User.id == user_id))
         return deleted

@@ -25,6 +25,7 @@ from storage.models import (
     Channel,
     DailyPost,
     GroupMember,
+    ReviewCard,
     Schedule,
     Streak,
     StudyGroup,
@@ -44,6 +45,7 @@ class ImportSummary:
     group_members: int = 0
     streaks: int = 0
     answers: int = 0
+    reviews: int = 0
 
     def counts(self) -> dict[str, int]:
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "workspace"}
@@ -193,6 +195,9 @@ async def _write(session: AsyncSession, plan: Plan) -> ImportSummary:
             for u, c, post, row in plan.answers
         ],
     )
+    await _bulk_insert(
+        session, ReviewCard, [{**row, "user_id": user_ids[u]} for u, row in plan.reviews]
+    )
     return ImportSummary(
         workspace=plan.label,
         channels=len(plan.channels),
@@ -203,6 +208,7 @@ async def _write(session: AsyncSession, plan: Plan) -> ImportSummary:
         group_members=len(plan.members),
         streaks=len(plan.streaks),
         answers=len(plan.answers),
+        reviews=len(plan.reviews),
     )
 
 

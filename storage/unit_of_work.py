@@ -21,6 +21,7 @@ from storage.repositories import (
     Rounds,
     Streaks,
 )
+from storage.reviews import Reviews
 from storage.schedules import DailyPosts, Schedules
 
 
@@ -42,6 +43,7 @@ class UnitOfWork:
     stats: Stats
     people: People
     limits: Limits
+    reviews: Reviews
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -69,6 +71,7 @@ class UnitOfWork:
         self.stats = Stats(self._session)
         self.people = People(self._session)
         self.limits = Limits(self._session)
+        self.reviews = Reviews(self._session)
         return self
 
     async def __aexit__(

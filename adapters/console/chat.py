@@ -10,6 +10,7 @@ from pathlib import Path
 from adapters.console.render import to_text
 from bot.events import Place
 from bot.messages import Button, Image, MessageRef, RichMessage
+from bot.ports.chat import UserRef
 
 
 def new_id() -> str:
@@ -77,6 +78,11 @@ class ConsoleChat:
 
     async def post_private(self, place: Place, user_id: str, message: RichMessage) -> None:
         self._show(place, message, f"[{self._bot} → only {user_id}]")
+
+    async def send_direct(self, to: UserRef, message: RichMessage) -> None:
+        """A direct message: shown at the top level, marked as meant for that person alone."""
+        place = Place(to.platform, to.workspace, f"@{to.user_id}", None)
+        self._show(place, message, f"[{self._bot} → direct message to {to.user_id}]")
 
     async def edit(self, message: MessageRef, new: RichMessage) -> None:
         self.messages[message.message_id] = new

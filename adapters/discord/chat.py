@@ -16,7 +16,7 @@ from adapters.discord.embeds import Part, render
 from adapters.discord.text import clip
 from bot.events import Place
 from bot.messages import Image, MessageRef, RichMessage
-from bot.ports.chat import ChatError
+from bot.ports.chat import ChatError, UserRef
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +98,16 @@ class DiscordChat:
             place.workspace, target, render(message, mention_user=user_id), only_user(user_id)
         )
 
+    async def send_direct(self, to: UserRef, message: RichMessage) -> None:
+        """Create (or find) the DM channel with the user, then send there; it pings no one."""
+
+        async def open_dm() -> Any:
+            return await self._client.http.start_private_message(int(to.user_id))
+
+        opened = await platform_call("open a direct message", open_dm)
+        dm = self._client.get_partial_messageable(int(opened["id"]))
+        await self._send_parts(dm, render(message), no_mentions())
+
     async def edit(self, message: MessageRef, new: RichMessage) -> None:
         target = message.place.thread or message.place.channel
         channel = self._channel(message.place.workspace, target)
@@ -133,7 +143,12 @@ class DiscordChat:
         self, workspace: str, channel_id: str, parts: list[Part], allowed: discord.AllowedMentions
     ) -> str:
         """Send each part in order; the id of the first is the message's reference."""
-        channel = self._channel(workspace, channel_id)
+        return await self._send_parts(self._channel(workspace, channel_id), parts, allowed)
+
+    @staticmethod
+    async def _send_parts(
+        channel: discord.PartialMessageable, parts: list[Part], allowed: discord.AllowedMentions
+    ) -> str:
         ids: list[str] = []
         for part in parts:
             kwargs = send_kwargs(part, allowed)

@@ -32,6 +32,8 @@ from bot.commands import (
     Mock,
     Privacy,
     Resume,
+    Review,
+    ReviewRemind,
     Skip,
     Stats,
     Topics,
@@ -168,6 +170,7 @@ def build_interview_group(runner: CommandRunner) -> app_commands.Group:
     _add_daily(interview, runner, zone_autocomplete, topic_autocomplete)
     _add_groups(interview, runner)
     _add_privacy(interview, runner)
+    _add_review(interview, runner, zone_autocomplete)
     return interview
 
 
@@ -258,6 +261,29 @@ def _add_privacy(interview: app_commands.Group, runner: CommandRunner) -> None:
     @privacy.command(name="delete", description="Delete your data.")
     async def delete(interaction: Interaction) -> None:
         await runner.run(interaction, Privacy("delete"))
+
+
+def _add_review(interview: app_commands.Group, runner: CommandRunner, zones: Any) -> None:
+    review = app_commands.Group(
+        name="review", description="Spaced review of what you missed.", parent=interview
+    )
+
+    @review.command(name="start", description="A round of your due review cards.")
+    @app_commands.describe(count=f"At most this many cards ({MIN_COUNT}-{MAX_COUNT})")
+    async def start(
+        interaction: Interaction, count: app_commands.Range[int, 1, 20] | None = None
+    ) -> None:
+        await runner.run(interaction, Review(count))
+
+    @review.command(name="remind", description="A private nudge once a day when cards are due.")
+    @app_commands.describe(time="Local time, HH:MM (24-hour)", tz="IANA time zone")
+    @app_commands.autocomplete(tz=zones)
+    async def remind(interaction: Interaction, time: str, tz: str | None = None) -> None:
+        await runner.run(interaction, ReviewRemind(time, tz))
+
+    @review.command(name="remind-off", description="No more review nudges.")
+    async def remind_off(interaction: Interaction) -> None:
+        await runner.run(interaction, ReviewRemind(None))
 
 
 class IdleRunner:

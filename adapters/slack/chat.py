@@ -24,7 +24,7 @@ from adapters.slack.pacing import PostPacing
 from adapters.slack.tokens import TokenSource
 from bot.events import Place
 from bot.messages import Image, MessageRef, RichMessage
-from bot.ports.chat import ChatError
+from bot.ports.chat import ChatError, UserRef
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +98,13 @@ class SlackChat:
         for file in files_of(message):  # ephemeral messages cannot carry files
             await self._upload_to_dm(place.workspace, user_id, file)
 
+    async def send_direct(self, to: UserRef, message: RichMessage) -> None:
+        """Open (or find) the bot's DM with the user, then post there."""
+        dm = await self._dm(to.workspace, to.user_id)
+        if dm is None:
+            raise ChatError("conversations.open gave no channel")
+        await self._post_message(dm, message)
+
     async def edit(self, message: MessageRef, new: RichMessage) -> None:
         await self._checked(
             "chat_update",
@@ -163,10 +170,17 @@ class SlackChat:
         return str(file.get("id", "")) if isinstance(file, dict) else ""
 
     async def _upload_to_dm(self, workspace: str, user_id: str, image: Image) -> None:
+        dm = await self._dm(workspace, user_id)
+        if dm is not None:
+            await self._upload(dm, image, "")
+
+    async def _dm(self, workspace: str, user_id: str) -> Place | None:
+        """The bot's direct-message channel with a user, opened if need be."""
         opened = await self._checked("conversations_open", workspace, users=user_id)
         channel = opened.get("channel")
         if isinstance(channel, dict) and channel.get("id"):
-            await self._upload(Place(PLATFORM, workspace, str(channel["id"])), image, "")
+            return Place(PLATFORM, workspace, str(channel["id"]))
+        return None
 
     async def _checked(self, method: str, workspace: str, **args: Any) -> AsyncSlackResponse:
         try:

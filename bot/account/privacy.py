@@ -36,8 +36,9 @@ class PrivacyService:
             RichMessage(
                 title="Delete your data?",
                 body=(
-                    "This removes your answers, streaks, group memberships and mock rounds in this "
-                    "workspace, and takes you off every leaderboard. It cannot be undone. "
+                    "This removes your answers, streaks, group memberships, mock rounds and review "
+                    "cards in this workspace, and takes you off every leaderboard. It cannot be "
+                    "undone. "
                     "`/interview privacy export` first if you want a copy."
                 ),
                 buttons=(
@@ -92,6 +93,17 @@ class PrivacyService:
                     "started_at": r.started_at.isoformat(),
                 }
                 for r in data.rounds
+            ],
+            "reviews": [
+                {
+                    "question_id": c.question_id,
+                    "due": c.due.isoformat(),
+                    "reps": c.reps,
+                    "lapses": c.lapses,
+                    "last_score": c.last_score,
+                    "last_missed": list(c.last_missed),
+                }
+                for c in data.reviews
             ],
         }
 

@@ -20,9 +20,10 @@ from bot.grading import Grader, GradeResult, Rubric, grade_answer
 from bot.messages import RichMessage
 from bot.ports import metrics
 from bot.ports.records import AnswerRecord, Identity, PostFacts, StreakUpdate
-from bot.ports.storage import DailyAnswers
+from bot.ports.storage import DailyAnswers, Reviews
 from bot.progress.points import daily_points
 from bot.progress.streaks import StreakState, record_answer
+from bot.review.cards import Graded, record_answers
 from questions.bank import QuestionBank
 from questions.schema import Question
 
@@ -55,7 +56,12 @@ class _Graded:
 
 
 async def record_daily_answers(
-    store: DailyAnswers, grader: Grader, entries: list[DailyEntry], now: datetime
+    store: DailyAnswers,
+    grader: Grader,
+    entries: list[DailyEntry],
+    now: datetime,
+    *,
+    cards: Reviews,
 ) -> list[RichMessage | None]:
     """Grade and record each entry; the feedback for each (None: its question is gone)."""
     users = [entry.ids.user_id for entry in entries]
@@ -75,6 +81,7 @@ async def record_daily_answers(
     await _place(store, live)
     await _advance_streaks(store, [g for g in live if g.result.reason not in NOT_AN_ATTEMPT], now)
     await store.add_answers(_record(g, now) for g in done)
+    await record_answers(cards, [_graded(g) for g in done], now)
     return [_feedback(g) if g is not None else None for g in graded]
 
 
@@ -159,6 +166,12 @@ def _record(g: _Graded, now: datetime) -> AnswerRecord:
         answer_rank=g.rank,
         counted=not g.practice,
     )
+
+
+def _graded(g: _Graded) -> Graded:
+    """The answer as its review card sees it."""
+    result = g.result
+    return Graded(g.entry.ids.user_id, g.question.id, result.score, result.covered, result.missed)
 
 
 def _feedback(g: _Graded) -> RichMessage:

@@ -213,7 +213,9 @@ class DailyAnswerBatcher:
                 written.append(index)
             for platform, event_ids in handed_back.items():
                 await store.release_events(platform, event_ids)
-            feedback = await record_daily_answers(store, self._grader, entries, now)
+            feedback = await record_daily_answers(
+                store, self._grader, entries, now, cards=uow.reviews
+            )
             await uow.commit()
         for pending, identity in learned:  # only once the rows surely exist
             self._identities.put(pending.identity_key, identity)

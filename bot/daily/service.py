@@ -385,7 +385,9 @@ class DailyService:
             await store.schedule_days(post.schedule_id),
         )
         entry = DailyEntry(turn.ids, facts, turn.bank, text, event_ref)
-        (feedback,) = await record_daily_answers(store, self._grader, [entry], turn.now)
+        (feedback,) = await record_daily_answers(
+            store, self._grader, [entry], turn.now, cards=turn.uow.reviews
+        )
         if feedback is not None:
             turn.tell(feedback)
 

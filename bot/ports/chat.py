@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
 
 from bot.events import Place
 from bot.messages import Image, MessageRef, RichMessage
+
+
+@dataclass(frozen=True)
+class UserRef:
+    """A person on a platform, reachable without a channel: for direct messages."""
+
+    platform: str
+    workspace: str  # the platform's workspace (team, guild) id
+    user_id: str  # the platform's user id
 
 
 class ChatPort(Protocol):
@@ -23,6 +33,10 @@ class ChatPort(Protocol):
 
     async def post_private(self, place: Place, user_id: str, message: RichMessage) -> None:
         """Show a message to one user only, in place's thread when it has one."""
+        ...
+
+    async def send_direct(self, to: UserRef, message: RichMessage) -> None:
+        """A direct message to one person, outside any channel (a DM)."""
         ...
 
     async def edit(self, message: MessageRef, new: RichMessage) -> None: ...

@@ -312,6 +312,7 @@ class UserData:
     streaks: Sequence[tuple[Streak, str]]  # with the group's name
     groups: Sequence[str]
     rounds: Sequence[Round]
+    reviews: Sequence[ReviewCard] = ()
 
 
 @dataclass(frozen=True)
@@ -321,3 +322,50 @@ class Deleted:
     answers: int
     streaks: int
     groups: int
+
+
+@dataclass(frozen=True)
+class ReviewCard:
+    """One (user, question) card of spaced review, as FSRS left it after the last answer."""
+
+    user_id: int
+    question_id: str
+    due: datetime
+    stability: float
+    difficulty: float
+    reps: int  # graded answers so far, the first included
+    lapses: int  # later answers that scored under the retention mark
+    last_score: int
+    last_missed: tuple[str, ...] = ()
+    last_review: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ReviewSummary:
+    """A user's review cards at a glance: what is due, and how much was kept."""
+
+    cards: int
+    due_now: int
+    due_soon: int  # due before the end of the window asked for (a week, for stats)
+    reviews: int  # answers to a card after its first
+    kept: int  # of those, the ones that scored at or above the retention mark
+
+
+@dataclass(frozen=True)
+class ReviewReminder:
+    """A user's daily nudge: local time and zone, and the next moment it fires."""
+
+    user_id: int
+    remind_at: str
+    timezone: str
+    next_at: datetime
+
+
+@dataclass(frozen=True)
+class NudgeTarget:
+    """A reminder that fell due, with where its direct message goes."""
+
+    reminder: ReviewReminder
+    platform: str
+    workspace: str  # the platform's workspace id
+    user: str  # the platform's user id

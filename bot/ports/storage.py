@@ -22,10 +22,14 @@ from bot.ports.records import (
     Identity,
     LeaderRow,
     NewClaim,
+    NudgeTarget,
     PostedRecord,
     PostFacts,
     QuestionPack,
     RecentAnswer,
+    ReviewCard,
+    ReviewReminder,
+    ReviewSummary,
     Round,
     RoundQuestion,
     Schedule,
@@ -252,6 +256,44 @@ class Limits(Protocol):
         ...
 
 
+class Reviews(Protocol):
+    """Spaced-review cards and their daily nudges (bot/review)."""
+
+    async def cards(self, keys: Collection[tuple[int, str]]) -> dict[tuple[int, str], ReviewCard]:
+        """The cards of these (user id, question id) pairs that exist, in one read."""
+        ...
+
+    async def save(self, cards: Sequence[ReviewCard]) -> None:
+        """Insert or replace each card (one statement for the lot)."""
+        ...
+
+    async def due(self, user_id: int, now: datetime, limit: int) -> list[ReviewCard]:
+        """The user's cards due by now, most overdue first."""
+        ...
+
+    async def next_due(self, user_id: int) -> datetime | None: ...
+    async def summary(self, user_id: int, now: datetime, until: datetime) -> ReviewSummary: ...
+    async def due_per_day(
+        self, user_id: int, start: datetime, days: int, zone: str
+    ) -> list[tuple[date, int]]:
+        """Cards falling due on each of the next `days` local days (overdue ones count on the
+        first): the forecast the dashboard draws."""
+        ...
+
+    async def set_reminder(self, reminder: ReviewReminder) -> None: ...
+    async def reminder_of(self, user_id: int) -> ReviewReminder | None: ...
+    async def remove_reminder(self, user_id: int) -> bool: ...
+    async def due_reminders(self, now: datetime, limit: int = 500) -> list[NudgeTarget]: ...
+    async def move_reminder(self, user_id: int, after: datetime, next_at: datetime) -> None:
+        """Set the next moment, unless another replica already moved it past `after`."""
+        ...
+
+    async def next_reminder_after(self, moment: datetime) -> datetime | None: ...
+    async def claim_nudge(self, user_id: int, local_date: date, now: datetime) -> bool:
+        """True for the one caller that claims this user's nudge of this day."""
+        ...
+
+
 class UnitOfWork(Protocol):
     @property
     def directory(self) -> Directory: ...
@@ -281,6 +323,8 @@ class UnitOfWork(Protocol):
     def people(self) -> People: ...
     @property
     def limits(self) -> Limits: ...
+    @property
+    def reviews(self) -> Reviews: ...
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

@@ -15,6 +15,7 @@ from bot.ports.storage import UnitOfWork
 from bot.progress.groups import GroupService
 from bot.progress.heatmap import heatmap_alt_text, render_heatmap
 from bot.progress.streaks import StreakState, standing
+from bot.review import views as review_views
 from bot.turn import Turn
 from bot.views import plural
 from questions.bank import QuestionBank
@@ -118,6 +119,8 @@ class Boards:
             Field("Answers", f"{summary.answers} · mean score {round(summary.mean_score or 0)}"),
             Field("Points", str(summary.points)),
         ]
+        week = await turn.uow.reviews.summary(user.id, turn.now, turn.now + timedelta(days=7))
+        fields.append(review_views.stats_field(week))
         means = {turn.bank.topic_title(t): sum(v) / len(v) for t, v in topic_scores.items()}
         fields.extend(Field(label, value) for label, value in views.standing(means, "topic"))
         recent = await turn.uow.stats.recent_answers(user.id)

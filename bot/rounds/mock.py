@@ -11,17 +11,21 @@ from bot import views
 from bot.commands import DEFAULT_COUNT, Mock
 from bot.events import Place
 from bot.grading import Grader, GradeResult, Rubric, grade_answer
+from bot.messages import RichMessage
 from bot.outbox import Outbox
 from bot.ports import metrics
 from bot.ports.chat import ChatLookup
 from bot.ports.records import AnswerRecord, Round, RoundQuestion
 from bot.ports.storage import Conflict, UnitOfWork
 from bot.progress.points import mock_points
+from bot.review.cards import after_grading
 from bot.rounds.follow_ups import choose_follow_up
 from bot.rounds.roles import ROLES, loop_questions
 from bot.rounds.selection import pick_for_round
 from bot.turn import Turn
 from questions.schema import Question
+
+RoundKind = tuple[str, str | None, str | None]  # mode, topic, difficulty
 
 
 class RoundConflict(Exception):
@@ -94,20 +98,6 @@ class MockRounds:
             count = len(chosen)
         else:
             chosen = pick_for_round(pool, count, seen, best, rng)
-        try:
-            round_ = await turn.uow.rounds.open(
-                turn.ids.channel_id,
-                turn.ids.user_id,
-                mode="loop" if args.loop else "mock",
-                topic=topic,
-                difficulty=args.difficulty.value if args.difficulty else None,
-                planned_count=len(chosen),
-                now=turn.now,
-            )
-        except Conflict as exc:
-            raise RoundConflict from exc
-        for position, question in enumerate(chosen):
-            turn.uow.rounds.add_question(round_.id, position, question.id, question.topic)
         title = turn.bank.topic_title(topic) if topic else None
         difficulty = args.difficulty.value if args.difficulty else None
         intro_message = (
@@ -119,15 +109,30 @@ class MockRounds:
             if args.loop
             else views.round_intro(turn.actor.display_name, len(chosen), title, difficulty)
         )
-        intro = await turn.chat.post(turn.place, intro_message)
-        thread = await turn.chat.open_thread(intro, f"Mock interview: {turn.actor.display_name}")
-        round_.thread_ref = thread.thread
-        round_.intro_message_ref = intro.message_id
-        if len(chosen) < count:
-            turn.say(
-                thread,
-                views.info(f"Only {len(chosen)} questions match, so this round has {len(chosen)}."),
+        few = f"Only {len(chosen)} questions match, so this round has {len(chosen)}."
+        kind = ("loop" if args.loop else "mock", topic, difficulty)
+        await self.begin(turn, chosen, intro_message, kind, few if len(chosen) < count else "")
+
+    async def begin(
+        self, turn: Turn, chosen: Sequence[Question], intro: RichMessage, kind: RoundKind, note: str
+    ) -> None:
+        """Open a round of these questions (a review round's too): intro, thread, first one."""
+        (mode, topic, difficulty), ids = kind, turn.ids
+        try:
+            round_ = await turn.uow.rounds.open(
+                ids.channel_id, ids.user_id, mode, topic, difficulty, len(chosen), turn.now
             )
+        except Conflict as exc:
+            raise RoundConflict from exc
+        for position, question in enumerate(chosen):
+            turn.uow.rounds.add_question(round_.id, position, question.id, question.topic)
+        posted = await turn.chat.post(turn.place, intro)
+        name = ("Review: " if mode == "review" else "Mock interview: ") + turn.actor.display_name
+        thread = await turn.chat.open_thread(posted, name)
+        round_.thread_ref = thread.thread
+        round_.intro_message_ref = posted.message_id
+        if note:
+            turn.say(thread, views.info(note))
         await self._ask(turn, thread, round_)
 
     # --- answering ----------------------------------------------------------------
@@ -192,6 +197,8 @@ class MockRounds:
                 model_answer=model_answer,
             ),
         )
+        if not on_follow_up:
+            await after_grading(turn, thread, round_, current.question_id, result, final)
         if not on_follow_up and question.follow_ups:
             current.awaiting = "follow_up"
             current.follow_up_index = choose_follow_up(question, result, round_.id)

@@ -27,6 +27,7 @@ from storage.models import (
     Channel,
     DailyPost,
     GroupMember,
+    ReviewCard,
     Round,
     RoundQuestion,
     Schedule,
@@ -59,6 +60,17 @@ TOP_KEYS = {
     "groups",
     "users",
     "answers",
+    "reviews",
+}
+REVIEW_KEYS = {
+    "user",
+    "question_id",
+    "due",
+    "stability",
+    "difficulty",
+    "reps",
+    "lapses",
+    "last_score",
 }
 SCHEDULE_KEYS = {
     "channel",
@@ -308,6 +320,30 @@ async def build_workspace(engine: AsyncEngine) -> None:
             ]
         )
 
+        def card(user: User, question_id: str, due: datetime, **extra: Any) -> ReviewCard:
+            values: dict[str, Any] = {
+                "user_id": user.id,
+                "question_id": question_id,
+                "due": due,
+                "stability": 2.3065,
+                "difficulty": 5.11,
+                "reps": 1,
+                "lapses": 0,
+                "last_score": 55,
+                "last_missed": ["L2 penalises squared weights"],
+                "last_review": due - timedelta(days=1),
+            }
+            return ReviewCard(**(values | extra))
+
+        s.add_all(
+            [
+                card(ada, "t-l1-l2", NOW + timedelta(days=1)),
+                card(ada, "t-roc-auc", datetime(2026, 5, 9, 9, 0, tzinfo=BERLIN_SUMMER), reps=3),
+                card(jose, "t-l1-l2", NOW - timedelta(days=2), lapses=1, last_missed=[]),
+                card(foreign_user, "t-l1-l2", NOW),
+            ]
+        )
+
 
 # --------------------------------------------------------------------------- helpers
 
@@ -445,6 +481,17 @@ async def test_export_has_the_documented_shape_and_values(source: AsyncEngine) -
     assert (follow_up["kind"], follow_up["channel"], follow_up["points"]) == ("mock", "C2", 2)
     assert [a["created_at"] for a in answers] == sorted(a["created_at"] for a in answers)
 
+    reviews = data["reviews"]
+    assert [(r["user"], r["question_id"]) for r in reviews] == [
+        ("U1", "t-l1-l2"),
+        ("U1", "t-roc-auc"),
+        ("U2", "t-l1-l2"),
+    ]  # the discord workspace's card stays out
+    assert set(reviews[0]) >= REVIEW_KEYS
+    assert reviews[1]["due"] == "2026-05-09T07:00:00+00:00"
+    assert (reviews[1]["reps"], reviews[2]["lapses"], reviews[0]["last_score"]) == (3, 1, 55)
+    assert reviews[0]["stability"] == pytest.approx(2.3065)
+
     assert json.loads(json.dumps(data, ensure_ascii=False)) == data  # JSON-ready as it is
 
 
@@ -471,10 +518,11 @@ async def test_import_into_an_empty_database_round_trips(
         "group_members": 4,
         "streaks": 3,
         "answers": 7,
+        "reviews": 3,
     }
     assert summary.describe() == (
         "imported workspace slack:T1: 2 channels, 3 users, 1 schedule, 3 daily posts, "
-        "2 groups, 4 group members, 3 streaks, 7 answers"
+        "2 groups, 4 group members, 3 streaks, 7 answers, 3 reviews"
     )
     assert await export(target) == original
     assert await count(target, Round) == 0
@@ -513,6 +561,17 @@ async def test_an_export_from_before_packs_draws_from_every_pack(
     await restore(target, older)
     [schedule] = (await export(target))["schedules"]
     assert schedule["packs"] == []
+
+
+async def test_an_export_from_before_reviews_imports_without_cards(
+    source: AsyncEngine, target: AsyncEngine
+) -> None:
+    older = await export(source)
+    del older["reviews"]
+    summary = await restore(target, older)
+    assert summary.reviews == 0
+    assert (await export(target))["reviews"] == []
+    assert await count(target, ReviewCard) == 0
 
 
 async def test_import_beside_another_workspace_with_the_same_platform_ids(
@@ -650,6 +709,21 @@ BROKEN = [
         r"^channels: channel id 'C1' appears more than once$",
         id="duplicate-channel",
     ),
+    pytest.param(
+        _set("reviews.0.user", "U404"),
+        r"^reviews\[0\]: unknown user 'U404' \(not in users\)$",
+        id="review-of-unknown-user",
+    ),
+    pytest.param(
+        _set("reviews.1.question_id", "t-l1-l2"),
+        r"^reviews: user and question \('U1', 't-l1-l2'\) appears more than once$",
+        id="duplicate-review-card",
+    ),
+    pytest.param(
+        _set("reviews.0.stability", "high"),
+        r"^reviews\[0\]\.stability: ",
+        id="review-stability-not-a-number",
+    ),
 ]
 
 
@@ -713,7 +787,7 @@ async def test_cli_export_to_a_file_then_import_into_a_new_sqlite_file(tmp_path:
     assert imported.exit_code == 0, imported.output
     assert imported.stdout.strip() == (
         "imported workspace slack:T1: 2 channels, 3 users, 1 schedule, 3 daily posts, "
-        "2 groups, 4 group members, 3 streaks, 7 answers"
+        "2 groups, 4 group members, 3 streaks, 7 answers, 3 reviews"
     )
 
     again = await invoke("export", "--workspace", "slack:T1", "--db", new_url)

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 
 from bot.events import Place
 from bot.messages import Image, MessageRef, RichMessage
+from bot.ports.chat import UserRef
 
 
 @dataclass(frozen=True)
 class Sent:
-    kind: str  # post | reply | private | edit | image
+    kind: str  # post | reply | private | direct | edit | image
     place: Place
     message: RichMessage
     to_user: str | None = None
@@ -66,6 +67,11 @@ class FakeChat:
         self._maybe_fail()
         self.sent.append(Sent("private", place, message, to_user=user_id))
 
+    async def send_direct(self, to: UserRef, message: RichMessage) -> None:
+        self._maybe_fail()
+        place = Place(to.platform, to.workspace, f"@{to.user_id}", None)
+        self.sent.append(Sent("direct", place, message, to_user=to.user_id))
+
     async def edit(self, message: MessageRef, new: RichMessage) -> None:
         self.sent.append(Sent("edit", message.place, new, message_id=message.message_id))
 
@@ -84,6 +90,9 @@ class FakeChat:
 
     def in_thread(self, thread: str) -> list[Sent]:
         return [s for s in self.sent if s.place.thread == thread and s.kind == "reply"]
+
+    def direct_to(self, user: str) -> list[Sent]:
+        return [s for s in self.sent if s.kind == "direct" and s.to_user == user]
 
     def private_to(self, user: str) -> list[Sent]:
         return [s for s in self.sent if s.kind == "private" and s.to_user == user]

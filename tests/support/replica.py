@@ -17,7 +17,7 @@ from bot.banks import BankRegistry
 from bot.events import Place
 from bot.grading import RubricGrader
 from bot.messages import Image, MessageRef, RichMessage
-from bot.ports.chat import ChatLookup
+from bot.ports.chat import ChatLookup, UserRef
 from bot.ports.clock import ManualClock
 from storage.database import create_engine, session_factory
 from storage.unit_of_work import UnitOfWorkFactory
@@ -51,6 +51,9 @@ class FileChat:
         return message.place.in_thread(message.message_id)
 
     async def post_private(self, place: Place, user_id: str, message: RichMessage) -> None:
+        return None
+
+    async def send_direct(self, to: UserRef, message: RichMessage) -> None:
         return None
 
     async def edit(self, message: MessageRef, new: RichMessage) -> None:

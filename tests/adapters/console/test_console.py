@@ -217,3 +217,28 @@ def test_two_weeks_of_daily_questions_in_the_console(tmp_path: Path) -> None:
     assert (tmp_path / "activity-you.png").read_bytes().startswith(b"\x89PNG")
     assert out.count("== Answer reveal ==") >= 8
     assert "Traceback" not in out + result.stderr
+
+
+def test_spaced_review_on_the_simulated_clock(tmp_path: Path) -> None:
+    script = (ROOT / "tests" / "fixtures" / "console" / "spaced-review.txt").read_text()
+    result = run_console(
+        tmp_path / "bot.db", script, "--packs", str(FIXTURE_PACKS), "--images", str(tmp_path)
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Traceback" not in out + result.stderr
+    # Monday: the weak answer is not due yet, and says when it will be.
+    monday, tuesday = out.split("(clock now 2026-03-03 09:00 UTC)")
+    assert "Nothing is due for review right now. Your next card is due in 1 day" in monday
+    assert "direct message" not in monday
+    assert "Your next card is due in 8 days, on Tue 10 Mar" in monday  # Bob's full answer
+    # Tuesday: one nudge at 10:00, then the review round compares with Monday's answer.
+    assert tuesday.count("[interview-bot → direct message to you]") == 1
+    assert "1 card due for review" in tuesday
+    assert "== Review for you ==" in tuesday
+    assert "== Compared with last time ==" in tuesday
+    assert "Recalled this time" in tuesday
+    # Well answered, it stays away: days of "nothing due", and no more nudges.
+    assert tuesday.count("Nothing is due for review right now") == 3  # you twice, Bob on Friday
+    assert "Review reminders off" in tuesday
+    assert "retention 100% (1 review)" in tuesday

@@ -133,6 +133,7 @@ class FakeDiscord:
         self._runner: web.AppRunner | None = None
         self.port = 0
         self.users: dict[str, dict[str, Any]] = {}
+        self.dm_channels: dict[str, dict[str, Any]] = {}
         self.changed = asyncio.Event()
         self._interaction_types: dict[str, int] = {}
         self._interaction_channels: dict[str, int] = {}
@@ -348,6 +349,7 @@ class FakeDiscord:
         routes: list[tuple[str, str, Callable[..., Any]]] = [
             ("GET", r"/gateway/bot", self._gateway_bot),
             ("GET", r"/users/@me", lambda: self.bot_user),
+            ("POST", r"/users/(@me)/channels", self._open_dm),
             ("GET", r"/oauth2/applications/@me", self._application),
             ("GET", r"/channels/(\d+)", self._get_channel),
             ("POST", r"/channels/(\d+)/messages", self._post_message),
@@ -395,6 +397,27 @@ class FakeDiscord:
             "verify_key": "0" * 64,
             "flags": 0,
         }
+
+    def _open_dm(self, _me: str, call: Call) -> dict[str, Any]:
+        """A DM channel with one user: the same channel each time for the same user."""
+        recipient = str((call.body or {}).get("recipient_id", ""))
+        channel = self.dm_channels.get(recipient)
+        if channel is None:
+            channel = {
+                "id": str(self.snowflake()),
+                "type": 1,
+                "last_message_id": None,
+                "recipients": [user_payload(int(recipient), f"user{recipient}")],
+            }
+            self.dm_channels[recipient] = channel
+        return channel
+
+    def direct_messages(self, user_id: str) -> list[StoredMessage]:
+        """What was sent to a user's DM channel."""
+        channel = self.dm_channels.get(user_id)
+        if channel is None:
+            return []
+        return [m for m in self.messages.values() if m.channel_id == int(channel["id"])]
 
     def _get_channel(self, channel_id: str, call: Call) -> Any:
         found = self.threads.get(int(channel_id))

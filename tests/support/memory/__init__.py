@@ -19,6 +19,7 @@ from tests.support.memory.core import Answers, Directory, Events, Limits, Rounds
 from tests.support.memory.daily import Claims, DailyAnswers, DailyPosts, Schedules
 from tests.support.memory.progress import Groups, Packs, People, Stats, Streaks
 from tests.support.memory.records import Data
+from tests.support.memory.reviews import Reviews
 
 __all__ = ["Data", "MemoryDatabase", "MemoryUnitOfWork"]
 
@@ -50,6 +51,7 @@ class MemoryUnitOfWork:
         self.stats = Stats(data)
         self.people = People(data)
         self.limits = Limits(data)
+        self.reviews = Reviews(data)
 
     async def __aexit__(
         self,

@@ -142,6 +142,10 @@ class People(Repo):
             streaks=[(s, names[s.group_id]) for s in self.d.streaks if s.user_id == user_id],
             groups=[names[g] for g, u in sorted(self.d.members) if u == user_id],
             rounds=[r for r in self.d.rounds if r.user_id == user_id],
+            reviews=sorted(
+                (c for (u, _), c in self.d.cards.items() if u == user_id),
+                key=lambda c: c.question_id,
+            ),
         )
 
     async def delete(self, user_id: int) -> Deleted:
@@ -156,4 +160,7 @@ class People(Repo):
         d.members = {(g, u) for g, u in d.members if u != user_id}
         d.rounds = [r for r in d.rounds if r.user_id != user_id]
         d.users = [u for u in d.users if u.id != user_id]
+        d.cards = {k: c for k, c in d.cards.items() if k[0] != user_id}
+        d.reminders.pop(user_id, None)
+        d.nudges = {n for n in d.nudges if n[0] != user_id}
         return deleted

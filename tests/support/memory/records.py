@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
-from bot.ports.records import AnswerRecord
+from bot.ports.records import AnswerRecord, ReviewCard, ReviewReminder
 
 
 @dataclass
@@ -165,6 +165,9 @@ class Data:
     streaks: list[Streak] = field(default_factory=list)
     packs: list[Pack] = field(default_factory=list)
     counters: dict[tuple[str, str, datetime], int] = field(default_factory=dict)
+    cards: dict[tuple[int, str], ReviewCard] = field(default_factory=dict)
+    reminders: dict[int, ReviewReminder] = field(default_factory=dict)
+    nudges: set[tuple[int, date]] = field(default_factory=set)
     last_ids: dict[str, int] = field(default_factory=dict)  # by table, as autoincrement
 
 

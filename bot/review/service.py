@@ -1,0 +1,66 @@
+"""`/interview review`: a round of the caller's due cards, run by the mock-round machinery,
+and the daily nudge's settings."""
+
+from __future__ import annotations
+
+from bot import views
+from bot.commands import ReviewRemind
+from bot.ports.records import ReviewReminder
+from bot.review import views as review_views
+from bot.review.grammar import DEFAULT_REVIEW_COUNT, remind_time, zone_of
+from bot.review.reminders import next_occurrence
+from bot.rounds.mock import MockRounds
+from bot.turn import Turn
+
+
+class ReviewService:
+    def __init__(self, rounds: MockRounds) -> None:
+        self._rounds = rounds
+
+    async def start(self, turn: Turn, count: int | None) -> None:
+        """Open a round of the due cards, most overdue first; or say when the next is due."""
+        ids = turn.ids
+        if await turn.uow.rounds.open_for(ids.channel_id, ids.user_id) is not None:
+            turn.tell(
+                views.info(
+                    "You have a round open here: answer it, `/interview resume` it or "
+                    "`/interview end` it, then start the review."
+                )
+            )
+            return
+        due_now = (await turn.uow.reviews.summary(ids.user_id, turn.now, turn.now)).due_now
+        if due_now == 0:
+            next_due = await turn.uow.reviews.next_due(ids.user_id)
+            turn.tell(review_views.nothing_due(next_due, turn.now))
+            return
+        cards = await turn.uow.reviews.due(ids.user_id, turn.now, count or DEFAULT_REVIEW_COUNT)
+        chosen = [q for card in cards if (q := turn.bank.get(card.question_id)) is not None]
+        if not chosen:
+            turn.tell(
+                views.info(
+                    "Your due cards are for questions this workspace's packs no longer have."
+                )
+            )
+            return
+        intro = review_views.review_intro(turn.actor.display_name, len(chosen), due_now)
+        await self._rounds.begin(turn, chosen, intro, ("review", None, None), "")
+
+    async def remind(self, turn: Turn, command: ReviewRemind) -> None:
+        """Turn the daily nudge on at a local time (in the zone given, kept, the channel's or
+        UTC), or off."""
+        user_id = turn.ids.user_id
+        if command.time is None:
+            turn.tell(review_views.reminder_off(await turn.uow.reviews.remove_reminder(user_id)))
+            return
+        at = remind_time(command.time)
+        zone_name = command.tz
+        if zone_name is None:
+            kept = await turn.uow.reviews.reminder_of(user_id)
+            group = await turn.uow.groups.for_channel(turn.ids.channel_id)
+            zone_name = kept.timezone if kept else group.timezone if group else "UTC"
+        zone = zone_of(zone_name)
+        reminder = ReviewReminder(
+            user_id, f"{at:%H:%M}", zone.key, next_occurrence(at, zone, turn.now)
+        )
+        await turn.uow.reviews.set_reminder(reminder)
+        turn.tell(review_views.reminder_set(reminder, turn.now))
