@@ -8,7 +8,7 @@
 #   benchmarks/run_all.sh --scale 1 --backend sqlite
 #
 # Options: --quick, --scale S (leaderboard size, 1 = 1,000,000 answers), --backend
-# sqlite|postgres|both (leaderboard and engine_throughput; postgres needs
+# sqlite|postgres|both (leaderboard, engine_throughput, scheduler_scale; postgres needs
 # postgresql://postgres@127.0.0.1:5432/test or INTERVIEW_BOT_TEST_POSTGRES_URL).
 # PYTHON overrides the interpreter (default: the repo's .venv).
 set -uo pipefail
@@ -40,6 +40,7 @@ if [ "$QUICK" = 1 ]; then
     "slack_latency|benchmarks/slack_latency.py --quick"
     "fanout|benchmarks/fanout.py --quick"
     "round_memory|benchmarks/round_memory.py --rounds 100"
+    "scheduler_scale|benchmarks/scheduler_scale.py --schedules 2000 --commands 20"
   )
 else
   SCALE="${SCALE:-0.1}"
@@ -51,6 +52,7 @@ else
     "slack_latency|benchmarks/slack_latency.py"
     "fanout|benchmarks/fanout.py"
     "round_memory|benchmarks/round_memory.py"
+    "scheduler_scale|benchmarks/scheduler_scale.py --backend $BACKEND"
   )
 fi
 
