@@ -41,6 +41,7 @@ if [ "$QUICK" = 1 ]; then
     "fanout|benchmarks/fanout.py --quick"
     "round_memory|benchmarks/round_memory.py --rounds 100"
     "scheduler_scale|benchmarks/scheduler_scale.py --schedules 2000 --commands 20"
+    "discord_latency|benchmarks/discord_latency.py --quick"
   )
 else
   SCALE="${SCALE:-0.1}"
@@ -53,6 +54,7 @@ else
     "fanout|benchmarks/fanout.py"
     "round_memory|benchmarks/round_memory.py"
     "scheduler_scale|benchmarks/scheduler_scale.py --backend $BACKEND"
+    "discord_latency|benchmarks/discord_latency.py"
   )
 fi
 

@@ -114,6 +114,7 @@ class InteractionChat:
     def __init__(self, chat: DiscordChat, replies: InteractionReplies) -> None:
         self._chat = chat
         self._replies = replies
+        self.replies_in_thread_readable = chat.replies_in_thread_readable
 
     async def post(self, place: Place, message: RichMessage) -> MessageRef:
         return await self._chat.post(place, message)

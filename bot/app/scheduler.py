@@ -95,10 +95,14 @@ class DailyScheduler:
         """A committed change: that channel's job alone, or (None) whatever changed anywhere."""
         if not self._scheduler.running:
             return  # start() loads every schedule as it stands then
-        if channel_id is None:
-            await self.timetable.catch_up()
-        else:
-            await self.timetable.channel_changed(channel_id)
+        try:
+            if channel_id is None:
+                await self.timetable.catch_up()
+            else:
+                await self.timetable.channel_changed(channel_id)
+        except DATABASE_DOWN:
+            # The change is committed; the next sweep (within a minute) brings the job in line.
+            log.warning("database unavailable: the schedule's job follows at the next sweep")
 
     # --- the job sink the timetable drives ---------------------------------------------
 
