@@ -163,7 +163,13 @@ async def measure(users: int, waves: int) -> dict[str, Any]:
             by_command: dict[str, list[float]] = {"mock": [], "end": []}
             for n in range(waves):
                 path, opts = (["mock"], {"count": 1}) if n % 2 == 0 else (["end"], {})
-                took = await wave(bot_fake, users, path, opts)
+                try:
+                    took = await wave(bot_fake, users, path, opts)
+                except AssertionError:
+                    raise RuntimeError(
+                        f"the bot left interactions unanswered in wave {n}; its log ends:\n"
+                        + bot.log.read_text()[-4000:]
+                    ) from None
                 latencies["bot"] += took
                 by_command[path[0]] += took
                 latencies["baseline"] += await wave(base_fake, users, path, opts)

@@ -22,12 +22,15 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.clockwork import Clockwork
 from bot.daily.calendar import Recurrence, days_key
 from bot.daily.timetable import DEFAULT_SETTLE, Timetable
-from bot.ports.storage import DATABASE_DOWN, UnitOfWork
+from bot.ports.storage import DATABASE_DOWN, Busy, UnitOfWork
 
 log = logging.getLogger(__name__)
 
 DAILY_PREFIX = "daily:"
 SWEEP_JOB = "sweep"
+# What makes scheduled work wait for the next sweep instead of failing: a database that is
+# down, or one so busy (a flood of events at start) that no connection came free in time.
+WAIT_FOR_NEXT_SWEEP = (Busy, *DATABASE_DOWN)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -70,9 +73,13 @@ class DailyScheduler:
     async def start(self) -> None:
         """Build the jobs, start, and catch up on whatever fell due while the bot was down.
 
-        The jobs are added before the scheduler runs, so it files them all in one pass.
+        The jobs are added before the scheduler runs, so it files them all in one pass. A
+        database too busy or down to read them now leaves that to the first sweep.
         """
-        await self.timetable.load()
+        try:
+            await self.timetable.load()
+        except WAIT_FOR_NEXT_SWEEP:
+            log.warning("could not read the schedules at start: the first sweep loads them")
         self._scheduler.add_job(
             self.sweep,
             IntervalTrigger(seconds=self._sweep_every.total_seconds()),
@@ -81,13 +88,16 @@ class DailyScheduler:
         )
         self._scheduler.start()
         log.info("scheduler has %d daily jobs", len(self.timetable.held))
-        await self._clockwork.tick()
+        try:
+            await self._clockwork.tick()
+        except Busy:
+            log.warning("database busy at start: the catch-up runs at the first sweep")
 
     async def sweep(self) -> int:
         """Every minute: take in other replicas' schedule changes, then run what fell due."""
         try:
             await self.timetable.catch_up()
-        except DATABASE_DOWN:
+        except WAIT_FOR_NEXT_SWEEP:
             log.warning("database unavailable: schedule changes wait for the next sweep")
         return await self._clockwork.tick()
 
@@ -100,7 +110,7 @@ class DailyScheduler:
                 await self.timetable.catch_up()
             else:
                 await self.timetable.channel_changed(channel_id)
-        except DATABASE_DOWN:
+        except WAIT_FOR_NEXT_SWEEP:
             # The change is committed; the next sweep (within a minute) brings the job in line.
             log.warning("database unavailable: the schedule's job follows at the next sweep")
 

@@ -178,3 +178,19 @@ async def test_a_workspace_uninstalled_stops_its_jobs_in_one_pass(running: Harne
     assert await h.engine.workspace_gone("test", "W1") == len(CHANNELS)
     assert h.scheduler.next_runs() == {}
     assert h.scheduler.timetable.touched - touched == len(CHANNELS)
+
+
+async def test_a_database_too_busy_at_start_leaves_the_jobs_to_the_first_sweep(
+    h: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for channel in ("C1", "C2"):
+        await h.command("daily set time=18:00 tz=UTC", channel=channel, admin=True)
+    assert h.database is not None
+    monkeypatch.setattr(h.database.sync_engine.pool, "_timeout", 0.2)  # wait less for the test
+    async with h.database.connect() as taken:  # SQLite's one pooled connection, busy elsewhere
+        await taken.execute(text("SELECT 1"))
+        await h.scheduler.start()  # a flood of events at start must not stop the process
+    assert h.scheduler.next_runs() == {}
+    await h.scheduler.sweep()
+    assert sorted(h.scheduler.next_runs()) == ["daily:1", "daily:2"]
+    await h.scheduler.shutdown()
