@@ -69,6 +69,9 @@ class DailyScheduler:
             timezone=UTC,
         )
         self.timetable = Timetable(uow_factory, self, settle)
+        # While every job is loaded at start: each recurrence's first fire, worked out once for
+        # all the schedules that share it (the cron arithmetic is most of a job's cost).
+        self._first_fires: dict[Recurrence, datetime | None] | None = None
 
     async def start(self) -> None:
         """Build the jobs, start, and catch up on whatever fell due while the bot was down.
@@ -76,10 +79,13 @@ class DailyScheduler:
         The jobs are added before the scheduler runs, so it files them all in one pass. A
         database too busy or down to read them now leaves that to the first sweep.
         """
+        self._first_fires = {}
         try:
             await self.timetable.load()
         except WAIT_FOR_NEXT_SWEEP:
             log.warning("could not read the schedules at start: the first sweep loads them")
+        finally:
+            self._first_fires = None
         self._scheduler.add_job(
             self.sweep,
             IntervalTrigger(seconds=self._sweep_every.total_seconds()),
@@ -119,15 +125,25 @@ class DailyScheduler:
     def put(self, schedule_id: int, when: Recurrence, new: bool) -> None:
         job_id = f"{DAILY_PREFIX}{schedule_id}"
         if new:
+            first = self._first_fire(when)
             self._scheduler.add_job(
                 self._clockwork.fire_daily,
                 cron_for(when),
                 args=[schedule_id],
                 id=job_id,
                 replace_existing=True,
+                # None would pause the job: leave it out and let the scheduler work it out.
+                **({"next_run_time": first} if first is not None else {}),
             )
         else:
             self._scheduler.reschedule_job(job_id, trigger=cron_for(when))
+
+    def _first_fire(self, when: Recurrence) -> datetime | None:
+        if self._first_fires is None:
+            return None
+        if when not in self._first_fires:
+            self._first_fires[when] = cron_for(when).get_next_fire_time(None, datetime.now(UTC))
+        return self._first_fires[when]
 
     def drop(self, schedule_id: int) -> None:
         self._scheduler.remove_job(f"{DAILY_PREFIX}{schedule_id}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -40,6 +40,9 @@ async def test_setting_one_schedule_touches_only_its_own_job(running: Harness) -
     h = running
     before = h.scheduler.next_runs()
     assert len(before) == len(CHANNELS)
+    # jobs loaded together at start share their first fire: the next 18:00 UTC from now
+    assert {local_time(h.scheduler, job) for job in before} == {"18:00"}
+    assert all(timedelta(0) < at - datetime.now(UTC) <= timedelta(days=3) for at in before.values())
     touched = h.scheduler.timetable.touched
     await h.command("daily set time=07:30 tz=UTC", channel="C3", admin=True)
     assert h.scheduler.timetable.touched - touched == 1
