@@ -224,6 +224,8 @@ async def measure(backend: str, large: int, baseline: int, commands: int) -> dic
         "daily_set_latency_ratio_p95": round(
             big_report["daily_set_ms_p95"] / small_report["daily_set_ms_p95"], 2
         ),
+        # Wall time stretches with whatever else the machine runs; CPU time is start-up's own work.
+        "start_cpu_within_target": big_report["start_cpu_s"] < MAX_START_S,
         "ok": ratio <= MAX_LATENCY_RATIO and big_report["start_to_ready_s"] < MAX_START_S,
     }
 
