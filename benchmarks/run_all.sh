@@ -8,7 +8,7 @@
 #   benchmarks/run_all.sh --scale 1 --backend sqlite
 #
 # Options: --quick, --scale S (leaderboard size, 1 = 1,000,000 answers), --backend
-# sqlite|postgres|both (leaderboard and engine_throughput; postgres needs
+# sqlite|postgres|both (leaderboard, engine_throughput, scheduler_scale; postgres needs
 # postgresql://postgres@127.0.0.1:5432/test or INTERVIEW_BOT_TEST_POSTGRES_URL).
 # PYTHON overrides the interpreter (default: the repo's .venv).
 set -uo pipefail
@@ -41,6 +41,8 @@ if [ "$QUICK" = 1 ]; then
     "fanout|benchmarks/fanout.py --quick"
     "round_memory|benchmarks/round_memory.py --rounds 100"
     "review_due|benchmarks/review_due.py --scale 0.01 --runs 10 --backend $BACKEND"
+    "scheduler_scale|benchmarks/scheduler_scale.py --schedules 2000 --commands 20"
+    "discord_latency|benchmarks/discord_latency.py --quick"
   )
 else
   SCALE="${SCALE:-0.1}"
@@ -53,6 +55,8 @@ else
     "fanout|benchmarks/fanout.py"
     "round_memory|benchmarks/round_memory.py"
     "review_due|benchmarks/review_due.py --backend $BACKEND"
+    "scheduler_scale|benchmarks/scheduler_scale.py --backend $BACKEND"
+    "discord_latency|benchmarks/discord_latency.py"
   )
 fi
 

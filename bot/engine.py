@@ -74,7 +74,7 @@ class Engine:
         chats: ChatLookup,
         send_retry_delay_s: float = 0.5,
         max_concurrent_events: int = 32,
-        schedules_changed: Callable[[], Awaitable[None]] | None = None,
+        schedules_changed: Callable[[int | None], Awaitable[None]] | None = None,
     ) -> None:
         self._uow = uow_factory
         self._banks = banks
@@ -218,7 +218,7 @@ class Engine:
         if after.post_now is not None:
             await self.clockwork.post_now(after.post_now)
         if after.schedules_changed and self._schedules_changed is not None:
-            await self._schedules_changed()
+            await self._schedules_changed(after.changed_channel)
 
     # --- time-driven work, for the console's clock and the tests -------------------------------
 
@@ -240,7 +240,7 @@ class Engine:
             stopped = await uow.schedules.disable_workspace(platform, workspace, self._clock.now())
             await uow.commit()
         if stopped and self._schedules_changed is not None:
-            await self._schedules_changed()
+            await self._schedules_changed(None)  # many channels: whatever changed
         return stopped
 
     async def home(self, platform: str, workspace: str, user_id: str, name: str) -> RichMessage:

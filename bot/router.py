@@ -58,7 +58,12 @@ class AfterCommit:
     """Work an event asks for once its own changes are committed."""
 
     schedules_changed: bool = False
+    changed_channel: int | None = None  # whose schedule: only its job is updated
     post_now: int | None = None
+
+    def schedule_changed(self, changed: bool, channel_id: int) -> None:
+        self.schedules_changed = changed
+        self.changed_channel = channel_id if changed else None
 
 
 class Router:
@@ -152,11 +157,15 @@ class Router:
             case Help(subject=subject):
                 turn.tell(views.help_message(subject))
             case Daily(action="set", args=args):
-                after.schedules_changed = await self._schedules.set(turn, list(args))
+                after.schedule_changed(
+                    await self._schedules.set(turn, list(args)), turn.ids.channel_id
+                )
             case DailySet():
-                after.schedules_changed = await self._schedules.set(turn, command.settings())
+                after.schedule_changed(
+                    await self._schedules.set(turn, command.settings()), turn.ids.channel_id
+                )
             case Daily(action="off"):
-                after.schedules_changed = await self._schedules.off(turn)
+                after.schedule_changed(await self._schedules.off(turn), turn.ids.channel_id)
             case Daily(action="now"):
                 if await self._limits.allow(turn, "daily now"):
                     after.post_now = await self._schedules.require_schedule_for_now(turn)

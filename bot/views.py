@@ -51,14 +51,29 @@ def grade_fields(result: GradeResult, model_answer: str | None) -> tuple[Field, 
     return tuple(fields)
 
 
-def round_intro(name: str, count: int, topic: str | None, difficulty: str | None) -> RichMessage:
+ANSWER_BY_REPLY = "Answer each one by replying in this thread."
+ANSWER_BY_BUTTON = "Press Answer under each question to answer it."
+
+
+def how_to_answer(replies_readable: bool) -> str:
+    """A round's answers come as thread replies, or by the button where replies stay unread."""
+    return ANSWER_BY_REPLY if replies_readable else ANSWER_BY_BUTTON
+
+
+def round_intro(
+    name: str,
+    count: int,
+    topic: str | None,
+    difficulty: str | None,
+    replies_readable: bool = True,
+) -> RichMessage:
     scope = topic or "mixed topics"
     level = f", {difficulty}" if difficulty else ""
     plural = "question" if count == 1 else "questions"
     return RichMessage(
         title=f"Mock interview for {name}",
         body=(
-            f"{count} {plural} on {scope}{level}. Answer each one by replying in this thread. "
+            f"{count} {plural} on {scope}{level}. {how_to_answer(replies_readable)} "
             "Stuck? `/interview hint`. Move on: `/interview skip`. Stop: `/interview end`."
         ),
     )
@@ -202,13 +217,18 @@ def scorecard(
     return RichMessage(title=title, body="\n".join(body), fields=tuple(fields))
 
 
-def loop_intro(name: str, stages: Sequence[str], role_title: str | None = None) -> RichMessage:
+def loop_intro(
+    name: str,
+    stages: Sequence[str],
+    role_title: str | None = None,
+    replies_readable: bool = True,
+) -> RichMessage:
     kind = f"{role_title} interview loop" if role_title else "Interview loop"
     return RichMessage(
         title=f"{kind} for {name}",
         body=(
             f"{plural(len(stages), 'question')}, one per stage as a real loop runs: "
-            f"{', '.join(stages)}. Answer each one by replying in this thread. "
+            f"{', '.join(stages)}. {how_to_answer(replies_readable)} "
             "Stuck? `/interview hint`. Move on: `/interview skip`. Stop: `/interview end`."
         ),
     )

@@ -12,6 +12,7 @@ from sqlalchemy.exc import (
     OperationalError,
     SQLAlchemyError,
 )
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
 
 from bot.ports.storage import Busy, Conflict, StaleRecord, StorageError, Unavailable
@@ -29,6 +30,9 @@ def translate(exc: BaseException) -> StorageError | None:
         return Unavailable(str(exc))
     if isinstance(exc, InterfaceError):
         return Unavailable(str(exc))
+    if isinstance(exc, PoolTimeout):
+        # Every pooled connection stayed taken (SQLite has one): others are writing.
+        return Busy(str(exc))
     return None
 
 

@@ -217,6 +217,8 @@ class Schedule(Base):
     """A channel's daily question: local time, zone and days; one per channel."""
 
     __tablename__ = "schedules"
+    # Replicas ask for the schedules changed since their last sweep: this keeps that cheap.
+    __table_args__ = (Index("ix_schedules_updated_at", "updated_at"),)
 
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
     channel_id: Mapped[int] = mapped_column(

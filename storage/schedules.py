@@ -44,6 +44,23 @@ class Schedules:
         stmt = select(Schedule).where(Schedule.enabled.is_(True)).order_by(Schedule.id)
         return list((await self._session.execute(stmt)).scalars())
 
+    async def changed_since(self, moment: datetime | None) -> list[Schedule]:
+        stmt = select(Schedule).order_by(Schedule.updated_at, Schedule.id)
+        if moment is not None:
+            stmt = stmt.where(Schedule.updated_at >= moment)  # ix_schedules_updated_at
+        return list((await self._session.execute(stmt)).scalars())
+
+    async def census(self) -> tuple[int, int, datetime | None]:
+        count, total = (
+            await self._session.execute(
+                select(func.count(Schedule.id), func.coalesce(func.sum(Schedule.id), 0)).where(
+                    Schedule.enabled.is_(True)
+                )
+            )
+        ).one()
+        newest = (await self._session.execute(select(func.max(Schedule.updated_at)))).scalar()
+        return int(count), int(total), newest
+
 
 class DailyPosts:
     def __init__(self, session: AsyncSession) -> None:

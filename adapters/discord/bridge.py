@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 import discord
@@ -42,6 +42,9 @@ THREAD_TYPES = (
     discord.ChannelType.news_thread,
 )
 _KNOWN_THREADS = 2048
+# Interactions in hand past which a new one is acknowledged at once (the engine's own
+# concurrency, 32 by default, is where events start to queue).
+BUSY_IN_FLIGHT = 32
 
 
 class Bridge:
@@ -61,6 +64,7 @@ class Bridge:
         self._client = client
         self.read_messages = read_messages
         self._defer_after = defer_after
+        self._answering: set[InteractionReplies] = set()  # interactions in hand now
         # thread id -> (parent channel id, parent name), for threads the cache does not hold.
         self._threads: OrderedDict[int, tuple[int, str]] = OrderedDict()
 
@@ -70,7 +74,7 @@ class Bridge:
         return [(t.id, t.title) for t in self._bank.topics]
 
     async def run(self, interaction: discord.Interaction[Any], command: Command) -> None:
-        async with InteractionReplies(interaction, self._defer_after) as replies:
+        async with self._replies(interaction) as replies:
             place = self._interaction_place(interaction)
             if place is None:
                 await replies.refuse("Use `/interview` in a server channel.")
@@ -86,7 +90,7 @@ class Bridge:
         else:
             log.error("command failed: %s", type(error).__name__, exc_info=error)
             message = "Something went wrong with that command; please try again."
-        async with InteractionReplies(interaction, self._defer_after) as replies:
+        async with self._replies(interaction) as replies:
             await replies.refuse(message)
 
     # --- buttons and forms ------------------------------------------------------------
@@ -95,7 +99,7 @@ class Bridge:
         if press.form is not None:
             await self._open_form(interaction, press)
             return
-        async with InteractionReplies(interaction, self._defer_after) as replies:
+        async with self._replies(interaction) as replies:
             place = self._interaction_place(interaction)
             if place is None:
                 return
@@ -127,7 +131,7 @@ class Bridge:
         answer = parse_modal_submit(dict(interaction.data or {}))
         if answer is None:
             return
-        async with InteractionReplies(interaction, self._defer_after) as replies:
+        async with self._replies(interaction) as replies:
             place = self._interaction_place(interaction)
             if place is None:
                 return
@@ -168,6 +172,24 @@ class Bridge:
         log.info("left guild %s; %d schedules stopped", guild.id, stopped)
 
     # --- helpers ------------------------------------------------------------------------
+
+    @contextlib.asynccontextmanager
+    async def _replies(
+        self, interaction: discord.Interaction[Any]
+    ) -> AsyncIterator[InteractionReplies]:
+        """The interaction's responses. With many interactions already in hand their answers
+        will come late, and a busy loop would fire the deferral timer late too: acknowledge
+        at once instead, well inside Discord's three seconds."""
+        busy = len(self._answering) >= BUSY_IN_FLIGHT
+        async with InteractionReplies(interaction, 0.0 if busy else self._defer_after) as replies:
+            if busy:
+                for other in self._answering:  # those already waiting: acknowledge them too
+                    other.hurry()
+            self._answering.add(replies)
+            try:
+                yield replies
+            finally:
+                self._answering.discard(replies)
 
     async def _handle(
         self, event: InboundEvent, chat: Any, replies: InteractionReplies | None = None

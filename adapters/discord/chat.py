@@ -64,8 +64,11 @@ async def platform_call(what: str, call: Callable[[], Awaitable[T]]) -> T:
 class DiscordChat:
     """Sends through the client's REST session; the client need not be connected to the gateway."""
 
-    def __init__(self, client: discord.Client) -> None:
+    def __init__(self, client: discord.Client, *, read_messages: bool = True) -> None:
         self._client = client
+        # Without the message content intent a reply in a thread reaches the bot with no text:
+        # the engine then points people at the Answer button (bot.ports.chat).
+        self.replies_in_thread_readable = read_messages
 
     # --- ChatPort ----------------------------------------------------------------------------
 

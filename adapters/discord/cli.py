@@ -7,7 +7,6 @@ between shard processes; a guild sync updates at once, a global one can take a w
 from __future__ import annotations
 
 import asyncio
-import os
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -16,7 +15,7 @@ import typer
 
 from adapters.discord.client import build_client, command_tree
 from adapters.discord.commands import IdleRunner
-from adapters.discord.settings import DiscordSettings, load_settings
+from adapters.discord.settings import DiscordSettings, load_application_id, load_settings
 from adapters.runtime import SettingsError
 
 OAUTH_URL = "https://discord.com/oauth2/authorize"
@@ -107,11 +106,9 @@ def register(app: typer.Typer) -> None:
 
 def _client_id() -> int:
     """DISCORD_APPLICATION_ID if set (no token needed), else the id inside DISCORD_TOKEN."""
-    raw = os.environ.get("DISCORD_APPLICATION_ID", "").strip()
-    if raw:
-        if not raw.isdigit():
-            raise SettingsError("DISCORD_APPLICATION_ID must be a number")
-        return int(raw)
+    application_id = load_application_id()
+    if application_id is not None:
+        return application_id
     client_id = load_settings().client_id()
     if client_id is None:
         raise SettingsError(

@@ -34,7 +34,7 @@ class InteractionReplies:
         self.user_id = str(interaction.user.id)
         self._defer_after = defer_after
         self._lock = asyncio.Lock()
-        self._timer: asyncio.Task[None] | None = None
+        self._timers: list[asyncio.Task[None]] = []
         self._placeholder = False  # a "thinking…" response waiting to be replaced
         self.sent_private = 0
 
@@ -43,14 +43,21 @@ class InteractionReplies:
         return self.interaction.type is discord.InteractionType.application_command
 
     async def __aenter__(self) -> InteractionReplies:
-        self._timer = asyncio.create_task(self._defer_later())
+        self._timers.append(asyncio.create_task(self._defer_later(self._defer_after)))
         return self
+
+    def hurry(self) -> None:
+        """Acknowledge now instead of when the timer runs out: the bot has become busy."""
+        if self._timers and not self._timers[0].done() and self._defer_after > 0:
+            # The first timer keeps running: both check under the lock, so one acknowledges.
+            self._defer_after = 0.0
+            self._timers.append(asyncio.create_task(self._defer_later(0.0)))
 
     async def __aexit__(self, *exc: object) -> None:
         await self.finish()
 
-    async def _defer_later(self) -> None:
-        await asyncio.sleep(self._defer_after)
+    async def _defer_later(self, delay: float) -> None:
+        await asyncio.sleep(delay)
         async with self._lock:
             if not self.interaction.response.is_done():
                 await self._defer()
@@ -89,10 +96,10 @@ class InteractionReplies:
 
     async def finish(self) -> None:
         """Stop the timer; make sure Discord got an answer, and clear a placeholder left unused."""
-        if self._timer is not None:
-            self._timer.cancel()
+        for timer in self._timers:
+            timer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._timer
+                await timer
         async with self._lock:
             try:
                 if not self.interaction.response.is_done():
@@ -114,6 +121,7 @@ class InteractionChat:
     def __init__(self, chat: DiscordChat, replies: InteractionReplies) -> None:
         self._chat = chat
         self._replies = replies
+        self.replies_in_thread_readable = chat.replies_in_thread_readable
 
     async def post(self, place: Place, message: RichMessage) -> MessageRef:
         return await self._chat.post(place, message)

@@ -43,7 +43,7 @@ class DiscordRuntime:
         self._ready_timeout = ready_timeout
         self.read_messages = settings.message_content
         self.client = self._new_client()
-        self.chat: ChatPort = DiscordChat(self.client)
+        self.chat: ChatPort = DiscordChat(self.client, read_messages=self.read_messages)
         self._task: asyncio.Task[None] | None = None
 
     def _new_client(self) -> discord.Client:
@@ -55,7 +55,7 @@ class DiscordRuntime:
         self.bridge = Bridge(
             self._bot.engine,
             self._bot.bank,
-            DiscordChat(client),
+            DiscordChat(client, read_messages=self.read_messages),
             client,
             read_messages=self.read_messages,
             defer_after=self._defer_after,
@@ -76,7 +76,7 @@ class DiscordRuntime:
             await self.client.close()
             self.read_messages = False
             self.client = self._new_client()
-            self.chat = DiscordChat(self.client)
+            self.chat = DiscordChat(self.client, read_messages=False)
             await self._connect()
 
     async def _connect(self) -> None:

@@ -106,6 +106,26 @@ class DiscordSettings(BaseSettings):
         return int(decoded) if decoded.isdigit() else None
 
 
+class DiscordApplication(BaseSettings):
+    """The application id alone, from the environment or .env: the invite link needs no token."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="DISCORD_", env_file=".env", extra="ignore", env_ignore_empty=True
+    )
+
+    application_id: int | None = Field(default=None, ge=1)
+
+
+def load_application_id() -> int | None:
+    """DISCORD_APPLICATION_ID when set; a value that is not an id stops with one line."""
+    try:
+        return DiscordApplication().application_id
+    except ValidationError:
+        raise SettingsError(
+            "DISCORD_APPLICATION_ID must be a number: the application id from the developer portal"
+        ) from None
+
+
 def load_settings() -> DiscordSettings:
     """Read and check the settings; raise SettingsError with one line naming the variable."""
     try:

@@ -112,7 +112,7 @@ def build_engine(
     clockwork = Clockwork(
         uow_factory, daily, fanout, rounds, clock, chats, send_retry_delay_s=send_retry_delay_s
     )
-    scheduler = DailyScheduler(clockwork, misfire_grace=misfire_grace)
+    scheduler = DailyScheduler(clockwork, uow_factory, misfire_grace=misfire_grace)
     groups = GroupService()
     boards = Boards(groups)
     router = Router(
@@ -139,7 +139,7 @@ def build_engine(
         chats=chats,
         send_retry_delay_s=send_retry_delay_s,
         max_concurrent_events=max_concurrent_events,
-        schedules_changed=scheduler.rebuild,
+        schedules_changed=scheduler.schedule_changed,
     )
     return engine, scheduler
 

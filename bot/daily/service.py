@@ -20,7 +20,7 @@ from bot.events import Place
 from bot.grading import Grader
 from bot.outbox import Outbox
 from bot.ports import metrics
-from bot.ports.chat import ChatLookup, ChatPort
+from bot.ports.chat import ChatLookup, ChatPort, reads_thread_replies
 from bot.ports.records import (
     Channel,
     DailyPost,
@@ -266,7 +266,9 @@ class DailyService:
         if chat is None:
             log.error("cannot post daily %s: no chat for %s", claim.post_id, claim.place.platform)
             return None
-        message = daily_views.daily_question(claim.bank, claim.post_id, claim.day, claim.question)
+        message = daily_views.daily_question(
+            claim.bank, claim.post_id, claim.day, claim.question, reads_thread_replies(chat)
+        )
         try:
             ref = await chat.post(claim.place, message)
             thread = await chat.open_thread(ref, f"Daily question {claim.day:%-d %b}")

@@ -14,13 +14,18 @@ from questions.bank import QuestionBank
 from questions.schema import Question
 
 DAILY_HOWTO = "Reply in this thread (or press Answer). Feedback comes to you privately."
+# Where replies in the thread never reach the bot, the button is the one way to answer.
+DAILY_HOWTO_BUTTON = "Press Answer to answer. Feedback comes to you privately."
 
 
-def daily_question(bank: QuestionBank, post_id: int, day: date, question: Question) -> RichMessage:
+def daily_question(
+    bank: QuestionBank, post_id: int, day: date, question: Question, replies_readable: bool = True
+) -> RichMessage:
     form = AnswerForm(title="Daily question", label="Your answer", placeholder="Type your answer…")
+    howto = DAILY_HOWTO if replies_readable else DAILY_HOWTO_BUTTON
     return RichMessage(
         title=f"Daily question · {day:%a %-d %b}",
-        body=f"{question.prompt}\n\n{DAILY_HOWTO}",
+        body=f"{question.prompt}\n\n{howto}",
         context=" · ".join(
             (bank.topic_title(question.topic), question.difficulty.value, question.stage.value)
         ),

@@ -44,6 +44,16 @@ class ChatPort(Protocol):
     async def attach_image(self, place: Place, image: Image, comment: str = "") -> MessageRef: ...
 
 
+def reads_thread_replies(chat: ChatPort) -> bool:
+    """Whether a reply typed in a thread reaches the bot, so the texts may ask for one.
+
+    A chat whose platform withholds message text (Discord without the message content
+    permission) sets `replies_in_thread_readable = False`; answers then come through the
+    Answer button alone. Chats that say nothing can read replies.
+    """
+    return getattr(chat, "replies_in_thread_readable", True) is not False
+
+
 class ChatError(Exception):
     """A platform refused or failed a call; the engine rolls the event back."""
 

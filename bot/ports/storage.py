@@ -145,6 +145,13 @@ class Schedules(Protocol):
 
     async def disable_workspace(self, platform: str, external_id: str, now: datetime) -> int: ...
     async def enabled(self) -> Sequence[Schedule]: ...
+    async def changed_since(self, moment: datetime | None) -> Sequence[Schedule]:
+        """Every schedule (on or off) whose updated_at is at or after moment; all when None."""
+        ...
+
+    async def census(self) -> tuple[int, int, datetime | None]:
+        """Enabled schedules' count and id sum, and the newest updated_at of any schedule."""
+        ...
 
 
 class DailyPosts(Protocol):

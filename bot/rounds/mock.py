@@ -14,7 +14,7 @@ from bot.grading import Grader, GradeResult, Rubric, grade_answer
 from bot.messages import RichMessage
 from bot.outbox import Outbox
 from bot.ports import metrics
-from bot.ports.chat import ChatLookup
+from bot.ports.chat import ChatLookup, reads_thread_replies
 from bot.ports.records import AnswerRecord, Round, RoundQuestion
 from bot.ports.storage import Conflict, UnitOfWork
 from bot.progress.points import mock_points
@@ -100,14 +100,18 @@ class MockRounds:
             chosen = pick_for_round(pool, count, seen, best, rng)
         title = turn.bank.topic_title(topic) if topic else None
         difficulty = args.difficulty.value if args.difficulty else None
+        readable = reads_thread_replies(turn.chat)
         intro_message = (
             views.loop_intro(
                 turn.actor.display_name,
                 [views.STAGE_TITLES[q.stage.value].lower() for q in chosen],
                 role.title if role else None,
+                readable,
             )
             if args.loop
-            else views.round_intro(turn.actor.display_name, len(chosen), title, difficulty)
+            else views.round_intro(
+                turn.actor.display_name, len(chosen), title, difficulty, readable
+            )
         )
         few = f"Only {len(chosen)} questions match, so this round has {len(chosen)}."
         kind = ("loop" if args.loop else "mock", topic, difficulty)

@@ -33,6 +33,7 @@ class FakeChat:
         self.threads: list[Place] = []
         self._ids = itertools.count(1)
         self.fail_next = 0
+        self.replies_in_thread_readable = True  # False: a platform that withholds reply text
 
     def _id(self) -> str:
         return f"m{next(self._ids)}"

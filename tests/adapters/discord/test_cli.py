@@ -113,3 +113,22 @@ def test_invite_url_has_both_scopes_and_the_permissions_the_bot_uses(
     monkeypatch.delenv("DISCORD_TOKEN")
     monkeypatch.setenv("DISCORD_APPLICATION_ID", "42")
     assert "client_id=42" in CliRunner().invoke(cli, ["discord", "invite-url"]).output
+
+
+def test_invite_url_reads_the_application_id_from_a_dotenv_file(
+    cli: typer.Typer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("DISCORD_TOKEN", raising=False)
+    (tmp_path / ".env").write_text("DISCORD_APPLICATION_ID=820000000000000042\n")
+    result = CliRunner().invoke(cli, ["discord", "invite-url"])
+    assert result.exit_code == 0, result.output
+    assert parse_qs(urlparse(result.output.strip()).query)["client_id"] == ["820000000000000042"]
+
+
+def test_an_application_id_that_is_not_a_number_stops_with_one_line(
+    cli: typer.Typer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DISCORD_APPLICATION_ID", "my-app")
+    result = CliRunner().invoke(cli, ["discord", "invite-url"])
+    assert result.exit_code == 2
+    assert "DISCORD_APPLICATION_ID must be a number" in result.output

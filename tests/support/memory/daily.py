@@ -57,6 +57,15 @@ class Schedules(Repo):
     async def enabled(self) -> list[Schedule]:
         return sorted((s for s in self.d.schedules if s.enabled), key=lambda s: s.id)
 
+    async def changed_since(self, moment: datetime | None) -> list[Schedule]:
+        changed = (s for s in self.d.schedules if moment is None or s.updated_at >= moment)
+        return sorted(changed, key=lambda s: (s.updated_at, s.id))
+
+    async def census(self) -> tuple[int, int, datetime | None]:
+        ids = [s.id for s in self.d.schedules if s.enabled]
+        newest = max((s.updated_at for s in self.d.schedules), default=None)
+        return len(ids), sum(ids), newest
+
 
 class DailyPosts(Repo):
     async def get(self, post_id: int) -> DailyPost | None:
