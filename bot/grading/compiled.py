@@ -6,13 +6,13 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Final
 
 from bot.grading.lexicon import FIRST_PERSON, OPPOSITE_PAIRS
 from bot.grading.protocol import Rubric
+from bot.grading.reference import Reference
 from bot.grading.text import (
     CLAIM_WORDS,
     Sentence,
@@ -104,10 +104,8 @@ class CompiledRubric:
     # Question words a side may carry as another thing's name: "logistic" in "logistic
     # regression" when the sides are classification and regression.
     qualifiers: frozenset[str] = frozenset()
-    # For points derived from the model answer: its words beyond the question's.
-    reference_words: frozenset[str] = frozenset()
-    # And every content word of the model answer with its count, for a cosine.
-    reference_counts: tuple[tuple[str, int], ...] = ()
+    # For points derived from the model answer: the model answer itself, to compare with.
+    reference: Reference | None = None
 
     @property
     def plain_words(self) -> frozenset[str]:
@@ -212,15 +210,10 @@ def compile_rubric(rubric: Rubric) -> CompiledRubric:
         vocabulary=frozenset(vocabulary),
         side_forms=side_forms,
         qualifiers=qualifiers,
-        reference_words=(
-            frozenset(content_stems(rubric.model_answer or "")) - prompt_stems
-            if rubric.derived
-            else frozenset()
-        ),
-        reference_counts=(
-            tuple(Counter(content_stems(rubric.model_answer or "")).items())
-            if rubric.derived
-            else ()
+        reference=(
+            Reference.of(rubric.prompt, rubric.model_answer)
+            if rubric.derived and rubric.model_answer
+            else None
         ),
     )
 
