@@ -28,6 +28,10 @@ from bot.grading.text import (
 from questions.schema import Contradiction
 
 LONG_PHRASING_SHARE: Final = 0.75
+# Stop words a misconception may turn on ("on", "more") say nothing of a point of their own:
+# counted as its own words, "overfitting does well on training data" would read as the
+# underfitting point ("bad even on training data") said of overfitting.
+_THIN_WORDS: Final = frozenset(map(stem, CLAIM_WORDS))
 
 
 def _opposites_by_stem() -> dict[str, tuple[str, ...]]:
@@ -184,7 +188,7 @@ def compile_rubric(rubric: Rubric) -> CompiledRubric:
         # no evidence of knowing the point, so such phrasings only count if nothing else can.
         telling = tuple(p for p in phrasings if any(t.stem not in prompt_stems for t in p.terms))
         phrasings = telling or phrasings
-        stated = affirmed_stems(key_point.point)
+        stated = affirmed_stems(key_point.point) - _THIN_WORDS
         own = stated | {t.stem for p in phrasings if not p.negated for t in p.terms}
         anchor, rival = _side_of(key_point.point, sides, qualifiers)
         claims = tuple(_claim(c, side_forms, all_point_terms) for c in key_point.contradictions)

@@ -240,3 +240,15 @@ def test_answer_only_grading_credits_the_whole_model_answer_over_part_of_it() ->
     part = grader.grade(rubric, "There must be a closed path.").score
     echo = grader.grade(rubric, "To make a bulb light up something is required.").score
     assert whole > part > echo
+
+
+def test_small_words_of_a_point_do_not_make_a_swap(shipped: QuestionBank) -> None:
+    """"On" in "bad even on training data" is no word of the underfitting point's own."""
+    score, wrong = grade(
+        shipped,
+        "fund-overfitting-underfitting",
+        "Overfitting means the model does really well on training data but badly on test data "
+        "because it learned the noise. Underfitting is when it's too simple.",
+    )
+    assert wrong == []
+    assert score >= 15
