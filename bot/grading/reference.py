@@ -11,7 +11,8 @@ still say what the model answer says. So the score of such a question also weigh
   not "a closed path with the bulb and the battery in it";
 - how much of the answer stays on the model answer and the question, rather than elsewhere;
 - and, against all that, how much of the question it merely says back.
-The weights were set on the SemEval-2013 training answers (see `bot.grading.semeval`).
+A misspelt word of the model answer ("apth" for "path") counts as said. The weights were
+set on the SemEval-2013 training answers (see `bot.grading.semeval`).
 """
 
 from __future__ import annotations
@@ -21,10 +22,23 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
-from bot.grading.text import Sentence, content_stems, is_content, normalise, split_sentences, stem
+from rapidfuzz import fuzz, process
+
+from bot.grading.text import (
+    Sentence,
+    content_stems,
+    is_content,
+    normalise,
+    split_sentences,
+    stem,
+)
 
 if TYPE_CHECKING:
     from bot.grading.quality import Answer
+
+# An answer's word this long, this close to a word of the model answer, is a misspelling of it.
+TYPO_MIN_LEN: Final = 4
+TYPO_CUTOFF: Final = 80
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,10 +107,10 @@ def _senses(text: str) -> tuple[set[str], set[str]]:
 def likeness(reference: Reference, answer: Answer, points: float, shares: Shares = SHARES) -> float:
     """The answer-only score in 0-1, from the derived points' share and the measures above."""
     words = reference.words
-    said = answer.stems
-    if not words or not said:
+    if not words or not answer.stems:
         return 0.0
-    affirmed, denied = _senses(answer.text)
+    said = _spelt(answer.stems, words)
+    affirmed, denied = (_spelt(frozenset(x), words) for x in _senses(answer.text))
     new = reference.new_words
     same_sense = {w for w in new if (w in reference.denied and w in denied)} | {
         w for w in new if w in reference.affirmed and w in affirmed
@@ -113,11 +127,23 @@ def likeness(reference: Reference, answer: Answer, points: float, shares: Shares
     return max(0.0, min(1.0, value / shares.total))
 
 
+def _spelt(stems: frozenset[str], words: frozenset[str]) -> frozenset[str]:
+    """The stems with misspellings of the model answer's words read as those words: "apth"
+    for "path", "cloed" for "closed"."""
+    unknown = [s for s in stems if s not in words and len(s) >= TYPO_MIN_LEN]
+    if not unknown:
+        return stems
+    near = (
+        process.extractOne(s, words, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF) for s in unknown
+    )
+    return stems | {found[0] for found in near if found is not None}
+
+
 def _share(said: frozenset[str], words: frozenset[str]) -> float:
     return len(said & words) / len(words) if words else 0.0
 
 
-def overlap(words: frozenset[str], affirmed: set[str], denied: set[str]) -> float:
+def overlap(words: frozenset[str], affirmed: frozenset[str], denied: frozenset[str]) -> float:
     """Share of the words the answer affirms, less those it only denies."""
     yes = len(words & affirmed)
     no = len((words & denied) - affirmed)
