@@ -10,6 +10,8 @@ still say what the model answer says. So the score of such a question also weigh
 - how much of the model answer it covers, the question's words included: "a closed path" is
   not "a closed path with the bulb and the battery in it";
 - how much of the answer stays on the model answer and the question, rather than elsewhere;
+- how many distinct words it has beside the model answer, up to as many: an answer much
+  shorter than the model answer cannot say all of it;
 - and, against all that, how much of the question it merely says back.
 A misspelt word of the model answer ("apth" for "path") counts as said. The weights were
 set on the SemEval-2013 training answers (see `bot.grading.semeval`).
@@ -43,8 +45,8 @@ TYPO_CUTOFF: Final = 80
 
 @dataclass(frozen=True, slots=True)
 class Shares:
-    """Shares of the final score, in the order of the module's docstring; the question echo
-    is taken off, and the score is divided by the sum of the others."""
+    """Shares of the final score, in the order of the module's docstring (the question echo,
+    last, is taken off); the score is divided by the sum of the others."""
 
     points: float = 0.25
     overlap: float = 0.25
@@ -52,11 +54,20 @@ class Shares:
     sense: float = 0.5
     coverage: float = 1.0
     on_topic: float = 0.5
+    length: float = 0.25
     echo: float = 0.25
 
     @property
     def total(self) -> float:
-        return self.points + self.overlap + self.cosine + self.sense + self.coverage + self.on_topic
+        return (
+            self.points
+            + self.overlap
+            + self.cosine
+            + self.sense
+            + self.coverage
+            + self.on_topic
+            + self.length
+        )
 
 
 SHARES: Final = Shares()
@@ -123,6 +134,7 @@ def likeness(reference: Reference, answer: Answer, points: float, shares: Shares
         + shares.coverage * len(words & said) / len(words)
         + shares.on_topic * len(said & (words | reference.asked)) / len(said)
         - shares.echo * _share(said, reference.asked)
+        + shares.length * min(1.0, len(answer.stems) / len(words))
     )
     return max(0.0, min(1.0, value / shares.total))
 
