@@ -243,7 +243,7 @@ def test_answer_only_grading_credits_the_whole_model_answer_over_part_of_it() ->
 
 
 def test_small_words_of_a_point_do_not_make_a_swap(shipped: QuestionBank) -> None:
-    """ "On" in "bad even on training data" is no word of the underfitting point's own."""
+    """The "on" of "bad even on training data" is no word of the underfitting point."""
     score, wrong = grade(
         shipped,
         "fund-overfitting-underfitting",
