@@ -6,13 +6,13 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Final
 
 from bot.grading.lexicon import FIRST_PERSON, OPPOSITE_PAIRS
 from bot.grading.protocol import Rubric
+from bot.grading.reference import Reference
 from bot.grading.text import (
     CLAIM_WORDS,
     Sentence,
@@ -28,6 +28,10 @@ from bot.grading.text import (
 from questions.schema import Contradiction
 
 LONG_PHRASING_SHARE: Final = 0.75
+# Stop words a misconception may turn on ("on", "more") say nothing of a point of their own:
+# counted as its own words, "overfitting does well on training data" would read as the
+# underfitting point ("bad even on training data") said of overfitting.
+_THIN_WORDS: Final = frozenset(map(stem, CLAIM_WORDS))
 
 
 def _opposites_by_stem() -> dict[str, tuple[str, ...]]:
@@ -104,10 +108,8 @@ class CompiledRubric:
     # Question words a side may carry as another thing's name: "logistic" in "logistic
     # regression" when the sides are classification and regression.
     qualifiers: frozenset[str] = frozenset()
-    # For points derived from the model answer: its words beyond the question's.
-    reference_words: frozenset[str] = frozenset()
-    # And every content word of the model answer with its count, for a cosine.
-    reference_counts: tuple[tuple[str, int], ...] = ()
+    # For points derived from the model answer: the model answer itself, to compare with.
+    reference: Reference | None = None
 
     @property
     def plain_words(self) -> frozenset[str]:
@@ -186,7 +188,7 @@ def compile_rubric(rubric: Rubric) -> CompiledRubric:
         # no evidence of knowing the point, so such phrasings only count if nothing else can.
         telling = tuple(p for p in phrasings if any(t.stem not in prompt_stems for t in p.terms))
         phrasings = telling or phrasings
-        stated = affirmed_stems(key_point.point)
+        stated = affirmed_stems(key_point.point) - _THIN_WORDS
         own = stated | {t.stem for p in phrasings if not p.negated for t in p.terms}
         anchor, rival = _side_of(key_point.point, sides, qualifiers)
         claims = tuple(_claim(c, side_forms, all_point_terms) for c in key_point.contradictions)
@@ -212,15 +214,10 @@ def compile_rubric(rubric: Rubric) -> CompiledRubric:
         vocabulary=frozenset(vocabulary),
         side_forms=side_forms,
         qualifiers=qualifiers,
-        reference_words=(
-            frozenset(content_stems(rubric.model_answer or "")) - prompt_stems
-            if rubric.derived
-            else frozenset()
-        ),
-        reference_counts=(
-            tuple(Counter(content_stems(rubric.model_answer or "")).items())
-            if rubric.derived
-            else ()
+        reference=(
+            Reference.of(rubric.prompt, rubric.model_answer)
+            if rubric.derived and rubric.model_answer
+            else None
         ),
     )
 

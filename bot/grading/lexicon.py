@@ -143,6 +143,25 @@ OPPOSITE_PAIRS: Final = (
     ("global", "local"),
 )
 
+# A word negated means its opposite: "the features don't match" says they mismatch, "the
+# path is not closed" that it is open. Only words with one plain opposite.
+NEGATED_MEANS: Final[dict[str, str]] = {
+    "match": "mismatch",
+    "same": "different",
+    "similar": "different",
+    "equal": "unequal",
+    "closed": "open",
+    "open": "closed",
+    "connected": "disconnected",
+    "complete": "incomplete",
+    "correlated": "uncorrelated",
+    "stationary": "nonstationary",
+    "linear": "nonlinear",
+    "convex": "nonconvex",
+    "enough": "insufficient",
+    "consistent": "inconsistent",
+}
+
 FIRST_PERSON: Final = frozenset({"i", "me", "my", "mine", "myself", "we", "us", "our", "ours"})
 
 # Words that hedge a claim. Hedging alone is fine; hedging with nothing right to say is the

@@ -8,8 +8,6 @@ answer are in `bot.grading.quality`.
 
 from __future__ import annotations
 
-import math
-from collections import Counter
 from typing import Final
 
 from bot.grading.advice import ADVICE, advice_for, half_made
@@ -17,6 +15,7 @@ from bot.grading.compiled import CompiledRubric, Point, compile_rubric
 from bot.grading.matching import PARTLY_CREDIT, Matcher, Verdict
 from bot.grading.protocol import Rubric
 from bot.grading.quality import Answer, is_hedged, is_keyword_list, low_quality_reason
+from bot.grading.reference import likeness
 from bot.grading.result import GradeResult
 from bot.grading.semantic import SemanticMatcher
 from bot.grading.star import star_parts
@@ -42,13 +41,6 @@ KEYWORD_LIST_FACTOR: Final = 0.03
 CLAIM_PENALTY: Final = 0.5
 # An answer that hedges every sentence and makes no point in full keeps this share.
 HEDGED_FACTOR: Final = 0.5
-
-# On points derived from a model answer, this share of the score is how much of the model
-# answer's own words the answer affirms (less those it denies), so near misses still rank.
-OVERLAP_SHARE: Final = 0.5
-# And this share is the word-count cosine with the model answer, which ranks short answers
-# in their own words better than whole points can.
-COSINE_SHARE: Final = 0.5
 
 _CAPS: Final[dict[str, int]] = {"restates-question": 10, "too-short": 15, "off-topic": 5}
 
@@ -113,9 +105,9 @@ class RubricGrader:
         earned = sum(p.weight * v.credit for p, v in verdicts)
         lost = CLAIM_PENALTY * sum(p.weight for p, v in verdicts if v.wrong is not None)
         value = max(0.0, earned - lost) / compiled.total_weight
-        if compiled.reference_words:
-            value = (1 - OVERLAP_SHARE) * value + OVERLAP_SHARE * _overlap(compiled, parsed)
-            value = (1 - COSINE_SHARE) * value + COSINE_SHARE * _cosine(compiled, parsed)
+        if compiled.reference is not None:
+            # Derived points are coarse: weigh how close the answer comes to the model answer.
+            value = likeness(compiled.reference, parsed, value)
         hedged = not covered and is_hedged(parsed)
         if hedged:
             value *= HEDGED_FACTOR
@@ -123,7 +115,7 @@ class RubricGrader:
             value = 0.5 * sum(star.values()) / len(star) + 0.5 * value
 
         reason = low_quality_reason(parsed, compiled, earned > 0)
-        if compiled.reference_words and reason in ("too-short", "keyword-list"):
+        if compiled.reference is not None and reason in ("too-short", "keyword-list"):
             # Against a model answer alone a terse answer is judged on what it says.
             reason = None
         score = round(100 * value * (KEYWORD_LIST_FACTOR if reason == "keyword-list" else 1))
@@ -140,23 +132,6 @@ class RubricGrader:
             contradicted=tuple(wrong),
             partly=tuple(half_made(p, words) for p, words in partly),
         )
-
-
-def _overlap(compiled: CompiledRubric, answer: Answer) -> float:
-    words = compiled.reference_words
-    affirmed = {w for s in answer.sentences for w in s.affirmed_stems if w in words}
-    denied = {w for s in answer.sentences for w in s.denied_stems if w in words} - affirmed
-    return max(0.0, (len(affirmed) - len(denied)) / len(words))
-
-
-def _cosine(compiled: CompiledRubric, answer: Answer) -> float:
-    reference = dict(compiled.reference_counts)
-    counts = Counter(stem(w) for w in answer.words if is_content(w))
-    dot = sum(n * reference.get(w, 0) for w, n in counts.items())
-    norm = math.sqrt(sum(n * n for n in counts.values())) * math.sqrt(
-        sum(n * n for n in reference.values())
-    )
-    return dot / norm if norm else 0.0
 
 
 def _missing_words(point: Point, answer: Answer) -> list[str]:

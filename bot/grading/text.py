@@ -12,7 +12,7 @@ from typing import Final
 
 import snowballstemmer
 
-from bot.grading.lexicon import SYNONYM_GROUPS, expand
+from bot.grading.lexicon import NEGATED_MEANS, SYNONYM_GROUPS, expand
 
 # Invisible characters people paste from documents; they would split or hide words.
 _ZERO_WIDTH: Final = "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\ufeff\u00ad\u180e"
@@ -304,9 +304,27 @@ def stem(word: str) -> str:
     return _SYNONYMS.get(stemmed, stemmed)
 
 
+_NEGATED_MEANS: Final = {word: stem(opposite) for word, opposite in NEGATED_MEANS.items()}
+
+
 def content_stems(text: str) -> list[str]:
     """Stems of the words that carry meaning, in order, for raw (not yet normalised) text."""
     return [stem(token) for token in tokenize(normalise(text)) if is_content(token)]
+
+
+def _negated_opposites(
+    tokens: Sequence[str], negations: Iterable[int], affirmed: dict[str, int]
+) -> None:
+    """Affirm the opposite of a word negated right after its cue: "don't match" says
+    "mismatch"."""
+    for cue in negations:
+        for position in range(cue + 1, min(cue + 3, len(tokens))):
+            opposite = _NEGATED_MEANS.get(tokens[position])
+            if opposite is not None:
+                affirmed.setdefault(opposite, position)
+                break
+            if is_content(tokens[position]):
+                break
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -356,6 +374,7 @@ class Sentence:
                     affirmed_words.setdefault(word, position)
                 else:
                     denied_stems.setdefault(token_stem, position)
+        _negated_opposites(tokens, negations, affirmed_stems)
         return cls(
             tokens=tokens,
             stem_positions=stems,

@@ -11,7 +11,7 @@ from bot.grading import Rubric, RubricGrader
 from bot.grading.derive import derive_key_points
 from questions.bank import QuestionBank
 from questions.loader import load_bank
-from questions.schema import KeyPoint
+from questions.schema import Difficulty, KeyPoint, Question, Stage
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ANSWER_ONLY = FIXTURES / "answer-only.yaml"
@@ -223,3 +223,32 @@ def test_a_sentence_with_a_wrong_claim_earns_no_half_credit_elsewhere(
     assert result.contradicted
     assert result.partly == ()
     assert result.score == 0
+
+
+def test_answer_only_grading_credits_the_whole_model_answer_over_part_of_it() -> None:
+    question = Question(
+        id="ao-bulb",
+        topic="circuits",
+        difficulty=Difficulty.EASY,
+        stage=Stage.THEORY,
+        prompt="What is required to make a bulb light up?",
+        answer="There is a closed path containing both the bulb and a battery.",
+    )
+    rubric = Rubric.for_question(question)
+    grader = RubricGrader()
+    whole = grader.grade(rubric, "The bulb and the battery must be in one closed path.").score
+    part = grader.grade(rubric, "There must be a closed path.").score
+    echo = grader.grade(rubric, "To make a bulb light up something is required.").score
+    assert whole > part > echo
+
+
+def test_small_words_of_a_point_do_not_make_a_swap(shipped: QuestionBank) -> None:
+    """The "on" of "bad even on training data" is no word of the underfitting point."""
+    score, wrong = grade(
+        shipped,
+        "fund-overfitting-underfitting",
+        "Overfitting means the model does really well on training data but badly on test data "
+        "because it learned the noise. Underfitting is when it's too simple.",
+    )
+    assert wrong == []
+    assert score >= 15

@@ -129,3 +129,10 @@ def test_a_dismissal_denies_its_subject_only() -> None:
     assert {"rules", "engines"} <= denied
     assert "model" not in denied
     assert sentence.negations == ()
+
+
+def test_a_negated_word_says_its_opposite() -> None:
+    sentence = Sentence.parse("the features at serving don't match the training ones")
+    assert "mismatch" in sentence.affirmed_stems
+    assert "open" in Sentence.parse("the path is not closed").affirmed_stems
+    assert "open" not in Sentence.parse("the path is closed").affirmed_stems
