@@ -11,10 +11,12 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
+from bot.banks import BankRegistry
 from bot.daily.calendar import Recurrence
 from bot.daily.fanout import DailyFanOut
 from bot.daily.service import DailyService, recurrence
 from bot.outbox import Outbox
+from bot.pairs.service import PairService
 from bot.ports.chat import ChatLookup
 from bot.ports.clock import Clock
 from bot.ports.storage import DATABASE_DOWN, UnitOfWork
@@ -33,6 +35,7 @@ class Clockwork:
         clock: Clock,
         chats: ChatLookup,
         send_retry_delay_s: float = 0.5,
+        pairs: tuple[PairService, BankRegistry] | None = None,
     ) -> None:
         self._uow = uow_factory
         self._daily = daily
@@ -41,6 +44,7 @@ class Clockwork:
         self._clock = clock
         self._chats = chats
         self._retry_delay_s = send_retry_delay_s
+        self._pairs = pairs
 
     async def tick(self) -> int:
         """Run what fell due: catch-up posts, reveals, idle rounds. Returns how many things ran.
@@ -64,6 +68,9 @@ class Clockwork:
         outbox = Outbox(retry_delay_s=self._retry_delay_s)
         async with self._uow() as uow:
             done += await self._rounds.pause_idle(uow, self._chats, now, outbox)
+            if self._pairs is not None:
+                pairs, banks = self._pairs
+                done += await pairs.sweep(uow, self._chats, banks, now, outbox)
             await uow.commit()
         await outbox.deliver()
         return done
@@ -87,6 +94,8 @@ class Clockwork:
         candidates = [await self._daily.next_due_after(self._uow, moment)]
         async with self._uow() as uow:
             candidates.append(await self._rounds.next_pause_after(uow, moment))
+            if self._pairs is not None:
+                candidates.append(await self._pairs[0].next_due_after(uow, moment))
         upcoming = [c for c in candidates if c is not None]
         return min(upcoming) if upcoming else None
 

@@ -7,6 +7,7 @@ import re
 import shlex
 from dataclasses import dataclass, replace
 
+from bot.pairs.grammar import Pair, parse_pair
 from bot.rounds.roles import ROLES, find_role
 from questions.schema import Difficulty
 
@@ -26,6 +27,7 @@ SUBCOMMANDS = (
     "leaderboard",
     "stats",
     "privacy",
+    "pair",
     "help",
 )
 DAILY_ACTIONS = ("set", "off", "now", "status")
@@ -145,6 +147,7 @@ Command = (
     | Leaderboard
     | Stats
     | Privacy
+    | Pair
 )
 
 
@@ -174,6 +177,8 @@ def parse(text: str) -> Command:
         return _parse_mock(args)
     if name in ("help", "?"):
         return Help(args[0].lower() if args else None)
+    if name == "pair":
+        return parse_pair(args)
     if name == "daily":
         return _parse_daily(args)
     if name in ("group", "groups"):

@@ -10,6 +10,7 @@ from storage.daily_answers import DailyAnswerStore
 from storage.daily_claims import Claims
 from storage.errors import translate, translated
 from storage.limits import Limits
+from storage.pairs import Pairs
 from storage.people import People
 from storage.queries import Stats
 from storage.repositories import (
@@ -42,6 +43,7 @@ class UnitOfWork:
     stats: Stats
     people: People
     limits: Limits
+    pairs: Pairs
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -69,6 +71,7 @@ class UnitOfWork:
         self.stats = Stats(self._session)
         self.people = People(self._session)
         self.limits = Limits(self._session)
+        self.pairs = Pairs(self._session)
         return self
 
     async def __aexit__(

@@ -96,7 +96,8 @@ class Boards:
         zone = ZoneInfo(group.timezone) if group else ZoneInfo("UTC")
         summary = await turn.uow.stats.answer_summary(user.id)
         name = user.display_name or user.external_id
-        if summary.answers == 0:
+        pairs = await turn.uow.pairs.counts(user.id)
+        if summary.answers == 0 and not (pairs.as_candidate or pairs.as_interviewer):
             turn.tell(views.info(f"{name} has not answered anything yet."))
             return
         streak_rows = await turn.uow.streaks.of_user(user.id)
@@ -116,7 +117,12 @@ class Boards:
                 f"{plural(streak.freezes, 'freeze')}",
             ),
             Field("Answers", f"{summary.answers} · mean score {round(summary.mean_score or 0)}"),
-            Field("Points", str(summary.points)),
+            Field("Points", str(summary.points + pairs.interviewer_points)),
+            Field(
+                "Pair sessions",
+                f"{pairs.as_candidate} as candidate · {pairs.as_interviewer} as interviewer "
+                f"({pairs.interviewer_points} pts for interviewing)",
+            ),
         ]
         means = {turn.bank.topic_title(t): sum(v) / len(v) for t, v in topic_scores.items()}
         fields.extend(Field(label, value) for label, value in views.standing(means, "topic"))

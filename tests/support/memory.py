@@ -32,6 +32,7 @@ from bot.ports.records import (
     UserData,
 )
 from bot.ports.storage import ClaimKey, Conflict
+from tests.support.memory_pairs import MemoryPairs, PairData
 
 OPEN = ("active", "paused")
 
@@ -158,6 +159,7 @@ class Data:
     streaks: list[Streak] = field(default_factory=list)
     packs: list[Pack] = field(default_factory=list)
     counters: dict[tuple[str, str, datetime], int] = field(default_factory=dict)
+    pairs: PairData = field(default_factory=PairData)
     ids: Any = field(default_factory=lambda: itertools.count(1))
 
 
@@ -645,6 +647,7 @@ class MemoryUnitOfWork:
         self.stats = Stats(data)
         self.people = People(data)
         self.limits = Limits(data)
+        self.pairs = MemoryPairs(data.pairs, lambda: data.members)
 
     async def __aexit__(
         self,
