@@ -65,6 +65,8 @@ class PairService:
             side_id, point = _id(side), _id(number)
             if side_id is not None and point is not None:
                 await self.sessions.mark(turn, side_id, point, mark)
+        elif action_id == views.NOTES and (side_id := _id(value)) is not None:
+            await self.sessions.notes(turn, side_id)
         elif action_id == views.FOLLOW and (side_id := _id(value)) is not None:
             await self.sessions.follow_up(turn, side_id)
         elif action_id == views.SWAP and (session_id := _id(value)) is not None:

@@ -105,16 +105,14 @@ class PairSessions:
     async def _brief(self, turn: Turn, thread: Place, side: PairSide, question: Question) -> None:
         """Announce the round in the thread; the notes go to the interviewer alone."""
         interviewer, candidate = await self._side_people(turn.uow, side)
-        turn.say(
-            thread,
-            views.side_start(side.position, interviewer.display_name, candidate.display_name),
-        )
-        turn.outbox.private(
-            turn.chat,
-            thread,
-            interviewer.external_id,
-            views.panel(side, question, candidate.display_name),
-        )
+        turn.say(thread, views.side_start(side, interviewer.display_name, candidate.display_name))
+        if interviewer.external_id == turn.actor.user_id:
+            turn.outbox.private(
+                turn.chat,
+                thread,
+                turn.actor.user_id,
+                views.panel(side, question, candidate.display_name),
+            )
 
     # --- the candidate's answer -------------------------------------------------------
 
@@ -139,6 +137,12 @@ class PairSessions:
             raise PairProblem("That key point is not on this question's checklist.")
         await turn.uow.pairs.touch(session, turn.now)
         side.checklist = {**side.checklist, str(number): mark}
+        candidate = await self._name(turn.uow, side.candidate_id)
+        turn.tell(views.panel(side, question, candidate))
+
+    async def notes(self, turn: Turn, side_id: int) -> None:
+        """The interviewer's notes again, privately, for the one who pressed *My notes*."""
+        _session, side, question = await self._interviewers(turn, side_id)
         candidate = await self._name(turn.uow, side.candidate_id)
         turn.tell(views.panel(side, question, candidate))
 

@@ -22,6 +22,7 @@ FINISH_FORM = AnswerForm(
 )
 
 MARK = "pair:mark"
+NOTES = "pair:notes"
 FOLLOW = "pair:follow"
 FINISH = "pair:finish"
 SWAP = "pair:swap"
@@ -89,14 +90,18 @@ def intro(first: str, second: str, topic: str | None, difficulty: str | None) ->
     )
 
 
-def side_start(position: int, interviewer: str, candidate: str) -> RichMessage:
+def side_start(side: PairSide, interviewer: str, candidate: str) -> RichMessage:
+    """The round's announcement; its button shows the notes to the interviewer alone (a
+    platform can show a private message only to the one who just acted)."""
     return RichMessage(
-        title=f"Round {position + 1}: {interviewer} interviews {candidate}",
+        title=f"Round {side.position + 1}: {interviewer} interviews {candidate}",
         body=(
-            f"{interviewer}: your notes came to you privately. Ask the question in your own "
-            f"words, tick the key points as you hear them, then finish with a rating.\n"
+            f"{interviewer}: press *My notes* for the question, the model answer and the "
+            "checklist, which only you see. Ask the question in your own words, tick the key "
+            f"points as you hear them, then finish with a rating.\n"
             f"{candidate}: answer here in the thread, as in a real interview."
         ),
+        buttons=(Button("My notes", NOTES, str(side.id), ButtonStyle.PRIMARY),),
     )
 
 

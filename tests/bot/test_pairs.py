@@ -55,9 +55,15 @@ async def finish(h: Harness, user: str, text: str) -> None:
     )
 
 
+async def my_notes(h: Harness, user: str) -> None:
+    """The interviewer presses *My notes* on the round's announcement in the thread."""
+    await press(h, user, "My notes", thread=h.thread)
+
+
 async def paired(h: Harness, topic: str = "regularisation") -> None:
     await h.command(f"pair {topic}", user="alice")
     await h.command(f"pair {topic}", user="bob")
+    await my_notes(h, "alice")
 
 
 def test_grammar_reads_every_pair_form() -> None:
@@ -94,6 +100,10 @@ async def test_two_members_queue_and_get_a_thread_with_roles(h_both: Harness) ->
     assert "pairing queue" in h.chat.private_to("alice")[-1].message.body
     assert not h.chat.threads
     await h.command("pair regularisation", user="bob")
+    assert not [s for s in h.chat.sent if s.kind == "private" and s.to_user == "alice"][1:]
+    await my_notes(h, "bob")
+    assert "Only this round's interviewer" in h.chat.private_to("bob")[-1].message.body
+    await my_notes(h, "alice")
     intro = next(s for s in h.chat.sent if s.kind == "post")
     assert intro.message.title == "Pair interview: Alice and Bob"
     assert intro.message.mention_user_id is None, "nobody is pinged"
@@ -233,6 +243,7 @@ async def test_filters_must_agree_and_groups_keep_their_own_queue(h_memory: Harn
     assert not h.chat.threads, "a group's queue is apart from the workspace's"
     await h.command("pair easy", user="dana")
     assert h.chat.threads, "an open topic matches a waiting one"
+    await my_notes(h, "alice")
     assert h.chat.sent[-1].kind in ("reply", "private")
     intro = [s for s in h.chat.sent if s.kind == "post"][-1]
     assert intro.message.title == "Pair interview: Alice and Dana"

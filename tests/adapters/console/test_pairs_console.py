@@ -20,6 +20,9 @@ SESSION = f"""
 /interview pair regularisation
 :user bob
 /interview pair regularisation
+:user alice
+:press My notes
+:user bob
 {ANSWER}
 :user alice
 :press 1 covered
@@ -29,6 +32,7 @@ SESSION = f"""
 :press Swap roles
 {ANSWER}
 :user bob
+:press My notes
 :press 2 half
 :press Finish
 5 great
