@@ -18,6 +18,7 @@ from typing import Any, Literal, Protocol
 import discord
 from discord import app_commands
 
+from adapters.discord.pair_commands import add_pair_commands
 from bot.commands import (
     MAX_COUNT,
     MIN_COUNT,
@@ -168,6 +169,7 @@ def build_interview_group(runner: CommandRunner) -> app_commands.Group:
     _add_daily(interview, runner, zone_autocomplete, topic_autocomplete)
     _add_groups(interview, runner)
     _add_privacy(interview, runner)
+    add_pair_commands(interview, runner.run, topic_autocomplete)
     return interview
 
 
