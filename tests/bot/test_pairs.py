@@ -331,3 +331,20 @@ async def test_stats_count_pair_sessions_by_role_and_privacy_removes_a_side(
         assert side.rating is None
         assert side.candidate_id == bob.id
         assert side.answer_text
+
+
+async def test_the_leaderboard_counts_interviewing_and_shows_a_pairs_column(
+    h_both: Harness,
+) -> None:
+    h = h_both
+    for user in ("alice", "bob"):
+        await h.command("group create ml" if user == "alice" else "group join ml", user=user)
+    await paired(h)
+    await h.say(answer_covering(h.bank, question_of(h, "alice")), h.thread, user="bob")
+    await finish(h, "alice", "4 good")
+    await h.command("leaderboard week ml", user="alice")
+    board = h.chat.private_to("alice")[-1].message.body
+    lines = {line.split(" — ")[0][3:]: line for line in board.splitlines() if " — " in line}
+    assert "· 1 pair" in lines["Bob"]
+    assert "0 answers · 1 pair" in lines["Alice"], "interviewing alone puts you on the board"
+    assert int(lines["Alice"].split(" — ")[1].split(" pts")[0]) > 0
