@@ -25,6 +25,7 @@ from storage.models import (
     User,
     Workspace,
 )
+from storage.pair_transfer import export_pairs
 
 FORMAT = "interview-bot-export"
 VERSION = 1
@@ -114,7 +115,7 @@ async def export_workspace(
     for m in members:
         group_members[m.group_id].append(m)
 
-    return {
+    exported = {
         "format": FORMAT,
         "version": VERSION,
         "workspace": {
@@ -210,6 +211,7 @@ async def export_workspace(
             )
         ],
     }
+    return exported | await export_pairs(session, ws, channel_ext, user_ext)
 
 
 def _answer_json(

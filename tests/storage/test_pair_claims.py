@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -15,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.ports.clock import ManualClock
 from storage.database import create_engine, session_factory
+from storage.export_format import TransferError
 from storage.models import User
 from storage.pair_models import PairRequest, PairSession
 from storage.unit_of_work import UnitOfWorkFactory
@@ -145,3 +147,39 @@ async def test_queue_blocks_and_counts_round_trip(kind: str, tmp_path: Path) -> 
             assert stored.answer_text == "ranking quality"
             assert await uow.pairs.waiting_for(ws, a) is None
             assert await uow.pairs.waiting_for(ws, c) is not None
+
+
+async def test_pair_sessions_and_blocks_survive_export_and_import(tmp_path: Path) -> None:
+    from storage.export import export_workspace
+    from storage.transfer import import_workspace
+    from tests.bot.test_pairs import finish, paired, question_of
+    from tests.support.harness import answer_covering
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    async with migrated_database("sqlite", tmp_path / "a") as (source, _url):
+        h = Harness(source, fixture_bank(), ManualClock(START))
+        await paired(h)
+        await h.say(answer_covering(h.bank, question_of(h, "alice")), h.thread, user="bob")
+        await finish(h, "alice", "4 Clear.")
+        await h.command("stats", user="carol")
+        await h.command("pair block Carol", user="bob")
+        async with session_factory(source)() as session:
+            original = await export_workspace(session, "test", "W1")
+    (session_out,) = original["pair_sessions"]
+    assert [s["rating"] for s in session_out["sides"]] == [4]
+    assert session_out["sides"][0]["candidate"] == "bob"
+    assert original["pair_blocks"][0]["user"] == "bob"
+    async with migrated_database("sqlite", tmp_path / "b") as (target, _url):
+        async with session_factory(target)() as session:
+            summary = await import_workspace(session, original)
+            await session.commit()
+        assert summary.counts()["pair_sessions"] == 1
+        async with session_factory(target)() as session:
+            assert await export_workspace(session, "test", "W1") == original
+        broken = json.loads(json.dumps(original))
+        broken["workspace"]["id"] = "W2"
+        broken["pair_sessions"][0]["sides"][0]["candidate"] = "zed"
+        with pytest.raises(TransferError, match=r"pair_sessions\[0\]: unknown user 'zed'"):
+            async with session_factory(target)() as session:
+                await import_workspace(session, broken)
