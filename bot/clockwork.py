@@ -1,4 +1,5 @@
-"""What runs because time passed: due daily posts, reveals and idle rounds.
+"""What runs because time passed: due daily posts, reveals, idle rounds, pair requests and
+idle pair sessions.
 
 The scheduler's cron jobs and its sweep call in here, and so does a simulated clock; inbound
 events never do. The fan-out claims, sends and records every post due in the same moment

@@ -194,10 +194,10 @@ class PairQueue:
     @staticmethod
     def _has_questions(turn: Turn, topic: str | None, difficulty: str | None) -> None:
         level = Difficulty(difficulty) if difficulty else None
-        if len(turn.bank.select(topic=topic, difficulty=level)) < 2:
+        if not turn.bank.select(topic=topic, difficulty=level):
             raise PairProblem(
-                f"There are not enough {views.scope_of(topic, difficulty)} questions for a pair "
-                "session (each of you needs one). Try another topic or difficulty."
+                f"There are no {views.scope_of(topic, difficulty)} questions yet. "
+                "Try another topic or difficulty."
             )
 
     @staticmethod

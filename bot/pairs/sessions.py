@@ -179,13 +179,19 @@ class PairSessions:
         side.rating, side.note = rated
         await self._score(turn.uow, turn.bank, session, side, question, turn.now, event_ref)
         side.interviewer_points = interviewer_points(question.difficulty)
+        follow_up_score = await self._follow_up_score(side, question)
         thread = _thread(turn.place, session)
         interviewer, candidate = await self._side_people(turn.uow, side)
         last = side.position >= 1
         turn.say(
             thread,
             views.comparison(
-                side, question, interviewer.display_name, candidate.display_name, swap=not last
+                side,
+                question,
+                interviewer.display_name,
+                candidate.display_name,
+                swap=not last,
+                follow_up_score=follow_up_score,
             ),
         )
         if last:
@@ -209,17 +215,28 @@ class PairSessions:
         difficulty = asked.difficulty.value if asked else session.difficulty
         if first.interviewer_id is None or first.candidate_id is None:
             raise PairProblem("One of you has left, so there is no one to swap with.")
-        question = await self._pick(
-            turn, topic, difficulty, first.interviewer_id, exclude={first.question_id}
-        ) or await self._pick(turn, topic, None, first.interviewer_id, {first.question_id})
+        question = None
+        # The same topic and difficulty; where the bank has no other, the nearest it has.
+        for wanted in ((topic, difficulty), (topic, None), (None, difficulty), (None, None)):
+            question = question or await self._pick(
+                turn, *wanted, first.interviewer_id, exclude={first.question_id}
+            )
         if question is None:
-            raise PairProblem("There are no more questions of that topic for the swap.")
+            raise PairProblem("There is no other question for the swap.")
         await turn.uow.pairs.touch(session, turn.now)
         session.stage = 1
         side = await turn.uow.pairs.add_side(
             session.id, 1, first.candidate_id, first.interviewer_id, question.id
         )
         await self._brief(turn, _thread(turn.place, session), side, question)
+
+    async def _follow_up_score(self, side: PairSide, question: Question) -> int | None:
+        """The bot's grade of the answer to the follow-up, when one was asked and answered."""
+        if side.follow_up_index is None or not side.follow_up_text.strip():
+            return None
+        follow = question.follow_ups[side.follow_up_index]
+        rubric = Rubric.for_follow_up(question, follow)
+        return (await grade_answer(self._grader, rubric, side.follow_up_text)).score
 
     # --- idle sessions ----------------------------------------------------------------
 

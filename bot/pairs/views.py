@@ -142,7 +142,12 @@ def follow_up_asked(interviewer: str, prompt: str) -> RichMessage:
 
 
 def comparison(
-    side: PairSide, question: Question, interviewer: str, candidate: str, swap: bool
+    side: PairSide,
+    question: Question,
+    interviewer: str,
+    candidate: str,
+    swap: bool,
+    follow_up_score: int | None = None,
 ) -> RichMessage:
     """Both verdicts of one side, shown to both members at its end."""
     found = verdicts(question, side)
@@ -162,6 +167,8 @@ def comparison(
         f"*{interviewer}'s rating:* {side.rating}/5{note}\n"
         f"*Bot's grade:* {side.bot_score}/100\n{summary}"
     )
+    if follow_up_score is not None:
+        body += f"\n*Bot's grade of the follow-up answer:* {follow_up_score}/100"
     fields = [Field("Key points", clip("\n".join(rows)), inline=False)]
     fields.append(Field("Question", clip(question.prompt), inline=False))
     buttons = (

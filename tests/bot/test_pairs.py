@@ -348,3 +348,27 @@ async def test_the_leaderboard_counts_interviewing_and_shows_a_pairs_column(
     assert "· 1 pair" in lines["Bob"]
     assert "0 answers · 1 pair" in lines["Alice"], "interviewing alone puts you on the board"
     assert int(lines["Alice"].split(" — ")[1].split(" pts")[0]) > 0
+
+
+async def test_the_follow_up_is_asked_in_the_thread_and_graded_too(h_memory: Harness) -> None:
+    h = h_memory
+    await paired(h, "regularisation medium")
+    assert question_of(h, "alice") == "t-l1-l2"
+    await h.say(answer_covering(h.bank, "t-l1-l2"), h.thread, user="bob")
+    await press(h, "alice", "Ask follow-up")
+    asked = h.chat.in_thread(h.thread)[-1].message
+    assert asked.title == "Follow-up from Alice"
+    assert asked.body == "When would you combine both penalties?"
+    assert "Ask follow-up" not in [b.label for b in panel_of(h, "alice").message.buttons]
+    assert "Follow-up asked:" in panel_of(h, "alice").message.body
+    await h.say("I would use an elastic net when features are correlated.", h.thread, user="bob")
+    await finish(h, "alice", "5 thorough")
+    done = h.chat.in_thread(h.thread)[-1].message
+    assert "Bot's grade of the follow-up answer:* " in done.body
+    # only one medium regularisation question: the swap takes the nearest the bank has
+    await press(h, "alice", "Swap roles", thread=h.thread)
+    await my_notes(h, "bob")
+    second = h.bank.get(question_of(h, "bob"))
+    assert second is not None
+    assert second.id != "t-l1-l2"
+    assert second.topic == "regularisation"

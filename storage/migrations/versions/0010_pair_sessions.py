@@ -29,6 +29,12 @@ def _user(
     )
 
 
+def _fk(table: str, column: str, target: str, ondelete: str = "CASCADE") -> sa.ForeignKeyConstraint:
+    return sa.ForeignKeyConstraint(
+        [column], [f"{target}.id"], name=f"fk_{table}_{column}_{target}", ondelete=ondelete
+    )
+
+
 def upgrade() -> None:
     op.create_table(
         "pair_sessions",
@@ -46,18 +52,8 @@ def upgrade() -> None:
         sa.Column("last_activity_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["workspace_id"],
-            ["workspaces.id"],
-            name="fk_pair_sessions_workspace_id_workspaces",
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["channel_id"],
-            ["channels.id"],
-            name="fk_pair_sessions_channel_id_channels",
-            ondelete="CASCADE",
-        ),
+        _fk("pair_sessions", "workspace_id", "workspaces"),
+        _fk("pair_sessions", "channel_id", "channels"),
         sa.PrimaryKeyConstraint("id", name="pk_pair_sessions"),
     )
     op.create_index("ix_pair_sessions_thread", "pair_sessions", ["channel_id", "thread_ref"])
@@ -79,30 +75,10 @@ def upgrade() -> None:
         sa.Column("session_id", _ID, nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["workspace_id"],
-            ["workspaces.id"],
-            name="fk_pair_requests_workspace_id_workspaces",
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["channel_id"],
-            ["channels.id"],
-            name="fk_pair_requests_channel_id_channels",
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["group_id"],
-            ["study_groups.id"],
-            name="fk_pair_requests_group_id_study_groups",
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["session_id"],
-            ["pair_sessions.id"],
-            name="fk_pair_requests_session_id_pair_sessions",
-            ondelete="SET NULL",
-        ),
+        _fk("pair_requests", "workspace_id", "workspaces"),
+        _fk("pair_requests", "channel_id", "channels"),
+        _fk("pair_requests", "group_id", "study_groups"),
+        _fk("pair_requests", "session_id", "pair_sessions", "SET NULL"),
         sa.PrimaryKeyConstraint("id", name="pk_pair_requests"),
     )
     op.create_index(
@@ -137,12 +113,7 @@ def upgrade() -> None:
         sa.Column("candidate_points", sa.Integer(), nullable=False),
         sa.Column("interviewer_points", sa.Integer(), nullable=False),
         sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["session_id"],
-            ["pair_sessions.id"],
-            name="fk_pair_sides_session_id_pair_sessions",
-            ondelete="CASCADE",
-        ),
+        _fk("pair_sides", "session_id", "pair_sessions"),
         sa.PrimaryKeyConstraint("id", name="pk_pair_sides"),
         sa.UniqueConstraint("session_id", "position", name="uq_pair_sides_session_id_position"),
     )
