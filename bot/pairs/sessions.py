@@ -118,11 +118,14 @@ class PairSessions:
 
     async def message(self, turn: Turn, session: PairSession, text: str) -> None:
         """A message in the thread: the current candidate's words are kept as their answer
-        (to the follow-up once it was asked); anyone else's are conversation."""
+        (to the follow-up once it was asked); anyone else's are conversation. Either member
+        speaking keeps the session from counting as idle."""
+        if turn.ids.user_id not in (session.user_a_id, session.user_b_id):
+            return
+        await turn.uow.pairs.touch(session, turn.now)
         side = await self._current(turn.uow, session)
         if side is None or side.status != "asking" or side.candidate_id != turn.ids.user_id:
             return
-        await turn.uow.pairs.touch(session, turn.now)
         if side.follow_up_index is None:
             side.answer_text = _joined(side.answer_text, text)
         else:

@@ -372,3 +372,18 @@ async def test_the_follow_up_is_asked_in_the_thread_and_graded_too(h_memory: Har
     assert second is not None
     assert second.id != "t-l1-l2"
     assert second.topic == "regularisation"
+
+
+async def test_talking_in_the_thread_keeps_a_session_open(h_memory: Harness) -> None:
+    h = h_memory
+    await paired(h)
+    await h.advance(timedelta(minutes=20))
+    await h.say("Take your time; think about the penalty's shape.", h.thread, user="alice")
+    await h.advance(timedelta(minutes=20))
+    assert h.chat.in_thread(h.thread)[-1].message.title != (
+        "Pair interview closed after 30 idle minutes"
+    )
+    await h.advance(timedelta(minutes=11))
+    assert h.chat.in_thread(h.thread)[-1].message.title == (
+        "Pair interview closed after 30 idle minutes"
+    )
