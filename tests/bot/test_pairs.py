@@ -7,73 +7,17 @@ from datetime import timedelta
 import pytest
 
 from bot.commands import CommandError, parse
+from bot.events import ButtonPressed
 from bot.pairs.grammar import Pair
 from bot.pairs.sessions import parse_rating
+from questions.schema import Difficulty
 from tests.support.harness import Harness, answer_covering
-
-
-def pair_thread(h: Harness) -> str:
-    return h.thread
-
-
-def panel_of(h: Harness, user: str):  # type: ignore[no-untyped-def]
-    panels = [
-        s
-        for s in h.chat.private_to(user)
-        if (s.message.title or "").startswith("Interviewer notes")
-    ]
-    assert panels, f"{user} got no interviewer notes"
-    return panels[-1]
-
-
-def question_of(h: Harness, user: str) -> str:
-    """The bank id of the question in the interviewer's notes."""
-    body = panel_of(h, user).message.body
-    return next(q.id for q in h.bank.questions if q.prompt in body)
-
-
-async def press(h: Harness, user: str, label: str, thread: str | None = None) -> None:
-    """Press a button of the user's last private notes (or the thread's last buttons)."""
-    messages = [panel_of(h, user)] if thread is None else h.chat.in_thread(thread)
-    button = next(b for s in reversed(messages) for b in s.message.buttons if b.label == label)
-    await h.press(button.action_id, button.value, user=user, thread=thread or h.thread)
-
-
-async def finish(h: Harness, user: str, text: str) -> None:
-    button = next(b for b in panel_of(h, user).message.buttons if b.label == "Finish")
-    from bot.events import ModalSubmitted
-
-    await h.send(
-        ModalSubmitted(
-            h.place("C1", h.thread),
-            h.actor(user),
-            button.action_id,
-            button.value,
-            text,
-            h.event_id(),
-        )
-    )
-
-
-async def my_notes(h: Harness, user: str) -> None:
-    """The interviewer presses *My notes* on the round's announcement in the thread."""
-    await press(h, user, "My notes", thread=h.thread)
-
-
-async def paired(h: Harness, topic: str = "regularisation") -> None:
-    await h.command(f"pair {topic}", user="alice")
-    await h.command(f"pair {topic}", user="bob")
-    await my_notes(h, "alice")
+from tests.support.pair_flow import finish, my_notes, paired, panel_of, press, question_of
 
 
 def test_grammar_reads_every_pair_form() -> None:
     assert parse("pair") == Pair()
-    assert parse("pair metrics hard group=ml") == Pair(
-        "join",
-        "metrics",
-        parse("mock hard").difficulty,
-        "ml",  # type: ignore[union-attr]
-    )
+    assert parse("pair metrics hard group=ml") == Pair("join", "metrics", Difficulty.HARD, "ml")
     assert parse("pair with <@U123|bob> easy").member == "U123"  # type: ignore[union-attr]
     assert parse("pair with @bob") == Pair("invite", member="bob")
     assert parse("pair cancel") == Pair("cancel")
@@ -184,7 +128,7 @@ async def test_only_the_interviewer_or_an_admin_may_tick_and_only_the_two_may_sw
     await h.press(swap.action_id, swap.value, user="carol", thread=h.thread)
     assert "Only the two members" in h.chat.private_to("carol")[-1].message.body
     await h.send(
-        __import__("bot.events", fromlist=["ButtonPressed"]).ButtonPressed(
+        ButtonPressed(
             h.place("C1", h.thread),
             h.actor("dana", admin=True),
             swap.action_id,

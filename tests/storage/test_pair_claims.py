@@ -152,8 +152,8 @@ async def test_queue_blocks_and_counts_round_trip(kind: str, tmp_path: Path) -> 
 async def test_pair_sessions_and_blocks_survive_export_and_import(tmp_path: Path) -> None:
     from storage.export import export_workspace
     from storage.transfer import import_workspace
-    from tests.bot.test_pairs import finish, paired, question_of
     from tests.support.harness import answer_covering
+    from tests.support.pair_flow import finish, paired, question_of
 
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
