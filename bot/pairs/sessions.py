@@ -180,7 +180,7 @@ class PairSessions:
             )
         await turn.uow.pairs.touch(session, turn.now)
         side.rating, side.note = rated
-        await self._score(turn.uow, turn.bank, session, side, question, turn.now, event_ref)
+        await self._score(turn.uow, session, side, question, turn.now, event_ref)
         side.interviewer_points = interviewer_points(question.difficulty)
         follow_up_score = await self._follow_up_score(side, question)
         thread = _thread(turn.place, session)
@@ -259,7 +259,7 @@ class PairSessions:
         if side is not None and side.status == "asking" and side.answer_text.strip():
             question = bank.get(side.question_id)
             if question is not None:
-                await self._score(uow, bank, session, side, question, now, None)
+                await self._score(uow, session, side, question, now, None)
         self._end(session, "closed", now)
         done = [
             f"Round {i + 1}: {c} answered (asked by {i_name}); rating {r or '—'}/5, "
@@ -312,7 +312,6 @@ class PairSessions:
     async def _score(
         self,
         uow: UnitOfWork,
-        bank: QuestionBank,
         session: PairSession,
         side: PairSide,
         question: Question,
