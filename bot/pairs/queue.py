@@ -124,11 +124,15 @@ class PairQueue:
                     )
                 turn.tell(common.info(f"You declined {name}'s invitation."))
             return
-        await self._free(turn)
+        await self._free(turn, queued_ok=True)
         if await turn.uow.pairs.open_session_of(request.user_id) is not None:
             raise PairProblem(f"{name} is already in another pair session.")
         if not await turn.uow.pairs.claim(request.id, turn.ids.user_id):
             raise PairProblem("That invitation is no longer open.")
+        # Accepting takes the invitee out of the queue they may have been waiting in.
+        mine = await turn.uow.pairs.waiting_for(turn.ids.workspace_id, turn.ids.user_id)
+        if mine is not None:
+            await turn.uow.pairs.set_status(mine.id, "cancelled", "waiting")
         await self._pair(turn, request, request.topic, request.difficulty)
 
     async def cancel(self, turn: Turn) -> None:
@@ -181,11 +185,13 @@ class PairQueue:
                     ),
                 )
 
-    async def _free(self, turn: Turn) -> None:
-        """One request or session at a time per member."""
+    async def _free(self, turn: Turn, queued_ok: bool = False) -> None:
+        """One request or session at a time per member (an invitee may accept from the queue)."""
         session = await turn.uow.pairs.open_session_of(turn.ids.user_id)
         if session is not None:
             raise PairProblem("You are already in a pair session: finish it in its thread first.")
+        if queued_ok:
+            return
         if await turn.uow.pairs.waiting_for(turn.ids.workspace_id, turn.ids.user_id):
             raise PairProblem(
                 "You already have a pairing request open; `/interview pair cancel` withdraws it."

@@ -331,3 +331,19 @@ async def test_talking_in_the_thread_keeps_a_session_open(h_memory: Harness) -> 
     assert h.chat.in_thread(h.thread)[-1].message.title == (
         "Pair interview closed after 30 idle minutes"
     )
+
+
+async def test_accepting_an_invitation_leaves_the_queue(h_memory: Harness) -> None:
+    h = h_memory
+    await h.command("pair", user="alice")
+    await h.command("pair cancel", user="alice")
+    await h.command("pair", user="bob")
+    await h.command("pair with bob", user="alice")
+    accept = h.chat.private_to("bob")[-1].message.buttons[0]
+    await h.press(accept.action_id, accept.value, user="bob")
+    assert [s.message.title for s in h.chat.sent if s.kind == "post"] == [
+        "Pair interview: Alice and Bob"
+    ]
+    await h.command("pair", user="carol")
+    assert "pairing queue" in h.chat.private_to("carol")[-1].message.body
+    assert len(h.chat.threads) == 1, "Bob's old request no longer waits for a partner"
