@@ -7,40 +7,11 @@ from pathlib import Path
 
 from tests.adapters.console.test_console import FIXTURE_PACKS, run_console
 
-# One answer that says what either regularisation question wants, whichever is drawn.
-ANSWER = (
-    "L1 penalises absolute weights and yields sparsity, so L1 works as feature selection. "
-    "L2 penalises squared weights and shrinks them smoothly; L2 suits many small effects or "
-    "correlated features. Dropout randomly drops units during training, which prevents "
-    "co-adaptation and acts like an ensemble; it is disabled at inference with scaling."
-)
-
-SESSION = f"""
-:user alice
-/interview pair regularisation
-:user bob
-/interview pair regularisation
-:user alice
-:press My notes
-:user bob
-{ANSWER}
-:user alice
-:press 1 covered
-:press 3 missed
-:press Finish
-4 Clear on sparsity; name correlated features for L2.
-:press Swap roles
-{ANSWER}
-:user bob
-:press My notes
-:press 2 half
-:press Finish
-5 great
-"""
+SCRIPT = Path(__file__).resolve().parents[2] / "fixtures" / "console" / "pair-interview.txt"
 
 
 def test_two_members_run_a_pair_session_with_a_swap(tmp_path: Path) -> None:
-    result = run_console(tmp_path / "bot.db", SESSION, "--packs", str(FIXTURE_PACKS))
+    result = run_console(tmp_path / "bot.db", SCRIPT.read_text(), "--packs", str(FIXTURE_PACKS))
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "== Pair interview: alice and bob ==" in out
