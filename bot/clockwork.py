@@ -1,4 +1,5 @@
-"""What runs because time passed: due daily posts, reveals, idle rounds, review nudges.
+"""What runs because time passed: due daily posts, reveals, idle rounds, review nudges, pair
+requests and idle pair sessions.
 
 The scheduler's cron jobs and its sweep call in here, and so does a simulated clock; inbound
 events never do. The fan-out claims, sends and records every post due in the same moment
@@ -11,10 +12,12 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
+from bot.banks import BankRegistry
 from bot.daily.calendar import Recurrence
 from bot.daily.fanout import DailyFanOut
 from bot.daily.service import DailyService, recurrence
 from bot.outbox import Outbox
+from bot.pairs.service import PairService
 from bot.ports.chat import ChatLookup
 from bot.ports.clock import Clock
 from bot.ports.storage import DATABASE_DOWN, UnitOfWork
@@ -35,6 +38,7 @@ class Clockwork:
         chats: ChatLookup,
         send_retry_delay_s: float = 0.5,
         reminders: ReviewReminders | None = None,
+        pairs: tuple[PairService, BankRegistry] | None = None,
     ) -> None:
         self._uow = uow_factory
         self._daily = daily
@@ -44,6 +48,7 @@ class Clockwork:
         self._chats = chats
         self._retry_delay_s = send_retry_delay_s
         self._reminders = reminders or ReviewReminders()
+        self._pairs = pairs
 
     async def tick(self) -> int:
         """Run what fell due: catch-up posts, reveals, idle rounds. Returns how many things ran.
@@ -67,6 +72,9 @@ class Clockwork:
         outbox = Outbox(retry_delay_s=self._retry_delay_s)
         async with self._uow() as uow:
             done += await self._rounds.pause_idle(uow, self._chats, now, outbox)
+            if self._pairs is not None:
+                pairs, banks = self._pairs
+                done += await pairs.sweep(uow, self._chats, banks, now, outbox)
             await uow.commit()
         await outbox.deliver()
         done += await self._reminders.sweep(self._uow, self._chats, now)
@@ -92,6 +100,8 @@ class Clockwork:
         async with self._uow() as uow:
             candidates.append(await self._rounds.next_pause_after(uow, moment))
             candidates.append(await self._reminders.next_after(uow, moment))
+            if self._pairs is not None:
+                candidates.append(await self._pairs[0].next_due_after(uow, moment))
         upcoming = [c for c in candidates if c is not None]
         return min(upcoming) if upcoming else None
 

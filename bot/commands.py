@@ -7,6 +7,7 @@ import re
 import shlex
 from dataclasses import dataclass, replace
 
+from bot.pairs.grammar import Pair, parse_pair
 from bot.rounds.roles import ROLES, find_role
 from questions.schema import Difficulty
 
@@ -27,6 +28,7 @@ SUBCOMMANDS = (
     "stats",
     "review",
     "privacy",
+    "pair",
     "help",
 )
 DAILY_ACTIONS = ("set", "off", "now", "status")
@@ -163,6 +165,7 @@ Command = (
     | Privacy
     | Review
     | ReviewRemind
+    | Pair
 )
 
 
@@ -192,6 +195,8 @@ def parse(text: str) -> Command:
         return _parse_mock(args)
     if name in ("help", "?"):
         return Help(args[0].lower() if args else None)
+    if name == "pair":
+        return parse_pair(args)
     if name == "daily":
         return _parse_daily(args)
     if name in ("group", "groups"):

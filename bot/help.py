@@ -59,6 +59,17 @@ ENTRIES: dict[str, tuple[str, str]] = {
         "`export` sends you a file with everything the bot keeps about you. `delete` removes "
         "your answers, streaks, group memberships and rounds in this workspace, after you confirm.",
     ),
+    "pair": (
+        "/interview pair [topic] [difficulty] [group=NAME], /interview pair with @member",
+        "A peer mock interview: you are paired with the next member who queues with compatible "
+        "filters (or the member you invite, who accepts or declines), in a thread of your own. "
+        "One of you interviews with the bot's notes, seen only by the interviewer (*My notes*: "
+        "the question, model answer, hints, follow-ups and a key-point checklist), then rates "
+        "the answer 1-5 with a note; the bot grades it too and shows where the two disagree. "
+        "Then `/interview pair swap` (or *Swap roles*) for a new question. A request waits 30 "
+        "minutes; `cancel` leaves the queue, `block @member` / `unblock @member` choose who "
+        "you are never paired with. Interviewing earns points too.",
+    ),
     "help": ("/interview help [command]", "Show this help, or the help of one command."),
 }
 

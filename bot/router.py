@@ -39,6 +39,9 @@ from bot.daily.batch import DailyThreads
 from bot.daily.schedules import DailySchedules
 from bot.daily.service import DailyService
 from bot.events import ButtonPressed, InboundEvent, MessagePosted, ModalSubmitted, SlashCommand
+from bot.pairs.grammar import Pair
+from bot.pairs.service import PREFIX as PAIR_PREFIX
+from bot.pairs.service import PairService
 from bot.progress.boards import Boards
 from bot.progress.groups import GroupService
 from bot.review.service import ReviewService
@@ -79,6 +82,7 @@ class Router:
         daily_threads: DailyThreads,
         limits: RateLimits | None = None,
         review: ReviewService | None = None,
+        pairs: PairService | None = None,
     ) -> None:
         self._rounds = rounds
         self._daily = daily
@@ -90,6 +94,7 @@ class Router:
         self._daily_threads = daily_threads
         self._limits = limits or RateLimits(LimitRules.defaults())
         self._review = review or ReviewService(rounds)
+        self._pairs = pairs
 
     async def dispatch(self, turn: Turn, event: InboundEvent, after: AfterCommit) -> None:
         match event:
@@ -102,6 +107,8 @@ class Router:
             case ModalSubmitted(action_id="round:answer", value=value, text=text):
                 if (round_id := parse_id(value)) is not None:
                     await self._rounds.answer_from_form(turn, round_id, text, event.event_id)
+            case ModalSubmitted(action_id="pair:finish", value=value, text=text) if self._pairs:
+                await self._pairs.form(turn, value, text, event.event_id)
             case ModalSubmitted(action_id="daily:answer", value=value, text=text):
                 if (post_id := parse_id(value)) is not None:
                     await self._daily.answer_from_form(turn, post_id, text, event.event_id)
@@ -109,6 +116,8 @@ class Router:
     async def _message(self, turn: Turn, text: str, event_ref: str | None) -> None:
         thread = turn.place.thread
         if thread is None or await self._rounds.answer_in_thread(turn, text, event_ref):
+            return
+        if self._pairs is not None and await self._pairs.message(turn, text):
             return
         post = await turn.uow.daily_posts.by_thread(turn.ids.channel_id, thread)
         if post is not None and post.status in ("posted", "revealed"):
@@ -194,8 +203,13 @@ class Router:
                     await self._review.start(turn, count)
             case ReviewRemind():
                 await self._review.remind(turn, command)
+            case Pair() if self._pairs is not None:
+                await self._pairs.command(turn, command)
 
     async def _button(self, turn: Turn, action_id: str, value: str) -> None:
+        if action_id.startswith(PAIR_PREFIX) and self._pairs is not None:
+            await self._pairs.button(turn, action_id, value)
+            return
         if action_id == PRIVACY_CONFIRM:
             if await self._privacy.delete(turn, value):
                 self._identities.forget_user(turn.ids.user_id)

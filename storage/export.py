@@ -26,6 +26,7 @@ from storage.models import (
     User,
     Workspace,
 )
+from storage.pair_transfer import export_pairs
 
 FORMAT = "interview-bot-export"
 VERSION = 1
@@ -116,7 +117,7 @@ async def export_workspace(
     for m in members:
         group_members[m.group_id].append(m)
 
-    return {
+    exported = {
         "format": FORMAT,
         "version": VERSION,
         "workspace": {
@@ -214,6 +215,7 @@ async def export_workspace(
         ],
         "reviews": reviews_json(reviews, user_ext),
     }
+    return exported | await export_pairs(session, ws, channel_ext, user_ext)
 
 
 def _answer_json(

@@ -227,7 +227,7 @@ def read_sections(data: dict[str, Any]) -> ExportIn:
     try:
         return ExportIn.model_validate(data)
     except ValidationError as exc:
-        raise TransferError(_one_line(exc.errors()[0])) from None
+        raise TransferError(one_line(exc.errors()[0])) from None
 
 
 def where(loc: tuple[int | str, ...]) -> str:
@@ -238,7 +238,7 @@ def where(loc: tuple[int | str, ...]) -> str:
     return text
 
 
-def _one_line(error: ErrorDetails) -> str:
+def one_line(error: ErrorDetails) -> str:
     loc = error["loc"]
     kind, ctx, got = error["type"], error.get("ctx", {}), describe(error["input"])
     if kind == "missing":

@@ -11,7 +11,7 @@ everything but their round link.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from sqlalchemy import insert, select
@@ -32,6 +32,7 @@ from storage.models import (
     User,
     Workspace,
 )
+from storage.pair_transfer import read_pairs, write_pairs
 
 
 @dataclass(frozen=True)
@@ -46,9 +47,16 @@ class ImportSummary:
     streaks: int = 0
     answers: int = 0
     reviews: int = 0
+    pair_sessions: int = 0
 
     def counts(self) -> dict[str, int]:
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "workspace"}
+        """Each section's rows; pair sessions only when there were some (older exports have
+        none)."""
+        return {
+            f.name: getattr(self, f.name)
+            for f in fields(self)
+            if f.name != "workspace" and (f.name != "pair_sessions" or self.pair_sessions)
+        }
 
     def describe(self) -> str:
         parts = []
@@ -64,6 +72,9 @@ async def import_workspace(session: AsyncSession, data: dict[str, Any]) -> Impor
     Users' `points` are not read: they are the sum of the answers' points and follow from them.
     """
     plan = read_export(data)
+    pairs = read_pairs(
+        data, {c["external_id"] for c in plan.channels}, {u["external_id"] for u in plan.users}
+    )
     existing = await session.scalar(
         select(Workspace.id).where(
             Workspace.platform == plan.workspace["platform"],
@@ -73,7 +84,11 @@ async def import_workspace(session: AsyncSession, data: dict[str, Any]) -> Impor
     if existing is not None:
         raise TransferError(f"workspace {plan.label} already exists in this database")
     try:
-        return await _write(session, plan)
+        summary = await _write(session, plan)
+        await write_pairs(
+            session, pairs, summary.workspace_id, summary.channel_ids, summary.user_ids
+        )
+        return replace(summary.result, pair_sessions=len(pairs.sessions))
     except (IntegrityError, DataError) as exc:
         lines = str(exc.orig).strip().splitlines()
         reason = lines[0] if lines else type(exc.orig).__name__
@@ -102,7 +117,17 @@ async def _bulk_insert(session: AsyncSession, model: Any, rows: Sequence[dict[st
         await session.execute(insert(model).execution_options(**_BULK), list(rows))
 
 
-async def _write(session: AsyncSession, plan: Plan) -> ImportSummary:
+@dataclass(frozen=True)
+class _Written:
+    """What was written, and the new ids later sections refer to."""
+
+    result: ImportSummary
+    workspace_id: int
+    channel_ids: dict[str, int]
+    user_ids: dict[str, int]
+
+
+async def _write(session: AsyncSession, plan: Plan) -> _Written:
     workspace_id = (
         await session.execute(insert(Workspace).values(**plan.workspace).returning(Workspace.id))
     ).scalar_one()
@@ -198,7 +223,7 @@ async def _write(session: AsyncSession, plan: Plan) -> ImportSummary:
     await _bulk_insert(
         session, ReviewCard, [{**row, "user_id": user_ids[u]} for u, row in plan.reviews]
     )
-    return ImportSummary(
+    summary = ImportSummary(
         workspace=plan.label,
         channels=len(plan.channels),
         users=len(plan.users),
@@ -210,6 +235,7 @@ async def _write(session: AsyncSession, plan: Plan) -> ImportSummary:
         answers=len(plan.answers),
         reviews=len(plan.reviews),
     )
+    return _Written(summary, workspace_id, channel_ids, user_ids)
 
 
 __all__ = ["FORMAT", "ImportSummary", "TransferError", "export_workspace", "import_workspace"]

@@ -10,6 +10,7 @@ from storage.daily_answers import DailyAnswerStore
 from storage.daily_claims import Claims
 from storage.errors import translate, translated
 from storage.limits import Limits
+from storage.pairs import Pairs
 from storage.people import People
 from storage.queries import Stats
 from storage.repositories import (
@@ -44,6 +45,7 @@ class UnitOfWork:
     people: People
     limits: Limits
     reviews: Reviews
+    pairs: Pairs
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -72,6 +74,7 @@ class UnitOfWork:
         self.people = People(self._session)
         self.limits = Limits(self._session)
         self.reviews = Reviews(self._session)
+        self.pairs = Pairs(self._session)
         return self
 
     async def __aexit__(

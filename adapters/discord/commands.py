@@ -18,6 +18,7 @@ from typing import Any, Literal, Protocol
 import discord
 from discord import app_commands
 
+from adapters.discord.pair_commands import add_pair_commands
 from bot.commands import (
     MAX_COUNT,
     MIN_COUNT,
@@ -171,6 +172,7 @@ def build_interview_group(runner: CommandRunner) -> app_commands.Group:
     _add_groups(interview, runner)
     _add_privacy(interview, runner)
     _add_review(interview, runner, zone_autocomplete)
+    add_pair_commands(interview, runner.run, topic_autocomplete)
     return interview
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from bot import views
 from bot.messages import Attachment, Button, ButtonStyle, RichMessage
-from bot.ports.records import exported_answer
+from bot.ports.records import PairSession, PairSide, exported_answer
 from bot.turn import Turn
 
 CONFIRM = "privacy:delete"
@@ -52,6 +53,7 @@ class PrivacyService:
         if confirmed_for != turn.actor.user_id:
             turn.tell(views.info("Only the person who asked can confirm deleting their data."))
             return False
+        await turn.uow.pairs.forget(turn.ids.user_id)
         deleted = await turn.uow.people.delete(turn.ids.user_id)
         turn.tell(
             views.info(
@@ -84,6 +86,7 @@ class PrivacyService:
                 for s, name in data.streaks
             ],
             "groups": data.groups,
+            "pair_sessions": pair_sides(await turn.uow.pairs.data_of(turn.ids.user_id), turn),
             "rounds": [
                 {
                     "status": r.status,
@@ -106,6 +109,31 @@ class PrivacyService:
                 for c in data.reviews
             ],
         }
+
+
+def pair_sides(rows: Sequence[tuple[PairSession, PairSide]], turn: Turn) -> list[dict[str, Any]]:
+    """The member's own part of each pair session: what they answered or how they judged."""
+    out = []
+    for session, side in rows:
+        role = "candidate" if side.candidate_id == turn.ids.user_id else "interviewer"
+        entry: dict[str, Any] = {
+            "role": role,
+            "question_id": side.question_id,
+            "started_at": session.started_at.isoformat(),
+            "status": side.status,
+            "bot_score": side.bot_score,
+        }
+        if role == "candidate":
+            entry |= {"answer": side.answer_text, "points": side.candidate_points}
+        else:
+            entry |= {
+                "checklist": dict(side.checklist),
+                "rating": side.rating,
+                "note": side.note,
+                "points": side.interviewer_points,
+            }
+        out.append(entry)
+    return out
 
 
 # The personal export's own names for the shared answer keys.

@@ -22,6 +22,7 @@ from bot.daily.service import DailyRules, DailyService
 from bot.engine import Engine
 from bot.grading import Grader, RubricGrader
 from bot.grading.llm import LlmGrader, LlmGraderConfig
+from bot.pairs.service import PairService
 from bot.ports.chat import ChatLookup
 from bot.ports.clock import Clock, SystemClock
 from bot.ports.storage import UnitOfWork
@@ -109,8 +110,16 @@ def build_engine(
     fanout = DailyFanOut(
         daily, uow_factory, chats, clock, daily.claim_lease, recorded=daily_threads.remember
     )
+    pairs = PairService(grader)
     clockwork = Clockwork(
-        uow_factory, daily, fanout, rounds, clock, chats, send_retry_delay_s=send_retry_delay_s
+        uow_factory,
+        daily,
+        fanout,
+        rounds,
+        clock,
+        chats,
+        send_retry_delay_s=send_retry_delay_s,
+        pairs=(pairs, banks),
     )
     scheduler = DailyScheduler(clockwork, uow_factory, misfire_grace=misfire_grace)
     groups = GroupService()
@@ -125,6 +134,7 @@ def build_engine(
         identities,
         daily_threads,
         RateLimits(limits or LimitRules.defaults()),
+        pairs=pairs,
     )
     engine = Engine(
         uow_factory,

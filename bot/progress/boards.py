@@ -10,6 +10,7 @@ from bot import views
 from bot.commands import CommandError
 from bot.daily.calendar import days_from_key
 from bot.messages import Field, Image, RichMessage
+from bot.pairs.progress import pairs_column, with_pairs
 from bot.ports.records import Streak, StudyGroup, User
 from bot.ports.storage import UnitOfWork
 from bot.progress.groups import GroupService
@@ -62,6 +63,8 @@ class Boards:
         zone = ZoneInfo(group.timezone)
         since = period_start(period, turn.now, zone)
         rows = await turn.uow.stats.leaderboard(group.id, since, turn.now)
+        ranked = await with_pairs(turn.uow, rows, group.id, since, turn.now)
+        rows = [row for row, _ in ranked]
         streaks = {s.user_id: s for s in await turn.uow.streaks.of_group(group.id)}
         label = {"week": "this week", "month": "this month", "all": "all time"}[period]
         if not rows:
@@ -73,11 +76,12 @@ class Boards:
             )
             return
         lines = []
-        for rank, row in enumerate(rows[:TOP], start=1):
+        for rank, (row, pairs) in enumerate(ranked[:TOP], start=1):
             streak = current_streak(streaks.get(row.user_id), turn.now, zone).current
             flame = f" · 🔥{streak}" if streak else ""
             lines.append(
                 f"{rank}. {row.name} — {row.points} pts{flame} · {plural(row.answers, 'answer')}"
+                + pairs_column(pairs)
             )
         mine = next((i for i, r in enumerate(rows, start=1) if r.user_id == turn.ids.user_id), None)
         footer = (
@@ -97,7 +101,8 @@ class Boards:
         zone = ZoneInfo(group.timezone) if group else ZoneInfo("UTC")
         summary = await turn.uow.stats.answer_summary(user.id)
         name = user.display_name or user.external_id
-        if summary.answers == 0:
+        pairs = await turn.uow.pairs.counts(user.id)
+        if summary.answers == 0 and not (pairs.as_candidate or pairs.as_interviewer):
             turn.tell(views.info(f"{name} has not answered anything yet."))
             return
         streak_rows = await turn.uow.streaks.of_user(user.id)
@@ -117,7 +122,12 @@ class Boards:
                 f"{plural(streak.freezes, 'freeze')}",
             ),
             Field("Answers", f"{summary.answers} · mean score {round(summary.mean_score or 0)}"),
-            Field("Points", str(summary.points)),
+            Field("Points", str(summary.points + pairs.interviewer_points)),
+            Field(
+                "Pair sessions",
+                f"{pairs.as_candidate} as candidate · {pairs.as_interviewer} as interviewer "
+                f"({pairs.interviewer_points} pts for interviewing)",
+            ),
         ]
         week = await turn.uow.reviews.summary(user.id, turn.now, turn.now + timedelta(days=7))
         fields.append(review_views.stats_field(week))

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from bot.ports.records import AnswerRecord, ReviewCard, ReviewReminder
+from tests.support.memory.pairs import PairData
 
 
 @dataclass
@@ -168,6 +169,7 @@ class Data:
     cards: dict[tuple[int, str], ReviewCard] = field(default_factory=dict)
     reminders: dict[int, ReviewReminder] = field(default_factory=dict)
     nudges: set[tuple[int, date]] = field(default_factory=set)
+    pairs: PairData = field(default_factory=PairData)
     last_ids: dict[str, int] = field(default_factory=dict)  # by table, as autoincrement
 
 

@@ -1,0 +1,225 @@
+"""The pairing queue: wait for a compatible partner, invite one by name, accept or decline,
+cancel, block. A waiting request is taken by exactly one partner: storage's conditional claim
+decides, whichever replica asks."""
+
+from __future__ import annotations
+
+from bot import views as common
+from bot.events import Place
+from bot.pairs import views
+from bot.pairs.grammar import Pair
+from bot.pairs.sessions import PairProblem, PairSessions
+from bot.ports.records import PairRequest, User
+from bot.progress.groups import GroupService
+from bot.turn import Turn
+from questions.schema import Difficulty
+
+
+def compatible(
+    request: PairRequest, topic: str | None, difficulty: str | None
+) -> tuple[str | None, str | None] | None:
+    """The session's (topic, difficulty) when both asked for the same or left it open."""
+    if request.topic and topic and request.topic != topic:
+        return None
+    if request.difficulty and difficulty and request.difficulty != difficulty:
+        return None
+    return request.topic or topic, request.difficulty or difficulty
+
+
+class PairQueue:
+    def __init__(self, sessions: PairSessions) -> None:
+        self._sessions = sessions
+
+    async def join(self, turn: Turn, command: Pair, groups: GroupService) -> None:
+        await self._free(turn)
+        topic = turn.bank.resolve_topic(command.topic) if command.topic else None
+        difficulty = command.difficulty.value if command.difficulty else None
+        self._has_questions(turn, topic, difficulty)
+        group_id = (await groups.find(turn, command.group)).id if command.group else None
+        me = turn.ids.user_id
+        blocked = await turn.uow.pairs.blocked_between(me)
+        for request in await turn.uow.pairs.candidates(
+            turn.ids.workspace_id, group_id, me, turn.now
+        ):
+            merged = compatible(request, topic, difficulty)
+            if merged is None or request.user_id in blocked:
+                continue
+            if await turn.uow.pairs.open_session_of(request.user_id) is not None:
+                continue
+            if await turn.uow.pairs.claim(request.id, me):
+                await self._pair(turn, request, *merged)
+                return
+        expires = turn.now + self._sessions.rules.request_ttl
+        await turn.uow.pairs.queue(
+            turn.ids.workspace_id,
+            turn.ids.channel_id,
+            me,
+            group_id,
+            topic,
+            difficulty,
+            None,
+            turn.now,
+            expires,
+        )
+        where = f"group `{command.group}`" if command.group else "this workspace"
+        turn.tell(
+            common.info(
+                f"You are in the pairing queue of {where} ({views.scope_of(topic, difficulty)}). "
+                "When someone joins, a thread opens for the two of you. The request expires in "
+                "30 minutes; `/interview pair cancel` leaves the queue."
+            )
+        )
+
+    async def invite(self, turn: Turn, command: Pair) -> None:
+        await self._free(turn)
+        other = await self._member(turn, command.member or "")
+        if other.id in await turn.uow.pairs.blocked_between(turn.ids.user_id):
+            raise PairProblem(f"{other.display_name} is not available for pairing with you.")
+        topic = turn.bank.resolve_topic(command.topic) if command.topic else None
+        difficulty = command.difficulty.value if command.difficulty else None
+        self._has_questions(turn, topic, difficulty)
+        request = await turn.uow.pairs.queue(
+            turn.ids.workspace_id,
+            turn.ids.channel_id,
+            turn.ids.user_id,
+            None,
+            topic,
+            difficulty,
+            other.id,
+            turn.now,
+            turn.now + self._sessions.rules.request_ttl,
+        )
+        scope = views.scope_of(topic, difficulty)
+        turn.outbox.private(
+            turn.chat,
+            turn.place.top_level(),
+            other.external_id,
+            views.invitation(turn.actor.display_name, scope, request.id),
+        )
+        turn.tell(
+            common.info(
+                f"Invitation sent to {other.display_name}; it expires in 30 minutes. "
+                "`/interview pair cancel` withdraws it."
+            )
+        )
+
+    async def answer(self, turn: Turn, request_id: int, accept: bool) -> None:
+        """The invitee's Accept or Decline."""
+        request = await turn.uow.pairs.get_request(request_id)
+        if request is None or request.invitee_id != turn.ids.user_id:
+            raise PairProblem("That invitation is for someone else.")
+        if request.status != "waiting" or request.expires_at <= turn.now:
+            raise PairProblem("That invitation is no longer open.")
+        inviter = await turn.uow.directory.get_user(request.user_id)
+        name = inviter.display_name if inviter else "a former member"
+        if not accept:
+            if await turn.uow.pairs.set_status(request.id, "declined", "waiting"):
+                place = await self._place_of(turn, request.channel_id)
+                if inviter is not None and place is not None:
+                    turn.outbox.private(
+                        turn.chat,
+                        place,
+                        inviter.external_id,
+                        common.info(f"{turn.actor.display_name} declined your pair invitation."),
+                    )
+                turn.tell(common.info(f"You declined {name}'s invitation."))
+            return
+        await self._free(turn, queued_ok=True)
+        if await turn.uow.pairs.open_session_of(request.user_id) is not None:
+            raise PairProblem(f"{name} is already in another pair session.")
+        if not await turn.uow.pairs.claim(request.id, turn.ids.user_id):
+            raise PairProblem("That invitation is no longer open.")
+        # Accepting takes the invitee out of the queue they may have been waiting in.
+        mine = await turn.uow.pairs.waiting_for(turn.ids.workspace_id, turn.ids.user_id)
+        if mine is not None:
+            await turn.uow.pairs.set_status(mine.id, "cancelled", "waiting")
+        await self._pair(turn, request, request.topic, request.difficulty)
+
+    async def cancel(self, turn: Turn) -> None:
+        request = await turn.uow.pairs.waiting_for(turn.ids.workspace_id, turn.ids.user_id)
+        if request is None or not await turn.uow.pairs.set_status(
+            request.id, "cancelled", "waiting"
+        ):
+            turn.tell(common.info("You are not in the pairing queue."))
+            return
+        turn.tell(common.info("You left the pairing queue."))
+
+    async def block(self, turn: Turn, who: str, blocking: bool) -> None:
+        other = await self._member(turn, who)
+        if blocking:
+            await turn.uow.pairs.block(turn.ids.user_id, other.id, turn.now)
+            turn.tell(
+                common.info(
+                    f"{other.display_name} will not be paired with you. "
+                    f"`/interview pair unblock {other.display_name}` undoes it."
+                )
+            )
+            return
+        if await turn.uow.pairs.unblock(turn.ids.user_id, other.id):
+            turn.tell(common.info(f"{other.display_name} can be paired with you again."))
+        else:
+            turn.tell(common.info(f"You had not blocked {other.display_name}."))
+
+    # --- helpers ----------------------------------------------------------------------
+
+    async def _pair(
+        self, turn: Turn, request: PairRequest, topic: str | None, difficulty: str | None
+    ) -> None:
+        """The one who waited interviews first; the thread opens where the pair was made."""
+        session = await self._sessions.open(
+            turn, request.user_id, turn.ids.user_id, topic, difficulty
+        )
+        await turn.uow.pairs.link(request.id, session.id)
+        if request.channel_id != turn.ids.channel_id:
+            waiting = await turn.uow.directory.get_user(request.user_id)
+            place = await self._place_of(turn, request.channel_id)
+            if waiting is not None and place is not None:
+                channel = turn.place.channel_name or turn.place.channel
+                turn.outbox.private(
+                    turn.chat,
+                    place,
+                    waiting.external_id,
+                    common.info(
+                        f"You are paired with {turn.actor.display_name}: "
+                        f"your thread is in #{channel}."
+                    ),
+                )
+
+    async def _free(self, turn: Turn, queued_ok: bool = False) -> None:
+        """One request or session at a time per member (an invitee may accept from the queue)."""
+        session = await turn.uow.pairs.open_session_of(turn.ids.user_id)
+        if session is not None:
+            raise PairProblem("You are already in a pair session: finish it in its thread first.")
+        if queued_ok:
+            return
+        if await turn.uow.pairs.waiting_for(turn.ids.workspace_id, turn.ids.user_id):
+            raise PairProblem(
+                "You already have a pairing request open; `/interview pair cancel` withdraws it."
+            )
+
+    @staticmethod
+    def _has_questions(turn: Turn, topic: str | None, difficulty: str | None) -> None:
+        level = Difficulty(difficulty) if difficulty else None
+        if not turn.bank.select(topic=topic, difficulty=level):
+            raise PairProblem(
+                f"There are no {views.scope_of(topic, difficulty)} questions yet. "
+                "Try another topic or difficulty."
+            )
+
+    @staticmethod
+    async def _member(turn: Turn, who: str) -> User:
+        user = await turn.uow.directory.find_user(turn.ids.workspace_id, who)
+        if user is None:
+            raise PairProblem(f"I don't know anyone called `{who[:40]}` here yet.")
+        if user.id == turn.ids.user_id:
+            raise PairProblem("Pair with someone else: you cannot interview yourself.")
+        return user
+
+    @staticmethod
+    async def _place_of(turn: Turn, channel_id: int) -> Place | None:
+        channel = await turn.uow.directory.get_channel(channel_id)
+        if channel is None:
+            return None
+        return Place(
+            turn.place.platform, turn.place.workspace, channel.external_id, None, channel.name
+        )

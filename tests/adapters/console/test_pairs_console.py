@@ -1,0 +1,44 @@
+"""A pair session in the console: two people, one terminal, `:user` to switch between them."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from tests.adapters.console.test_console import FIXTURE_PACKS, run_console
+
+SCRIPT = Path(__file__).resolve().parents[2] / "fixtures" / "console" / "pair-interview.txt"
+
+
+def test_two_members_run_a_pair_session_with_a_swap(tmp_path: Path) -> None:
+    result = run_console(tmp_path / "bot.db", SCRIPT.read_text(), "--packs", str(FIXTURE_PACKS))
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "== Pair interview: alice and bob ==" in out
+    assert "== Round 1: alice interviews bob ==" in out
+    notes = out.index("[interview-bot → only alice]")
+    assert out.index("== Interviewer notes (only you see this) ==", notes) > notes
+    assert "[1 covered]  [1 half]  [1 missed]" in out
+    assert "alice's rating: 4/5 — Clear on sparsity" in out
+    assert "alice: covered · bot: covered" in out
+    assert "== Round 2: bob interviews alice ==" in out
+    assert "[interview-bot → only bob]" in out
+    assert "bob's rating: 5/5 — great" in out
+    assert "== Pair interview finished ==" in out
+    grades = [int(g) for g in re.findall(r"Bot's grade: (\d+)/100", out)]
+    assert len(grades) == 2
+    assert min(grades) >= 70, grades
+    assert "Traceback" not in out + result.stderr
+
+
+def test_a_request_nobody_takes_expires_after_30_minutes(tmp_path: Path) -> None:
+    script = "\n".join(
+        [":user carol", "/interview pair", ":advance 31m", ":user dan", "/interview pair"]
+    )
+    result = run_console(tmp_path / "bot.db", script, "--packs", str(FIXTURE_PACKS))
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "[interview-bot → only carol]" in out
+    assert "Your pairing request expired after 30 minutes" in out
+    assert "Pair interview:" not in out, "an expired request is never paired"
+    assert out.count("You are in the pairing queue") == 2

@@ -1,0 +1,74 @@
+"""A pair session through the real discord.py client on the stand-in: the interviewer's notes
+are ephemeral to whoever pressed *My notes*, and their buttons and finish form work."""
+
+from __future__ import annotations
+
+from bot.app.root import App
+from tests.adapters.discord.conftest import StartRuntime
+from tests.adapters.discord.flows import thread_messages
+from tests.adapters.discord.standin import EPHEMERAL, FakeDiscord, StoredMessage
+from tests.support.harness import answer_covering
+
+NOTES = "Interviewer notes (only you see this)"
+
+
+def custom_id(message: StoredMessage, label: str) -> str:
+    return next(
+        c["custom_id"]
+        for row in message.payload["components"]
+        for c in row["components"]
+        if c["label"] == label
+    )
+
+
+def notes(fake: FakeDiscord) -> list[StoredMessage]:
+    return [m for m in fake.ephemerals() if m.title == NOTES]
+
+
+async def test_the_interviewer_sees_the_checklist_alone_and_its_buttons_work(
+    fake: FakeDiscord, bot: App, start_runtime: StartRuntime
+) -> None:
+    await start_runtime()
+    await fake.slash("alice", ["pair", "join"], {"topic": "regularisation"})
+    await fake.wait_for(lambda: [m for m in fake.ephemerals() if "pairing queue" in m.text()])
+    await fake.slash("bob", ["pair", "join"], {"topic": "regularisation"})
+    thread_id: int = await fake.wait_for(lambda: next(iter(fake.threads), None))
+    start = await fake.wait_for(
+        lambda: next(
+            (m for m in thread_messages(fake, thread_id) if m.title.startswith("Round")), None
+        )
+    )
+    assert start.title == "Round 1: Alice interviews Bob"
+    assert not notes(fake), "no notes are posted where others could read them"
+    await fake.press("bob", start, custom_id(start, "My notes"))
+    await fake.wait_for(lambda: [m for m in fake.ephemerals() if "Only this round's" in m.text()])
+    await fake.press("alice", start, custom_id(start, "My notes"))
+    panel = (await fake.wait_for(lambda: notes(fake)))[-1]
+    assert panel.payload["flags"] & EPHEMERAL
+    labels = [c["label"] for row in panel.payload["components"] for c in row["components"]]
+    assert labels[:3] == ["1 covered", "1 half", "1 missed"]
+    assert labels[-1] == "Finish"
+    question = next(q for q in bot.bank.questions if q.prompt in panel.text())
+
+    await fake.press("alice", panel, custom_id(panel, "2 half"))
+    ticked = await fake.wait_for(lambda: [m for m in notes(fake) if "2. ◐" in m.text()])
+    await fake.say("bob", thread_id, answer_covering(bot.bank, question.id))
+    finish = custom_id(ticked[-1], "Finish")
+    pressed = await fake.press("alice", ticked[-1], finish)
+    modal = await fake.wait_for(
+        lambda: fake.calls_to("POST", rf"/interactions/{pressed}/[^/]+/callback")
+    )
+    form = modal[0].body["data"]
+    assert modal[0].body["type"] == 9
+    assert form["title"] == "Finish: rating and note"
+    await fake.submit("alice", thread_id, form["custom_id"], "5 Complete and clear.")
+    done = await fake.wait_for(
+        lambda: next(
+            (m for m in thread_messages(fake, thread_id) if m.title.startswith("Round 1 done")),
+            None,
+        )
+    )
+    assert "5/5 — Complete and clear." in done.text()
+    assert "Alice: half · bot: covered ⚠" in done.text()
+    for call in fake.calls_to("POST", r"/channels/\d+/messages"):
+        assert call.body["allowed_mentions"] == {"parse": []}, call.body
