@@ -26,6 +26,7 @@ SUBCOMMANDS = (
     "leaderboard",
     "stats",
     "privacy",
+    "web",
     "help",
 )
 DAILY_ACTIONS = ("set", "off", "now", "status")
@@ -131,6 +132,11 @@ class Privacy:
     action: str
 
 
+@dataclass(frozen=True)
+class Web:
+    """A private, signed link to the caller's own dashboard page."""
+
+
 Command = (
     Mock
     | Resume
@@ -145,6 +151,7 @@ Command = (
     | Leaderboard
     | Stats
     | Privacy
+    | Web
 )
 
 
@@ -193,6 +200,7 @@ def parse(text: str) -> Command:
         "skip": Skip(),
         "hint": Hint(),
         "topics": Topics(),
+        "web": Web(),
     }
     if name in simple:
         if args:

@@ -52,6 +52,11 @@ ENTRIES: dict[str, tuple[str, str]] = {
         "`export` sends you a file with everything the bot keeps about you. `delete` removes "
         "your answers, streaks, group memberships and rounds in this workspace, after you confirm.",
     ),
+    "web": (
+        "/interview web",
+        "A private link to your dashboard in the browser: your activity, topics and streaks, "
+        "and your groups' leaderboards. It works for 7 days and only for you; don't share it.",
+    ),
     "help": ("/interview help [command]", "Show this help, or the help of one command."),
 }
 

@@ -28,6 +28,7 @@ from bot.commands import (
     Skip,
     Stats,
     Topics,
+    Web,
     check,
     mock_words,
     parse,
@@ -36,6 +37,7 @@ from bot.commands import (
 from bot.daily.batch import DailyThreads
 from bot.daily.schedules import DailySchedules
 from bot.daily.service import DailyService
+from bot.dashboard.command import WebLinks
 from bot.events import ButtonPressed, InboundEvent, MessagePosted, ModalSubmitted, SlashCommand
 from bot.progress.boards import Boards
 from bot.progress.groups import GroupService
@@ -70,6 +72,7 @@ class Router:
         identities: IdentityCache,
         daily_threads: DailyThreads,
         limits: RateLimits | None = None,
+        web: WebLinks | None = None,
     ) -> None:
         self._rounds = rounds
         self._daily = daily
@@ -80,6 +83,7 @@ class Router:
         self._identities = identities
         self._daily_threads = daily_threads
         self._limits = limits or RateLimits(LimitRules.defaults())
+        self._web = web or WebLinks(None)
 
     async def dispatch(self, turn: Turn, event: InboundEvent, after: AfterCommit) -> None:
         match event:
@@ -175,6 +179,8 @@ class Router:
                     await self._privacy.export(turn)
             case Privacy():
                 self._privacy.ask_to_delete(turn)
+            case Web():
+                self._web.link(turn)
 
     async def _button(self, turn: Turn, action_id: str, value: str) -> None:
         if action_id == PRIVACY_CONFIRM:

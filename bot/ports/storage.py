@@ -11,6 +11,7 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol, Self
 
+from bot.ports.dashboard import DashboardReads
 from bot.ports.records import (
     Answer,
     AnswerRecord,
@@ -281,6 +282,8 @@ class UnitOfWork(Protocol):
     def people(self) -> People: ...
     @property
     def limits(self) -> Limits: ...
+    @property
+    def dashboard(self) -> DashboardReads: ...
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

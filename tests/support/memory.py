@@ -32,6 +32,7 @@ from bot.ports.records import (
     UserData,
 )
 from bot.ports.storage import ClaimKey, Conflict
+from tests.support.memory_dashboard import MemoryDashboardReads
 
 OPEN = ("active", "paused")
 
@@ -645,6 +646,7 @@ class MemoryUnitOfWork:
         self.stats = Stats(data)
         self.people = People(data)
         self.limits = Limits(data)
+        self.dashboard = MemoryDashboardReads(data)
 
     async def __aexit__(
         self,

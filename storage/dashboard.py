@@ -1,0 +1,134 @@
+"""The dashboard's read-side queries: each an indexed lookup by user, group, channel or post."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.ports.dashboard import (
+    AnswerFeedback,
+    ChannelDay,
+    GroupInfo,
+    Person,
+    QuestionTotal,
+    ScoredAnswer,
+)
+from storage.models import Answer, DailyPost, GroupMember, StudyGroup, User
+
+SHOWN_POSTS = ("posted", "revealed")
+
+
+def _group(row: StudyGroup) -> GroupInfo:
+    return GroupInfo(row.id, row.workspace_id, row.name, row.channel_id, row.timezone)
+
+
+class DashboardReads:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def person(self, user_id: int) -> Person | None:
+        user = await self._session.get(User, user_id)
+        if user is None:
+            return None
+        return Person(user.id, user.workspace_id, user.external_id, user.display_name)
+
+    async def group(self, group_id: int) -> GroupInfo | None:
+        group = await self._session.get(StudyGroup, group_id)
+        return _group(group) if group is not None else None
+
+    async def groups_of(self, user_id: int) -> list[GroupInfo]:
+        stmt = (
+            select(StudyGroup)
+            .join(GroupMember, GroupMember.group_id == StudyGroup.id)
+            .where(GroupMember.user_id == user_id)
+            .order_by(StudyGroup.name, StudyGroup.id)
+        )
+        return [_group(g) for g in (await self._session.execute(stmt)).scalars()]
+
+    async def is_member(self, group_id: int, user_id: int) -> bool:
+        stmt = select(GroupMember.user_id).where(
+            GroupMember.group_id == group_id, GroupMember.user_id == user_id
+        )
+        return (await self._session.execute(stmt)).first() is not None
+
+    async def channel_days(self, channel_id: int, limit: int) -> list[ChannelDay]:
+        posts = (
+            await self._session.execute(
+                select(DailyPost.id, DailyPost.local_date, DailyPost.question_id)
+                .where(DailyPost.channel_id == channel_id, DailyPost.status.in_(SHOWN_POSTS))
+                .order_by(DailyPost.local_date.desc())
+                .limit(limit)
+            )
+        ).all()
+        if not posts:
+            return []
+        totals = {
+            int(post): (int(count), float(mean) if mean is not None else None)
+            for post, count, mean in (
+                await self._session.execute(
+                    select(Answer.daily_post_id, func.count(Answer.id), func.avg(Answer.score))
+                    .where(
+                        Answer.daily_post_id.in_([p for p, _, _ in posts]),
+                        Answer.counted.is_(True),
+                    )
+                    .group_by(Answer.daily_post_id)
+                )
+            ).all()
+        }
+        return [ChannelDay(int(p), day, q, *totals.get(int(p), (0, None))) for p, day, q in posts]
+
+    async def scored_answers(self, user_id: int, since: datetime) -> list[ScoredAnswer]:
+        stmt = (
+            select(Answer.question_id, Answer.score, Answer.submitted_at)
+            .where(
+                Answer.user_id == user_id,
+                Answer.submitted_at >= since,
+                Answer.is_follow_up.is_(False),
+            )
+            .order_by(Answer.submitted_at, Answer.id)
+        )
+        return [ScoredAnswer(q, int(s), t) for q, s, t in (await self._session.execute(stmt))]
+
+    async def question_totals(self, user_id: int) -> list[QuestionTotal]:
+        stmt = (
+            select(
+                Answer.question_id,
+                func.count(Answer.id),
+                func.avg(Answer.score),
+                func.max(Answer.score),
+                func.max(Answer.submitted_at),
+            )
+            .where(Answer.user_id == user_id, Answer.is_follow_up.is_(False))
+            .group_by(Answer.question_id)
+        )
+        return [
+            QuestionTotal(q, int(n), float(mean), int(best), _aware(last))
+            for q, n, mean, best, last in (await self._session.execute(stmt)).all()
+        ]
+
+    async def recent_feedback(self, user_id: int, limit: int) -> list[AnswerFeedback]:
+        stmt = (
+            select(Answer)
+            .where(Answer.user_id == user_id, Answer.is_follow_up.is_(False))
+            .order_by(Answer.submitted_at.desc(), Answer.id.desc())
+            .limit(limit)
+        )
+        return [
+            AnswerFeedback(
+                a.question_id,
+                "daily" if a.daily_post_id is not None else "mock",
+                a.score,
+                a.submitted_at,
+                a.text,
+                tuple(a.covered or ()),
+                tuple(a.missed or ()),
+                a.advice,
+            )
+            for a in (await self._session.execute(stmt)).scalars()
+        ]
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
