@@ -183,9 +183,10 @@ def web(
     db: DbOption = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8080,
+    packs: PacksOption = None,
 ) -> None:
     """Serve the web dashboard alone (no chat platform, no scheduler)."""
-    settings = settings_with(db)
+    settings = settings_with(db, packs)
     logs.configure(settings.log_level, json_lines=settings.log_format == "json")
 
     async def serve() -> None:

@@ -37,9 +37,19 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
-def _svg(chart_id: str, width: int, height: int, title: str, desc: str, body: list[str]) -> Markup:
+def _svg(
+    chart_id: str,
+    width: int,
+    height: int,
+    title: str,
+    desc: str,
+    body: list[str],
+    wide: bool = True,
+) -> Markup:
+    """Wide charts grow with the page (up to a limit); small multiples keep their size."""
+    kind = "chart wide" if wide else "chart"
     head = (
-        f'<svg class="chart" id="{chart_id}" viewBox="0 0 {width} {height}" '
+        f'<svg class="{kind}" id="{chart_id}" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" role="img" '
         f'aria-labelledby="{chart_id}-t {chart_id}-d" xmlns="http://www.w3.org/2000/svg">'
         f'<title id="{chart_id}-t">{escape(title)}</title>'
@@ -114,7 +124,7 @@ def trend(months: Sequence[MonthScore], title: str, chart_id: str) -> Markup:
             f"{month_name(months[0].month)}</text>"
         )
     desc = "; ".join(f"{month_name(m.month)} {round(m.mean)}" for m in months) or "No answers."
-    return _svg(chart_id, width, height, title, desc, body)
+    return _svg(chart_id, width, height, title, desc, body, wide=False)
 
 
 def bars(

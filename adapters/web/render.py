@@ -18,7 +18,7 @@ STYLE = files("adapters.web").joinpath("static/style.css").read_text(encoding="u
 STYLE_HASH = base64.b64encode(hashlib.sha256(STYLE.encode("utf-8")).digest()).decode("ascii")
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
-        f"default-src 'none'; style-src 'sha256-{STYLE_HASH}'; img-src 'self'; "
+        f"default-src 'none'; style-src 'sha256-{STYLE_HASH}'; img-src data:; "
         "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
     ),
     "Referrer-Policy": "no-referrer",
