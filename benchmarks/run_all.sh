@@ -40,6 +40,7 @@ if [ "$QUICK" = 1 ]; then
     "slack_latency|benchmarks/slack_latency.py --quick"
     "fanout|benchmarks/fanout.py --quick"
     "round_memory|benchmarks/round_memory.py --rounds 100"
+    "web_pages|benchmarks/web_pages.py --scale $SCALE --runs 5"
   )
 else
   SCALE="${SCALE:-0.1}"
@@ -51,6 +52,7 @@ else
     "slack_latency|benchmarks/slack_latency.py"
     "fanout|benchmarks/fanout.py"
     "round_memory|benchmarks/round_memory.py"
+    "web_pages|benchmarks/web_pages.py --scale $SCALE"
   )
 fi
 

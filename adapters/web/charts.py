@@ -60,7 +60,7 @@ def _svg(
 
 def heatmap(activity: Activity, chart_id: str = "activity") -> Markup:
     """A year of days, a column per week (Monday on top), darker for more answers."""
-    weeks = activity.weeks()
+    weeks = activity.columns
     left, top = 30, 16
     width, height = left + len(weeks) * STEP, top + 7 * STEP
     body = []

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from bot.ports.dashboard import QuestionTotal, ScoredAnswer
@@ -32,7 +33,8 @@ class Activity:
     def total(self) -> int:
         return sum(self.counts.values())
 
-    def weeks(self) -> list[list[tuple[date, int | None]]]:
+    @cached_property
+    def columns(self) -> list[list[tuple[date, int | None]]]:
         """Columns of seven days; a day after today has None (not yet), not 0."""
         columns = []
         day = self.start
@@ -45,6 +47,14 @@ class Activity:
             columns.append(column)
             day += timedelta(weeks=1)
         return columns
+
+    def week_rows(self) -> list[tuple[date, int, int]]:
+        """(Monday, answers, days with an answer) per week, newest first: the table form."""
+        rows = []
+        for column in reversed(self.columns):
+            counts = [count for _, count in column if count]
+            rows.append((column[0][0], sum(counts), len(counts)))
+        return rows
 
 
 def activity(

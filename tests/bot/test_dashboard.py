@@ -212,7 +212,7 @@ def test_the_year_of_activity_runs_in_whole_weeks_up_to_today() -> None:
         ScoredAnswer("q", 50, datetime(2024, 3, 4, 15, tzinfo=UTC)),
     ]
     year = activity(answers, zone, today)
-    weeks = year.weeks()
+    weeks = year.columns
     assert len(weeks) == 52
     assert weeks[0][0][0].weekday() == 0
     assert year.counts == {date(2026, 3, 3): 1, date(2026, 3, 4): 1}
