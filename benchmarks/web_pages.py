@@ -17,10 +17,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import sqlite3
 import statistics
 import sys
 import tempfile
 import time
+from contextlib import closing
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -36,8 +38,8 @@ from benchmarks.leaderboard import (  # noqa: E402
     COLUMNS,
     NOW,
     PLATFORM,
+    _sqlite,
     generate,
-    load,
     time_command,
 )
 from bot.app.root import build_engine  # noqa: E402
@@ -125,6 +127,35 @@ def with_channels(rows: dict[str, list[tuple[Any, ...]]]) -> dict[str, list[tupl
     return {table: rows[table] for table in ORDER}
 
 
+def bulk_load(path: str, rows: dict[str, list[tuple[Any, ...]]]) -> None:
+    """Insert straight through sqlite3, with the answers' indexes built after the rows: a
+    million answers load in seconds rather than minutes."""
+    with closing(sqlite3.connect(path)) as conn:
+        conn.execute("PRAGMA synchronous = OFF")
+        indexes = [
+            sql
+            for (sql,) in conn.execute(
+                "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'answers' "
+                "AND sql IS NOT NULL"
+            )
+        ]
+        for (name,) in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'answers' "
+            "AND sql IS NOT NULL"
+        ).fetchall():
+            conn.execute(f'DROP INDEX "{name}"')
+        for table, data in rows.items():
+            columns = WEB_COLUMNS[table]
+            marks = ", ".join("?" for _ in columns.split(","))
+            conn.executemany(
+                f"INSERT INTO {table} ({columns}) VALUES ({marks})", (_sqlite(r) for r in data)
+            )
+        for sql in indexes:
+            conn.execute(sql)
+        conn.execute("ANALYZE")
+        conn.commit()
+
+
 async def time_page(client: TestClient[Any, Any], path: str, runs: int) -> list[float]:
     samples = []
     for _ in range(runs):
@@ -140,8 +171,9 @@ async def measure(url: str, rows: dict[str, list[tuple[Any, ...]]], runs: int) -
     database = create_engine(url)
     try:
         await upgrade(database)
+        await database.dispose()  # the loader writes the file directly
         started = time.perf_counter()
-        await load(database, rows, WEB_COLUMNS)
+        bulk_load(url.removeprefix("sqlite:///"), rows)
         load_s = time.perf_counter() - started
         bank = load_bank()
         clock = ManualClock(NOW)

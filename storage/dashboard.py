@@ -2,26 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.ports.dashboard import (
-    AnswerFeedback,
-    ChannelDay,
-    GroupInfo,
-    Person,
-    QuestionTotal,
-    ScoredAnswer,
-)
-from storage.models import Answer, DailyPost, GroupMember, StudyGroup, User
+from bot.ports.dashboard import AnswerFeedback, ChannelDay, GroupInfo, Person, ScoredAnswer
+from storage.models import Answer, Channel, DailyPost, GroupMember, StudyGroup, User
 
 SHOWN_POSTS = ("posted", "revealed")
 
 
-def _group(row: StudyGroup) -> GroupInfo:
-    return GroupInfo(row.id, row.workspace_id, row.name, row.channel_id, row.timezone)
+def _groups() -> Any:
+    """Groups with their channel's name, for members only (joined by the caller's filter)."""
+    return (
+        select(StudyGroup, Channel.name)
+        .join(GroupMember, GroupMember.group_id == StudyGroup.id)
+        .outerjoin(Channel, Channel.id == StudyGroup.channel_id)
+    )
+
+
+def _group(row: StudyGroup, channel_name: str | None) -> GroupInfo:
+    return GroupInfo(row.id, row.workspace_id, row.name, row.channel_id, row.timezone, channel_name)
 
 
 class DashboardReads:
@@ -34,24 +36,14 @@ class DashboardReads:
             return None
         return Person(user.id, user.workspace_id, user.external_id, user.display_name)
 
-    async def group(self, group_id: int) -> GroupInfo | None:
-        group = await self._session.get(StudyGroup, group_id)
-        return _group(group) if group is not None else None
+    async def member_group(self, group_id: int, user_id: int) -> GroupInfo | None:
+        stmt = _groups().where(StudyGroup.id == group_id, GroupMember.user_id == user_id)
+        row = (await self._session.execute(stmt)).first()
+        return _group(*row) if row is not None else None
 
     async def groups_of(self, user_id: int) -> list[GroupInfo]:
-        stmt = (
-            select(StudyGroup)
-            .join(GroupMember, GroupMember.group_id == StudyGroup.id)
-            .where(GroupMember.user_id == user_id)
-            .order_by(StudyGroup.name, StudyGroup.id)
-        )
-        return [_group(g) for g in (await self._session.execute(stmt)).scalars()]
-
-    async def is_member(self, group_id: int, user_id: int) -> bool:
-        stmt = select(GroupMember.user_id).where(
-            GroupMember.group_id == group_id, GroupMember.user_id == user_id
-        )
-        return (await self._session.execute(stmt)).first() is not None
+        stmt = _groups().where(GroupMember.user_id == user_id).order_by(StudyGroup.name)
+        return [_group(g, name) for g, name in (await self._session.execute(stmt)).all()]
 
     async def channel_days(self, channel_id: int, limit: int) -> list[ChannelDay]:
         posts = (
@@ -79,33 +71,14 @@ class DashboardReads:
         }
         return [ChannelDay(int(p), day, q, *totals.get(int(p), (0, None))) for p, day, q in posts]
 
-    async def scored_answers(self, user_id: int, since: datetime) -> list[ScoredAnswer]:
+    async def scored_answers(self, user_id: int) -> list[ScoredAnswer]:
         stmt = (
-            select(Answer.question_id, Answer.score, Answer.submitted_at)
-            .where(
-                Answer.user_id == user_id,
-                Answer.submitted_at >= since,
-                Answer.is_follow_up.is_(False),
-            )
+            select(Answer.question_id, Answer.score, Answer.submitted_at, Answer.points)
+            .where(Answer.user_id == user_id, Answer.is_follow_up.is_(False))
             .order_by(Answer.submitted_at, Answer.id)
         )
-        return [ScoredAnswer(q, int(s), t) for q, s, t in (await self._session.execute(stmt))]
-
-    async def question_totals(self, user_id: int) -> list[QuestionTotal]:
-        stmt = (
-            select(
-                Answer.question_id,
-                func.count(Answer.id),
-                func.avg(Answer.score),
-                func.max(Answer.score),
-                func.max(Answer.submitted_at),
-            )
-            .where(Answer.user_id == user_id, Answer.is_follow_up.is_(False))
-            .group_by(Answer.question_id)
-        )
         return [
-            QuestionTotal(q, int(n), float(mean), int(best), _aware(last))
-            for q, n, mean, best, last in (await self._session.execute(stmt)).all()
+            ScoredAnswer(q, int(s), t, int(p)) for q, s, t, p in (await self._session.execute(stmt))
         ]
 
     async def recent_feedback(self, user_id: int, limit: int) -> list[AnswerFeedback]:
@@ -128,7 +101,3 @@ class DashboardReads:
             )
             for a in (await self._session.execute(stmt)).scalars()
         ]
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)

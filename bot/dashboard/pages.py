@@ -10,17 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.dashboard.links import Viewer
 from bot.dashboard.progress import (
-    HEATMAP_WEEKS,
     Activity,
     TopicTotal,
     TopicTrend,
     activity,
     strongest_and_weakest,
+    summary,
     topic_totals,
     topic_trends,
 )
@@ -183,9 +183,8 @@ class DashboardPages:
         is_owner = person.id == me.id
         zone = ZoneInfo(groups[0].timezone) if groups else ZoneInfo("UTC")
         today = now.astimezone(zone).date()
-        since = now - timedelta(weeks=HEATMAP_WEEKS + 1)
-        answers = await uow.dashboard.scored_answers(person.id, since)
-        totals = topic_totals(await uow.dashboard.question_totals(person.id), self._bank, zone)
+        answers = await uow.dashboard.scored_answers(person.id)
+        totals = topic_totals(answers, self._bank, zone)
         strongest, weakest = strongest_and_weakest(totals)
         streaks = [
             StreakLine(g.id, g.name, s.current, s.longest, s.freezes)
@@ -212,7 +211,7 @@ class DashboardPages:
             person=person,
             is_owner=is_owner,
             zone=str(zone),
-            summary=await uow.stats.answer_summary(person.id),
+            summary=summary(answers),
             activity=activity(answers, zone, today),
             streaks=streaks,
             trends=topic_trends(answers, self._bank, zone, today),
@@ -223,12 +222,14 @@ class DashboardPages:
             forecast=forecast,
         )
 
-    async def _member_group(self, uow: UnitOfWork, me: Person, group_id: int) -> GroupInfo:
-        group = await uow.dashboard.group(group_id)
-        if group is None or group.workspace_id != me.workspace_id:
-            raise NotAllowed("not a group of the viewer's workspace")
-        if not await uow.dashboard.is_member(group.id, me.id):
+    async def _member_group(self, uow: UnitOfWork, viewer: Viewer, group_id: int) -> GroupInfo:
+        """The group, when the viewer is a member and it is of the link's workspace. A member
+        is a user of the group's workspace, so this also checks the link's user."""
+        group = await uow.dashboard.member_group(group_id, viewer.user_id)
+        if group is None:
             raise NotAllowed("the viewer is not a member of the group")
+        if group.workspace_id != viewer.workspace_id:
+            raise NotAllowed("not a group of the link's workspace")
         return group
 
     async def board(
@@ -236,14 +237,13 @@ class DashboardPages:
     ) -> BoardPage:
         if period not in PERIODS:
             raise NotFound(f"no period {period!r}")
-        me = await self.viewer(uow, viewer)
-        group = await self._member_group(uow, me, group_id)
+        group = await self._member_group(uow, viewer, group_id)
         zone = ZoneInfo(group.timezone)
         rows = await uow.stats.leaderboard(group.id, period_start(period, now, zone), now)
         streaks = {s.user_id: s for s in await uow.streaks.of_group(group.id)}
         lines = []
         for rank, row in enumerate(rows, start=1):
-            if rank > BOARD_ROWS and row.user_id != me.id:
+            if rank > BOARD_ROWS and row.user_id != viewer.user_id:
                 continue
             state = current_streak(streaks.get(row.user_id), now, zone)
             lines.append(
@@ -255,7 +255,7 @@ class DashboardPages:
                     row.answers,
                     state.current,
                     state.longest,
-                    row.user_id == me.id,
+                    row.user_id == viewer.user_id,
                 )
             )
         viewer_row = next((line for line in lines if line.is_viewer), None)
@@ -264,19 +264,17 @@ class DashboardPages:
         )
 
     async def channel(self, uow: UnitOfWork, viewer: Viewer, group_id: int) -> ChannelPage:
-        me = await self.viewer(uow, viewer)
-        group = await self._member_group(uow, me, group_id)
+        group = await self._member_group(uow, viewer, group_id)
         if group.channel_id is None:
             raise NotFound("a named group has no channel of its own")
-        channel = await uow.directory.get_channel(group.channel_id)
         days = []
         for day in await uow.dashboard.channel_days(group.channel_id, HISTORY_DAYS):
             prompt, topic = _prompt(self._bank, day.question_id)
             days.append(HistoryLine(day.local_date, prompt, topic, day.answered, day.mean_score))
-        return ChannelPage(group, channel.name if channel else group.name, days)
+        return ChannelPage(group, group.channel_name or group.name, days)
 
     async def topics(self, uow: UnitOfWork, viewer: Viewer) -> TopicsPage:
         me = await self.viewer(uow, viewer)
         zone = await self._zone(uow, me.id)
-        totals = topic_totals(await uow.dashboard.question_totals(me.id), self._bank, zone)
-        return TopicsPage(me, totals)
+        answers = await uow.dashboard.scored_answers(me.id)
+        return TopicsPage(me, topic_totals(answers, self._bank, zone))

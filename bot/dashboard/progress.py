@@ -9,7 +9,8 @@ from datetime import date, timedelta
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
-from bot.ports.dashboard import QuestionTotal, ScoredAnswer
+from bot.ports.dashboard import ScoredAnswer
+from bot.ports.records import AnswerSummary
 from questions.bank import QuestionBank
 
 HEATMAP_WEEKS = 52
@@ -159,26 +160,31 @@ class TopicTotal:
     last_day: date
 
 
+def summary(answers: Sequence[ScoredAnswer]) -> AnswerSummary:
+    """Answers, mean score and points, as `/interview stats` counts them."""
+    mean = sum(a.score for a in answers) / len(answers) if answers else None
+    return AnswerSummary(len(answers), mean, sum(a.points for a in answers))
+
+
 def topic_totals(
-    totals: Iterable[QuestionTotal], bank: QuestionBank, zone: ZoneInfo
+    answers: Iterable[ScoredAnswer], bank: QuestionBank, zone: ZoneInfo
 ) -> list[TopicTotal]:
     """All-time answers, mean and best score per topic, best mean first."""
-    by_topic: dict[str, list[QuestionTotal]] = {}
-    for total in totals:
-        question = bank.get(total.question_id)
+    by_topic: dict[str, list[ScoredAnswer]] = {}
+    for answer in answers:
+        question = bank.get(answer.question_id)
         if question is not None:
-            by_topic.setdefault(question.topic, []).append(total)
+            by_topic.setdefault(question.topic, []).append(answer)
     rows = []
     for topic, items in by_topic.items():
-        count = sum(t.answers for t in items)
         rows.append(
             TopicTotal(
                 topic,
                 bank.topic_title(topic),
-                count,
-                sum(t.mean_score * t.answers for t in items) / count,
-                max(t.best_score for t in items),
-                max(t.last_at for t in items).astimezone(zone).date(),
+                len(items),
+                sum(a.score for a in items) / len(items),
+                max(a.score for a in items),
+                max(a.submitted_at for a in items).astimezone(zone).date(),
             )
         )
     return sorted(rows, key=lambda r: (-r.mean, -r.answers, r.title))

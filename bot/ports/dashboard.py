@@ -30,6 +30,7 @@ class GroupInfo:
     name: str
     channel_id: int | None
     timezone: str
+    channel_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -48,15 +49,7 @@ class ScoredAnswer:
     question_id: str
     score: int
     submitted_at: datetime
-
-
-@dataclass(frozen=True)
-class QuestionTotal:
-    question_id: str
-    answers: int
-    mean_score: float
-    best_score: int
-    last_at: datetime
+    points: int = 0
 
 
 @dataclass(frozen=True)
@@ -74,19 +67,22 @@ class AnswerFeedback:
 
 
 class DashboardReads(Protocol):
-    """Read-side queries behind the dashboard's pages; each is one indexed lookup."""
+    """Read-side queries behind the dashboard's pages; each is one indexed lookup, and a page
+    makes as few as it can (each statement is a round trip to the database)."""
 
     async def person(self, user_id: int) -> Person | None: ...
-    async def group(self, group_id: int) -> GroupInfo | None: ...
+    async def member_group(self, group_id: int, user_id: int) -> GroupInfo | None:
+        """The group with its channel's name, when the user is a member of it; else None."""
+        ...
+
     async def groups_of(self, user_id: int) -> list[GroupInfo]: ...
-    async def is_member(self, group_id: int, user_id: int) -> bool: ...
     async def channel_days(self, channel_id: int, limit: int) -> list[ChannelDay]:
         """The channel's posted daily questions, newest first, with counted answers."""
         ...
 
-    async def scored_answers(self, user_id: int, since: datetime) -> list[ScoredAnswer]:
-        """First answers (no follow-ups) since a moment, oldest first."""
+    async def scored_answers(self, user_id: int) -> list[ScoredAnswer]:
+        """All of a user's first answers (no follow-ups), oldest first: totals, trends and
+        the activity calendar are all shaped from this one read."""
         ...
 
-    async def question_totals(self, user_id: int) -> list[QuestionTotal]: ...
     async def recent_feedback(self, user_id: int, limit: int) -> list[AnswerFeedback]: ...

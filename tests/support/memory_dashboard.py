@@ -6,29 +6,21 @@ history is empty here; the SQL version is tested on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TYPE_CHECKING
 
-from bot.ports.dashboard import (
-    AnswerFeedback,
-    ChannelDay,
-    GroupInfo,
-    Person,
-    QuestionTotal,
-    ScoredAnswer,
-)
+from bot.ports.dashboard import AnswerFeedback, ChannelDay, GroupInfo, Person, ScoredAnswer
 
 if TYPE_CHECKING:
     from tests.support.memory import Data, StudyGroup
 
 
-def _group(g: StudyGroup) -> GroupInfo:
-    return GroupInfo(g.id, g.workspace_id, g.name, g.channel_id, g.timezone)
-
-
 class MemoryDashboardReads:
     def __init__(self, data: Data) -> None:
         self.d = data
+
+    def _group(self, g: StudyGroup) -> GroupInfo:
+        channel = next((c.name for c in self.d.channels if c.id == g.channel_id), None)
+        return GroupInfo(g.id, g.workspace_id, g.name, g.channel_id, g.timezone, channel)
 
     async def person(self, user_id: int) -> Person | None:
         for u in self.d.users:
@@ -36,44 +28,23 @@ class MemoryDashboardReads:
                 return Person(u.id, u.workspace_id, u.external_id, u.display_name)
         return None
 
-    async def group(self, group_id: int) -> GroupInfo | None:
-        return next((_group(g) for g in self.d.groups if g.id == group_id), None)
+    async def member_group(self, group_id: int, user_id: int) -> GroupInfo | None:
+        if (group_id, user_id) not in self.d.members:
+            return None
+        return next((self._group(g) for g in self.d.groups if g.id == group_id), None)
 
     async def groups_of(self, user_id: int) -> list[GroupInfo]:
         ids = {g for g, u in self.d.members if u == user_id}
         mine = sorted((g for g in self.d.groups if g.id in ids), key=lambda g: (g.name, g.id))
-        return [_group(g) for g in mine]
-
-    async def is_member(self, group_id: int, user_id: int) -> bool:
-        return (group_id, user_id) in self.d.members
+        return [self._group(g) for g in mine]
 
     async def channel_days(self, channel_id: int, limit: int) -> list[ChannelDay]:
         return []
 
-    async def scored_answers(self, user_id: int, since: datetime) -> list[ScoredAnswer]:
-        mine = [
-            a
-            for a in self.d.answers
-            if a.user_id == user_id and not a.is_follow_up and a.submitted_at >= since
-        ]
+    async def scored_answers(self, user_id: int) -> list[ScoredAnswer]:
+        mine = [a for a in self.d.answers if a.user_id == user_id and not a.is_follow_up]
         mine.sort(key=lambda a: a.submitted_at)
-        return [ScoredAnswer(a.question_id, a.score, a.submitted_at) for a in mine]
-
-    async def question_totals(self, user_id: int) -> list[QuestionTotal]:
-        by: dict[str, list[tuple[int, datetime]]] = {}
-        for a in self.d.answers:
-            if a.user_id == user_id and not a.is_follow_up:
-                by.setdefault(a.question_id, []).append((a.score, a.submitted_at))
-        return [
-            QuestionTotal(
-                q,
-                len(rows),
-                sum(s for s, _ in rows) / len(rows),
-                max(s for s, _ in rows),
-                max(t for _, t in rows),
-            )
-            for q, rows in by.items()
-        ]
+        return [ScoredAnswer(a.question_id, a.score, a.submitted_at, a.points) for a in mine]
 
     async def recent_feedback(self, user_id: int, limit: int) -> list[AnswerFeedback]:
         mine = [a for a in self.d.answers if a.user_id == user_id and not a.is_follow_up]

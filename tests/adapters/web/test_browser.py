@@ -161,6 +161,7 @@ def test_a_console_link_opens_the_dashboard_and_clicks_through_to_the_leaderboar
             assert page.locator("section[aria-labelledby=recent-h] blockquote").count() >= 1
             assert page.get_by_role("heading", name="Strongest", exact=True).is_visible()
             page.screenshot(path=str(artifacts / "dashboard-me.png"), full_page=True)
+            page.screenshot(path=str(artifacts / "dashboard-me-top.png"))
 
             page.get_by_role("link", name="night-owls leaderboard").click()
             assert page.locator("h1").inner_text() == "night-owls · leaderboard"
