@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.ports.dashboard import AnswerFeedback, ChannelDay, GroupInfo, Person, ScoredAnswer
-from storage.models import Answer, Channel, DailyPost, GroupMember, StudyGroup, User
+from storage.models import Answer, Channel, DailyPost, GroupMember, Streak, StudyGroup, User
 
 SHOWN_POSTS = ("posted", "revealed")
 
@@ -44,6 +44,12 @@ class DashboardReads:
     async def groups_of(self, user_id: int) -> list[GroupInfo]:
         stmt = _groups().where(GroupMember.user_id == user_id).order_by(StudyGroup.name)
         return [_group(g, name) for g, name in (await self._session.execute(stmt)).all()]
+
+    async def streaks(self, user_id: int, group_ids: list[int]) -> dict[int, Streak]:
+        if not group_ids:
+            return {}
+        stmt = select(Streak).where(Streak.group_id.in_(group_ids), Streak.user_id == user_id)
+        return {s.group_id: s for s in (await self._session.execute(stmt)).scalars()}
 
     async def channel_days(self, channel_id: int, limit: int) -> list[ChannelDay]:
         posts = (

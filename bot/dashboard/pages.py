@@ -186,10 +186,13 @@ class DashboardPages:
         answers = await uow.dashboard.scored_answers(person.id)
         totals = topic_totals(answers, self._bank, zone)
         strongest, weakest = strongest_and_weakest(totals)
+        # Streaks in the groups shown: all of the owner's, only shared ones to anyone else.
+        kept = await uow.dashboard.streaks(person.id, [g.id for g in groups])
         streaks = [
             StreakLine(g.id, g.name, s.current, s.longest, s.freezes)
-            for streak, g in await uow.streaks.of_user(person.id)
-            for s in [current_streak(streak, now, ZoneInfo(g.timezone))]
+            for g in groups
+            if g.id in kept
+            for s in [current_streak(kept[g.id], now, ZoneInfo(g.timezone))]
         ]
         recent = []
         for answer in await uow.dashboard.recent_feedback(person.id, RECENT_ANSWERS):

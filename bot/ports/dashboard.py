@@ -6,9 +6,12 @@ hands them out as `uow.dashboard`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
+
+from bot.ports.records import Streak
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,11 @@ class DashboardReads(Protocol):
         ...
 
     async def groups_of(self, user_id: int) -> list[GroupInfo]: ...
+    async def streaks(self, user_id: int, group_ids: list[int]) -> Mapping[int, Streak]:
+        """The user's streak in each of the given groups that has one, by group id (looked up
+        by the (group, user) key, not by scanning every group for the user)."""
+        ...
+
     async def channel_days(self, channel_id: int, limit: int) -> list[ChannelDay]:
         """The channel's posted daily questions, newest first, with counted answers."""
         ...

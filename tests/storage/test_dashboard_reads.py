@@ -32,6 +32,11 @@ async def test_dashboard_reads(h_both: Harness) -> None:
         assert await uow.dashboard.member_group(channel_group.id, dan.id) is None
         assert await uow.dashboard.member_group(10_000, ann.id) is None
 
+        streaks = await uow.dashboard.streaks(ann.id, [channel_group.id, owls.id])
+        assert list(streaks) == [channel_group.id]
+        assert streaks[channel_group.id].current == 2
+        assert await uow.dashboard.streaks(ann.id, []) == {}
+
         days = await uow.dashboard.channel_days(channel_group.channel_id, 60)
         assert [(d.local_date, d.answered) for d in days] == [
             (date(2026, 3, 3), 2),

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from bot.ports.dashboard import AnswerFeedback, ChannelDay, GroupInfo, Person, ScoredAnswer
 
 if TYPE_CHECKING:
-    from tests.support.memory import Data, StudyGroup
+    from tests.support.memory import Data, Streak, StudyGroup
 
 
 class MemoryDashboardReads:
@@ -37,6 +37,13 @@ class MemoryDashboardReads:
         ids = {g for g, u in self.d.members if u == user_id}
         mine = sorted((g for g in self.d.groups if g.id in ids), key=lambda g: (g.name, g.id))
         return [self._group(g) for g in mine]
+
+    async def streaks(self, user_id: int, group_ids: list[int]) -> dict[int, Streak]:
+        return {
+            s.group_id: s
+            for s in self.d.streaks
+            if s.user_id == user_id and s.group_id in group_ids
+        }
 
     async def channel_days(self, channel_id: int, limit: int) -> list[ChannelDay]:
         return []

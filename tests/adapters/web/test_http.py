@@ -233,11 +233,19 @@ async def test_another_members_page_shows_scores_but_never_their_answers(
     assert ANN_ANSWER_WORDS not in ann_seen_by_ben
     assert "Covered:" not in ann_seen_by_ben
     assert "Advice:" not in ann_seen_by_ben
-    # Dan shares only night-owls with Ann; Eve shares nothing and gets a refusal.
+    # Dan shares only night-owls with Ann: he sees nothing of #c1, her other group.
+    ann_id = parse_qs(urlsplit(links_of(board)["Ann"]).query)["id"][0]
+    dan_viewer = signer().issue(*_viewer_ids(local(await link_for(h, "dan"))), h.clock.now())
+    status, ann_seen_by_dan = await get(
+        client, "/dashboard/" + signer().path(dan_viewer, "person", id=ann_id)
+    )
+    assert status == 200
+    assert "night-owls" in ann_seen_by_dan
+    assert "#c1" not in ann_seen_by_dan
+    # Eve shares nothing and gets a refusal.
     eve_viewer = signer().issue(
         *_viewer_ids(local(await link_for(h, "eve", workspace="W2"))), h.clock.now()
     )
-    ann_id = parse_qs(urlsplit(links_of(board)["Ann"]).query)["id"][0]
     status, page = await get(client, "/dashboard/" + signer().path(eve_viewer, "person", id=ann_id))
     assert status == 403
     assert ANN_ANSWER_WORDS not in page
