@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import date, timedelta
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
@@ -12,7 +12,8 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from adapters.web.runtime import WebRuntime
 from adapters.web.server import Dashboard
-from bot.dashboard.pages import DashboardPages
+from bot.dashboard.pages import DashboardPages, ForecastDay
+from bot.ports.storage import UnitOfWork
 from tests.adapters.web.scenario import (
     ANN_ANSWER_WORDS,
     PUBLIC_URL,
@@ -77,6 +78,26 @@ async def test_the_link_from_chat_opens_the_callers_own_page(
     assert 'aria-labelledby="activity-t activity-d"' in page
     assert "Activity as a table" in page
     assert "2 answers on 2 days" in page
+    assert "Reviews ahead" not in page  # no forecast without spaced review
+
+
+async def test_a_review_forecast_renders_as_a_chart_and_a_table_when_given(h: Harness) -> None:
+    with_dashboard(h)
+    await build(h)
+
+    async def forecast(uow: UnitOfWork, user_id: int, today: date) -> list[ForecastDay]:
+        return [
+            ForecastDay(today + timedelta(days=1), 4),
+            ForecastDay(today + timedelta(days=2), 2),
+        ]
+
+    dashboard = Dashboard(signer(), DashboardPages(h.bank, forecast), h.uow, h.clock)
+    async with TestClient(TestServer(WebRuntime(dashboard, "127.0.0.1", 0).app())) as client:
+        status, page = await get(client, local(await link_for(h, "ann")))
+    assert status == 200
+    section = page.split('<h2 id="forecast-h">Reviews ahead</h2>', 1)[1].split("</section>")[0]
+    assert '<svg class="chart wide" id="forecast"' in section
+    assert re.findall(r'<td class="num">(\d+)</td>', section) == ["4", "2"]
 
 
 async def test_every_chart_has_a_table_beside_it(
