@@ -13,7 +13,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from adapters.web.runtime import WebRuntime
 from adapters.web.server import Dashboard
 from bot.dashboard.pages import DashboardPages, ForecastDay
-from bot.ports.storage import UnitOfWork
+from bot.ports.storage import Unavailable, UnitOfWork
 from tests.adapters.web.scenario import (
     ANN_ANSWER_WORDS,
     PUBLIC_URL,
@@ -288,3 +288,26 @@ async def test_unknown_pages_and_health(h: Harness, client: TestClient[object, o
         client, "/dashboard/" + signer().path(viewer, "group", id=1, period="decade")
     )
     assert status == 404
+
+
+class _Unreachable:
+    """Units of work whose database cannot be reached."""
+
+    def __call__(self) -> _Unreachable:
+        return self
+
+    async def __aenter__(self) -> UnitOfWork:
+        raise Unavailable("connection refused")
+
+    async def __aexit__(self, *_exc: object) -> None:
+        return None
+
+
+async def test_a_lost_database_gets_a_friendly_page_not_an_error(h: Harness) -> None:
+    with_dashboard(h)
+    url = local(await link_for(h, "ann"))
+    dashboard = Dashboard(signer(), DashboardPages(h.bank), _Unreachable(), h.clock)
+    async with TestClient(TestServer(WebRuntime(dashboard, "127.0.0.1", 0).app())) as client:
+        status, page = await get(client, url)
+    assert status == 503
+    assert "The dashboard is resting" in page
