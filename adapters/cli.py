@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Coroutine
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
@@ -15,6 +15,7 @@ from adapters.console.chat import ConsoleChat
 from adapters.console.session import CONSOLE_HELP, ConsoleSession
 from adapters.runtime import PlatformRuntime, SettingsError
 from adapters.secrets_cli import register as register_secrets
+from adapters.web.runtime import WebRuntime, dashboard_for
 from bot.app import logs
 from bot.app.cli import DbOption, PacksOption, app, fail, friendly_errors, settings_with
 from bot.app.root import StartupError, build_app
@@ -141,24 +142,73 @@ def run(
         scheduler = bot.scheduler
         assert scheduler is not None
         runtimes: list[PlatformRuntime] = []
+        pages: WebRuntime | None = None
+        dashboard = dashboard_for(bot)
+        beside_slack = dashboard is not None and settings.web_port is None and mode == "http"
         try:
-            runtimes = await start_platforms(bot, platform, mode, host, port)
+            mount = dashboard.mount if dashboard is not None and beside_slack else None
+            runtimes = await start_platforms(bot, platform, mode, host, port, mount)
+            slack_http = beside_slack and any(r.platform == "slack" for r in runtimes)
+            if dashboard is not None and not slack_http:
+                pages = WebRuntime(dashboard, host, settings.web_port or port)
+                await pages.start()
             if settings.metrics_port is not None:
                 bot_metrics.serve(settings.metrics_port)
             await scheduler.start()
             await asyncio.Event().wait()
         finally:
             await scheduler.shutdown()
+            if pages is not None:
+                await pages.stop()
             for runtime in runtimes:
                 await runtime.stop()
             await bot.close()
 
+    _serve_until_stopped(serve)
+
+
+def _serve_until_stopped(serve: Callable[[], Coroutine[Any, Any, None]]) -> None:
+    """Run a server until Ctrl-C; a bad setting ends with one line, not a traceback."""
     try:
         asyncio.run(serve())
     except (StartupError, SettingsError) as exc:
         fail(str(exc))
     except KeyboardInterrupt:
         pass
+
+
+@app.command("web")
+@friendly_errors
+def web(
+    db: DbOption = None,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8080,
+    packs: PacksOption = None,
+) -> None:
+    """Serve the web dashboard alone (no chat platform, no scheduler)."""
+    settings = settings_with(db, packs)
+    logs.configure(settings.log_level, json_lines=settings.log_format == "json")
+
+    async def serve() -> None:
+        bot = await build_app(settings)
+        try:
+            dashboard = dashboard_for(bot)
+            if dashboard is None:
+                raise SettingsError(
+                    "the dashboard needs INTERVIEW_BOT_WEB_SECRET (16+ characters) and "
+                    "INTERVIEW_BOT_PUBLIC_URL"
+                )
+            pages = WebRuntime(dashboard, host, port)
+            await pages.start()
+            _write(f"dashboard on http://{host}:{pages.port}/dashboard/ (Ctrl-C stops it)")
+            try:
+                await asyncio.Event().wait()
+            finally:
+                await pages.stop()
+        finally:
+            await bot.close()
+
+    _serve_until_stopped(serve)
 
 
 def main() -> None:

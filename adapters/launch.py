@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from aiohttp import web
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from adapters.runtime import PlatformRuntime, SettingsError
@@ -18,9 +21,13 @@ class _Configured(BaseSettings):
     discord_token: str = ""
 
 
+Mount = Callable[[web.Application], None]
+
+
 async def start_platforms(
-    bot: App, platform: str, mode: str, host: str, port: int
+    bot: App, platform: str, mode: str, host: str, port: int, mount: Mount | None = None
 ) -> list[PlatformRuntime]:
+    """Start each configured platform; `mount` adds routes (the dashboard) to Slack's HTTP app."""
     configured = _Configured()
     wanted: list[str] = []
     if platform in ("slack", "all") and (
@@ -36,7 +43,7 @@ async def start_platforms(
     runtimes: list[PlatformRuntime] = []
     try:
         for name in wanted:
-            runtime = await _start(name, bot, mode, host, port)
+            runtime = await _start(name, bot, mode, host, port, mount)
             bot.engine.chats.register(runtime.platform, runtime.chat)
             runtimes.append(runtime)
     except BaseException:
@@ -46,12 +53,14 @@ async def start_platforms(
     return runtimes
 
 
-async def _start(name: str, bot: App, mode: str, host: str, port: int) -> PlatformRuntime:
+async def _start(
+    name: str, bot: App, mode: str, host: str, port: int, mount: Mount | None
+) -> PlatformRuntime:
     try:
         if name == "slack":
             from adapters.slack.runtime import start_slack
 
-            return await start_slack(bot, mode=mode, host=host, port=port)
+            return await start_slack(bot, mode=mode, host=host, port=port, mount=mount)
         from adapters.discord.runtime import start_discord
 
         return await start_discord(bot)

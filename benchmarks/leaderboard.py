@@ -120,14 +120,20 @@ COLUMNS = {
 }
 
 
-async def load(engine: AsyncEngine, rows: dict[str, list[tuple[Any, ...]]]) -> None:
+async def load(
+    engine: AsyncEngine,
+    rows: dict[str, list[tuple[Any, ...]]],
+    columns_of: dict[str, str] | None = None,
+) -> None:
+    """Bulk-insert rows (COPY on PostgreSQL); columns_of names each table's columns."""
+    columns_of = columns_of or COLUMNS
     if engine.dialect.name == "postgresql":
         async with engine.connect() as conn:
             raw = await conn.get_raw_connection()
             driver = raw.driver_connection
             assert driver is not None
             for table, data in rows.items():
-                columns = [c.strip() for c in COLUMNS[table].split(",")]
+                columns = [c.strip() for c in columns_of[table].split(",")]
                 await driver.copy_records_to_table(table, records=data, columns=columns)
             for table in ("workspaces", "channels", "users", "study_groups", "answers"):
                 sequence = f"pg_get_serial_sequence('{table}', 'id')"
@@ -136,7 +142,7 @@ async def load(engine: AsyncEngine, rows: dict[str, list[tuple[Any, ...]]]) -> N
         return
     async with engine.begin() as conn:
         for table, data in rows.items():
-            columns = [c.strip() for c in COLUMNS[table].split(",")]
+            columns = [c.strip() for c in columns_of[table].split(",")]
             names, binds = ", ".join(columns), ", ".join(f":{c}" for c in columns)
             stmt = text(f"INSERT INTO {table} ({names}) VALUES ({binds})")
             for start in range(0, len(data), BATCH):

@@ -43,6 +43,7 @@ if [ "$QUICK" = 1 ]; then
     "review_due|benchmarks/review_due.py --scale 0.01 --runs 10 --backend $BACKEND"
     "scheduler_scale|benchmarks/scheduler_scale.py --schedules 2000 --commands 20"
     "discord_latency|benchmarks/discord_latency.py --quick"
+    "web_pages|benchmarks/web_pages.py --scale $SCALE --runs 5"
   )
 else
   SCALE="${SCALE:-0.1}"
@@ -57,6 +58,7 @@ else
     "review_due|benchmarks/review_due.py --backend $BACKEND"
     "scheduler_scale|benchmarks/scheduler_scale.py --backend $BACKEND"
     "discord_latency|benchmarks/discord_latency.py"
+    "web_pages|benchmarks/web_pages.py --scale $SCALE"
   )
 fi
 

@@ -29,6 +29,7 @@ SUBCOMMANDS = (
     "review",
     "privacy",
     "pair",
+    "web",
     "help",
 )
 DAILY_ACTIONS = ("set", "off", "now", "status")
@@ -149,6 +150,11 @@ class ReviewRemind:
     tz: str | None = None
 
 
+@dataclass(frozen=True)
+class Web:
+    """A private, signed link to the caller's own dashboard page."""
+
+
 Command = (
     Mock
     | Resume
@@ -166,6 +172,7 @@ Command = (
     | Review
     | ReviewRemind
     | Pair
+    | Web
 )
 
 
@@ -220,6 +227,7 @@ def parse(text: str) -> Command:
         "skip": Skip(),
         "hint": Hint(),
         "topics": Topics(),
+        "web": Web(),
     }
     if name in simple:
         if args:

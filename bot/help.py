@@ -70,6 +70,11 @@ ENTRIES: dict[str, tuple[str, str]] = {
         "minutes; `cancel` leaves the queue, `block @member` / `unblock @member` choose who "
         "you are never paired with. Interviewing earns points too.",
     ),
+    "web": (
+        "/interview web",
+        "A private link to your dashboard in the browser: your activity, topics and streaks, "
+        "and your groups' leaderboards. It works for 7 days and only for you; don't share it.",
+    ),
     "help": ("/interview help [command]", "Show this help, or the help of one command."),
 }
 

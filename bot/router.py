@@ -30,6 +30,7 @@ from bot.commands import (
     Skip,
     Stats,
     Topics,
+    Web,
     check,
     mock_words,
     parse,
@@ -38,6 +39,7 @@ from bot.commands import (
 from bot.daily.batch import DailyThreads
 from bot.daily.schedules import DailySchedules
 from bot.daily.service import DailyService
+from bot.dashboard.command import WebLinks
 from bot.events import ButtonPressed, InboundEvent, MessagePosted, ModalSubmitted, SlashCommand
 from bot.pairs.grammar import Pair
 from bot.pairs.service import PREFIX as PAIR_PREFIX
@@ -83,6 +85,7 @@ class Router:
         limits: RateLimits | None = None,
         review: ReviewService | None = None,
         pairs: PairService | None = None,
+        web: WebLinks | None = None,
     ) -> None:
         self._rounds = rounds
         self._daily = daily
@@ -95,6 +98,7 @@ class Router:
         self._limits = limits or RateLimits(LimitRules.defaults())
         self._review = review or ReviewService(rounds)
         self._pairs = pairs
+        self._web = web or WebLinks(None)
 
     async def dispatch(self, turn: Turn, event: InboundEvent, after: AfterCommit) -> None:
         match event:
@@ -205,6 +209,8 @@ class Router:
                 await self._review.remind(turn, command)
             case Pair() if self._pairs is not None:
                 await self._pairs.command(turn, command)
+            case Web():
+                self._web.link(turn)
 
     async def _button(self, turn: Turn, action_id: str, value: str) -> None:
         if action_id.startswith(PAIR_PREFIX) and self._pairs is not None:

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.daily_answers import DailyAnswerStore
 from storage.daily_claims import Claims
+from storage.dashboard import DashboardReads
 from storage.errors import translate, translated
 from storage.limits import Limits
 from storage.pairs import Pairs
@@ -46,6 +47,7 @@ class UnitOfWork:
     limits: Limits
     reviews: Reviews
     pairs: Pairs
+    dashboard: DashboardReads
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -75,6 +77,7 @@ class UnitOfWork:
         self.limits = Limits(self._session)
         self.reviews = Reviews(self._session)
         self.pairs = Pairs(self._session)
+        self.dashboard = DashboardReads(self._session)
         return self
 
     async def __aexit__(

@@ -38,6 +38,7 @@ from bot.commands import (
     Skip,
     Stats,
     Topics,
+    Web,
 )
 from questions.schema import Difficulty
 
@@ -148,6 +149,7 @@ def build_interview_group(runner: CommandRunner) -> app_commands.Group:
     simple("hint", "A hint for the current question (costs points).", Hint())
     simple("resume", "Continue your paused round.", Resume())
     simple("topics", "The topics and their short names.", Topics())
+    simple("web", "A private link to your dashboard in the browser.", Web())
 
     @interview.command(name="stats", description="Streaks, points and scores.")
     @app_commands.describe(user="Whose stats (default: yours)")

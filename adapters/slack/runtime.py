@@ -30,7 +30,7 @@ from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.runtime import SettingsError
+from adapters.runtime import SettingsError, bound_port, listen
 from adapters.slack.app import SlackParts, build_bolt_app
 from adapters.slack.authorize import CachedAuthorize, install_message
 from adapters.slack.chat import PLATFORM, SlackChat
@@ -134,8 +134,10 @@ class SlackRuntime:
         host: str,
         port: int,
         app_token: str | None = None,
+        mount: Callable[[web.Application], None] | None = None,
     ) -> None:
         self.chat: ChatPort = chat
+        self._mount = mount
         self._client = chat.client
         self.bolt = bolt
         self.work = work
@@ -152,11 +154,7 @@ class SlackRuntime:
     @property
     def port(self) -> int:
         """The port actually bound (useful when asked for port 0)."""
-        if self._runner is not None:
-            for address in self._runner.addresses:
-                if isinstance(address, tuple) and len(address) >= 2:
-                    return int(address[1])
-        return self._port
+        return bound_port(self._runner, self._port)
 
     async def start(self) -> None:
         if self._started:
@@ -176,17 +174,9 @@ class SlackRuntime:
         if flow is not None:
             app.router.add_get(INSTALL_PATH, self._oauth_handler(flow, install=True))
             app.router.add_get(REDIRECT_PATH, self._oauth_handler(flow, install=False))
-        # No access log: an OAuth redirect's query string carries a one-time code.
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        try:
-            await web.TCPSite(runner, self._host, self._port).start()
-        except OSError as exc:
-            await runner.cleanup()
-            raise SettingsError(
-                f"--port {self._port}: cannot listen on {self._host} ({exc.strerror or exc})"
-            ) from None
-        self._runner = runner
+        if self._mount is not None:
+            self._mount(app)  # the web dashboard's pages, beside the events endpoint
+        self._runner = await listen(app, self._host, self._port, "--port")
         log.info("Slack HTTP mode listening on %s:%d%s", self._host, self.port, EVENTS_PATH)
 
     async def _start_socket(self) -> None:
@@ -270,7 +260,13 @@ def _freeze_start_up_heap() -> None:
     gc.freeze()
 
 
-async def start_slack(bot: App, mode: str, host: str, port: int) -> SlackRuntime:
+async def start_slack(
+    bot: App,
+    mode: str,
+    host: str,
+    port: int,
+    mount: Callable[[web.Application], None] | None = None,
+) -> SlackRuntime:
     """Check the settings, build the bolt app on the engine, and start serving."""
     settings = load_settings(mode)
     _quiet_debug_logs(settings.multi_workspace)
@@ -336,6 +332,7 @@ async def start_slack(bot: App, mode: str, host: str, port: int) -> SlackRuntime
             host=host,
             port=port,
             app_token=app_token,
+            mount=mount,
         )
         await runtime.start()
         _freeze_start_up_heap()

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
+from pydantic import ValidationError
 
 from bot.app.config import Settings
 from bot.app.root import StartupError, prepare_database
@@ -90,6 +91,12 @@ def settings_with(db: str | None = None, packs: list[Path] | None = None) -> Set
         overrides["question_packs"] = packs
     try:
         return Settings(**overrides)
+    except ValidationError as exc:
+        # One line naming the variable and the rule it broke.
+        error = exc.errors()[0]
+        field = str(error["loc"][0]) if error["loc"] else ""
+        name = field if field.isupper() else f"INTERVIEW_BOT_{field.upper()}"
+        fail(f"bad setting {name}: {error['msg'].removeprefix('Value error, ')}")
     except Exception as exc:
         fail(f"bad setting: {exc}".splitlines()[0])
 

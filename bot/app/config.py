@@ -6,10 +6,11 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.account.limits import LimitRules
+from bot.dashboard.links import MIN_SECRET_CHARS, LinkSigner
 from bot.grading.llm import ENV_API_KEY, ENV_MODEL, ENV_TIMEOUT, ENV_URL
 
 DEFAULT_DATABASE_URL = "sqlite:///interview-bot.db"
@@ -45,6 +46,32 @@ class Settings(BaseSettings):
     limit_stats_per_user: int = Field(default=10, ge=0)  # per 10 minutes
     limit_exports_per_user: int = Field(default=3, ge=0)  # per hour
     limit_admin_factor: int = Field(default=4, ge=1, le=100)
+    # The web dashboard: links are signed with web_secret and point under public_url; `run`
+    # serves the pages on web_port, or beside Slack's HTTP endpoint when that is unset.
+    web_secret: SecretStr | None = None
+    public_url: str | None = None
+    web_port: int | None = Field(default=None, ge=1, le=65535)
+
+    @field_validator("public_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip().rstrip("/")
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("use an http:// or https:// URL, such as https://bot.example.com")
+        return value
+
+    def link_signer(self) -> LinkSigner | None:
+        """The dashboard's signer once both its settings are there; None leaves it off."""
+        secret = self.web_secret.get_secret_value().strip() if self.web_secret else ""
+        if not secret or not self.public_url:
+            return None
+        if len(secret) < MIN_SECRET_CHARS:
+            raise ValueError(
+                f"INTERVIEW_BOT_WEB_SECRET needs at least {MIN_SECRET_CHARS} characters"
+            )
+        return LinkSigner(secret, self.public_url)
 
     @field_validator("log_level")
     @classmethod

@@ -19,6 +19,8 @@ from bot.daily.batch import DailyAnswerBatcher, DailyThreads
 from bot.daily.fanout import DailyFanOut
 from bot.daily.schedules import DailySchedules
 from bot.daily.service import DailyRules, DailyService
+from bot.dashboard.command import WebLinks
+from bot.dashboard.links import LinkSigner
 from bot.engine import Engine
 from bot.grading import Grader, RubricGrader
 from bot.grading.llm import LlmGrader, LlmGraderConfig
@@ -54,6 +56,9 @@ class App:
     max_concurrent_events: int = DEFAULT_MAX_CONCURRENT_EVENTS
     # Started by `interview-bot run`; the console steps its own clock instead.
     scheduler: DailyScheduler | None = None
+    # The web dashboard's signer and the units of work its pages read from.
+    web: LinkSigner | None = None
+    units: Callable[[], UnitOfWork] | None = None
 
     async def close(self) -> None:
         if isinstance(self.grader, LlmGrader):
@@ -91,6 +96,7 @@ def build_engine(
     max_concurrent_events: int = DEFAULT_MAX_CONCURRENT_EVENTS,
     misfire_grace: timedelta = timedelta(hours=6),
     limits: LimitRules | None = None,
+    web: LinkSigner | None = None,
 ) -> tuple[Engine, DailyScheduler]:
     """The engine, its collaborators and the scheduler that drives its time-driven work.
 
@@ -135,6 +141,7 @@ def build_engine(
         daily_threads,
         RateLimits(limits or LimitRules.defaults()),
         pairs=pairs,
+        web=WebLinks(web),
     )
     engine = Engine(
         uow_factory,
@@ -166,6 +173,11 @@ async def build_app(
     database = await prepare_database(settings)
     rubric_grader = RubricGrader(max_chars=settings.max_graded_chars)
     grader: Grader = LlmGrader(llm, fallback=rubric_grader) if llm else rubric_grader
+    try:
+        web = settings.link_signer()
+    except ValueError as exc:
+        await database.dispose()
+        raise StartupError(str(exc)) from None
     engine, scheduler = build_engine(
         database.units(),
         BankRegistry(bank),
@@ -178,6 +190,7 @@ async def build_app(
         max_concurrent_events=settings.max_concurrent_events,
         misfire_grace=settings.daily_catch_up,
         limits=settings.limit_rules(),
+        web=web,
     )
     return App(
         engine=engine,
@@ -187,4 +200,6 @@ async def build_app(
         grader=grader,
         max_concurrent_events=settings.max_concurrent_events,
         scheduler=scheduler,
+        web=web,
+        units=database.units(),
     )

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol, Self
 
+from bot.ports.dashboard import DashboardReads
 from bot.ports.records import (
     Answer,
     AnswerRecord,
@@ -418,6 +419,8 @@ class UnitOfWork(Protocol):
     def reviews(self) -> Reviews: ...
     @property
     def pairs(self) -> Pairs: ...
+    @property
+    def dashboard(self) -> DashboardReads: ...
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

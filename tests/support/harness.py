@@ -17,6 +17,7 @@ from bot.app.root import build_engine
 from bot.app.simulation import advance_to
 from bot.banks import BankRegistry
 from bot.commands import Command
+from bot.dashboard.links import LinkSigner
 from bot.engine import Engine
 from bot.events import (
     Actor,
@@ -65,6 +66,7 @@ class Harness:
         self._ids = itertools.count(1)
         self.instance = "test-1"
         self.limits: LimitRules | None = None
+        self.web: LinkSigner | None = None  # the dashboard's signer, when a test sets one
         self.engine = self.new_engine()
 
     def new_engine(self) -> Engine:
@@ -80,6 +82,7 @@ class Harness:
             instance=self.instance,
             send_retry_delay_s=0,
             limits=self.limits,
+            web=self.web,
         )
         self.engine = engine
         return engine

@@ -199,3 +199,12 @@ async def test_an_unknown_topic_option_is_answered_with_a_suggestion(
     told = json.dumps(callback[0].body)
     assert "I don't know the topic `evalution`. Did you mean `evaluation`?" in told
     assert not fake.threads
+
+
+async def test_web_answers_only_the_caller(
+    fake: FakeDiscord, bot: App, start_runtime: StartRuntime
+) -> None:
+    await start_runtime()
+    await fake.slash("alice", ["web"])
+    told = await fake.wait_for(lambda: [m for m in fake.ephemerals() if "dashboard" in m.text()])
+    assert "INTERVIEW_BOT_WEB_SECRET" in told[-1].text()

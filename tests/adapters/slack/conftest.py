@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import pytest
+from aiohttp import web
 
 from adapters.slack.runtime import SlackRuntime, start_slack
 from bot.app.root import App
@@ -82,9 +83,12 @@ async def bot(h: Harness, slack: FakeSlack, clean_env: pytest.MonkeyPatch) -> As
 
 
 @asynccontextmanager
-async def serving(h: Harness, slack: FakeSlack, app: App) -> AsyncIterator[Bot]:
-    """The adapter serving `app` over HTTP on loopback, with a driver signed for the stand-in."""
-    runtime = await start_slack(app, mode="http", host="127.0.0.1", port=0)
+async def serving(
+    h: Harness, slack: FakeSlack, app: App, mount: Callable[[web.Application], None] | None = None
+) -> AsyncIterator[Bot]:
+    """The adapter serving `app` over HTTP on loopback, with a driver signed for the stand-in;
+    `mount` adds routes beside Slack's (the dashboard)."""
+    runtime = await start_slack(app, mode="http", host="127.0.0.1", port=0, mount=mount)
     h.engine.chats.register("slack", runtime.chat)
     try:
         async with SlackDriver(f"http://127.0.0.1:{runtime.port}", slack) as driver:

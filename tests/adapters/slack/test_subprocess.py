@@ -70,7 +70,9 @@ def _command() -> list[str]:
 
 
 @asynccontextmanager
-async def running_bot(tmp_path: Path, slack: FakeSlack) -> AsyncIterator[Process]:
+async def running_bot(
+    tmp_path: Path, slack: FakeSlack, extra_env: dict[str, str] | None = None
+) -> AsyncIterator[Process]:
     port = _free_port()
     db = tmp_path / "bot.db"
     log = tmp_path / "bot.log"
@@ -87,6 +89,7 @@ async def running_bot(tmp_path: Path, slack: FakeSlack) -> AsyncIterator[Process
         "DATABASE_URL": f"sqlite:///{db}",
         "INTERVIEW_BOT_LOG_LEVEL": "DEBUG",
     }
+    env |= extra_env or {}
     args = [*_command(), "run", "--platform", "slack", "--mode", "http"]
     args += ["--host", "127.0.0.1", "--port", str(port)]
     with log.open("wb") as err:
