@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
+import signal
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -21,6 +24,8 @@ from bot.app.root import StartupError, build_app
 from bot.app.transfer_cli import register as register_transfer
 from bot.ports import metrics as bot_metrics
 from bot.ports.clock import OffsetClock
+
+log = logging.getLogger(__name__)
 
 register_transfer(app)
 register_secrets(app)
@@ -141,17 +146,23 @@ def run(
         scheduler = bot.scheduler
         assert scheduler is not None
         runtimes: list[PlatformRuntime] = []
+        stopping = _stop_on_signals()
         try:
             runtimes = await start_platforms(bot, platform, mode, host, port)
             if settings.metrics_port is not None:
                 bot_metrics.serve(settings.metrics_port)
             await scheduler.start()
-            await asyncio.Event().wait()
+            if bot.inbox is not None:
+                bot.inbox.start()
+            await stopping.wait()
+            log.info("stopping: finishing the events in flight")
         finally:
             await scheduler.shutdown()
-            for runtime in runtimes:
-                await runtime.stop()
-            await bot.close()
+            if bot.inbox is not None:
+                await bot.inbox.close()  # no more sweeps; what was queued is written
+            # Every platform at once takes nothing new and finishes what it acked.
+            await asyncio.gather(*(runtime.stop() for runtime in runtimes))
+            await bot.close()  # the inbox's last removals, then the database
 
     try:
         asyncio.run(serve())
@@ -159,6 +170,16 @@ def run(
         fail(str(exc))
     except KeyboardInterrupt:
         pass
+
+
+def _stop_on_signals() -> asyncio.Event:
+    """SIGTERM (and Ctrl-C) ask for a graceful stop: set the event instead of dying."""
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(signum, stopping.set)
+    return stopping
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from storage.daily_answers import DailyAnswerStore
 from storage.daily_claims import Claims
 from storage.errors import translate, translated
+from storage.inbox import Inbox
 from storage.limits import Limits
 from storage.people import People
 from storage.queries import Stats
@@ -42,6 +43,7 @@ class UnitOfWork:
     stats: Stats
     people: People
     limits: Limits
+    inbox: Inbox
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -69,6 +71,7 @@ class UnitOfWork:
         self.stats = Stats(self._session)
         self.people = People(self._session)
         self.limits = Limits(self._session)
+        self.inbox = Inbox(self._session)
         return self
 
     async def __aexit__(

@@ -22,6 +22,7 @@ from bot.daily.service import DailyRules, DailyService
 from bot.engine import Engine
 from bot.grading import Grader, RubricGrader
 from bot.grading.llm import LlmGrader, LlmGraderConfig
+from bot.inbox import Inbox
 from bot.ports.chat import ChatLookup
 from bot.ports.clock import Clock, SystemClock
 from bot.ports.storage import UnitOfWork
@@ -53,8 +54,14 @@ class App:
     max_concurrent_events: int = DEFAULT_MAX_CONCURRENT_EVENTS
     # Started by `interview-bot run`; the console steps its own clock instead.
     scheduler: DailyScheduler | None = None
+    # Acknowledged events are kept here before their ack (None: handled from memory only).
+    inbox: Inbox | None = None
+    # On SIGTERM, how long events in flight get to finish.
+    drain_seconds: float = 20.0
 
     async def close(self) -> None:
+        if self.inbox is not None:
+            await self.inbox.close()
         if isinstance(self.grader, LlmGrader):
             await self.grader.close()
         await self.database.dispose()
@@ -177,4 +184,11 @@ async def build_app(
         grader=grader,
         max_concurrent_events=settings.max_concurrent_events,
         scheduler=scheduler,
+        inbox=Inbox(
+            database.units(),
+            clock,
+            lease=timedelta(seconds=settings.inbox_lease_seconds),
+            chats=engine.chats,
+        ),
+        drain_seconds=settings.drain_seconds,
     )

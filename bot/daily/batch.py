@@ -23,6 +23,7 @@ from bot.daily.answers import DailyEntry, record_daily_answers
 from bot.daily.service import SentPost
 from bot.events import InboundEvent
 from bot.grading import Grader
+from bot.inbox.codec import Reply, encode
 from bot.messages import RichMessage
 from bot.ports.clock import Clock
 from bot.ports.records import Identity, PostFacts
@@ -214,6 +215,7 @@ class DailyAnswerBatcher:
             for platform, event_ids in handed_back.items():
                 await store.release_events(platform, event_ids)
             feedback = await record_daily_answers(store, self._grader, entries, now)
+            await _hold_feedback(uow, [batch[i].event for i in written], feedback)
             await uow.commit()
         for pending, identity in learned:  # only once the rows surely exist
             self._identities.put(pending.identity_key, identity)
@@ -280,3 +282,16 @@ class DailyAnswerBatcher:
 def _plain(post: PostFacts | None, identity: Identity) -> bool:
     """A reply this path can record: to a recorded post of the channel it was sent in."""
     return post is not None and post.status in ANSWERABLE and post.channel_id == identity.channel_id
+
+
+async def _hold_feedback(
+    uow: UnitOfWork, events: list[InboundEvent], feedback: Sequence[RichMessage | None]
+) -> None:
+    """Each answer's private feedback, committed with the answers (see Engine's replies)."""
+    held: dict[str, dict[str, str]] = {}
+    for event, message in zip(events, feedback, strict=True):
+        if event.event_id and message is not None:
+            reply = Reply(event.place, message, event.actor.user_id)
+            held.setdefault(event.place.platform, {})[event.event_id] = encode([reply])
+    for platform, replies in held.items():
+        await uow.inbox.hold_replies(platform, replies)

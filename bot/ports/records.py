@@ -321,3 +321,22 @@ class Deleted:
     answers: int
     streaks: int
     groups: int
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    """An acknowledged inbound event, kept until it has been handled.
+
+    `key` is the platform's own id for the event (unique per platform), `kind` tells the
+    adapter how to read `payload` (its own JSON text), `attempts` counts the leases taken.
+    `replies` (JSON text) is set once the event's changes are committed: what is still owed
+    to the user, so the item is only sent, never handled again.
+    """
+
+    platform: str
+    key: str
+    kind: str
+    payload: str
+    received_at: datetime
+    attempts: int = 0
+    replies: str | None = None

@@ -20,6 +20,7 @@ from bot.ports.records import (
     Deleted,
     EarlierAnswer,
     Identity,
+    InboxItem,
     LeaderRow,
     NewClaim,
     PostedRecord,
@@ -130,6 +131,32 @@ class Events(Protocol):
     async def claim(self, platform: str, event_id: str, now: datetime) -> bool:
         """True the first time an event id is seen; a retry or duplicate delivery gets False."""
         ...
+
+
+class Inbox(Protocol):
+    """Acknowledged events waiting to be handled: kept before the ack, removed once handled."""
+
+    async def add(self, items: Sequence[InboxItem], lease_until: datetime) -> None:
+        """Keep items, leased to their receiver until lease_until; a key already kept stays."""
+        ...
+
+    async def remove(self, keys: Collection[tuple[str, str]]) -> None:
+        """Forget handled items by (platform, key)."""
+        ...
+
+    async def hold_replies(self, platform: str, replies: Mapping[str, str]) -> None:
+        """Note, with the changes of the events (by key) being committed, the replies they
+        still owe; an event that did not come through the inbox has no item and is skipped."""
+        ...
+
+    async def lease(
+        self, platforms: Collection[str], now: datetime, until: datetime, limit: int
+    ) -> list[InboxItem]:
+        """Take up to limit items whose lease ran out, oldest first, leased until `until`.
+        Atomic: two takers never get the same item while its new lease runs."""
+        ...
+
+    async def pending(self) -> int: ...
 
 
 class Schedules(Protocol):
@@ -281,6 +308,8 @@ class UnitOfWork(Protocol):
     def people(self) -> People: ...
     @property
     def limits(self) -> Limits: ...
+    @property
+    def inbox(self) -> Inbox: ...
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import itertools
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Self
@@ -22,6 +22,7 @@ from bot.ports.records import (
     Deleted,
     EarlierAnswer,
     Identity,
+    InboxItem,
     LeaderRow,
     NewClaim,
     PostedRecord,
@@ -158,6 +159,7 @@ class Data:
     streaks: list[Streak] = field(default_factory=list)
     packs: list[Pack] = field(default_factory=list)
     counters: dict[tuple[str, str, datetime], int] = field(default_factory=dict)
+    inbox: dict[tuple[str, str], tuple[InboxItem, datetime]] = field(default_factory=dict)
     ids: Any = field(default_factory=lambda: itertools.count(1))
 
 
@@ -619,6 +621,40 @@ class Limits(_Repo):
         self.d.counters[(scope_key, action, window_start)] -= 1
 
 
+class Inbox(_Repo):
+    """Items by (platform, key), each with the end of its lease."""
+
+    async def add(self, items: Sequence[InboxItem], lease_until: datetime) -> None:
+        for item in items:
+            self.d.inbox.setdefault((item.platform, item.key), (item, lease_until))
+
+    async def remove(self, keys: Collection[tuple[str, str]]) -> None:
+        for key in keys:
+            self.d.inbox.pop(key, None)
+
+    async def hold_replies(self, platform: str, replies: Mapping[str, str]) -> None:
+        for key, text in replies.items():
+            if (platform, key) in self.d.inbox:
+                held, lease = self.d.inbox[(platform, key)]
+                self.d.inbox[(platform, key)] = (replace(held, replies=text), lease)
+
+    async def lease(
+        self, platforms: Collection[str], now: datetime, until: datetime, limit: int
+    ) -> list[InboxItem]:
+        due = sorted(
+            (item for item, lease in self.d.inbox.values() if lease <= now),
+            key=lambda item: item.received_at,
+        )
+        taken = [item for item in due if item.platform in platforms][: max(limit, 0)]
+        leased = [replace(item, attempts=item.attempts + 1) for item in taken]
+        for item in leased:
+            self.d.inbox[(item.platform, item.key)] = (item, until)
+        return leased
+
+    async def pending(self) -> int:
+        return len(self.d.inbox)
+
+
 class MemoryUnitOfWork:
     """One event's view of a MemoryDatabase: a copy of it, handed back on commit."""
 
@@ -645,6 +681,7 @@ class MemoryUnitOfWork:
         self.stats = Stats(data)
         self.people = People(data)
         self.limits = Limits(data)
+        self.inbox = Inbox(data)
 
     async def __aexit__(
         self,
