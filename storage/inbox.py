@@ -20,8 +20,8 @@ from storage.models import InboxEntry
 from storage.repositories import _insert
 
 _TABLE: Table = InboxEntry.__table__  # type: ignore[assignment]
-# Keys per DELETE, well under SQLite's limit of bound parameters.
-_REMOVE_CHUNK = 400
+# Keys per statement, well under SQLite's limit of bound parameters.
+_CHUNK = 400
 
 
 class Inbox:
@@ -50,10 +50,20 @@ class Inbox:
 
     async def remove(self, keys: Collection[tuple[str, str]]) -> None:
         ordered = sorted(keys)
-        for start in range(0, len(ordered), _REMOVE_CHUNK):
-            chunk = ordered[start : start + _REMOVE_CHUNK]
+        for start in range(0, len(ordered), _CHUNK):
+            chunk = ordered[start : start + _CHUNK]
             await self._session.execute(
                 delete(_TABLE).where(tuple_(_TABLE.c.platform, _TABLE.c.event_key).in_(chunk))
+            )
+
+    async def renew(self, keys: Collection[tuple[str, str]], until: datetime) -> None:
+        ordered = sorted(keys)
+        for start in range(0, len(ordered), _CHUNK):
+            chunk = ordered[start : start + _CHUNK]
+            await self._session.execute(
+                update(_TABLE)
+                .where(tuple_(_TABLE.c.platform, _TABLE.c.event_key).in_(chunk))
+                .values(lease_until=until)
             )
 
     async def hold_replies(self, platform: str, replies: Mapping[str, str]) -> None:

@@ -169,7 +169,12 @@ class _Listeners:
 
     async def run(self, item: InboxItem) -> None:
         """Handle an item and forget it; a failure leaves it kept, to be taken again."""
-        await self._handling.handle(item)
+        try:
+            await self._handling.handle(item)
+        except BaseException:
+            if self._p.inbox is not None:
+                self._p.inbox.release(item)
+            raise
         if self._p.inbox is not None:
             self._p.inbox.done(item)
 

@@ -22,7 +22,7 @@ from bot.banks import BankRegistry
 from bot.daily.answers import DailyEntry, record_daily_answers
 from bot.daily.service import SentPost
 from bot.events import InboundEvent
-from bot.grading import Grader
+from bot.grading import Grader, GradeResult, Rubric, grade_answer
 from bot.inbox.codec import Reply, encode
 from bot.messages import RichMessage
 from bot.ports.clock import Clock
@@ -113,6 +113,8 @@ class DailyAnswerBatcher:
         self._queue: list[_Pending] = []
         self._places: dict[tuple[str, str, str, str], tuple[int, int]] = {}
         self._banks_seen: dict[int, tuple[float, QuestionBank]] = {}
+        # post id -> (workspace id, question id): fixed once a post is recorded.
+        self._questions: dict[int, tuple[int, str]] = {}
         self._writer: asyncio.Task[None] | None = None
 
     async def submit(
@@ -129,7 +131,7 @@ class DailyAnswerBatcher:
             await self._gather()
             batch = self._take()
             try:
-                outcomes = await self._write(batch)
+                outcomes = await self._write(batch, await self._pregrade(batch))
             except Exception:
                 # Nothing of the batch was committed; each answer goes the ordinary way, which
                 # has its own retries and tells the user if the database is down.
@@ -167,7 +169,25 @@ class DailyAnswerBatcher:
         self._queue = rest
         return batch
 
-    async def _write(self, batch: list[_Pending]) -> list[Outcome]:
+    async def _pregrade(self, batch: list[_Pending]) -> dict[int, tuple[QuestionBank, GradeResult]]:
+        """Grade, before the transaction, the answers to posts seen before: the database (on
+        SQLite its one writer) is then held for the statements only, not for grading."""
+        graded: dict[int, tuple[QuestionBank, GradeResult]] = {}
+        for index, pending in enumerate(batch):
+            known = self._questions.get(pending.post_id)
+            seen = self._banks_seen.get(known[0]) if known is not None else None
+            if known is None or seen is None:
+                continue
+            question = seen[1].get(known[1])
+            if question is not None:
+                rubric = Rubric.for_question(question)
+                graded[index] = (seen[1], await grade_answer(self._grader, rubric, pending.text))
+                await asyncio.sleep(0)  # grading is CPU work: let acks through between answers
+        return graded
+
+    async def _write(
+        self, batch: list[_Pending], pregraded: dict[int, tuple[QuestionBank, GradeResult]]
+    ) -> list[Outcome]:
         now = self._clock.now()
         outcomes: list[Outcome] = [FALLBACK] * len(batch)
         async with self._uow() as uow:
@@ -210,7 +230,17 @@ class DailyAnswerBatcher:
                 if bank is None:
                     bank = await self._bank(uow, identity.workspace_id)
                     banks[identity.workspace_id] = bank
-                entries.append(DailyEntry(identity, post, bank, pending.text, pending.event_ref))
+                bank_graded, result = pregraded.get(index, (None, None))
+                entries.append(
+                    DailyEntry(
+                        identity,
+                        post,
+                        bank,
+                        pending.text,
+                        pending.event_ref,
+                        result if bank_graded is bank else None,
+                    )
+                )
                 written.append(index)
             for platform, event_ids in handed_back.items():
                 await store.release_events(platform, event_ids)
@@ -222,6 +252,10 @@ class DailyAnswerBatcher:
         if len(self._places) > MAX_PLACES:
             self._places.clear()
         self._places.update(places)
+        if len(self._questions) > MAX_PLACES:
+            self._questions.clear()
+        for entry in entries:
+            self._questions[entry.post.id] = (entry.ids.workspace_id, entry.post.question_id)
         for index, message in zip(written, feedback, strict=True):
             outcomes[index] = Outcome("ok", message)
         return outcomes

@@ -36,6 +36,8 @@ Key = tuple[str, str]
 DEFAULT_LEASE = timedelta(seconds=60)
 MAX_GROUP = 500
 MAX_ATTEMPTS = 5
+GATHER_TURNS = 3
+REMOVE_AFTER_S = 0.25
 SWEEP_BATCH = 100
 SWEEP_WORKERS = 8
 
@@ -65,6 +67,9 @@ class Inbox:
         self._waiting: list[_Waiting] = []
         self._removals: set[Key] = set()
         self._writer: asyncio.Task[None] | None = None
+        self._remover: asyncio.TimerHandle | None = None
+        # Items this process is handling: their leases are renewed while it works on them.
+        self._mine: set[Key] = set()
         self._handlers: dict[str, Handler] = {}
         self._sweeper: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
@@ -79,11 +84,28 @@ class Inbox:
         self._waiting.append(waiting)
         self._kick()
         await waiting.written
+        self._mine.add((item.platform, item.key))
 
     def done(self, item: InboxItem) -> None:
-        """The item was handled: remove it with the next group."""
-        self._removals.add((item.platform, item.key))
-        self._kick()
+        """The item was handled: remove it with the next group, or within REMOVE_AFTER_S.
+
+        Removals need not be prompt (a second handling is a no-op), so they wait a moment
+        for a group of new items to ride along with instead of taking a write of their own.
+        """
+        key = (item.platform, item.key)
+        self._mine.discard(key)
+        self._removals.add(key)
+        if self._remover is None:
+            self._remover = asyncio.get_running_loop().call_later(REMOVE_AFTER_S, self._remove)
+
+    def release(self, item: InboxItem) -> None:
+        """Handling failed: leave the item kept, for whoever takes it once its lease ran out."""
+        self._mine.discard((item.platform, item.key))
+
+    def _remove(self) -> None:
+        self._remover = None
+        if self._removals:
+            self._kick()
 
     def _kick(self) -> None:
         if self._writer is None or self._writer.done():
@@ -91,6 +113,10 @@ class Inbox:
 
     async def _drain(self) -> None:
         while self._waiting or self._removals:
+            for _ in range(GATHER_TURNS):  # requests already being read join this group
+                if len(self._waiting) >= self._max_group:
+                    break
+                await asyncio.sleep(0)
             group, self._waiting = (
                 self._waiting[: self._max_group],
                 self._waiting[self._max_group :],
@@ -128,6 +154,9 @@ class Inbox:
 
     async def flush(self) -> None:
         """Write everything queued (removals included) before returning."""
+        if self._remover is not None:
+            self._remover.cancel()
+            self._remover = None
         if self._waiting or self._removals:
             self._kick()
         if self._writer is not None:
@@ -144,11 +173,22 @@ class Inbox:
         if not self._handlers:
             return 0
         now = self._clock.now()
-        async with self._uow() as uow:
-            items = await uow.inbox.lease(self._handlers, now, now + self.lease, SWEEP_BATCH)
-            await uow.commit()
+        removals, self._removals = self._removals, set()
+        try:
+            async with self._uow() as uow:
+                # Renew what this process is still handling, forget what it finished, and
+                # only then take what nobody holds: nothing of ours is ever taken twice.
+                await uow.inbox.renew(self._mine, now + self.lease)
+                await uow.inbox.remove(removals)
+                items = await uow.inbox.lease(self._handlers, now, now + self.lease, SWEEP_BATCH)
+                await uow.commit()
+        except BaseException:
+            self._removals |= removals
+            raise
+        items = [i for i in items if (i.platform, i.key) not in self._mine]
         if not items:
             return 0
+        self._mine.update((i.platform, i.key) for i in items)
         log.info("handling %d inbox items left behind by an earlier run or replica", len(items))
         gate = asyncio.Semaphore(SWEEP_WORKERS)
 
@@ -178,6 +218,7 @@ class Inbox:
         except Exception:
             # Kept, leased: taken again once the lease runs out, up to MAX_ATTEMPTS times.
             log.exception("an inbox item %s/%s failed", item.platform, item.key)
+            self.release(item)
             return
         self.done(item)
 

@@ -149,6 +149,10 @@ class Inbox(Protocol):
         still owe; an event that did not come through the inbox has no item and is skipped."""
         ...
 
+    async def renew(self, keys: Collection[tuple[str, str]], until: datetime) -> None:
+        """Extend the leases of items their taker is still working on."""
+        ...
+
     async def lease(
         self, platforms: Collection[str], now: datetime, until: datetime, limit: int
     ) -> list[InboxItem]:

@@ -7,13 +7,24 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.events import Place, SlashCommand
+from bot.commands import Daily, DailySet, Mock
+from bot.events import (
+    Actor,
+    ButtonPressed,
+    InboundEvent,
+    MessagePosted,
+    ModalSubmitted,
+    Place,
+    SlashCommand,
+)
 from bot.inbox import Inbox
 from bot.inbox.codec import Reply, decode, encode
+from bot.inbox.events import decode_event, encode_event
 from bot.inbox.keeper import MAX_ATTEMPTS
 from bot.messages import AnswerForm, Attachment, Button, ButtonStyle, Field, Image, RichMessage
 from bot.ports.clock import ManualClock
 from bot.ports.records import InboxItem
+from questions.schema import Difficulty
 from tests.support.harness import Harness
 from tests.support.memory import MemoryDatabase
 
@@ -80,9 +91,10 @@ async def test_an_item_left_behind_is_handled_once_its_lease_ran_out(
 async def test_a_failing_item_is_tried_again_and_dropped_after_its_attempts(
     db: MemoryDatabase, clock: ManualClock
 ) -> None:
+    died = Inbox(db, clock, LEASE)  # kept them, then died
+    await died.keep(item(1))
+    await died.keep(item(2, platform="discord"))  # no handler here: never taken
     inbox = Inbox(db, clock, LEASE)
-    await inbox.keep(item(1))
-    await inbox.keep(item(2, platform="discord"))  # no handler here: never taken
     tries = 0
 
     async def broken(found: InboxItem) -> None:
@@ -128,9 +140,9 @@ async def test_replies_committed_with_an_event_are_sent_by_whoever_takes_its_ite
     h_memory: Harness,
 ) -> None:
     h = h_memory
+    died = Inbox(h.uow, h.clock, LEASE)
+    await died.keep(InboxItem("test", "ev-help", "command", "{}", h.clock.now()))
     inbox = Inbox(h.uow, h.clock, LEASE, chats=h.engine.chats)
-    kept = InboxItem("test", "ev-help", "command", "{}", h.clock.now())
-    await inbox.keep(kept)
     # Handled and committed, then the process died before its reply went out.
     await h.engine.handle(SlashCommand(h.place(), h.actor(), "help", "ev-help"), h.chat)
     sent_first = [s.message for s in h.chat.sent]
@@ -171,3 +183,52 @@ def test_a_reply_survives_its_round_trip_through_text() -> None:
 async def pending_in(h: Harness) -> int:
     async with h.uow() as uow:
         return int(await uow.inbox.pending())
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        SlashCommand(Place("discord", "G1", "C1", None, "general"), Actor("U1", "Ann"), "mock 2"),
+        SlashCommand.typed(
+            Place("discord", "G1", "C1"),
+            Actor("U1", "Ann", is_admin=True),
+            Mock(topic="statistics", count=3, difficulty=Difficulty("hard"), loop=True),
+            "1234",
+        ),
+        SlashCommand.typed(Place("discord", "G1", "C1"), Actor("U1", "A"), Daily("set", ("a",))),
+        SlashCommand.typed(Place("discord", "G1", "C1"), Actor("U1", "A"), DailySet(tz="UTC")),
+        MessagePosted(Place("discord", "G1", "C1", "T1"), Actor("U2", "Bo"), "an answer", "9", "9"),
+        ButtonPressed(Place("discord", "G1", "C1", "T1"), Actor("U2", "Bo"), "round:skip", "4"),
+        ModalSubmitted(Place("discord", "G1", "C1"), Actor("U2", "Bo"), "daily:answer", "5", "x"),
+    ],
+)
+def test_an_event_survives_its_round_trip_through_text(event: InboundEvent) -> None:
+    assert decode_event(encode_event(event)) == event
+
+
+async def test_items_this_process_is_still_handling_are_never_taken_twice(
+    db: MemoryDatabase, clock: ManualClock
+) -> None:
+    inbox = Inbox(db, clock, LEASE)
+    slow, failed = item(1), item(2)
+    await inbox.keep(slow)  # acked, its handling queued behind a long backlog
+    await inbox.keep(failed)
+    handled: list[str] = []
+
+    async def handle(found: InboxItem) -> None:
+        handled.append(found.key)
+
+    inbox.serve("slack", handle)
+    inbox.release(failed)  # its handling raised: left for whoever takes it
+    clock.advance(LEASE)
+    assert await inbox.sweep() == 1  # the slow one's lease was renewed, not taken
+    assert handled == ["Ev0002"]
+    other = Inbox(db, clock, LEASE)  # another replica
+    other.serve("slack", handle)
+    clock.advance(LEASE / 2)
+    assert await other.sweep() == 0
+    inbox.done(slow)
+    await inbox.flush()
+    clock.advance(LEASE)
+    assert await other.sweep() == 0
+    assert handled == ["Ev0002"]

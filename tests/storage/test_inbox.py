@@ -102,3 +102,12 @@ async def test_replies_held_with_an_events_changes_come_back_with_its_item(
         await u.commit()
     taken = {i.key: i.replies for i in await lease(uow, NOW)}
     assert taken == {"Ev1": '[{"to": "U1"}]', "Ev2": None}
+
+
+async def test_a_renewed_lease_keeps_an_item_from_other_takers(uow: UnitOfWorkFactory) -> None:
+    await keep(uow, [item("Ev1"), item("Ev2")], NOW)
+    async with uow() as u:
+        await u.inbox.renew([("slack", "Ev1")], NOW + LEASE)
+        await u.commit()
+    assert [i.key for i in await lease(uow, NOW)] == ["Ev2"]
+    assert {i.key for i in await lease(uow, NOW + LEASE)} == {"Ev1", "Ev2"}

@@ -632,6 +632,11 @@ class Inbox(_Repo):
         for key in keys:
             self.d.inbox.pop(key, None)
 
+    async def renew(self, keys: Collection[tuple[str, str]], until: datetime) -> None:
+        for key in keys:
+            if key in self.d.inbox:
+                self.d.inbox[key] = (self.d.inbox[key][0], until)
+
     async def hold_replies(self, platform: str, replies: Mapping[str, str]) -> None:
         for key, text in replies.items():
             if (platform, key) in self.d.inbox:
