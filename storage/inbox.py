@@ -20,8 +20,6 @@ from storage.models import InboxEntry
 from storage.repositories import _insert
 
 _TABLE: Table = InboxEntry.__table__  # type: ignore[assignment]
-# Keys per statement, well under SQLite's limit of bound parameters.
-_CHUNK = 400
 
 
 class Inbox:
@@ -49,22 +47,21 @@ class Inbox:
         await self._session.execute(stmt, rows)
 
     async def remove(self, keys: Collection[tuple[str, str]]) -> None:
-        ordered = sorted(keys)
-        for start in range(0, len(ordered), _CHUNK):
-            chunk = ordered[start : start + _CHUNK]
-            await self._session.execute(
-                delete(_TABLE).where(tuple_(_TABLE.c.platform, _TABLE.c.event_key).in_(chunk))
+        if keys:
+            stmt = delete(_TABLE).where(
+                _TABLE.c.platform == bindparam("p"), _TABLE.c.event_key == bindparam("k")
             )
+            await self._session.execute(stmt, [{"p": p, "k": k} for p, k in sorted(keys)])
 
     async def renew(self, keys: Collection[tuple[str, str]], until: datetime) -> None:
-        ordered = sorted(keys)
-        for start in range(0, len(ordered), _CHUNK):
-            chunk = ordered[start : start + _CHUNK]
-            await self._session.execute(
+        if keys:
+            stmt = (
                 update(_TABLE)
-                .where(tuple_(_TABLE.c.platform, _TABLE.c.event_key).in_(chunk))
-                .values(lease_until=until)
+                .where(_TABLE.c.platform == bindparam("p"), _TABLE.c.event_key == bindparam("k"))
+                .values(lease_until=bindparam("until"))
             )
+            rows = [{"p": p, "k": k, "until": until} for p, k in sorted(keys)]
+            await self._session.execute(stmt, rows)
 
     async def hold_replies(self, platform: str, replies: Mapping[str, str]) -> None:
         if not replies:
