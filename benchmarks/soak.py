@@ -55,6 +55,7 @@ from slack_latency import (  # noqa: E402
     _free_port,
     _spawn,
     _wait_healthy,
+    copy_logs,
     start_baseline,
     start_standin,
     user_id,
@@ -242,6 +243,7 @@ async def start_bot(api_url: str, db: Database, tmp: Path) -> tuple[Child, str]:
         # Rounds back to back from a few people: the per-person limits would refuse them.
         "INTERVIEW_BOT_LIMIT_ROUNDS_PER_USER": "0",
         "INTERVIEW_BOT_LIMIT_ROUNDS_PER_CHANNEL": "0",
+        "INTERVIEW_BOT_LOG_LEVEL": "INFO",
     }
     args = [*_bot_command(), "run", "--platform", "slack", "--mode", "http"]
     args += ["--host", "127.0.0.1", "--port", str(port)]
@@ -287,6 +289,8 @@ async def main(args: argparse.Namespace) -> None:
                 report |= await soak(api_url, db, tmp, bank, args)
         finally:
             await standin.stop()
+            if args.keep_logs:
+                copy_logs(tmp, args.keep_logs)
     if "baseline_bolt_ack_only" in report:
         report["p99_ratio_to_baseline"] = round(
             report["ack_p99_ms_overall"] / report["baseline_bolt_ack_only"]["p99_ms"], 2
@@ -375,6 +379,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--rate", type=float, default=40.0, help="requests per second")
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--no-baseline", action="store_true", help="skip the ack-only baseline")
+    parser.add_argument("--keep-logs", type=Path, help="copy the servers' logs here")
     args = parser.parse_args()
     if args.minutes <= 0 or args.rate <= 0 or args.users < 1:
         parser.error("--minutes and --rate must be positive, --users at least 1")

@@ -56,12 +56,16 @@ class App:
     scheduler: DailyScheduler | None = None
     # Acknowledged events are kept here before their ack (None: handled from memory only).
     inbox: Inbox | None = None
+    # The inbox's own connections, where it has them (PostgreSQL).
+    inbox_database: AsyncEngine | None = None
     # On SIGTERM, how long events in flight get to finish.
     drain_seconds: float = 20.0
 
     async def close(self) -> None:
         if self.inbox is not None:
             await self.inbox.close()
+        if self.inbox_database is not None and self.inbox_database is not self.database:
+            await self.inbox_database.dispose()
         if isinstance(self.grader, LlmGrader):
             await self.grader.close()
         await self.database.dispose()
@@ -184,8 +188,9 @@ async def build_app(
         grader=grader,
         max_concurrent_events=settings.max_concurrent_events,
         scheduler=scheduler,
+        inbox_database=database.inbox_engine,
         inbox=Inbox(
-            database.units(),
+            database.inbox_units(),
             clock,
             lease=timedelta(seconds=settings.inbox_lease_seconds),
             chats=engine.chats,
