@@ -53,6 +53,14 @@ else
     "round_memory|benchmarks/round_memory.py"
   )
 fi
+# The soak runs on PostgreSQL only (postgresql://postgres@127.0.0.1:5432/test by default).
+if [ "$BACKEND" != sqlite ]; then
+  if [ "$QUICK" = 1 ]; then
+    runs+=("soak|benchmarks/soak.py --minutes 1 --rate 20")
+  else
+    runs+=("soak|benchmarks/soak.py")
+  fi
+fi
 
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT

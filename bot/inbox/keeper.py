@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -36,7 +37,6 @@ Key = tuple[str, str]
 DEFAULT_LEASE = timedelta(seconds=60)
 MAX_GROUP = 500
 MAX_ATTEMPTS = 5
-GATHER_TURNS = 3
 REMOVE_AFTER_S = 0.25
 SWEEP_BATCH = 100
 SWEEP_WORKERS = 8
@@ -68,6 +68,8 @@ class Inbox:
         self._removals: set[Key] = set()
         self._writer: asyncio.Task[None] | None = None
         self._remover: asyncio.TimerHandle | None = None
+        self._last_write = 0.0
+        self._remove_now = False
         # Items this process is handling: their leases are renewed while it works on them.
         self._mine: set[Key] = set()
         self._handlers: dict[str, Handler] = {}
@@ -87,10 +89,11 @@ class Inbox:
         self._mine.add((item.platform, item.key))
 
     def done(self, item: InboxItem) -> None:
-        """The item was handled: remove it with the next group, or within REMOVE_AFTER_S.
+        """The item was handled: remove it with the next group of new items, or on its own
+        once no group was written for REMOVE_AFTER_S.
 
-        Removals need not be prompt (a second handling is a no-op), so they wait a moment
-        for a group of new items to ride along with instead of taking a write of their own.
+        Removals need not be prompt (a second handling is a no-op), so under load they never
+        take a write (on SQLite, the one writer) of their own.
         """
         key = (item.platform, item.key)
         self._mine.discard(key)
@@ -104,19 +107,24 @@ class Inbox:
 
     def _remove(self) -> None:
         self._remover = None
-        if self._removals:
-            self._kick()
+        if not self._removals:
+            return
+        quiet_for = time.monotonic() - self._last_write
+        if quiet_for < REMOVE_AFTER_S:
+            loop = asyncio.get_running_loop()
+            self._remover = loop.call_later(REMOVE_AFTER_S - quiet_for, self._remove)
+        else:
+            self._kick(removals_too=True)
 
-    def _kick(self) -> None:
+    def _kick(self, removals_too: bool = False) -> None:
+        """Start the writer; removals alone are written only when asked (flush, quiet)."""
+        self._remove_now = self._remove_now or removals_too
         if self._writer is None or self._writer.done():
             self._writer = asyncio.create_task(self._drain())
 
     async def _drain(self) -> None:
-        while self._waiting or self._removals:
-            for _ in range(GATHER_TURNS):  # requests already being read join this group
-                if len(self._waiting) >= self._max_group:
-                    break
-                await asyncio.sleep(0)
+        while self._waiting or (self._remove_now and self._removals):
+            self._remove_now = False
             group, self._waiting = (
                 self._waiting[: self._max_group],
                 self._waiting[self._max_group :],
@@ -140,6 +148,7 @@ class Inbox:
                 raise
             self.kept += len(group)
             self.groups += 1
+            self._last_write = time.monotonic()
             for waiting in group:
                 if not waiting.written.done():
                     waiting.written.set_result(None)
@@ -158,7 +167,7 @@ class Inbox:
             self._remover.cancel()
             self._remover = None
         if self._waiting or self._removals:
-            self._kick()
+            self._kick(removals_too=True)
         if self._writer is not None:
             await asyncio.shield(self._writer)
 
