@@ -50,6 +50,7 @@ from slack_latency import (  # noqa: E402
     SIGNING_SECRET,
     Child,
     Slack,
+    _assignment,
     _bot_command,
     _clean_env,
     _free_port,
@@ -233,18 +234,24 @@ async def daily_thread(url: str, db: Database) -> tuple[str, str]:
     raise RuntimeError("the daily question was never posted")
 
 
-async def start_bot(api_url: str, db: Database, tmp: Path) -> tuple[Child, str]:
+async def start_bot(
+    api_url: str, db: Database, tmp: Path, extra_env: dict[str, str]
+) -> tuple[Child, str]:
     port = _free_port()
-    env = _clean_env() | {
-        "SLACK_BOT_TOKEN": BOT_TOKEN,
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_API_URL": api_url,
-        "DATABASE_URL": db.url,
-        # Rounds back to back from a few people: the per-person limits would refuse them.
-        "INTERVIEW_BOT_LIMIT_ROUNDS_PER_USER": "0",
-        "INTERVIEW_BOT_LIMIT_ROUNDS_PER_CHANNEL": "0",
-        "INTERVIEW_BOT_LOG_LEVEL": "INFO",
-    }
+    env = (
+        _clean_env()
+        | {
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": api_url,
+            "DATABASE_URL": db.url,
+            # Rounds back to back from a few people: the per-person limits would refuse them.
+            "INTERVIEW_BOT_LIMIT_ROUNDS_PER_USER": "0",
+            "INTERVIEW_BOT_LIMIT_ROUNDS_PER_CHANNEL": "0",
+            "INTERVIEW_BOT_LOG_LEVEL": "INFO",
+        }
+        | extra_env
+    )
     args = [*_bot_command(), "run", "--platform", "slack", "--mode", "http"]
     args += ["--host", "127.0.0.1", "--port", str(port)]
     child = await _spawn(args, tmp / "bot.log", env, tmp)
@@ -303,7 +310,7 @@ async def main(args: argparse.Namespace) -> None:
 async def soak(
     api_url: str, db: Database, tmp: Path, bank: Any, args: argparse.Namespace
 ) -> dict[str, Any]:
-    bot, url = await start_bot(api_url, db, tmp)
+    bot, url = await start_bot(api_url, db, tmp, args.bot_env)
     try:
         thread, question_id = await daily_thread(url, db)
         answer = answer_covering(bank, question_id)
@@ -380,7 +387,16 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--no-baseline", action="store_true", help="skip the ack-only baseline")
     parser.add_argument("--keep-logs", type=Path, help="copy the servers' logs here")
+    parser.add_argument(
+        "--bot-env",
+        type=_assignment,
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a setting for the bot's process, e.g. INTERVIEW_BOT_INBOX_LEASE_SECONDS=120",
+    )
     args = parser.parse_args()
+    args.bot_env = dict(args.bot_env)
     if args.minutes <= 0 or args.rate <= 0 or args.users < 1:
         parser.error("--minutes and --rate must be positive, --users at least 1")
     return args
