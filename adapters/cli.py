@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
+import signal
 import sys
 from collections.abc import AsyncIterator, Callable, Coroutine
 from pathlib import Path
@@ -22,6 +25,8 @@ from bot.app.root import StartupError, build_app
 from bot.app.transfer_cli import register as register_transfer
 from bot.ports import metrics as bot_metrics
 from bot.ports.clock import OffsetClock
+
+log = logging.getLogger(__name__)
 
 register_transfer(app)
 register_secrets(app)
@@ -145,6 +150,7 @@ def run(
         pages: WebRuntime | None = None
         dashboard = dashboard_for(bot)
         beside_slack = dashboard is not None and settings.web_port is None and mode == "http"
+        stopping = _stop_on_signals()
         try:
             mount = dashboard.mount if dashboard is not None and beside_slack else None
             runtimes = await start_platforms(bot, platform, mode, host, port, mount)
@@ -155,14 +161,19 @@ def run(
             if settings.metrics_port is not None:
                 bot_metrics.serve(settings.metrics_port)
             await scheduler.start()
-            await asyncio.Event().wait()
+            if bot.inbox is not None:
+                bot.inbox.start()
+            await stopping.wait()
+            log.info("stopping: finishing the events in flight")
         finally:
             await scheduler.shutdown()
+            if bot.inbox is not None:
+                await bot.inbox.close()  # no more sweeps; what was queued is written
+            # Every platform at once takes nothing new and finishes what it acked.
+            await asyncio.gather(*(runtime.stop() for runtime in runtimes))
             if pages is not None:
                 await pages.stop()
-            for runtime in runtimes:
-                await runtime.stop()
-            await bot.close()
+            await bot.close()  # the inbox's last removals, then the database
 
     _serve_until_stopped(serve)
 
@@ -202,13 +213,23 @@ def web(
             await pages.start()
             _write(f"dashboard on http://{host}:{pages.port}/dashboard/ (Ctrl-C stops it)")
             try:
-                await asyncio.Event().wait()
+                await _stop_on_signals().wait()
             finally:
                 await pages.stop()
         finally:
             await bot.close()
 
     _serve_until_stopped(serve)
+
+
+def _stop_on_signals() -> asyncio.Event:
+    """SIGTERM (and Ctrl-C) ask for a graceful stop: set the event instead of dying."""
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(signum, stopping.set)
+    return stopping
 
 
 def main() -> None:

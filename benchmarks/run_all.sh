@@ -61,6 +61,14 @@ else
     "web_pages|benchmarks/web_pages.py --scale $SCALE"
   )
 fi
+# The soak runs on PostgreSQL only (postgresql://postgres@127.0.0.1:5432/test by default).
+if [ "$BACKEND" != sqlite ]; then
+  if [ "$QUICK" = 1 ]; then
+    runs+=("soak|benchmarks/soak.py --minutes 1 --rate 20")
+  else
+    runs+=("soak|benchmarks/soak.py")
+  fi
+fi
 
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT

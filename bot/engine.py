@@ -23,6 +23,7 @@ from bot.events import (
     Place,
     SlashCommand,
 )
+from bot.inbox.codec import Reply, encode
 from bot.messages import RichMessage
 from bot.outbox import Outbox, Outgoing
 from bot.ports import metrics
@@ -171,6 +172,7 @@ class Engine:
                         return "duplicate"
                     turn = await self._turn(uow, chat, event, outbox)
                     await self._router.dispatch(turn, event, after)
+                    await _hold_replies(uow, event, outbox)
                     await uow.commit()
                 await outbox.deliver()
                 await self._after_commit(after)
@@ -286,3 +288,11 @@ class Engine:
         return Turn(
             uow=uow, chat=chat, place=place, actor=actor, ids=ids, now=now, bank=bank, outbox=outbox
         )
+
+
+async def _hold_replies(uow: UnitOfWork, event: InboundEvent, outbox: Outbox) -> None:
+    """The replies still owed, committed with the event's changes: if the process dies before
+    sending them, whoever takes the event's inbox item sends them instead of handling it."""
+    if event.event_id and outbox.pending:
+        replies = [Reply(o.place, o.message, o.private_to) for o in outbox.pending]
+        await uow.inbox.hold_replies(event.place.platform, {event.event_id: encode(replies)})

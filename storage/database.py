@@ -14,6 +14,8 @@ from storage.errors import described
 from storage.unit_of_work import UnitOfWorkFactory
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# The inbox's own connections (PostgreSQL): acks never queue behind the engine's transactions.
+INBOX_POOL_SIZE = 2
 SQLITE_POOL_TIMEOUT_S = 5
 
 _ASYNC_DRIVERS = {
@@ -91,6 +93,12 @@ class Database:
         self.url = async_url(raw_url)
         self.engine = create_engine(raw_url, **kwargs)
         self._sessions = session_factory(self.engine)
+        # SQLite has one writer whatever the connection, so the inbox shares its one connection.
+        self.inbox_engine = (
+            self.engine
+            if is_sqlite(self.url)
+            else create_engine(raw_url, pool_size=INBOX_POOL_SIZE, max_overflow=0, **kwargs)
+        )
 
     @staticmethod
     def sqlite_file(raw_url: str) -> str | None:
@@ -107,6 +115,11 @@ class Database:
 
     def units(self) -> UnitOfWorkFactory:
         return UnitOfWorkFactory(self._sessions)
+
+    def inbox_units(self) -> UnitOfWorkFactory:
+        """Units for the inbox's writes and sweeps, on connections of their own where the
+        database has more than one writer: an ack waits only for its own commit."""
+        return UnitOfWorkFactory(session_factory(self.inbox_engine))
 
     async def upgrade(self) -> None:
         await migrate.upgrade(self.engine)
@@ -133,4 +146,6 @@ class Database:
                 return await transfer.import_workspace(session, data)
 
     async def dispose(self) -> None:
+        if self.inbox_engine is not self.engine:
+            await self.inbox_engine.dispose()
         await self.engine.dispose()

@@ -202,6 +202,22 @@ class ProcessedEvent(Base):
     processed_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class InboxEntry(Base):
+    """An acknowledged inbound event waiting to be handled; deleted once it has been."""
+
+    __tablename__ = "inbox"
+    __table_args__ = (Index("ix_inbox_lease_until", "lease_until"),)
+
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    event_key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    payload: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    lease_until: Mapped[datetime] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    replies: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
 class RateCounter(Base):
     """How often one user or channel did one limited action in one fixed window."""
 

@@ -10,6 +10,7 @@ from storage.daily_answers import DailyAnswerStore
 from storage.daily_claims import Claims
 from storage.dashboard import DashboardReads
 from storage.errors import translate, translated
+from storage.inbox import Inbox
 from storage.limits import Limits
 from storage.pairs import Pairs
 from storage.people import People
@@ -48,6 +49,7 @@ class UnitOfWork:
     reviews: Reviews
     pairs: Pairs
     dashboard: DashboardReads
+    inbox: Inbox
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -78,6 +80,7 @@ class UnitOfWork:
         self.reviews = Reviews(self._session)
         self.pairs = Pairs(self._session)
         self.dashboard = DashboardReads(self._session)
+        self.inbox = Inbox(self._session)
         return self
 
     async def __aexit__(

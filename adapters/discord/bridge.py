@@ -3,10 +3,16 @@
 Translation only. Place: workspace is the guild, channel the (parent) channel, thread the
 thread channel. Actor: is_admin is the Manage Server permission. event_id is the interaction
 or message id, so the engine drops a replay.
+
+Each event is kept in the inbox (as the engine event, since an interaction cannot be rebuilt
+after a restart) before the engine works on it and forgotten once handled; one left behind by
+a process that died is handed to the engine by the next run, its replies going to the channel.
+While stopping, new interactions are told to try again and thread answers are kept for later.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections import OrderedDict
@@ -30,7 +36,12 @@ from bot.events import (
     Place,
     SlashCommand,
 )
+from bot.inbox import Inbox
+from bot.inbox.events import decode_event, encode_event
 from bot.ports.chat import ChatError
+from bot.ports.clock import Clock
+from bot.ports.records import InboxItem
+from bot.ports.storage import DATABASE_DOWN, StorageError
 from questions.bank import QuestionBank
 
 log = logging.getLogger(__name__)
@@ -45,6 +56,7 @@ _KNOWN_THREADS = 2048
 # Interactions in hand past which a new one is acknowledged at once (the engine's own
 # concurrency, 32 by default, is where events start to queue).
 BUSY_IN_FLIGHT = 32
+STOPPING = "I'm restarting right now; please try again in a minute."
 
 
 class Bridge:
@@ -57,6 +69,8 @@ class Bridge:
         *,
         read_messages: bool,
         defer_after: float = DEFER_AFTER_S,
+        inbox: Inbox | None = None,
+        clock: Clock | None = None,
     ) -> None:
         self._engine = engine
         self._bank = bank
@@ -67,6 +81,12 @@ class Bridge:
         self._answering: set[InteractionReplies] = set()  # interactions in hand now
         # thread id -> (parent channel id, parent name), for threads the cache does not hold.
         self._threads: OrderedDict[int, tuple[int, str]] = OrderedDict()
+        self._inbox = inbox
+        self._clock = clock
+        self.stopping = False
+        self._in_flight = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
 
     # --- slash commands (CommandRunner) -------------------------------------------------
 
@@ -75,6 +95,9 @@ class Bridge:
 
     async def run(self, interaction: discord.Interaction[Any], command: Command) -> None:
         async with self._replies(interaction) as replies:
+            if self.stopping:
+                await replies.refuse(STOPPING)
+                return
             place = self._interaction_place(interaction)
             if place is None:
                 await replies.refuse("Use `/interview` in a server channel.")
@@ -100,6 +123,9 @@ class Bridge:
             await self._open_form(interaction, press)
             return
         async with self._replies(interaction) as replies:
+            if self.stopping:
+                await replies.refuse(STOPPING)
+                return
             place = self._interaction_place(interaction)
             if place is None:
                 return
@@ -132,6 +158,9 @@ class Bridge:
         if answer is None:
             return
         async with self._replies(interaction) as replies:
+            if self.stopping:
+                await replies.refuse(STOPPING)
+                return
             place = self._interaction_place(interaction)
             if place is None:
                 return
@@ -164,6 +193,10 @@ class Bridge:
         is_admin = isinstance(author, discord.Member) and author.guild_permissions.manage_guild
         actor = Actor(str(author.id), author.display_name, is_admin)
         event = MessagePosted(place, actor, message.content, str(message.id), str(message.id))
+        if self.stopping:
+            # Kept, not handled: the next run (or another process) takes it after its lease.
+            await self._keep(event)
+            return
         await self._handle(event, self._chat)
 
     async def on_guild_remove(self, guild: discord.Guild) -> None:
@@ -194,13 +227,51 @@ class Bridge:
     async def _handle(
         self, event: InboundEvent, chat: Any, replies: InteractionReplies | None = None
     ) -> None:
+        self._in_flight += 1
+        self._idle.clear()
         try:
-            await self._engine.handle(event, chat)
-        except Exception:
-            log.exception("the engine failed on a %s", type(event).__name__)
-            if replies is not None and replies.sent_private == 0:
-                with contextlib.suppress(ChatError):
-                    await replies.refuse("Something went wrong on my side; please try again.")
+            item = await self._keep(event)
+            try:
+                await self._engine.handle(event, chat)
+            except Exception:
+                log.exception("the engine failed on a %s", type(event).__name__)
+                if replies is not None and replies.sent_private == 0:
+                    with contextlib.suppress(ChatError):
+                        await replies.refuse("Something went wrong on my side; please try again.")
+            if item is not None and self._inbox is not None:
+                self._inbox.done(item)
+        finally:
+            self._in_flight -= 1
+            if self._in_flight == 0:
+                self._idle.set()
+
+    async def _keep(self, event: InboundEvent) -> InboxItem | None:
+        """Keep the event before the engine works on it; if the database cannot take it, the
+        event is still handled from memory (Discord would not send it again)."""
+        if self._inbox is None or self._clock is None or not event.event_id:
+            return None
+        item = InboxItem(
+            PLATFORM, event.event_id, type(event).__name__, encode_event(event), self._clock.now()
+        )
+        try:
+            await self._inbox.keep(item)
+        except (*DATABASE_DOWN, StorageError) as exc:
+            log.warning("a Discord event could not be kept (%s)", type(exc).__name__)
+            return None
+        return item
+
+    async def handle_left_behind(self, item: InboxItem) -> None:
+        """An event a process that died had kept: to the engine, replies to the channel."""
+        await self._engine.handle(decode_event(item.payload), self._chat)
+
+    async def drain(self, timeout_s: float) -> bool:
+        """Stop taking interactions and wait for those in flight; False if some remained."""
+        self.stopping = True
+        try:
+            await asyncio.wait_for(self._idle.wait(), timeout_s)
+        except TimeoutError:
+            return False
+        return True
 
     def _interaction_place(self, interaction: discord.Interaction[Any]) -> Place | None:
         if interaction.guild_id is None or interaction.channel is None:

@@ -59,8 +59,12 @@ class DiscordRuntime:
             client,
             read_messages=self.read_messages,
             defer_after=self._defer_after,
+            inbox=self._bot.inbox,
+            clock=self._bot.clock,
         )
         wire(client, self.bridge)
+        if self._bot.inbox is not None:
+            self._bot.inbox.serve(PLATFORM, self.bridge.handle_left_behind)
         return client
 
     async def start(self) -> None:
@@ -117,6 +121,8 @@ class DiscordRuntime:
         raise SettingsError(f"no READY from the Discord gateway within {self._ready_timeout:.0f} s")
 
     async def stop(self) -> None:
+        if not await self.bridge.drain(self._bot.drain_seconds):
+            log.warning("stopped with Discord events unfinished; they stay in the inbox")
         await self.client.close()
         if self._task is not None:
             task, self._task = self._task, None

@@ -2,12 +2,14 @@
 
 Bolt answers Slack's HTTP request as soon as `ack()` is called (Events API requests are acked
 by bolt before the listener starts) and runs the listener as a task on the loop that also
-reads new requests. So a listener does no engine work itself: it translates what it needs
-from the payload and queues a job (adapters/slack/work.py), and a few workers run the jobs in
-arrival order. The 3-second deadline never waits on the database, grading or posting, and a
-burst of replies cannot crowd the HTTP side off the loop. Only opening a modal runs in the
-listener, because its trigger expires 3 s after the click. Lazy listeners would run the work
-in one task per request, which is what the queue avoids; they exist for FaaS anyway.
+reads new requests. So a listener does no engine work itself: a global middleware keeps the
+request in the inbox (adapters/slack/inbox.py, one grouped commit shared by the requests
+arriving together) before anything acks it, and the listener queues the item's work
+(adapters/slack/work.py); a few workers run the jobs in arrival order. The 3-second deadline
+never waits on grading or posting, a burst of replies cannot crowd the HTTP side off the loop,
+and a process killed after an ack loses nothing. Only opening a modal runs in the listener,
+because its trigger expires 3 s after the click (and a lost click is only UI). Lazy listeners
+would run the work in one task per request, which is what the queue avoids.
 """
 
 from __future__ import annotations
@@ -19,8 +21,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
-from slack_bolt.listener.async_builtins import AsyncTokenRevocationListeners
+from slack_bolt import BoltResponse
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.web.async_client import AsyncWebClient
@@ -29,20 +31,21 @@ from adapters.slack import translate
 from adapters.slack.authorize import CachedAuthorize, quiet_bolt_missing_installation
 from adapters.slack.blocks import ANSWER_VIEW, answer_modal
 from adapters.slack.chat import PLATFORM, SlackChat
+from adapters.slack.inbox import SlackHandling, to_item
 from adapters.slack.people import People
 from adapters.slack.tokens import TokenSource
 from adapters.slack.work import WorkQueue
 from bot.engine import Engine
-from bot.events import InboundEvent
-from bot.ports.chat import ChatError
+from bot.inbox import Inbox
+from bot.ports.clock import Clock
+from bot.ports.records import InboxItem
+from bot.ports.storage import DATABASE_DOWN, StorageError
 
 log = logging.getLogger(__name__)
 
 COMMAND = "/interview"
 ANY_ACTION = re.compile(r".+")
-CANNOT_POST = (
-    "I can't post in this channel yet. Invite me first (`/invite @interview-bot`), then try again."
-)
+_ITEM = "interview_bot_inbox_item"
 
 Body = dict[str, Any]
 
@@ -64,8 +67,10 @@ class SlackParts:
     people: People
     work: WorkQueue
     tokens: TokenSource
+    clock: Clock
     installation_store: AsyncInstallationStore | None = None
     authorization: CachedAuthorize | None = None
+    inbox: Inbox | None = None
 
 
 def _workspace(context: AsyncBoltContext, body: Body) -> str:
@@ -102,23 +107,30 @@ def build_bolt_app(
     # Bolt gives its app logger the root level; its DEBUG lines echo request bodies.
     if app.logger.getEffectiveLevel() < logging.INFO:
         app.logger.setLevel(logging.INFO)
-    _Listeners(parts).register(app)
+    listeners = _Listeners(parts)
+    listeners.register(app)
+    if parts.inbox is not None:
+        parts.inbox.serve(PLATFORM, listeners.run_left_behind)
     return app
 
 
 class _Listeners:
     def __init__(self, parts: SlackParts) -> None:
         self._p = parts
+        self._handling = SlackHandling(
+            parts.engine, parts.chat, parts.people, parts.installation_store, self._forget
+        )
 
     def register(self, app: AsyncApp) -> None:
         app.use(self.remember_token)
-        app.command(COMMAND)(self.command)
-        app.event("message")(self.message)
+        app.use(self.keep)
+        app.command(COMMAND)(self.acked)
+        app.event("message")(self.handled_later)
         app.action(ANY_ACTION)(self.action)
-        app.view_submission(ANSWER_VIEW)(self.view_submission)
-        app.event("app_home_opened")(self.home_opened)
-        app.event("app_uninstalled")(self.app_uninstalled)
-        app.event("tokens_revoked")(self.tokens_revoked)
+        app.view_submission(ANSWER_VIEW)(self.acked)
+        app.event("app_home_opened")(self.handled_later)
+        app.event("app_uninstalled")(self.gone)
+        app.event("tokens_revoked")(self.gone)
 
     async def remember_token(
         self, context: AsyncBoltContext, next: Callable[[], Awaitable[None]]
@@ -128,43 +140,63 @@ class _Listeners:
             self._p.tokens.remember(context.team_id, context.bot_token)
         await next()
 
-    async def _handle(self, event: InboundEvent) -> None:
-        await self._p.engine.handle(event, self._p.chat)
+    async def keep(
+        self, body: Body, context: AsyncBoltContext, next: Callable[[], Awaitable[None]]
+    ) -> BoltResponse | None:
+        """Keep what the listeners will handle in the inbox before anything acks it.
 
-    async def command(
-        self, ack: AsyncAck, body: Body, context: AsyncBoltContext, respond: AsyncRespond
-    ) -> None:
-        workspace = _workspace(context, body)
+        Runs before bolt acks (events are acked only after the global middleware), so a
+        request is answered 200 only once it is committed; if it cannot be kept, Slack hears
+        503 and sends it again later.
+        """
+        item = to_item(body, context, _workspace(context, body), self._p.clock.now())
+        if item is not None:
+            if self._p.inbox is not None:
+                try:
+                    await self._p.inbox.keep(item)
+                except (*DATABASE_DOWN, StorageError) as exc:
+                    log.warning("a Slack request could not be kept (%s)", type(exc).__name__)
+                    return BoltResponse(status=503, body="busy")
+            context[_ITEM] = item
+        await next()
+        return None
 
-        async def job() -> None:
-            actor = await self._p.people.actor(
-                workspace, str(body.get("user_id", "")), str(body.get("user_name", ""))
-            )
-            try:
-                await self._handle(translate.slash_command(body, workspace, actor))
-            except ChatError as exc:
-                log.warning("a command could not be answered in its channel: %s", exc)
-                await respond(text=CANNOT_POST, response_type="ephemeral")
+    def _submit(self, context: AsyncBoltContext) -> None:
+        """Queue the kept item's work; it starts only after the listener returns."""
+        item = context.get(_ITEM)
+        if isinstance(item, InboxItem):
+            self._p.work.submit(functools.partial(self.run, item))
 
-        # Queued (and counted) before the ack; it cannot start until this listener returns.
-        self._p.work.submit(job)
+    async def run(self, item: InboxItem) -> None:
+        """Handle an item and forget it; a failure leaves it kept, to be taken again."""
+        try:
+            await self._handling.handle(item)
+        except BaseException:
+            if self._p.inbox is not None:
+                self._p.inbox.release(item)
+            raise
+        if self._p.inbox is not None:
+            self._p.inbox.done(item)
+
+    async def run_left_behind(self, item: InboxItem) -> None:
+        """An item another run left: handled like a fresh one, counted as work in flight."""
+        with self._p.work.track():
+            await self._handling.handle(item)
+
+    async def acked(self, ack: AsyncAck, context: AsyncBoltContext) -> None:
+        self._submit(context)
         await ack()
 
-    async def message(self, body: Body, event: Body, context: AsyncBoltContext) -> None:
-        if not translate.is_thread_reply(event):
-            return
-        workspace = _workspace(context, body)
-        event_id = str(body.get("event_id") or f"msg:{event.get('ts')}")
-
-        async def job() -> None:
-            actor = await self._p.people.actor(workspace, str(event["user"]))
-            await self._handle(translate.message_posted(event, workspace, actor, event_id))
-
-        self._p.work.submit(job)
+    async def handled_later(self, context: AsyncBoltContext) -> None:
+        self._submit(context)
 
     async def action(
         self, ack: AsyncAck, body: Body, action: Body, context: AsyncBoltContext
     ) -> None:
+        if isinstance(context.get(_ITEM), InboxItem):
+            self._submit(context)
+            await ack()
+            return
         with self._p.work.track():
             await ack()
             workspace = _workspace(context, body)
@@ -177,72 +209,15 @@ class _Listeners:
                 # The trigger expires 3 s after the click: open the modal before anything else.
                 view = answer_modal(click.form, click.metadata)
                 await self._p.chat.open_modal(workspace, click.trigger_id, view)
-            elif click is not None:
-                self._p.work.submit(functools.partial(self._handle, click))
-
-    async def view_submission(self, ack: AsyncAck, body: Body, context: AsyncBoltContext) -> None:
-        workspace = _workspace(context, body)
-        user = _user(body)
-
-        async def job() -> None:
-            actor = await self._p.people.actor(
-                workspace, str(user.get("id", "")), str(user.get("name", ""))
-            )
-            submitted = translate.modal_submitted(body, workspace, actor)
-            if submitted is not None:
-                await self._handle(submitted)
-
-        self._p.work.submit(job)
-        await ack()
-
-    async def home_opened(self, body: Body, event: Body, context: AsyncBoltContext) -> None:
-        if event.get("tab", "home") != "home":
-            return
-        workspace = _workspace(context, body)
-        user_id = str(event.get("user", ""))
-
-        async def job() -> None:
-            actor = await self._p.people.actor(workspace, user_id)
-            summary = await self._p.engine.home(PLATFORM, workspace, user_id, actor.display_name)
-            await self._p.chat.publish_home(workspace, user_id, summary)
-
-        self._p.work.submit(job)
 
     def _forget(self, workspace: str, context: AsyncBoltContext) -> None:
         self._p.tokens.forget(workspace)
         if self._p.authorization is not None:
             self._p.authorization.forget(workspace, context.enterprise_id)
 
-    async def app_uninstalled(self, body: Body, context: AsyncBoltContext) -> None:
-        workspace = _workspace(context, body)
-        self._forget(workspace, context)
-
-        async def job() -> None:
-            stopped = await self._p.engine.workspace_gone(PLATFORM, workspace)
-            log.info("app uninstalled from %s; %d schedules stopped", workspace, stopped)
-            if self._p.installation_store is not None:
-                revocation = AsyncTokenRevocationListeners(self._p.installation_store)
-                await revocation.handle_app_uninstalled_events(context)
-            self._forget(workspace, context)
-
-        self._p.work.submit(job)
-
-    async def tokens_revoked(self, body: Body, event: Body, context: AsyncBoltContext) -> None:
-        workspace = _workspace(context, body)
-        tokens = event.get("tokens") if isinstance(event.get("tokens"), dict) else {}
-        assert isinstance(tokens, dict)
-        self._forget(workspace, context)
-
-        async def job() -> None:
-            if self._p.installation_store is not None:
-                revocation = AsyncTokenRevocationListeners(self._p.installation_store)
-                await revocation.handle_tokens_revoked_events(event, context)
-            if tokens.get("bot"):
-                stopped = await self._p.engine.workspace_gone(PLATFORM, workspace)
-                log.info("bot token revoked in %s; %d schedules stopped", workspace, stopped)
-            self._forget(workspace, context)
-
-        self._p.work.submit(job)
+    async def gone(self, body: Body, context: AsyncBoltContext) -> None:
+        self._forget(_workspace(context, body), context)  # at once: stop using the token
+        self._submit(context)
 
 
 def _user(body: Body) -> Body:

@@ -135,6 +135,7 @@ class SlackRuntime:
         port: int,
         app_token: str | None = None,
         mount: Callable[[web.Application], None] | None = None,
+        drain_seconds: float = DRAIN_SECONDS,
     ) -> None:
         self.chat: ChatPort = chat
         self._mount = mount
@@ -150,6 +151,8 @@ class SlackRuntime:
         self._socket: AsyncSocketModeHandler | None = None
         self._started = False
         self._stopped = False
+        self._draining = False
+        self._drain_seconds = drain_seconds
 
     @property
     def port(self) -> int:
@@ -193,6 +196,9 @@ class SlackRuntime:
         log.info("Slack Socket Mode connected")
 
     async def _events(self, request: web.Request) -> web.Response:
+        if self._draining:
+            # Shutting down: not acked, so Slack sends it again (to a replica that stays).
+            return web.Response(status=503, text="stopping")
         if self.work.full:
             # Not acked, so Slack retries it later; the backlog stays bounded meanwhile.
             log.warning("%d Slack requests queued; refusing new ones", self.work.backlog)
@@ -212,11 +218,12 @@ class SlackRuntime:
     async def _health(self, _request: web.Request) -> web.Response:
         return web.json_response(
             {
-                "ok": True,
+                "ok": not self._draining,
                 "in_flight": self.work.busy,
                 "queued": self.work.backlog,
                 "peak_queued": self.work.peak_backlog,
-            }
+            },
+            status=503 if self._draining else 200,
         )
 
     @staticmethod
@@ -237,13 +244,19 @@ class SlackRuntime:
         if self._stopped:
             return
         self._stopped = True
-        if self._runner is not None:
-            await self._runner.cleanup()
+        # Take nothing new (503 to events, and to health checks so load balancers move on),
+        # let the work in flight finish, then stop serving.
+        self._draining = True
         if self._socket is not None:
             await self._socket.client.close()  # type: ignore[no-untyped-call]
-        left = await self.work.close(DRAIN_SECONDS)
+        left = await self.work.close(self._drain_seconds)
         if left:
-            log.warning("stopped with %d Slack events still queued or being handled", left)
+            log.warning(
+                "stopped with %d Slack events unfinished; they stay in the inbox for the next run",
+                left,
+            )
+        if self._runner is not None:
+            await self._runner.cleanup()
         gc.unfreeze()
         await self._session.close()
 
@@ -310,8 +323,10 @@ async def start_slack(
             people=People(client, tokens, settings.admins),
             work=work,
             tokens=tokens,
+            clock=bot.clock,
             installation_store=store,
             authorization=authorization,
+            inbox=bot.inbox,
         )
         secret = settings.signing_secret.get_secret_value() if settings.signing_secret else None
         bolt = build_bolt_app(
@@ -333,6 +348,7 @@ async def start_slack(
             port=port,
             app_token=app_token,
             mount=mount,
+            drain_seconds=bot.drain_seconds,
         )
         await runtime.start()
         _freeze_start_up_heap()

@@ -10,7 +10,8 @@ closure over the reply (about 14 objects, its text included) instead of a suspen
 The engine does the same work in the same order, so its throughput stays what it was (a
 little better on SQLite, with fewer writers queueing for its lock) while acks stay prompt.
 
-Nothing queued is dropped. `full` tells the HTTP runtime when the backlog has reached its
+Nothing queued is dropped, and every job stands for a kept inbox item, so a job a dying process
+never ran is run by the next. `full` tells the HTTP runtime when the backlog has reached its
 limit, so that it can stop accepting new requests (Slack retries them) instead of growing
 without bound. Everything is counted in `busy`, so shutdown and tests can wait for it.
 """
@@ -68,7 +69,7 @@ class WorkQueue:
     def submit(self, job: Job) -> None:
         """Queue a job; it starts only after the caller's next await, never before."""
         if self._closed:
-            log.warning("a Slack request arrived while stopping; it was not handled")
+            log.warning("a Slack request arrived while stopping; it stays kept for the next run")
             return
         self._enter()
         self._jobs.put_nowait(job)

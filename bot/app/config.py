@@ -38,6 +38,11 @@ class Settings(BaseSettings):
     metrics_port: int | None = Field(default=None, ge=1, le=65535)
     # Inbound events the engine works on at once; the rest wait their turn in arrival order.
     max_concurrent_events: int = Field(default=DEFAULT_MAX_CONCURRENT_EVENTS, ge=1, le=256)
+    # How long an acknowledged event stays with the process that took it before another
+    # process (or this one after a restart) handles it; longer than any event takes.
+    inbox_lease_seconds: float = Field(default=60, ge=0.5, le=3600)
+    # On SIGTERM: how long events in flight get to finish before the process exits.
+    drain_seconds: float = Field(default=20, ge=0, le=600)
     # Limits on what posts publicly or costs work (0 turns one off); admins get
     # limit_admin_factor times each. Counted in the database, so shared by every replica.
     limit_rounds_per_user: int = Field(default=5, ge=0)  # per 10 minutes

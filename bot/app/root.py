@@ -24,6 +24,7 @@ from bot.dashboard.links import LinkSigner
 from bot.engine import Engine
 from bot.grading import Grader, RubricGrader
 from bot.grading.llm import LlmGrader, LlmGraderConfig
+from bot.inbox import Inbox
 from bot.pairs.service import PairService
 from bot.ports.chat import ChatLookup
 from bot.ports.clock import Clock, SystemClock
@@ -59,8 +60,18 @@ class App:
     # The web dashboard's signer and the units of work its pages read from.
     web: LinkSigner | None = None
     units: Callable[[], UnitOfWork] | None = None
+    # Acknowledged events are kept here before their ack (None: handled from memory only).
+    inbox: Inbox | None = None
+    # The inbox's own connections, where it has them (PostgreSQL).
+    inbox_database: AsyncEngine | None = None
+    # On SIGTERM, how long events in flight get to finish.
+    drain_seconds: float = 20.0
 
     async def close(self) -> None:
+        if self.inbox is not None:
+            await self.inbox.close()
+        if self.inbox_database is not None and self.inbox_database is not self.database:
+            await self.inbox_database.dispose()
         if isinstance(self.grader, LlmGrader):
             await self.grader.close()
         await self.database.dispose()
@@ -202,4 +213,12 @@ async def build_app(
         scheduler=scheduler,
         web=web,
         units=database.units(),
+        inbox_database=database.inbox_engine,
+        inbox=Inbox(
+            database.inbox_units(),
+            clock,
+            lease=timedelta(seconds=settings.inbox_lease_seconds),
+            chats=engine.chats,
+        ),
+        drain_seconds=settings.drain_seconds,
     )

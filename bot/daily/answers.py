@@ -38,6 +38,8 @@ class DailyEntry:
     bank: QuestionBank
     text: str
     event_ref: str | None
+    # Graded already (outside the transaction) against this entry's bank and question.
+    result: GradeResult | None = None
 
 
 @dataclass
@@ -73,7 +75,9 @@ async def record_daily_answers(
         if question is None:
             graded.append(None)
             continue
-        result = await grade_answer(grader, Rubric.for_question(question), entry.text)
+        result = entry.result or await grade_answer(
+            grader, Rubric.for_question(question), entry.text
+        )
         metrics.ANSWERS_GRADED.labels("daily").inc()
         graded.append(_Graded(entry, question, result, entry.post.status == "revealed"))
     done = [g for g in graded if g is not None]

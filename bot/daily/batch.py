@@ -22,7 +22,8 @@ from bot.banks import BankRegistry
 from bot.daily.answers import DailyEntry, record_daily_answers
 from bot.daily.service import SentPost
 from bot.events import InboundEvent
-from bot.grading import Grader
+from bot.grading import Grader, GradeResult, Rubric, grade_answer
+from bot.inbox.codec import Reply, encode
 from bot.messages import RichMessage
 from bot.ports.clock import Clock
 from bot.ports.records import Identity, PostFacts
@@ -35,6 +36,7 @@ MAX_BATCH = 64
 MAX_PLACES = 10_000
 BANK_CHECK_S = 5.0
 GATHER_TURNS = 8
+GRADE_SLICE_S = 0.01
 ANSWERABLE = ("posted", "revealed")
 
 ThreadKey = tuple[str, str, str, str]
@@ -112,6 +114,8 @@ class DailyAnswerBatcher:
         self._queue: list[_Pending] = []
         self._places: dict[tuple[str, str, str, str], tuple[int, int]] = {}
         self._banks_seen: dict[int, tuple[float, QuestionBank]] = {}
+        # post id -> (workspace id, question id): fixed once a post is recorded.
+        self._questions: dict[int, tuple[int, str]] = {}
         self._writer: asyncio.Task[None] | None = None
 
     async def submit(
@@ -128,7 +132,7 @@ class DailyAnswerBatcher:
             await self._gather()
             batch = self._take()
             try:
-                outcomes = await self._write(batch)
+                outcomes = await self._write(batch, await self._pregrade(batch))
             except Exception:
                 # Nothing of the batch was committed; each answer goes the ordinary way, which
                 # has its own retries and tells the user if the database is down.
@@ -166,7 +170,30 @@ class DailyAnswerBatcher:
         self._queue = rest
         return batch
 
-    async def _write(self, batch: list[_Pending]) -> list[Outcome]:
+    async def _pregrade(self, batch: list[_Pending]) -> dict[int, tuple[QuestionBank, GradeResult]]:
+        """Grade, before the transaction, the answers to posts seen before: the database (on
+        SQLite its one writer) is then held for the statements only, not for grading."""
+        graded: dict[int, tuple[QuestionBank, GradeResult]] = {}
+        slice_started = time.perf_counter()
+        for index, pending in enumerate(batch):
+            known = self._questions.get(pending.post_id)
+            seen = self._banks_seen.get(known[0]) if known is not None else None
+            if known is None or seen is None:
+                continue
+            question = seen[1].get(known[1])
+            if question is not None:
+                rubric = Rubric.for_question(question)
+                graded[index] = (seen[1], await grade_answer(self._grader, rubric, pending.text))
+                if time.perf_counter() - slice_started > GRADE_SLICE_S:
+                    # Grading is CPU work: let waiting acks through now and then (not after
+                    # every answer, which on a busy loop would slow the batches down).
+                    await asyncio.sleep(0)
+                    slice_started = time.perf_counter()
+        return graded
+
+    async def _write(
+        self, batch: list[_Pending], pregraded: dict[int, tuple[QuestionBank, GradeResult]]
+    ) -> list[Outcome]:
         now = self._clock.now()
         outcomes: list[Outcome] = [FALLBACK] * len(batch)
         async with self._uow() as uow:
@@ -209,19 +236,34 @@ class DailyAnswerBatcher:
                 if bank is None:
                     bank = await self._bank(uow, identity.workspace_id)
                     banks[identity.workspace_id] = bank
-                entries.append(DailyEntry(identity, post, bank, pending.text, pending.event_ref))
+                bank_graded, result = pregraded.get(index, (None, None))
+                entries.append(
+                    DailyEntry(
+                        identity,
+                        post,
+                        bank,
+                        pending.text,
+                        pending.event_ref,
+                        result if bank_graded is bank else None,
+                    )
+                )
                 written.append(index)
             for platform, event_ids in handed_back.items():
                 await store.release_events(platform, event_ids)
             feedback = await record_daily_answers(
                 store, self._grader, entries, now, cards=uow.reviews
             )
+            await _hold_feedback(uow, [batch[i].event for i in written], feedback)
             await uow.commit()
         for pending, identity in learned:  # only once the rows surely exist
             self._identities.put(pending.identity_key, identity)
         if len(self._places) > MAX_PLACES:
             self._places.clear()
         self._places.update(places)
+        if len(self._questions) > MAX_PLACES:
+            self._questions.clear()
+        for entry in entries:
+            self._questions[entry.post.id] = (entry.ids.workspace_id, entry.post.question_id)
         for index, message in zip(written, feedback, strict=True):
             outcomes[index] = Outcome("ok", message)
         return outcomes
@@ -282,3 +324,16 @@ class DailyAnswerBatcher:
 def _plain(post: PostFacts | None, identity: Identity) -> bool:
     """A reply this path can record: to a recorded post of the channel it was sent in."""
     return post is not None and post.status in ANSWERABLE and post.channel_id == identity.channel_id
+
+
+async def _hold_feedback(
+    uow: UnitOfWork, events: list[InboundEvent], feedback: Sequence[RichMessage | None]
+) -> None:
+    """Each answer's private feedback, committed with the answers (see Engine's replies)."""
+    held: dict[str, dict[str, str]] = {}
+    for event, message in zip(events, feedback, strict=True):
+        if event.event_id and message is not None:
+            reply = Reply(event.place, message, event.actor.user_id)
+            held.setdefault(event.place.platform, {})[event.event_id] = encode([reply])
+    for platform, replies in held.items():
+        await uow.inbox.hold_replies(platform, replies)

@@ -13,6 +13,10 @@ from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
 from bot.grading.result import GradeResult
+from bot.ports.pair_records import PairCounts as PairCounts
+from bot.ports.pair_records import PairRequest as PairRequest
+from bot.ports.pair_records import PairSession as PairSession
+from bot.ports.pair_records import PairSide as PairSide
 
 MAX_STORED_ANSWER = 40_000  # characters of an answer's text that are kept
 
@@ -371,69 +375,20 @@ class NudgeTarget:
     user: str  # the platform's user id
 
 
-class PairRequest(Protocol):
-    """A member waiting to be paired for a peer mock interview, or an invitation to one."""
-
-    id: int
-    workspace_id: int
-    channel_id: int
-    user_id: int
-    group_id: int | None
-    topic: str | None
-    difficulty: str | None
-    invitee_id: int | None
-    status: str  # waiting | paired | cancelled | expired | declined
-    session_id: int | None
-    created_at: datetime
-    expires_at: datetime
-
-
-class PairSession(Protocol):
-    """Two members interviewing each other in one thread; user_a interviews first."""
-
-    id: int
-    workspace_id: int
-    channel_id: int
-    user_a_id: int | None
-    user_b_id: int | None
-    topic: str | None
-    difficulty: str | None
-    status: str  # active | finished | closed
-    stage: int  # the side being played: 0, then 1 after the swap
-    thread_ref: str | None
-    started_at: datetime
-    last_activity_at: datetime
-    finished_at: datetime | None
-
-
-class PairSide(Protocol):
-    """One question set of a pair session: who asks, who answers, and both verdicts."""
-
-    id: int
-    session_id: int
-    position: int
-    interviewer_id: int | None
-    candidate_id: int | None
-    question_id: str
-    status: str  # asking | done
-    checklist: dict[str, str]  # key point number (1-based, as text) -> covered | half | missed
-    follow_up_index: int | None
-    answer_text: str
-    follow_up_text: str
-    bot_score: int | None
-    bot_covered: list[str]
-    bot_partly: list[str]
-    rating: int | None
-    note: str
-    candidate_points: int
-    interviewer_points: int
-    finished_at: datetime | None
-
-
 @dataclass(frozen=True)
-class PairCounts:
-    """A member's finished pair sides, per role, and the points interviewing earned."""
+class InboxItem:
+    """An acknowledged inbound event, kept until it has been handled.
 
-    as_candidate: int = 0
-    as_interviewer: int = 0
-    interviewer_points: int = 0
+    `key` is the platform's own id for the event (unique per platform), `kind` tells the
+    adapter how to read `payload` (its own JSON text), `attempts` counts the leases taken.
+    `replies` (JSON text) is set once the event's changes are committed: what is still owed
+    to the user, so the item is only sent, never handled again.
+    """
+
+    platform: str
+    key: str
+    kind: str
+    payload: str
+    received_at: datetime
+    attempts: int = 0
+    replies: str | None = None

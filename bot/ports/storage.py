@@ -12,6 +12,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from bot.ports.dashboard import DashboardReads
+from bot.ports.pair_storage import Pairs as Pairs
 from bot.ports.records import (
     Answer,
     AnswerRecord,
@@ -21,13 +22,10 @@ from bot.ports.records import (
     Deleted,
     EarlierAnswer,
     Identity,
+    InboxItem,
     LeaderRow,
     NewClaim,
     NudgeTarget,
-    PairCounts,
-    PairRequest,
-    PairSession,
-    PairSide,
     PostedRecord,
     PostFacts,
     QuestionPack,
@@ -139,6 +137,36 @@ class Events(Protocol):
     async def claim(self, platform: str, event_id: str, now: datetime) -> bool:
         """True the first time an event id is seen; a retry or duplicate delivery gets False."""
         ...
+
+
+class Inbox(Protocol):
+    """Acknowledged events waiting to be handled: kept before the ack, removed once handled."""
+
+    async def add(self, items: Sequence[InboxItem], lease_until: datetime) -> None:
+        """Keep items, leased to their receiver until lease_until; a key already kept stays."""
+        ...
+
+    async def remove(self, keys: Collection[tuple[str, str]]) -> None:
+        """Forget handled items by (platform, key)."""
+        ...
+
+    async def hold_replies(self, platform: str, replies: Mapping[str, str]) -> None:
+        """Note, with the changes of the events (by key) being committed, the replies they
+        still owe; an event that did not come through the inbox has no item and is skipped."""
+        ...
+
+    async def renew(self, keys: Collection[tuple[str, str]], until: datetime) -> None:
+        """Extend the leases of items their taker is still working on."""
+        ...
+
+    async def lease(
+        self, platforms: Collection[str], now: datetime, until: datetime, limit: int
+    ) -> list[InboxItem]:
+        """Take up to limit items whose lease ran out, oldest first, leased until `until`.
+        Atomic: two takers never get the same item while its new lease runs."""
+        ...
+
+    async def pending(self) -> int: ...
 
 
 class Schedules(Protocol):
@@ -305,87 +333,6 @@ class Reviews(Protocol):
         """True for the one caller that claims this user's nudge of this day."""
 
 
-class Pairs(Protocol):
-    """Peer mock interviews: the pairing queue, invitations, blocks, sessions and their sides."""
-
-    async def waiting_for(self, workspace_id: int, user_id: int) -> PairRequest | None: ...
-    async def queue(
-        self,
-        workspace_id: int,
-        channel_id: int,
-        user_id: int,
-        group_id: int | None,
-        topic: str | None,
-        difficulty: str | None,
-        invitee_id: int | None,
-        now: datetime,
-        expires_at: datetime,
-    ) -> PairRequest: ...
-    async def candidates(
-        self, workspace_id: int, group_id: int | None, user_id: int, now: datetime
-    ) -> Sequence[PairRequest]:
-        """Open queue requests (not invitations) of others in the same queue, oldest first."""
-        ...
-
-    async def claim(self, request_id: int, partner_id: int) -> bool:
-        """Take a waiting request for partner_id; True for exactly one claimer across replicas
-        (a conditional update whose row count decides)."""
-        ...
-
-    async def set_status(self, request_id: int, status: str, from_status: str) -> bool: ...
-    async def get_request(self, request_id: int) -> PairRequest | None: ...
-    async def link(self, request_id: int, session_id: int) -> None: ...
-    async def expired(self, now: datetime, limit: int = 200) -> Sequence[PairRequest]: ...
-    async def next_expiry(self) -> datetime | None: ...
-    async def block(self, user_id: int, blocked_id: int, now: datetime) -> bool: ...
-    async def unblock(self, user_id: int, blocked_id: int) -> bool: ...
-    async def blocked_between(self, user_id: int) -> set[int]:
-        """Everyone user_id blocked or was blocked by."""
-        ...
-
-    async def open_session(
-        self,
-        workspace_id: int,
-        channel_id: int,
-        user_a_id: int,
-        user_b_id: int,
-        topic: str | None,
-        difficulty: str | None,
-        now: datetime,
-    ) -> PairSession: ...
-    async def add_side(
-        self,
-        session_id: int,
-        position: int,
-        interviewer_id: int,
-        candidate_id: int,
-        question_id: str,
-    ) -> PairSide: ...
-    async def session(self, session_id: int) -> PairSession | None: ...
-    async def session_by_thread(self, channel_id: int, thread_ref: str) -> PairSession | None: ...
-    async def open_session_of(self, user_id: int) -> PairSession | None: ...
-    async def sides(self, session_id: int) -> Sequence[PairSide]: ...
-    async def side(self, side_id: int) -> PairSide | None: ...
-    async def touch(self, session: PairSession, now: datetime) -> None:
-        """Save the session at once with a new version, so racing events conflict here."""
-        ...
-
-    async def idle_sessions(self, cutoff: datetime, limit: int = 200) -> Sequence[PairSession]: ...
-    async def oldest_activity(self) -> datetime | None: ...
-    async def counts(self, user_id: int) -> PairCounts: ...
-    async def board(
-        self, group_id: int, since: datetime | None, until: datetime
-    ) -> dict[int, PairCounts]:
-        """Per group member with a finished pair side in the period: their pair counts."""
-        ...
-
-    async def data_of(self, user_id: int) -> Sequence[tuple[PairSession, PairSide]]: ...
-    async def forget(self, user_id: int) -> int:
-        """Remove a user's side of every pair session (their words, marks and place in it),
-        their requests and blocks; the partner's own side stays. Returns sides touched."""
-        ...
-
-
 class UnitOfWork(Protocol):
     @property
     def directory(self) -> Directory: ...
@@ -421,6 +368,8 @@ class UnitOfWork(Protocol):
     def pairs(self) -> Pairs: ...
     @property
     def dashboard(self) -> DashboardReads: ...
+    @property
+    def inbox(self) -> Inbox: ...
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

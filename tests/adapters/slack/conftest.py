@@ -12,6 +12,7 @@ from aiohttp import web
 from adapters.slack.runtime import SlackRuntime, start_slack
 from bot.app.root import App
 from bot.grading import RubricGrader
+from bot.inbox import Inbox
 from tests.adapters.slack.driver import SIGNING_SECRET, SlackDriver
 from tests.adapters.slack.standin import BOT_TOKEN, FakeSlack
 from tests.support.harness import Harness
@@ -59,10 +60,13 @@ class Bot:
     slack: FakeSlack
     runtime: SlackRuntime
     driver: SlackDriver
+    inbox: Inbox | None = None
 
     async def settle(self) -> None:
         """Wait until the work started by every acked request is done."""
         assert await self.runtime.work.wait_idle(15), "engine work did not finish"
+        if self.inbox is not None:
+            await self.inbox.flush()
 
 
 def token_env(monkeypatch: pytest.MonkeyPatch, slack: FakeSlack) -> None:
@@ -76,7 +80,12 @@ def token_env(monkeypatch: pytest.MonkeyPatch, slack: FakeSlack) -> None:
 async def bot(h: Harness, slack: FakeSlack, clean_env: pytest.MonkeyPatch) -> AsyncIterator[Bot]:
     token_env(clean_env, slack)
     app = App(
-        engine=h.engine, bank=h.bank, database=h.database, clock=h.clock, grader=RubricGrader()
+        engine=h.engine,
+        bank=h.bank,
+        database=h.database,
+        clock=h.clock,
+        grader=RubricGrader(),
+        inbox=Inbox(h.uow, h.clock, chats=h.engine.chats),
     )
     async with serving(h, slack, app) as running:
         yield running
@@ -92,6 +101,6 @@ async def serving(
     h.engine.chats.register("slack", runtime.chat)
     try:
         async with SlackDriver(f"http://127.0.0.1:{runtime.port}", slack) as driver:
-            yield Bot(h, slack, runtime, driver)
+            yield Bot(h, slack, runtime, driver, app.inbox)
     finally:
         await runtime.stop()

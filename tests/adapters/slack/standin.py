@@ -214,6 +214,9 @@ class FakeSlack:
         token = token or (str(args.pop("token")) if "token" in args else None)
         if method in self.delays:
             await asyncio.sleep(self.delays[method])
+            if request.transport is None or request.transport.is_closing():
+                # The caller hung up (or died) before Slack answered: nothing was done.
+                return web.Response(status=499)
         pending = self.faults.get(method)
         if pending:
             fault = pending[0]

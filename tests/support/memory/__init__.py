@@ -18,6 +18,7 @@ from typing import Self
 from tests.support.memory.core import Answers, Directory, Events, Limits, Rounds
 from tests.support.memory.daily import Claims, DailyAnswers, DailyPosts, Schedules
 from tests.support.memory.dashboard import MemoryDashboardReads
+from tests.support.memory.inbox import Inbox
 from tests.support.memory.pairs import MemoryPairs
 from tests.support.memory.progress import Groups, Packs, People, Stats, Streaks
 from tests.support.memory.records import Data
@@ -56,6 +57,7 @@ class MemoryUnitOfWork:
         self.reviews = Reviews(data)
         self.pairs = MemoryPairs(data.pairs, lambda: data.members)
         self.dashboard = MemoryDashboardReads(data)
+        self.inbox = Inbox(data)
 
     async def __aexit__(
         self,

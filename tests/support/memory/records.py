@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
-from bot.ports.records import AnswerRecord, ReviewCard, ReviewReminder
+from bot.ports.records import AnswerRecord, InboxItem, ReviewCard, ReviewReminder
 from tests.support.memory.pairs import PairData
 
 
@@ -170,6 +170,7 @@ class Data:
     reminders: dict[int, ReviewReminder] = field(default_factory=dict)
     nudges: set[tuple[int, date]] = field(default_factory=set)
     pairs: PairData = field(default_factory=PairData)
+    inbox: dict[tuple[str, str], tuple[InboxItem, datetime]] = field(default_factory=dict)
     last_ids: dict[str, int] = field(default_factory=dict)  # by table, as autoincrement
 
 

@@ -1,0 +1,280 @@
+"""Acknowledged means kept: inbound events are written to the inbox before their ack.
+
+An adapter calls `keep(item)` before it lets the platform hear the ack, and handles the item
+itself right away; once handled, `done(item)` removes it. Items kept by a process that died
+(or that failed to handle them) are taken again by `sweep()` when their lease runs out, in this
+process after a restart or in any other replica, and go to the adapter's handler for their
+platform. The engine's event-id claim, committed with the event's changes, makes a second
+handling of an item that was in fact finished a no-op, so every item takes effect once.
+
+Writes are grouped (group commit): items that arrive while one group is being written form the
+next group, written in one transaction together with the removals queued meanwhile. Under a
+burst of events an ack waits for at most one transaction ahead of its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from bot.inbox.codec import decode
+from bot.outbox import Outbox, Outgoing
+from bot.ports.chat import ChatLookup
+from bot.ports.clock import Clock
+from bot.ports.records import InboxItem
+from bot.ports.storage import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[InboxItem], Awaitable[None]]
+Key = tuple[str, str]
+
+DEFAULT_LEASE = timedelta(seconds=60)
+MAX_GROUP = 500
+MAX_ATTEMPTS = 5
+REMOVE_AFTER_S = 0.25
+SWEEP_BATCH = 100
+SWEEP_WORKERS = 8
+
+
+@dataclass
+class _Waiting:
+    item: InboxItem
+    written: asyncio.Future[None] = field(repr=False)
+
+
+class Inbox:
+    def __init__(
+        self,
+        uow_factory: Callable[[], UnitOfWork],
+        clock: Clock,
+        lease: timedelta = DEFAULT_LEASE,
+        max_group: int = MAX_GROUP,
+        chats: ChatLookup | None = None,
+    ) -> None:
+        if lease <= timedelta(0):
+            raise ValueError("the inbox lease must be positive")
+        self._uow = uow_factory
+        self._clock = clock
+        self._chats = chats or ChatLookup()
+        self.lease = lease
+        self._max_group = max_group
+        self._waiting: list[_Waiting] = []
+        self._removals: set[Key] = set()
+        self._writer: asyncio.Task[None] | None = None
+        self._remover: asyncio.TimerHandle | None = None
+        self._last_write = 0.0
+        self._remove_now = False
+        # Items this process is handling: their leases are renewed while it works on them.
+        self._mine: set[Key] = set()
+        self._handlers: dict[str, Handler] = {}
+        self._sweeper: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
+        self.kept = 0
+        self.groups = 0
+
+    # --- keeping and removing -------------------------------------------------------------
+
+    async def keep(self, item: InboxItem) -> None:
+        """Return once the item is committed; a storage error means it was not kept."""
+        waiting = _Waiting(item, asyncio.get_running_loop().create_future())
+        self._waiting.append(waiting)
+        self._kick()
+        await waiting.written
+        self._mine.add((item.platform, item.key))
+
+    def done(self, item: InboxItem) -> None:
+        """The item was handled: remove it with the next group of new items, or on its own
+        once no group was written for REMOVE_AFTER_S.
+
+        Removals need not be prompt (a second handling is a no-op), so under load they never
+        take a write (on SQLite, the one writer) of their own.
+        """
+        key = (item.platform, item.key)
+        self._mine.discard(key)
+        self._removals.add(key)
+        if self._remover is None:
+            self._remover = asyncio.get_running_loop().call_later(REMOVE_AFTER_S, self._remove)
+
+    def release(self, item: InboxItem) -> None:
+        """Handling failed: leave the item kept, for whoever takes it once its lease ran out."""
+        self._mine.discard((item.platform, item.key))
+
+    def _remove(self) -> None:
+        self._remover = None
+        if not self._removals:
+            return
+        quiet_for = time.monotonic() - self._last_write
+        if quiet_for < REMOVE_AFTER_S:
+            loop = asyncio.get_running_loop()
+            self._remover = loop.call_later(REMOVE_AFTER_S - quiet_for, self._remove)
+        else:
+            self._kick(removals_too=True)
+
+    def _kick(self, removals_too: bool = False) -> None:
+        """Start the writer; removals alone are written only when asked (flush, quiet)."""
+        self._remove_now = self._remove_now or removals_too
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._drain())
+
+    async def _drain(self) -> None:
+        while self._waiting or (self._remove_now and self._removals):
+            self._remove_now = False
+            group, self._waiting = (
+                self._waiting[: self._max_group],
+                self._waiting[self._max_group :],
+            )
+            removals, self._removals = self._removals, set()
+            try:
+                await self._write([w.item for w in group], removals)
+            except Exception as exc:
+                self._removals |= removals  # handled items stay listed; retried next time
+                for waiting in group:
+                    if not waiting.written.done():
+                        waiting.written.set_exception(exc)
+                log.warning("the inbox could not be written (%s)", type(exc).__name__)
+                if not self._waiting:
+                    return  # only removals failed: no tight loop while the database is away
+                continue
+            except BaseException:
+                for waiting in group:
+                    if not waiting.written.done():
+                        waiting.written.cancel()
+                raise
+            self.kept += len(group)
+            self.groups += 1
+            self._last_write = time.monotonic()
+            for waiting in group:
+                if not waiting.written.done():
+                    waiting.written.set_result(None)
+
+    async def _write(self, items: list[InboxItem], removals: set[Key]) -> None:
+        async with self._uow() as uow:
+            if items:
+                await uow.inbox.add(items, self._clock.now() + self.lease)
+            if removals:
+                await uow.inbox.remove(removals)
+            await uow.commit()
+
+    async def flush(self) -> None:
+        """Write everything queued (removals included) before returning."""
+        if self._remover is not None:
+            self._remover.cancel()
+            self._remover = None
+        if self._waiting or self._removals:
+            self._kick(removals_too=True)
+        if self._writer is not None:
+            await asyncio.shield(self._writer)
+
+    # --- items left behind ---------------------------------------------------------------------
+
+    def serve(self, platform: str, handler: Handler) -> None:
+        """Items of this platform whose lease ran out go to handler (then are removed)."""
+        self._handlers[platform] = handler
+
+    async def sweep(self) -> int:
+        """Take the items whose lease ran out and handle them; how many were taken."""
+        if not self._handlers:
+            return 0
+        now = self._clock.now()
+        removals, self._removals = self._removals, set()
+        try:
+            async with self._uow() as uow:
+                # Renew what this process is still handling, forget what it finished, and
+                # only then take what nobody holds: nothing of ours is ever taken twice.
+                await uow.inbox.renew(self._mine, now + self.lease)
+                await uow.inbox.remove(removals)
+                items = await uow.inbox.lease(self._handlers, now, now + self.lease, SWEEP_BATCH)
+                await uow.commit()
+        except BaseException:
+            self._removals |= removals
+            raise
+        items = [i for i in items if (i.platform, i.key) not in self._mine]
+        if not items:
+            return 0
+        self._mine.update((i.platform, i.key) for i in items)
+        log.info("handling %d inbox items left behind by an earlier run or replica", len(items))
+        gate = asyncio.Semaphore(SWEEP_WORKERS)
+
+        async def run(item: InboxItem) -> None:
+            async with gate:
+                await self._run_left_behind(item)
+
+        await asyncio.gather(*(run(item) for item in items))
+        return len(items)
+
+    async def _run_left_behind(self, item: InboxItem) -> None:
+        if item.attempts > MAX_ATTEMPTS:
+            log.error(
+                "dropping inbox item %s/%s (%s) after %d attempts",
+                item.platform,
+                item.key,
+                item.kind,
+                item.attempts - 1,
+            )
+            self.done(item)
+            return
+        try:
+            if item.replies is not None:
+                await self._send_replies(item)
+            else:
+                await self._handlers[item.platform](item)
+        except Exception:
+            # Kept, leased: taken again once the lease runs out, up to MAX_ATTEMPTS times.
+            log.exception("an inbox item %s/%s failed", item.platform, item.key)
+            self.release(item)
+            return
+        self.done(item)
+
+    async def _send_replies(self, item: InboxItem) -> None:
+        """The event's changes were committed but its replies may not have gone out: send
+        them (a reply may arrive twice if the process died right after sending it)."""
+        chat = self._chats(item.platform)
+        if chat is None:
+            raise RuntimeError(f"no chat for {item.platform}")
+        outgoing = [
+            Outgoing(chat, r.place, r.message, r.private_to) for r in decode(item.replies or "[]")
+        ]
+        failed = await Outbox(outgoing).deliver()
+        if outgoing and failed == len(outgoing):
+            raise RuntimeError("none of the replies could be sent")
+
+    def start(self, every_s: float | None = None) -> None:
+        """Sweep now and then every every_s (a quarter of the lease by default)."""
+        if self._sweeper is None:
+            interval = every_s if every_s is not None else self.lease.total_seconds() / 4
+            self._stopping = asyncio.Event()
+            self._sweeper = asyncio.create_task(self._sweep_forever(max(interval, 0.05)))
+
+    async def _sweep_forever(self, every_s: float) -> None:
+        while not self._stopping.is_set():
+            try:
+                while await self.sweep() >= SWEEP_BATCH and not self._stopping.is_set():
+                    pass
+            except Exception as exc:
+                log.warning("sweeping the inbox failed (%s); trying again", type(exc).__name__)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), every_s)
+
+    async def close(self, timeout_s: float = 10.0) -> None:
+        """Stop sweeping (a sweep under way finishes its items) and write what is queued.
+        Items not handled stay kept for the next run or another replica."""
+        if self._sweeper is not None:
+            self._stopping.set()
+            try:
+                await asyncio.wait_for(asyncio.shield(self._sweeper), timeout_s)
+            except TimeoutError:
+                self._sweeper.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._sweeper
+            self._sweeper = None
+        await self.flush()
+
+    async def pending(self) -> int:
+        async with self._uow() as uow:
+            return await uow.inbox.pending()

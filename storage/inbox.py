@@ -1,0 +1,113 @@
+"""The inbox table: acknowledged events kept until handled, taken with leases.
+
+Keeping many events is one multi-row INSERT .. ON CONFLICT DO NOTHING (a platform's retry of an
+event already kept changes nothing). Taking expired items is one UPDATE that sets a new lease
+only where the old one has run out, so two processes racing for an item cannot both win: on
+SQLite the writer lock orders them, on PostgreSQL the second UPDATE re-checks the row after the
+first commits (and SKIP LOCKED lets it move on to other rows instead of waiting).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from datetime import datetime
+
+from sqlalchemy import Table, bindparam, delete, func, select, tuple_, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.ports.records import InboxItem
+from storage.models import InboxEntry
+from storage.repositories import _insert
+
+_TABLE: Table = InboxEntry.__table__  # type: ignore[assignment]
+
+
+class Inbox:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, items: Sequence[InboxItem], lease_until: datetime) -> None:
+        if not items:
+            return
+        rows = [
+            {
+                "platform": item.platform,
+                "event_key": item.key,
+                "kind": item.kind,
+                "payload": item.payload,
+                "received_at": item.received_at,
+                "lease_until": lease_until,
+                "attempts": item.attempts,
+            }
+            for item in items
+        ]
+        stmt = _insert(self._session, _TABLE).on_conflict_do_nothing(
+            index_elements=["platform", "event_key"]
+        )
+        await self._session.execute(stmt, rows)
+
+    async def remove(self, keys: Collection[tuple[str, str]]) -> None:
+        if keys:
+            stmt = delete(_TABLE).where(
+                _TABLE.c.platform == bindparam("p"), _TABLE.c.event_key == bindparam("k")
+            )
+            await self._session.execute(stmt, [{"p": p, "k": k} for p, k in sorted(keys)])
+
+    async def renew(self, keys: Collection[tuple[str, str]], until: datetime) -> None:
+        if keys:
+            stmt = (
+                update(_TABLE)
+                .where(_TABLE.c.platform == bindparam("p"), _TABLE.c.event_key == bindparam("k"))
+                .values(lease_until=bindparam("until"))
+            )
+            rows = [{"p": p, "k": k, "until": until} for p, k in sorted(keys)]
+            await self._session.execute(stmt, rows)
+
+    async def hold_replies(self, platform: str, replies: Mapping[str, str]) -> None:
+        if not replies:
+            return
+        stmt = (
+            update(_TABLE)
+            .where(_TABLE.c.platform == platform, _TABLE.c.event_key == bindparam("key"))
+            .values(replies=bindparam("held"))
+        )
+        rows = [{"key": key, "held": text} for key, text in replies.items()]
+        await self._session.execute(stmt, rows)
+
+    async def lease(
+        self, platforms: Collection[str], now: datetime, until: datetime, limit: int
+    ) -> list[InboxItem]:
+        if not platforms or limit < 1:
+            return []
+        due = (
+            select(_TABLE.c.platform, _TABLE.c.event_key)
+            .where(_TABLE.c.platform.in_(sorted(platforms)), _TABLE.c.lease_until <= now)
+            .order_by(_TABLE.c.received_at)
+            .limit(limit)
+        )
+        if self._session.get_bind().dialect.name == "postgresql":
+            due = due.with_for_update(skip_locked=True)
+        stmt = (
+            update(_TABLE)
+            .where(
+                tuple_(_TABLE.c.platform, _TABLE.c.event_key).in_(due),
+                _TABLE.c.lease_until <= now,
+            )
+            .values(lease_until=until, attempts=_TABLE.c.attempts + 1)
+            .returning(
+                _TABLE.c.platform,
+                _TABLE.c.event_key,
+                _TABLE.c.kind,
+                _TABLE.c.payload,
+                _TABLE.c.received_at,
+                _TABLE.c.attempts,
+                _TABLE.c.replies,
+            )
+        )
+        rows = (await self._session.execute(stmt)).all()
+        items = [InboxItem(*row) for row in rows]
+        return sorted(items, key=lambda item: item.received_at)
+
+    async def pending(self) -> int:
+        count = (await self._session.execute(select(func.count()).select_from(_TABLE))).scalar()
+        return int(count or 0)
