@@ -110,6 +110,9 @@ class CompiledRubric:
     qualifiers: frozenset[str] = frozenset()
     # For points derived from the model answer: the model answer itself, to compare with.
     reference: Reference | None = None
+    # For points written by hand: the model answer, whose wording a partial answer in other
+    # words still shares.
+    model: Reference | None = None
 
     @property
     def plain_words(self) -> frozenset[str]:
@@ -217,6 +220,11 @@ def compile_rubric(rubric: Rubric) -> CompiledRubric:
         reference=(
             Reference.of(rubric.prompt, rubric.model_answer)
             if rubric.derived and rubric.model_answer
+            else None
+        ),
+        model=(
+            Reference.of(rubric.prompt, rubric.model_answer)
+            if not rubric.derived and rubric.model_answer
             else None
         ),
     )

@@ -29,7 +29,7 @@ from bot.grading.text import (
     truncate,
 )
 
-__all__ = ["CLAIM_PENALTY", "KEYWORD_LIST_FACTOR", "RubricGrader"]
+__all__ = ["CLAIM_PENALTY", "KEYWORD_LIST_FACTOR", "MODEL_ANSWER_SHARE", "RubricGrader"]
 
 # A bare list of terms is not an answer, so it keeps only this share of what its points are
 # worth: at most 3 of 100, below any real answer however partial. Not nothing, because an
@@ -42,6 +42,10 @@ CLAIM_PENALTY: Final = 0.5
 # An answer that hedges every sentence and makes no point in full keeps this share.
 HEDGED_FACTOR: Final = 0.5
 
+# On a question with hand-written key points and a model answer, the share of the score that
+# comes from how close the answer is to the model answer (bot.grading.reference.likeness);
+# set on the tuning split of the labelled answers.
+MODEL_ANSWER_SHARE: Final = 0.1
 _CAPS: Final[dict[str, int]] = {"restates-question": 10, "too-short": 15, "off-topic": 5}
 
 
@@ -108,6 +112,11 @@ class RubricGrader:
         if compiled.reference is not None:
             # Derived points are coarse: weigh how close the answer comes to the model answer.
             value = likeness(compiled.reference, parsed, value)
+        elif compiled.model is not None and not wrong and missed and star is None:
+            # A point made in other words misses every phrasing yet shares the model answer's
+            # wording: let that closeness carry a small share of the score.
+            like = likeness(compiled.model, parsed, value)
+            value = (1 - MODEL_ANSWER_SHARE) * value + MODEL_ANSWER_SHARE * like
         hedged = not covered and is_hedged(parsed)
         if hedged:
             value *= HEDGED_FACTOR
