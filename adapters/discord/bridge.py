@@ -100,7 +100,7 @@ class Bridge:
             await self._open_form(interaction, press)
             return
         async with self._replies(interaction) as replies:
-            place = self._interaction_place(interaction)
+            place = self._interaction_place(interaction) or _direct_place(interaction, press)
             if place is None:
                 return
             message_id = str(interaction.message.id) if interaction.message else None
@@ -251,6 +251,13 @@ def _place(guild_id: int, channel: Any) -> Place:
             parent.name if parent else "",
         )
     return Place(PLATFORM, str(guild_id), str(channel.id), None, getattr(channel, "name", "") or "")
+
+
+def _direct_place(interaction: discord.Interaction[Any], press: Press) -> Place | None:
+    """A press in a direct message: the button names its server; the channel is the DM."""
+    if interaction.guild_id is not None or press.home is None or interaction.channel is None:
+        return None
+    return Place(PLATFORM, press.home, str(interaction.channel.id), None, "direct message")
 
 
 def _actor(interaction: discord.Interaction[Any]) -> Actor:

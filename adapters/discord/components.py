@@ -29,7 +29,11 @@ _BUTTON_PREFIX = "ib"
 _FORM_BUTTON_PREFIX = "ibf"
 _MODAL_PREFIX = "ibm"
 _ID = r"(?P<action>[a-z_]+:[a-z_]+)\|(?P<value>[^|]*)"
-BUTTON_TEMPLATE = re.compile(rf"(?P<kind>{_BUTTON_PREFIX}|{_FORM_BUTTON_PREFIX})\|{_ID}")
+# A button sent in a direct message carries its server (`ib@GUILD|...`): a press from a DM
+# has no guild of its own, and the engine needs the workspace it belongs to.
+BUTTON_TEMPLATE = re.compile(
+    rf"(?P<kind>{_BUTTON_PREFIX}|{_FORM_BUTTON_PREFIX})(?:@(?P<home>\d+))?\|{_ID}"
+)
 MODAL_TEMPLATE = re.compile(rf"{_MODAL_PREFIX}\|{_ID}")
 DEFAULT_FORM = AnswerForm(title="Your answer", label="Answer", placeholder="Type your answer…")
 
@@ -55,6 +59,7 @@ class Press:
     action_id: str
     value: str
     form: AnswerForm | None = None
+    home: str | None = None  # the server of a button pressed in a direct message
 
 
 def decode(template: re.Pattern[str], custom_id: str) -> Press | None:
@@ -70,10 +75,18 @@ class EngineButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=BUTT
     """One engine button; rebuilt from its custom_id whenever pressed."""
 
     def __init__(
-        self, label: str, action_id: str, value: str, style: discord.ButtonStyle, has_form: bool
+        self,
+        label: str,
+        action_id: str,
+        value: str,
+        style: discord.ButtonStyle,
+        has_form: bool,
+        home: str | None = None,
     ) -> None:
         # A button with a form says so in its custom_id, so a press knows to open the modal.
         prefix = _FORM_BUTTON_PREFIX if has_form else _BUTTON_PREFIX
+        if home is not None:
+            prefix = f"{prefix}@{home}"
         super().__init__(
             discord.ui.Button(
                 label=clip(label, BUTTON_LABEL_LIMIT),
@@ -81,7 +94,7 @@ class EngineButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=BUTT
                 custom_id=encode(prefix, action_id, value),
             )
         )
-        self.press = Press(action_id, value, form_for(action_id) if has_form else None)
+        self.press = Press(action_id, value, form_for(action_id) if has_form else None, home)
 
     @classmethod
     async def from_custom_id(
@@ -94,18 +107,25 @@ class EngineButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=BUTT
         label = getattr(item, "label", None) or ""
         style = getattr(item, "style", discord.ButtonStyle.secondary)
         has_form = match["kind"] == _FORM_BUTTON_PREFIX
-        return cls(label, match["action"], match["value"], style, has_form=has_form)
+        return cls(
+            label, match["action"], match["value"], style, has_form=has_form, home=match["home"]
+        )
 
     async def callback(self, interaction: discord.Interaction[discord.Client]) -> None:
         interaction.client.dispatch("engine_button", interaction, self.press)
 
 
 def engine_button(
-    label: str, action_id: str, value: str, style: ButtonStyle, form: AnswerForm | None
+    label: str,
+    action_id: str,
+    value: str,
+    style: ButtonStyle,
+    form: AnswerForm | None,
+    home: str | None = None,
 ) -> EngineButton:
     if form is not None:
         _forms[action_id] = form
-    return EngineButton(label, action_id, value, _STYLES[style], has_form=form is not None)
+    return EngineButton(label, action_id, value, _STYLES[style], form is not None, home)
 
 
 class AnswerModal(discord.ui.Modal):

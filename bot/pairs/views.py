@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from bot.grading.advice import as_clause
 from bot.grading.derive import key_points_of
 from bot.messages import AnswerForm, Button, ButtonStyle, Field, RichMessage
-from bot.ports.records import PairSide
+from bot.ports.records import PairSide, User
+from bot.views import info
 from questions.schema import Question
 
 MARKS = ("covered", "half", "missed")
@@ -147,7 +148,6 @@ def comparison(
     interviewer: str,
     candidate: str,
     swap: bool,
-    follow_up_score: int | None = None,
 ) -> RichMessage:
     """Both verdicts of one side, shown to both members at its end."""
     found = verdicts(question, side)
@@ -167,8 +167,8 @@ def comparison(
         f"*{interviewer}'s rating:* {side.rating}/5{note}\n"
         f"*Bot's grade:* {side.bot_score}/100\n{summary}"
     )
-    if follow_up_score is not None:
-        body += f"\n*Bot's grade of the follow-up answer:* {follow_up_score}/100"
+    if side.follow_up_score is not None:
+        body += f"\n*Bot's grade of the follow-up answer:* {side.follow_up_score}/100"
     fields = [Field("Key points", clip("\n".join(rows)), inline=False)]
     fields.append(Field("Question", clip(question.prompt), inline=False))
     buttons = (
@@ -206,12 +206,13 @@ def closed_idle(done: Sequence[str]) -> RichMessage:
     )
 
 
-def invitation(inviter: str, scope: str, request_id: int) -> RichMessage:
+def invitation(inviter: str, scope: str, channel: str, request_id: int) -> RichMessage:
     return RichMessage(
         title="Peer mock interview invitation",
         body=(
-            f"{inviter} invites you to a pair interview ({scope}): you interview each other "
-            "in a thread and swap roles. The invitation expires in 30 minutes."
+            f"{inviter} invites you to a pair interview ({scope}): you take turns asking each "
+            f"other a question, in a thread in #{channel}. {inviter} interviews first, then you "
+            "swap roles. The invitation expires in 30 minutes."
         ),
         buttons=(
             Button("Accept", ACCEPT, str(request_id), ButtonStyle.PRIMARY),
@@ -222,3 +223,23 @@ def invitation(inviter: str, scope: str, request_id: int) -> RichMessage:
 
 def scope_of(topic: str | None, difficulty: str | None) -> str:
     return " · ".join(filter(None, [topic, difficulty])) or "any topic"
+
+
+def expired(invitee: User | None) -> RichMessage:
+    """To the one who asked: their request or invitation ran out."""
+    if invitee is not None:
+        said = (
+            f"Your pair interview invitation to {invitee.display_name} expired after 30 "
+            "minutes without an answer."
+        )
+    else:
+        said = "Your pairing request expired after 30 minutes with no partner."
+    return info(f"{said} `/interview pair` queues you again.")
+
+
+def invitation_expired(inviter: str | None) -> RichMessage:
+    """To the invitee: the buttons of that invitation no longer do anything."""
+    return info(
+        f"The pair interview invitation from {inviter or 'a former member'} expired "
+        "after 30 minutes."
+    )
