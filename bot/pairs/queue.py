@@ -66,7 +66,7 @@ class PairQueue:
         where = f"group `{command.group}`" if command.group else "this workspace"
         turn.tell(
             common.info(
-                f"You are in the pairing queue of {where} ({views.scope_of(topic, difficulty)}). "
+                f"You are in the pairing queue of {where} ({_scope(turn, topic, difficulty)}). "
                 "When someone joins, a thread opens for the two of you. The request expires in "
                 "30 minutes; `/interview pair cancel` leaves the queue."
             )
@@ -91,7 +91,7 @@ class PairQueue:
             turn.now,
             turn.now + self._sessions.rules.request_ttl,
         )
-        scope = views.scope_of(topic, difficulty)
+        scope = _scope(turn, topic, difficulty)
         where = turn.place.channel_name or turn.place.channel
         _direct(turn, other, views.invitation(turn.actor.display_name, scope, where, request.id))
         turn.tell(
@@ -196,10 +196,11 @@ class PairQueue:
             )
         if home is not None:
             channel = home.channel_name or home.channel
+            inviter = await self._name(turn, request.user_id)
             turn.tell(
                 common.info(
-                    f"You are paired with {await self._name(turn, request.user_id)}: "
-                    f"your pair interview thread is in #{channel}."
+                    f"You are paired with {inviter}: your pair interview thread is in "
+                    f"#{channel}. {inviter} interviews first; you answer there."
                 )
             )
 
@@ -266,3 +267,8 @@ def _direct(turn: Turn, user: User, message: RichMessage) -> None:
     """A notice to someone other than the actor: a direct message, so it reaches them alone."""
     to = UserRef(turn.place.platform, turn.place.workspace, user.external_id)
     turn.outbox.direct(turn.chat, to, message)
+
+
+def _scope(turn: Turn, topic: str | None, difficulty: str | None) -> str:
+    """What was asked for, with the topic's title as the thread's intro shows it."""
+    return views.scope_of(turn.bank.topic_title(topic) if topic else None, difficulty)

@@ -264,7 +264,7 @@ class PairSessions:
                 await self._score(uow, session, side, question, now, None)
         self._end(session, "closed", now)
         done = [
-            f"Round {i + 1}: {c} answered (asked by {i_name}); rating {r or '—'}/5, "
+            f"Round {i + 1}: {c} answered, interviewed by {i_name} — rating {r or '—'}/5, "
             f"bot {s if s is not None else '—'}/100"
             for i, (i_name, c, r, s) in enumerate(await self._summary(uow, session))
         ]

@@ -41,12 +41,24 @@ class Verdicts:
 
     @property
     def disagreements(self) -> list[int]:
-        """1-based numbers of the points the two judged differently (unmarked counts too)."""
+        """1-based numbers of the points the two judged differently."""
         return [
             n
             for n, (mine, bots) in enumerate(zip(self.interviewer, self.bot, strict=True), start=1)
-            if mine != bots
+            if mine is not None and mine != bots
         ]
+
+    @property
+    def unmarked(self) -> list[int]:
+        """1-based numbers of the points the interviewer did not tick."""
+        return [n for n, mine in enumerate(self.interviewer, start=1) if mine is None]
+
+
+def numbered(noun: str, numbers: Sequence[int]) -> str:
+    """ "point 2", "points 2 and 3", "points 1, 3 and 4"."""
+    words = [str(n) for n in numbers]
+    listed = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+    return f"{noun}{'' if len(words) == 1 else 's'} {listed}"
 
 
 def clip(text: str, limit: int = FIELD_LIMIT) -> str:
@@ -81,7 +93,7 @@ def verdicts(question: Question, side: PairSide) -> Verdicts:
 
 
 def intro(first: str, second: str, topic: str | None, difficulty: str | None) -> RichMessage:
-    scope = " · ".join(filter(None, [topic, difficulty])) or "mixed topics"
+    scope = scope_of(topic, difficulty)
     return RichMessage(
         title=f"Pair interview: {first} and {second}",
         body=(
@@ -156,12 +168,15 @@ def comparison(
         f"bot: {found.bot[n - 1]}{' ⚠' if n in found.disagreements else ''}"
         for n, point in enumerate(found.points, start=1)
     ]
-    disagree = found.disagreements
-    summary = (
-        "They disagree on point " + ", ".join(str(n) for n in disagree) + "."
-        if disagree
-        else "Interviewer and bot agree on every key point."
-    )
+    disagree, unmarked = found.disagreements, found.unmarked
+    if disagree:
+        summary = f"They disagree on {numbered('point', disagree)} (marked ⚠)."
+    elif unmarked:
+        summary = "Where both judged, interviewer and bot agree."
+    else:
+        summary = "Interviewer and bot agree on every key point."
+    if unmarked:
+        summary += f" {interviewer} did not mark {numbered('point', unmarked)}."
     note = f" — {side.note}" if side.note else ""
     body = (
         f"*{interviewer}'s rating:* {side.rating}/5{note}\n"
@@ -189,8 +204,9 @@ def comparison(
 def finished(names: Sequence[tuple[str, str, int | None, int | None]]) -> RichMessage:
     """The end of a session: each round's candidate, interviewer rating and bot score."""
     lines = [
-        f"• {candidate} (asked by {interviewer}): rating {rating or '—'}/5 · bot {score or 0}/100"
-        for interviewer, candidate, rating, score in names
+        f"• Round {n}: {candidate} answered, interviewed by {interviewer} — rating "
+        f"{rating or '—'}/5, bot {score or 0}/100"
+        for n, (interviewer, candidate, rating, score) in enumerate(names, start=1)
     ]
     return RichMessage(
         title="Pair interview finished",

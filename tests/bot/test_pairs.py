@@ -82,7 +82,7 @@ async def test_full_session_with_swap_scores_each_side_once(h_both: Harness) -> 
     assert done.title == "Round 1 done: Bob as candidate"
     assert "Alice's rating:* 4/5 — Clear on sparsity" in done.body
     assert "Bot's grade:* " in done.body
-    assert "disagree on point 2" in done.body
+    assert "disagree on point 2 (marked ⚠)" in done.body
     assert [b.label for b in done.buttons] == ["Swap roles"]
     await press(h, "bob", "Swap roles", thread=h.thread)
     assert h.chat.in_thread(h.thread)[-1].message.title == "Round 2: Bob interviews Alice"
@@ -268,7 +268,7 @@ async def test_an_idle_session_closes_with_what_was_done(h_both: Harness) -> Non
     await h.advance(timedelta(minutes=31))
     closed = h.chat.in_thread(h.thread)[-1].message
     assert closed.title == "Pair interview closed after 30 idle minutes"
-    assert "Round 1: Bob answered (asked by Alice)" in closed.body
+    assert "Round 1: Bob answered, interviewed by Alice — rating —/5" in closed.body
     await h.command("pair", user="alice")
     assert "pairing queue" in h.chat.private_to("alice")[-1].message.body
 
