@@ -34,7 +34,7 @@ _ID = r"(?P<action>[a-z_]+:[a-z_]+)\|(?P<value>[^|]*)"
 BUTTON_TEMPLATE = re.compile(
     rf"(?P<kind>{_BUTTON_PREFIX}|{_FORM_BUTTON_PREFIX})(?:@(?P<home>\d+))?\|{_ID}"
 )
-MODAL_TEMPLATE = re.compile(rf"{_MODAL_PREFIX}\|{_ID}")
+MODAL_TEMPLATE = re.compile(rf"{_MODAL_PREFIX}(?:@(?P<home>\d+))?\|{_ID}")
 DEFAULT_FORM = AnswerForm(title="Your answer", label="Answer", placeholder="Type your answer…")
 
 # The form each action opens, as last rendered: the engine's forms are fixed per action, and a
@@ -64,7 +64,7 @@ class Press:
 
 def decode(template: re.Pattern[str], custom_id: str) -> Press | None:
     match = template.fullmatch(custom_id)
-    return Press(match["action"], match["value"]) if match else None
+    return Press(match["action"], match["value"], home=match["home"]) if match else None
 
 
 def form_for(action_id: str) -> AnswerForm:
@@ -131,10 +131,14 @@ def engine_button(
 class AnswerModal(discord.ui.Modal):
     """One paragraph input; the submit is handled from the raw interaction, not here."""
 
-    def __init__(self, form: AnswerForm, action_id: str, value: str) -> None:
+    def __init__(
+        self, form: AnswerForm, action_id: str, value: str, home: str | None = None
+    ) -> None:
+        # Opened from a DM, the form names the server as its button did.
+        prefix = _MODAL_PREFIX if home is None else f"{_MODAL_PREFIX}@{home}"
         super().__init__(
             title=clip(form.title or "Your answer", MODAL_TITLE_LIMIT),
-            custom_id=encode(_MODAL_PREFIX, action_id, value),
+            custom_id=encode(prefix, action_id, value),
             timeout=600,
         )
         self.answer: discord.ui.TextInput[AnswerModal] = discord.ui.TextInput(
@@ -154,6 +158,7 @@ class ModalAnswer:
     action_id: str
     value: str
     text: str
+    home: str | None = None  # the server of a form submitted in a direct message
 
 
 def parse_modal_submit(data: dict[str, Any]) -> ModalAnswer | None:
@@ -162,7 +167,7 @@ def parse_modal_submit(data: dict[str, Any]) -> ModalAnswer | None:
     if press is None:
         return None
     text = _find_input(data.get("components") or [])
-    return ModalAnswer(press.action_id, press.value, text or "")
+    return ModalAnswer(press.action_id, press.value, text or "", press.home)
 
 
 def _find_input(components: list[Any]) -> str | None:
