@@ -62,13 +62,14 @@ ENTRIES: dict[str, tuple[str, str]] = {
     "pair": (
         "/interview pair [topic] [difficulty] [group=NAME], /interview pair with @member",
         "A peer mock interview: you are paired with the next member who queues with compatible "
-        "filters (or the member you invite, who accepts or declines), in a thread of your own. "
+        "filters (or the member you invite by direct message, who accepts or declines there), in "
+        "a thread of your own. "
         "One of you interviews with the bot's notes, seen only by the interviewer (*My notes*: "
         "the question, model answer, hints, follow-ups and a key-point checklist), then rates "
         "the answer 1-5 with a note; the bot grades it too and shows where the two disagree. "
         "Then `/interview pair swap` (or *Swap roles*) for a new question. A request waits 30 "
-        "minutes; `cancel` leaves the queue, `block @member` / `unblock @member` choose who "
-        "you are never paired with. Interviewing earns points too.",
+        "minutes; `cancel` leaves the queue or withdraws an invitation, `block @member` / "
+        "`unblock @member` choose who you are never paired with. Interviewing earns points too.",
     ),
     "web": (
         "/interview web",

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from bot.events import Place
 from bot.messages import RichMessage
-from bot.ports.chat import ChatPort
+from bot.ports.chat import ChatPort, UserRef
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +27,7 @@ class Outgoing:
     place: Place
     message: RichMessage
     private_to: str | None = None
+    direct_to: UserRef | None = None
 
 
 @dataclass
@@ -39,6 +40,11 @@ class Outbox:
 
     def private(self, chat: ChatPort, place: Place, user_id: str, message: RichMessage) -> None:
         self.pending.append(Outgoing(chat, place, message, private_to=user_id))
+
+    def direct(self, chat: ChatPort, to: UserRef, message: RichMessage) -> None:
+        """A DM to one person; place is only where it is logged as going."""
+        place = Place(to.platform, to.workspace, f"@{to.user_id}", None)
+        self.pending.append(Outgoing(chat, place, message, direct_to=to))
 
     def discard(self) -> None:
         self.pending.clear()
@@ -55,7 +61,9 @@ class Outbox:
     async def _send(self, item: Outgoing) -> bool:
         for attempt in range(1, SEND_ATTEMPTS + 1):
             try:
-                if item.private_to is not None:
+                if item.direct_to is not None:
+                    await item.chat.send_direct(item.direct_to, item.message)
+                elif item.private_to is not None:
                     await item.chat.post_private(item.place, item.private_to, item.message)
                 elif item.place.thread:
                     await item.chat.reply(item.place, item.message)

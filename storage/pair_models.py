@@ -107,6 +107,7 @@ class PairSide(Base):
     answer_text: Mapped[str] = mapped_column(Text, default="")
     follow_up_text: Mapped[str] = mapped_column(Text, default="")
     bot_score: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    follow_up_score: Mapped[int | None] = mapped_column(Integer, nullable=True)
     bot_covered: Mapped[list[str]] = mapped_column(JSON, default=list)
     bot_partly: Mapped[list[str]] = mapped_column(JSON, default=list)
     rating: Mapped[int | None] = mapped_column(Integer, nullable=True)

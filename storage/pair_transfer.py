@@ -77,6 +77,7 @@ async def export_pairs(
                         "answer_text": side.answer_text,
                         "follow_up_text": side.follow_up_text,
                         "bot_score": side.bot_score,
+                        "follow_up_score": side.follow_up_score,
                         "bot_covered": list(side.bot_covered),
                         "bot_partly": list(side.bot_partly),
                         "rating": side.rating,
@@ -116,6 +117,7 @@ class SideIn(Section):
     answer_text: str
     follow_up_text: str
     bot_score: Int32 | None
+    follow_up_score: Int32 | None = None  # absent from files written before it was kept
     bot_covered: list[str]
     bot_partly: list[str]
     rating: Annotated[int, Field(ge=1, le=5)] | None

@@ -126,7 +126,7 @@ class Bridge:
             if self.stopping:
                 await replies.refuse(STOPPING)
                 return
-            place = self._interaction_place(interaction)
+            place = self._interaction_place(interaction) or _direct_place(interaction, press.home)
             if place is None:
                 return
             message_id = str(interaction.message.id) if interaction.message else None
@@ -145,7 +145,7 @@ class Bridge:
         assert press.form is not None
         try:
             await interaction.response.send_modal(
-                AnswerModal(press.form, press.action_id, press.value)
+                AnswerModal(press.form, press.action_id, press.value, press.home)
             )
         except discord.HTTPException:
             log.warning("could not open the answer form", exc_info=True)
@@ -161,7 +161,7 @@ class Bridge:
             if self.stopping:
                 await replies.refuse(STOPPING)
                 return
-            place = self._interaction_place(interaction)
+            place = self._interaction_place(interaction) or _direct_place(interaction, answer.home)
             if place is None:
                 return
             event = ModalSubmitted(
@@ -322,6 +322,14 @@ def _place(guild_id: int, channel: Any) -> Place:
             parent.name if parent else "",
         )
     return Place(PLATFORM, str(guild_id), str(channel.id), None, getattr(channel, "name", "") or "")
+
+
+def _direct_place(interaction: discord.Interaction[Any], home: str | None) -> Place | None:
+    """A press or form in a direct message: its custom id names the server; the channel is
+    the DM."""
+    if interaction.guild_id is not None or home is None or interaction.channel is None:
+        return None
+    return Place(PLATFORM, home, str(interaction.channel.id), None, "direct message")
 
 
 def _actor(interaction: discord.Interaction[Any]) -> Actor:

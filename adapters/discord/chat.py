@@ -109,7 +109,10 @@ class DiscordChat:
 
         opened = await platform_call("open a direct message", open_dm)
         dm = self._client.get_partial_messageable(int(opened["id"]))
-        await self._send_parts(dm, render(message), no_mentions())
+        parts = render(message)
+        for part in parts:  # a press in a DM carries no server: its buttons name it
+            part.home = to.workspace
+        await self._send_parts(dm, parts, no_mentions())
 
     async def edit(self, message: MessageRef, new: RichMessage) -> None:
         target = message.place.thread or message.place.channel

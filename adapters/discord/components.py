@@ -29,8 +29,12 @@ _BUTTON_PREFIX = "ib"
 _FORM_BUTTON_PREFIX = "ibf"
 _MODAL_PREFIX = "ibm"
 _ID = r"(?P<action>[a-z_]+:[a-z_]+)\|(?P<value>[^|]*)"
-BUTTON_TEMPLATE = re.compile(rf"(?P<kind>{_BUTTON_PREFIX}|{_FORM_BUTTON_PREFIX})\|{_ID}")
-MODAL_TEMPLATE = re.compile(rf"{_MODAL_PREFIX}\|{_ID}")
+# A button sent in a direct message carries its server (`ib@GUILD|...`): a press from a DM
+# has no guild of its own, and the engine needs the workspace it belongs to.
+BUTTON_TEMPLATE = re.compile(
+    rf"(?P<kind>{_BUTTON_PREFIX}|{_FORM_BUTTON_PREFIX})(?:@(?P<home>\d+))?\|{_ID}"
+)
+MODAL_TEMPLATE = re.compile(rf"{_MODAL_PREFIX}(?:@(?P<home>\d+))?\|{_ID}")
 DEFAULT_FORM = AnswerForm(title="Your answer", label="Answer", placeholder="Type your answer…")
 
 # The form each action opens, as last rendered: the engine's forms are fixed per action, and a
@@ -55,11 +59,12 @@ class Press:
     action_id: str
     value: str
     form: AnswerForm | None = None
+    home: str | None = None  # the server of a button pressed in a direct message
 
 
 def decode(template: re.Pattern[str], custom_id: str) -> Press | None:
     match = template.fullmatch(custom_id)
-    return Press(match["action"], match["value"]) if match else None
+    return Press(match["action"], match["value"], home=match["home"]) if match else None
 
 
 def form_for(action_id: str) -> AnswerForm:
@@ -70,10 +75,18 @@ class EngineButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=BUTT
     """One engine button; rebuilt from its custom_id whenever pressed."""
 
     def __init__(
-        self, label: str, action_id: str, value: str, style: discord.ButtonStyle, has_form: bool
+        self,
+        label: str,
+        action_id: str,
+        value: str,
+        style: discord.ButtonStyle,
+        has_form: bool,
+        home: str | None = None,
     ) -> None:
         # A button with a form says so in its custom_id, so a press knows to open the modal.
         prefix = _FORM_BUTTON_PREFIX if has_form else _BUTTON_PREFIX
+        if home is not None:
+            prefix = f"{prefix}@{home}"
         super().__init__(
             discord.ui.Button(
                 label=clip(label, BUTTON_LABEL_LIMIT),
@@ -81,7 +94,7 @@ class EngineButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=BUTT
                 custom_id=encode(prefix, action_id, value),
             )
         )
-        self.press = Press(action_id, value, form_for(action_id) if has_form else None)
+        self.press = Press(action_id, value, form_for(action_id) if has_form else None, home)
 
     @classmethod
     async def from_custom_id(
@@ -94,27 +107,38 @@ class EngineButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=BUTT
         label = getattr(item, "label", None) or ""
         style = getattr(item, "style", discord.ButtonStyle.secondary)
         has_form = match["kind"] == _FORM_BUTTON_PREFIX
-        return cls(label, match["action"], match["value"], style, has_form=has_form)
+        return cls(
+            label, match["action"], match["value"], style, has_form=has_form, home=match["home"]
+        )
 
     async def callback(self, interaction: discord.Interaction[discord.Client]) -> None:
         interaction.client.dispatch("engine_button", interaction, self.press)
 
 
 def engine_button(
-    label: str, action_id: str, value: str, style: ButtonStyle, form: AnswerForm | None
+    label: str,
+    action_id: str,
+    value: str,
+    style: ButtonStyle,
+    form: AnswerForm | None,
+    home: str | None = None,
 ) -> EngineButton:
     if form is not None:
         _forms[action_id] = form
-    return EngineButton(label, action_id, value, _STYLES[style], has_form=form is not None)
+    return EngineButton(label, action_id, value, _STYLES[style], form is not None, home)
 
 
 class AnswerModal(discord.ui.Modal):
     """One paragraph input; the submit is handled from the raw interaction, not here."""
 
-    def __init__(self, form: AnswerForm, action_id: str, value: str) -> None:
+    def __init__(
+        self, form: AnswerForm, action_id: str, value: str, home: str | None = None
+    ) -> None:
+        # Opened from a DM, the form names the server as its button did.
+        prefix = _MODAL_PREFIX if home is None else f"{_MODAL_PREFIX}@{home}"
         super().__init__(
             title=clip(form.title or "Your answer", MODAL_TITLE_LIMIT),
-            custom_id=encode(_MODAL_PREFIX, action_id, value),
+            custom_id=encode(prefix, action_id, value),
             timeout=600,
         )
         self.answer: discord.ui.TextInput[AnswerModal] = discord.ui.TextInput(
@@ -134,6 +158,7 @@ class ModalAnswer:
     action_id: str
     value: str
     text: str
+    home: str | None = None  # the server of a form submitted in a direct message
 
 
 def parse_modal_submit(data: dict[str, Any]) -> ModalAnswer | None:
@@ -142,7 +167,7 @@ def parse_modal_submit(data: dict[str, Any]) -> ModalAnswer | None:
     if press is None:
         return None
     text = _find_input(data.get("components") or [])
-    return ModalAnswer(press.action_id, press.value, text or "")
+    return ModalAnswer(press.action_id, press.value, text or "", press.home)
 
 
 def _find_input(components: list[Any]) -> str | None:

@@ -37,9 +37,10 @@ class Part:
     embeds: list[discord.Embed] = field(default_factory=list)
     buttons: tuple[Button, ...] = ()
     image: Image | None = None
+    home: str | None = None  # the server its buttons belong to, when sent as a DM
 
     def view(self) -> discord.ui.View | None:
-        return build_view(self.buttons)
+        return build_view(self.buttons, self.home)
 
     def file(self) -> discord.File | None:
         if self.image is None:
@@ -76,13 +77,15 @@ def render(message: RichMessage, mention_user: str | None = None) -> list[Part]:
     return parts
 
 
-def build_view(buttons: tuple[Button, ...]) -> discord.ui.View | None:
+def build_view(buttons: tuple[Button, ...], home: str | None = None) -> discord.ui.View | None:
     if not buttons:
         return None
     view = discord.ui.View(timeout=None)
     for button in buttons:
         view.add_item(
-            engine_button(button.label, button.action_id, button.value, button.style, button.form)
+            engine_button(
+                button.label, button.action_id, button.value, button.style, button.form, home
+            )
         )
     return view
 

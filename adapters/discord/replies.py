@@ -20,6 +20,7 @@ from adapters.discord.chat import DiscordChat, no_mentions, platform_call, send_
 from adapters.discord.embeds import Part, render
 from bot.events import Place
 from bot.messages import Image, MessageRef, RichMessage
+from bot.ports.chat import UserRef
 
 log = logging.getLogger(__name__)
 
@@ -137,6 +138,9 @@ class InteractionChat:
             await self._chat.post_private(place, user_id, message)
             return
         await self._replies.send_private(render(message))
+
+    async def send_direct(self, to: UserRef, message: RichMessage) -> None:
+        await self._chat.send_direct(to, message)
 
     async def edit(self, message: MessageRef, new: RichMessage) -> None:
         await self._chat.edit(message, new)

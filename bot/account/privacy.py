@@ -122,9 +122,14 @@ def pair_sides(rows: Sequence[tuple[PairSession, PairSide]], turn: Turn) -> list
             "started_at": session.started_at.isoformat(),
             "status": side.status,
             "bot_score": side.bot_score,
+            "follow_up_score": side.follow_up_score,
         }
         if role == "candidate":
-            entry |= {"answer": side.answer_text, "points": side.candidate_points}
+            entry |= {
+                "answer": side.answer_text,
+                "follow_up_answer": side.follow_up_text,
+                "points": side.candidate_points,
+            }
         else:
             entry |= {
                 "checklist": dict(side.checklist),

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from bot import views as common
 from bot.events import Place
+from bot.messages import RichMessage
 from bot.pairs import views
 from bot.pairs.grammar import Pair
 from bot.pairs.sessions import PairProblem, PairSessions
+from bot.ports.chat import UserRef
 from bot.ports.records import PairRequest, User
 from bot.progress.groups import GroupService
 from bot.turn import Turn
@@ -64,7 +66,7 @@ class PairQueue:
         where = f"group `{command.group}`" if command.group else "this workspace"
         turn.tell(
             common.info(
-                f"You are in the pairing queue of {where} ({views.scope_of(topic, difficulty)}). "
+                f"You are in the pairing queue of {where} ({_scope(turn, topic, difficulty)}). "
                 "When someone joins, a thread opens for the two of you. The request expires in "
                 "30 minutes; `/interview pair cancel` leaves the queue."
             )
@@ -89,17 +91,13 @@ class PairQueue:
             turn.now,
             turn.now + self._sessions.rules.request_ttl,
         )
-        scope = views.scope_of(topic, difficulty)
-        turn.outbox.private(
-            turn.chat,
-            turn.place.top_level(),
-            other.external_id,
-            views.invitation(turn.actor.display_name, scope, request.id),
-        )
+        scope = _scope(turn, topic, difficulty)
+        where = turn.place.channel_name or turn.place.channel
+        _direct(turn, other, views.invitation(turn.actor.display_name, scope, where, request.id))
         turn.tell(
             common.info(
-                f"Invitation sent to {other.display_name}; it expires in 30 minutes. "
-                "`/interview pair cancel` withdraws it."
+                f"Invitation sent to {other.display_name} by direct message; it expires in 30 "
+                "minutes. `/interview pair cancel` withdraws it."
             )
         )
 
@@ -114,13 +112,14 @@ class PairQueue:
         name = inviter.display_name if inviter else "a former member"
         if not accept:
             if await turn.uow.pairs.set_status(request.id, "declined", "waiting"):
-                place = await self._place_of(turn, request.channel_id)
-                if inviter is not None and place is not None:
-                    turn.outbox.private(
-                        turn.chat,
-                        place,
-                        inviter.external_id,
-                        common.info(f"{turn.actor.display_name} declined your pair invitation."),
+                if inviter is not None:
+                    _direct(
+                        turn,
+                        inviter,
+                        common.info(
+                            f"{turn.actor.display_name} declined your pair invitation. "
+                            "`/interview pair` queues you for anyone instead."
+                        ),
                     )
                 turn.tell(common.info(f"You declined {name}'s invitation."))
             return
@@ -131,9 +130,10 @@ class PairQueue:
             raise PairProblem("That invitation is no longer open.")
         # Accepting takes the invitee out of the queue they may have been waiting in.
         mine = await turn.uow.pairs.waiting_for(turn.ids.workspace_id, turn.ids.user_id)
-        if mine is not None:
-            await turn.uow.pairs.set_status(mine.id, "cancelled", "waiting")
-        await self._pair(turn, request, request.topic, request.difficulty)
+        if mine is not None and await turn.uow.pairs.set_status(mine.id, "cancelled", "waiting"):
+            await self._withdrawn(turn, mine)
+        home = await self._place_of(turn, request.channel_id)
+        await self._pair(turn, request, request.topic, request.difficulty, home)
 
     async def cancel(self, turn: Turn) -> None:
         request = await turn.uow.pairs.waiting_for(turn.ids.workspace_id, turn.ids.user_id)
@@ -141,6 +141,10 @@ class PairQueue:
             request.id, "cancelled", "waiting"
         ):
             turn.tell(common.info("You are not in the pairing queue."))
+            return
+        if request.invitee_id is not None:
+            invitee = await self._withdrawn(turn, request)
+            turn.tell(common.info(f"You withdrew your invitation to {invitee}."))
             return
         turn.tell(common.info("You left the pairing queue."))
 
@@ -163,27 +167,61 @@ class PairQueue:
     # --- helpers ----------------------------------------------------------------------
 
     async def _pair(
-        self, turn: Turn, request: PairRequest, topic: str | None, difficulty: str | None
+        self,
+        turn: Turn,
+        request: PairRequest,
+        topic: str | None,
+        difficulty: str | None,
+        home: Place | None = None,
     ) -> None:
-        """The one who waited interviews first; the thread opens where the pair was made."""
+        """The one who waited interviews first. The thread opens where the pair was made: the
+        joiner's channel, or for an invitation the channel it was sent from (the invitee may
+        accept from a direct message). The one who waited hears of it privately."""
+        at = (home, request.channel_id) if home is not None else None
         session = await self._sessions.open(
-            turn, request.user_id, turn.ids.user_id, topic, difficulty
+            turn, request.user_id, turn.ids.user_id, topic, difficulty, at
         )
         await turn.uow.pairs.link(request.id, session.id)
-        if request.channel_id != turn.ids.channel_id:
-            waiting = await turn.uow.directory.get_user(request.user_id)
-            place = await self._place_of(turn, request.channel_id)
-            if waiting is not None and place is not None:
-                channel = turn.place.channel_name or turn.place.channel
-                turn.outbox.private(
-                    turn.chat,
-                    place,
-                    waiting.external_id,
-                    common.info(
-                        f"You are paired with {turn.actor.display_name}: "
-                        f"your thread is in #{channel}."
-                    ),
+        waiting = await turn.uow.directory.get_user(request.user_id)
+        if waiting is not None:
+            place = home or turn.place
+            channel = place.channel_name or place.channel
+            _direct(
+                turn,
+                waiting,
+                common.info(
+                    f"You are paired with {turn.actor.display_name}: your pair interview "
+                    f"thread is in #{channel}, and you interview first."
+                ),
+            )
+        if home is not None:
+            channel = home.channel_name or home.channel
+            inviter = await self._name(turn, request.user_id)
+            turn.tell(
+                common.info(
+                    f"You are paired with {inviter}: your pair interview thread is in "
+                    f"#{channel}. {inviter} interviews first; you answer there."
                 )
+            )
+
+    async def _withdrawn(self, turn: Turn, request: PairRequest) -> str:
+        """Tell the invitee of a withdrawn invitation, privately; their name, for the actor."""
+        if request.invitee_id is None:
+            return ""
+        invitee = await turn.uow.directory.get_user(request.invitee_id)
+        if invitee is None:
+            return "a former member"
+        _direct(
+            turn,
+            invitee,
+            common.info(f"{turn.actor.display_name} withdrew their pair interview invitation."),
+        )
+        return invitee.display_name
+
+    @staticmethod
+    async def _name(turn: Turn, user_id: int) -> str:
+        user = await turn.uow.directory.get_user(user_id)
+        return user.display_name if user else "a former member"
 
     async def _free(self, turn: Turn, queued_ok: bool = False) -> None:
         """One request or session at a time per member (an invitee may accept from the queue)."""
@@ -223,3 +261,14 @@ class PairQueue:
         return Place(
             turn.place.platform, turn.place.workspace, channel.external_id, None, channel.name
         )
+
+
+def _direct(turn: Turn, user: User, message: RichMessage) -> None:
+    """A notice to someone other than the actor: a direct message, so it reaches them alone."""
+    to = UserRef(turn.place.platform, turn.place.workspace, user.external_id)
+    turn.outbox.direct(turn.chat, to, message)
+
+
+def _scope(turn: Turn, topic: str | None, difficulty: str | None) -> str:
+    """What was asked for, with the topic's title as the thread's intro shows it."""
+    return views.scope_of(turn.bank.topic_title(topic) if topic else None, difficulty)

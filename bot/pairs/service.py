@@ -14,8 +14,8 @@ from bot.pairs import views
 from bot.pairs.grammar import Pair
 from bot.pairs.queue import PairQueue
 from bot.pairs.sessions import PairProblem, PairRules, PairSessions
-from bot.ports.chat import ChatLookup
-from bot.ports.records import PairSession
+from bot.ports.chat import ChatLookup, UserRef
+from bot.ports.records import PairSession, User
 from bot.ports.storage import UnitOfWork
 from bot.progress.groups import GroupService
 from bot.turn import Turn
@@ -125,18 +125,16 @@ class PairService:
                 continue
             done += 1
             place = await _place(uow, request.channel_id, None)
-            user = await uow.directory.get_user(request.user_id)
             chat = chats(place.platform) if place else None
-            if place is not None and chat is not None and user is not None:
-                outbox.private(
-                    chat,
-                    place,
-                    user.external_id,
-                    common.info(
-                        "Your pairing request expired after 30 minutes with no partner. "
-                        "`/interview pair` queues you again."
-                    ),
-                )
+            if place is None or chat is None:
+                continue
+            user = await uow.directory.get_user(request.user_id)
+            invitee = await uow.directory.get_user(request.invitee_id or 0)
+            if user is not None:
+                outbox.direct(chat, _ref(place, user), views.expired(invitee))
+            if invitee is not None:
+                expired = views.invitation_expired(user.display_name if user else None)
+                outbox.direct(chat, _ref(place, invitee), expired)
         for session in await uow.pairs.idle_sessions(self.sessions.idle_cutoff(now)):
             place = await _place(uow, session.channel_id, session.thread_ref)
             chat = chats(place.platform) if place else None
@@ -159,6 +157,10 @@ class PairService:
             candidates.append(oldest + self.sessions.rules.idle_timeout + timedelta(seconds=1))
         upcoming = [c for c in candidates if c > moment]
         return min(upcoming) if upcoming else None
+
+
+def _ref(place: Place, user: User) -> UserRef:
+    return UserRef(place.platform, place.workspace, user.external_id)
 
 
 async def _place(uow: UnitOfWork, channel_id: int, thread: str | None) -> Place | None:

@@ -64,20 +64,23 @@ class PairSessions:
         second: int,
         topic: str | None,
         difficulty: str | None,
+        at: tuple[Place, int] | None = None,
     ) -> PairSession:
-        """Open the session in the turn's channel: first interviews, second answers."""
+        """Open the session in the turn's channel, or in `at` (a channel and its id): first
+        interviews, second answers."""
         question = await self._pick(turn, topic, difficulty, second, exclude=set())
         if question is None:
             raise PairProblem("There are no questions of that topic and difficulty.")
         uow = turn.uow
+        place, channel_id = at or (turn.place, turn.ids.channel_id)
         session = await uow.pairs.open_session(
-            turn.ids.workspace_id, turn.ids.channel_id, first, second, topic, difficulty, turn.now
+            turn.ids.workspace_id, channel_id, first, second, topic, difficulty, turn.now
         )
         side = await uow.pairs.add_side(session.id, 0, first, second, question.id)
         names = await self._names(uow, first, second)
         title = turn.bank.topic_title(topic) if topic else None
         intro = await turn.chat.post(
-            turn.place.top_level(), views.intro(names[0], names[1], title, difficulty)
+            place.top_level(), views.intro(names[0], names[1], title, difficulty)
         )
         thread = await turn.chat.open_thread(intro, f"Pair interview: {names[0]} and {names[1]}")
         session.thread_ref = thread.thread
@@ -182,7 +185,7 @@ class PairSessions:
         side.rating, side.note = rated
         await self._score(turn.uow, session, side, question, turn.now, event_ref)
         side.interviewer_points = interviewer_points(question.difficulty)
-        follow_up_score = await self._follow_up_score(side, question)
+        side.follow_up_score = await self._follow_up_score(side, question)
         thread = _thread(turn.place, session)
         interviewer, candidate = await self._side_people(turn.uow, side)
         last = side.position >= 1
@@ -194,7 +197,6 @@ class PairSessions:
                 interviewer.display_name,
                 candidate.display_name,
                 swap=not last,
-                follow_up_score=follow_up_score,
             ),
         )
         if last:
@@ -262,7 +264,7 @@ class PairSessions:
                 await self._score(uow, session, side, question, now, None)
         self._end(session, "closed", now)
         done = [
-            f"Round {i + 1}: {c} answered (asked by {i_name}); rating {r or '—'}/5, "
+            f"Round {i + 1}: {c} answered, interviewed by {i_name} — rating {r or '—'}/5, "
             f"bot {s if s is not None else '—'}/100"
             for i, (i_name, c, r, s) in enumerate(await self._summary(uow, session))
         ]

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from bot.grading.advice import as_clause
 from bot.grading.derive import key_points_of
 from bot.messages import AnswerForm, Button, ButtonStyle, Field, RichMessage
-from bot.ports.records import PairSide
+from bot.ports.records import PairSide, User
+from bot.views import info
 from questions.schema import Question
 
 MARKS = ("covered", "half", "missed")
@@ -40,12 +41,24 @@ class Verdicts:
 
     @property
     def disagreements(self) -> list[int]:
-        """1-based numbers of the points the two judged differently (unmarked counts too)."""
+        """1-based numbers of the points the two judged differently."""
         return [
             n
             for n, (mine, bots) in enumerate(zip(self.interviewer, self.bot, strict=True), start=1)
-            if mine != bots
+            if mine is not None and mine != bots
         ]
+
+    @property
+    def unmarked(self) -> list[int]:
+        """1-based numbers of the points the interviewer did not tick."""
+        return [n for n, mine in enumerate(self.interviewer, start=1) if mine is None]
+
+
+def numbered(noun: str, numbers: Sequence[int]) -> str:
+    """ "point 2", "points 2 and 3", "points 1, 3 and 4"."""
+    words = [str(n) for n in numbers]
+    listed = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+    return f"{noun}{'' if len(words) == 1 else 's'} {listed}"
 
 
 def clip(text: str, limit: int = FIELD_LIMIT) -> str:
@@ -80,7 +93,7 @@ def verdicts(question: Question, side: PairSide) -> Verdicts:
 
 
 def intro(first: str, second: str, topic: str | None, difficulty: str | None) -> RichMessage:
-    scope = " · ".join(filter(None, [topic, difficulty])) or "mixed topics"
+    scope = scope_of(topic, difficulty)
     return RichMessage(
         title=f"Pair interview: {first} and {second}",
         body=(
@@ -147,7 +160,6 @@ def comparison(
     interviewer: str,
     candidate: str,
     swap: bool,
-    follow_up_score: int | None = None,
 ) -> RichMessage:
     """Both verdicts of one side, shown to both members at its end."""
     found = verdicts(question, side)
@@ -156,19 +168,22 @@ def comparison(
         f"bot: {found.bot[n - 1]}{' ⚠' if n in found.disagreements else ''}"
         for n, point in enumerate(found.points, start=1)
     ]
-    disagree = found.disagreements
-    summary = (
-        "They disagree on point " + ", ".join(str(n) for n in disagree) + "."
-        if disagree
-        else "Interviewer and bot agree on every key point."
-    )
+    disagree, unmarked = found.disagreements, found.unmarked
+    if disagree:
+        summary = f"They disagree on {numbered('point', disagree)} (marked ⚠)."
+    elif unmarked:
+        summary = "Where both judged, interviewer and bot agree."
+    else:
+        summary = "Interviewer and bot agree on every key point."
+    if unmarked:
+        summary += f" {interviewer} did not mark {numbered('point', unmarked)}."
     note = f" — {side.note}" if side.note else ""
     body = (
         f"*{interviewer}'s rating:* {side.rating}/5{note}\n"
         f"*Bot's grade:* {side.bot_score}/100\n{summary}"
     )
-    if follow_up_score is not None:
-        body += f"\n*Bot's grade of the follow-up answer:* {follow_up_score}/100"
+    if side.follow_up_score is not None:
+        body += f"\n*Bot's grade of the follow-up answer:* {side.follow_up_score}/100"
     fields = [Field("Key points", clip("\n".join(rows)), inline=False)]
     fields.append(Field("Question", clip(question.prompt), inline=False))
     buttons = (
@@ -189,8 +204,9 @@ def comparison(
 def finished(names: Sequence[tuple[str, str, int | None, int | None]]) -> RichMessage:
     """The end of a session: each round's candidate, interviewer rating and bot score."""
     lines = [
-        f"• {candidate} (asked by {interviewer}): rating {rating or '—'}/5 · bot {score or 0}/100"
-        for interviewer, candidate, rating, score in names
+        f"• Round {n}: {candidate} answered, interviewed by {interviewer} — rating "
+        f"{rating or '—'}/5, bot {score or 0}/100"
+        for n, (interviewer, candidate, rating, score) in enumerate(names, start=1)
     ]
     return RichMessage(
         title="Pair interview finished",
@@ -206,12 +222,13 @@ def closed_idle(done: Sequence[str]) -> RichMessage:
     )
 
 
-def invitation(inviter: str, scope: str, request_id: int) -> RichMessage:
+def invitation(inviter: str, scope: str, channel: str, request_id: int) -> RichMessage:
     return RichMessage(
         title="Peer mock interview invitation",
         body=(
-            f"{inviter} invites you to a pair interview ({scope}): you interview each other "
-            "in a thread and swap roles. The invitation expires in 30 minutes."
+            f"{inviter} invites you to a pair interview ({scope}): you take turns asking each "
+            f"other a question, in a thread in #{channel}. {inviter} interviews first, then you "
+            "swap roles. The invitation expires in 30 minutes."
         ),
         buttons=(
             Button("Accept", ACCEPT, str(request_id), ButtonStyle.PRIMARY),
@@ -222,3 +239,23 @@ def invitation(inviter: str, scope: str, request_id: int) -> RichMessage:
 
 def scope_of(topic: str | None, difficulty: str | None) -> str:
     return " · ".join(filter(None, [topic, difficulty])) or "any topic"
+
+
+def expired(invitee: User | None) -> RichMessage:
+    """To the one who asked: their request or invitation ran out."""
+    if invitee is not None:
+        said = (
+            f"Your pair interview invitation to {invitee.display_name} expired after 30 "
+            "minutes without an answer."
+        )
+    else:
+        said = "Your pairing request expired after 30 minutes with no partner."
+    return info(f"{said} `/interview pair` queues you again.")
+
+
+def invitation_expired(inviter: str | None) -> RichMessage:
+    """To the invitee: the buttons of that invitation no longer do anything."""
+    return info(
+        f"The pair interview invitation from {inviter or 'a former member'} expired "
+        "after 30 minutes."
+    )

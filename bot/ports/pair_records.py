@@ -57,6 +57,7 @@ class PairSide(Protocol):
     answer_text: str
     follow_up_text: str
     bot_score: int | None
+    follow_up_score: int | None  # the bot's grade of the follow-up answer, when one was given
     bot_covered: list[str]
     bot_partly: list[str]
     rating: int | None

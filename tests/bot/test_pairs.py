@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -81,7 +82,7 @@ async def test_full_session_with_swap_scores_each_side_once(h_both: Harness) -> 
     assert done.title == "Round 1 done: Bob as candidate"
     assert "Alice's rating:* 4/5 — Clear on sparsity" in done.body
     assert "Bot's grade:* " in done.body
-    assert "disagree on point 2" in done.body
+    assert "disagree on point 2 (marked ⚠)" in done.body
     assert [b.label for b in done.buttons] == ["Swap roles"]
     await press(h, "bob", "Swap roles", thread=h.thread)
     assert h.chat.in_thread(h.thread)[-1].message.title == "Round 2: Bob interviews Alice"
@@ -160,7 +161,7 @@ async def test_a_queued_request_expires_after_30_minutes(h_both: Harness) -> Non
     h = h_both
     await h.command("pair", user="alice")
     await h.advance(timedelta(minutes=31))
-    assert "expired" in h.chat.private_to("alice")[-1].message.body
+    assert "request expired" in h.chat.direct_to("alice")[-1].message.body
     await h.command("pair", user="bob")
     assert not h.chat.threads, "an expired request is not paired"
     assert "pairing queue" in h.chat.private_to("bob")[-1].message.body
@@ -218,21 +219,46 @@ async def test_an_invitation_is_accepted_or_declined_by_the_invitee_alone(
     await h.command("pair", user="bob")
     await h.command("pair cancel", user="bob")
     await h.command("pair with @bob easy", user="alice")
-    invite = h.chat.private_to("bob")[-1].message
+    assert "Invitation sent to Bob by direct message" in h.chat.private_to("alice")[-1].message.body
+    assert h.chat.private_to("bob")[-1].message.body == "You left the pairing queue."
+    invite = h.chat.direct_to("bob")[-1].message
     assert invite.title == "Peer mock interview invitation"
+    assert "in a thread in #c1" in invite.body
     accept, decline = invite.buttons
     await h.press(accept.action_id, accept.value, user="carol")
     assert "for someone else" in h.chat.private_to("carol")[-1].message.body
-    await h.press(decline.action_id, decline.value, user="bob")
-    assert "declined" in h.chat.private_to("alice")[-1].message.body
+    await h.press(decline.action_id, decline.value, user="bob", channel="D-bob")
+    assert "Bob declined" in h.chat.direct_to("alice")[-1].message.body
     await h.command("pair with bob", user="alice")
-    accept = h.chat.private_to("bob")[-1].message.buttons[0]
-    await h.press(accept.action_id, accept.value, user="bob")
-    assert [s.message.title for s in h.chat.sent if s.kind == "post"] == [
-        "Pair interview: Alice and Bob"
-    ]
-    await h.press(accept.action_id, accept.value, user="bob")
+    accept = h.chat.direct_to("bob")[-1].message.buttons[0]
+    await h.press(accept.action_id, accept.value, user="bob", channel="D-bob")
+    posts = [s for s in h.chat.sent if s.kind == "post"]
+    assert [s.message.title for s in posts] == ["Pair interview: Alice and Bob"]
+    assert posts[0].place.channel == "C1", "the thread opens where Alice invited, not in a DM"
+    told = h.chat.direct_to("alice")[-1].message.body
+    assert told.startswith("You are paired with Bob: your pair interview thread is in #")
+    assert "thread is in #" in h.chat.private_to("bob")[-1].message.body
+    await h.press(accept.action_id, accept.value, user="bob", channel="D-bob")
     assert "no longer open" in h.chat.private_to("bob")[-1].message.body
+
+
+async def test_a_withdrawn_or_expired_invitation_is_told_to_the_invitee(
+    h_memory: Harness,
+) -> None:
+    h = h_memory
+    await h.command("pair", user="bob")
+    await h.command("pair cancel", user="bob")
+    await h.command("pair with bob", user="alice")
+    await h.command("pair cancel", user="alice")
+    assert h.chat.private_to("alice")[-1].message.body == "You withdrew your invitation to Bob."
+    assert "Alice withdrew" in h.chat.direct_to("bob")[-1].message.body
+    accept = h.chat.direct_to("bob")[0].message.buttons[0]
+    await h.press(accept.action_id, accept.value, user="bob", channel="D-bob")
+    assert "no longer open" in h.chat.private_to("bob")[-1].message.body
+    await h.command("pair with bob", user="alice")
+    await h.advance(timedelta(minutes=31))
+    assert "invitation to Bob expired" in h.chat.direct_to("alice")[-1].message.body
+    assert "from Alice expired" in h.chat.direct_to("bob")[-1].message.body
 
 
 async def test_an_idle_session_closes_with_what_was_done(h_both: Harness) -> None:
@@ -242,7 +268,7 @@ async def test_an_idle_session_closes_with_what_was_done(h_both: Harness) -> Non
     await h.advance(timedelta(minutes=31))
     closed = h.chat.in_thread(h.thread)[-1].message
     assert closed.title == "Pair interview closed after 30 idle minutes"
-    assert "Round 1: Bob answered (asked by Alice)" in closed.body
+    assert "Round 1: Bob answered, interviewed by Alice — rating —/5" in closed.body
     await h.command("pair", user="alice")
     assert "pairing queue" in h.chat.private_to("alice")[-1].message.body
 
@@ -308,7 +334,18 @@ async def test_the_follow_up_is_asked_in_the_thread_and_graded_too(h_memory: Har
     await h.say("I would use an elastic net when features are correlated.", h.thread, user="bob")
     await finish(h, "alice", "5 thorough")
     done = h.chat.in_thread(h.thread)[-1].message
-    assert "Bot's grade of the follow-up answer:* " in done.body
+    async with h.uow() as uow:
+        session = await uow.pairs.open_session_of(1)
+        assert session is not None
+        (side,) = await uow.pairs.sides(session.id)
+    assert side.follow_up_score is not None, "the follow-up's grade is kept with the side"
+    assert f"Bot's grade of the follow-up answer:* {side.follow_up_score}/100" in done.body
+    await h.command("privacy export", user="bob")
+    export = h.chat.private_to("bob")[-1].message.attachment
+    assert export is not None
+    mine = json.loads(export.data)["pair_sessions"][0]
+    assert mine["follow_up_score"] == side.follow_up_score
+    assert mine["follow_up_answer"].startswith("I would use an elastic net")
     # only one medium regularisation question: the swap takes the nearest the bank has
     await press(h, "alice", "Swap roles", thread=h.thread)
     await my_notes(h, "bob")
@@ -339,7 +376,7 @@ async def test_accepting_an_invitation_leaves_the_queue(h_memory: Harness) -> No
     await h.command("pair cancel", user="alice")
     await h.command("pair", user="bob")
     await h.command("pair with bob", user="alice")
-    accept = h.chat.private_to("bob")[-1].message.buttons[0]
+    accept = h.chat.direct_to("bob")[-1].message.buttons[0]
     await h.press(accept.action_id, accept.value, user="bob")
     assert [s.message.title for s in h.chat.sent if s.kind == "post"] == [
         "Pair interview: Alice and Bob"

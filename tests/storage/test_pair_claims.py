@@ -153,14 +153,16 @@ async def test_pair_sessions_and_blocks_survive_export_and_import(tmp_path: Path
     from storage.export import export_workspace
     from storage.transfer import import_workspace
     from tests.support.harness import answer_covering
-    from tests.support.pair_flow import finish, paired, question_of
+    from tests.support.pair_flow import finish, paired, press, question_of
 
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
     async with migrated_database("sqlite", tmp_path / "a") as (source, _url):
         h = Harness(source, fixture_bank(), ManualClock(START))
-        await paired(h)
+        await paired(h, "regularisation medium")
         await h.say(answer_covering(h.bank, question_of(h, "alice")), h.thread, user="bob")
+        await press(h, "alice", "Ask follow-up")
+        await h.say("An elastic net, when features are correlated.", h.thread, user="bob")
         await finish(h, "alice", "4 Clear.")
         await h.command("stats", user="carol")
         await h.command("pair block Carol", user="bob")
@@ -168,6 +170,7 @@ async def test_pair_sessions_and_blocks_survive_export_and_import(tmp_path: Path
             original = await export_workspace(session, "test", "W1")
     (session_out,) = original["pair_sessions"]
     assert [s["rating"] for s in session_out["sides"]] == [4]
+    assert isinstance(session_out["sides"][0]["follow_up_score"], int)
     assert session_out["sides"][0]["candidate"] == "bob"
     assert original["pair_blocks"][0]["user"] == "bob"
     async with migrated_database("sqlite", tmp_path / "b") as (target, _url):
@@ -177,6 +180,15 @@ async def test_pair_sessions_and_blocks_survive_export_and_import(tmp_path: Path
         assert summary.counts()["pair_sessions"] == 1
         async with session_factory(target)() as session:
             assert await export_workspace(session, "test", "W1") == original
+        older = json.loads(json.dumps(original))  # written before follow-up grades were kept
+        older["workspace"]["id"] = "W3"
+        del older["pair_sessions"][0]["sides"][0]["follow_up_score"]
+        async with session_factory(target)() as session:
+            await import_workspace(session, older)
+            await session.commit()
+        async with session_factory(target)() as session:
+            again = await export_workspace(session, "test", "W3")
+        assert again["pair_sessions"][0]["sides"][0]["follow_up_score"] is None
         broken = json.loads(json.dumps(original))
         broken["workspace"]["id"] = "W2"
         broken["pair_sessions"][0]["sides"][0]["candidate"] = "zed"

@@ -42,3 +42,30 @@ def test_a_request_nobody_takes_expires_after_30_minutes(tmp_path: Path) -> None
     assert "Your pairing request expired after 30 minutes" in out
     assert "Pair interview:" not in out, "an expired request is never paired"
     assert out.count("You are in the pairing queue") == 2
+
+
+def test_an_invitation_arrives_as_a_direct_message_and_is_accepted_from_it(
+    tmp_path: Path,
+) -> None:
+    script = "\n".join(
+        [
+            ":user bob",
+            "/interview stats",
+            ":user alice",
+            "/interview pair with bob",
+            "/interview pair cancel",
+            "/interview pair with bob",
+            ":user bob",
+            ":press Accept",
+        ]
+    )
+    result = run_console(tmp_path / "bot.db", script, "--packs", str(FIXTURE_PACKS))
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    invited = out.index("[interview-bot → direct message to bob]")
+    assert out.index("== Peer mock interview invitation ==", invited) > invited
+    assert "alice withdrew their pair interview invitation." in out
+    assert "== Pair interview: alice and bob ==" in out
+    paired = out.index("[interview-bot → direct message to alice]")
+    assert out.index("You are paired with bob", paired) > paired
+    assert "Traceback" not in out + result.stderr

@@ -645,16 +645,28 @@ class FakeDiscord:
         options: dict[str, Any] | None = None,
         channel_id: int = CHANNEL_ID,
         admin: bool = False,
+        members: dict[str, str] | None = None,
     ) -> str:
-        """`/interview <path...> option:value`, as the user `name`; returns the interaction id."""
+        """`/interview <path...> option:value`, as the user `name`; returns the interaction id.
+        members maps a member option to the stand-in user it names."""
         leaf: list[dict[str, Any]] = [
             {"name": key, "type": _option_type(value), "value": value}
             for key, value in (options or {}).items()
         ]
+        resolved: dict[str, dict[str, Any]] = {"users": {}, "members": {}}
+        for key, who in (members or {}).items():
+            user_id = str(self.user(who)["id"])
+            leaf.append({"name": key, "type": 6, "value": user_id})
+            resolved["users"][user_id] = self.user(who)
+            resolved["members"][user_id] = {
+                k: v for k, v in self.member(who).items() if k != "user"
+            }
         for part in reversed(path):
             kind = 1 if part == path[-1] else 2
             leaf = [{"name": part, "type": kind, "options": leaf}]
-        data = {"id": "1", "name": "interview", "type": 1, "options": leaf}
+        data: dict[str, Any] = {"id": "1", "name": "interview", "type": 1, "options": leaf}
+        if members:
+            data["resolved"] = resolved
         payload = self._interaction(2, name, channel_id, data, admin)
         await self.dispatch("INTERACTION_CREATE", payload)
         return str(payload["id"])
@@ -674,6 +686,22 @@ class FakeDiscord:
     ) -> str:
         data = {"custom_id": custom_id, "component_type": 2}
         payload = self._interaction(3, name, message.channel_id, data, admin)
+        payload["message"] = message.payload
+        await self.dispatch("INTERACTION_CREATE", payload)
+        return str(payload["id"])
+
+    async def press_direct(self, name: str, message: StoredMessage, custom_id: str) -> str:
+        """A press on a button of a direct message: no guild, the user not a member."""
+        data = {"custom_id": custom_id, "component_type": 2}
+        payload = self._interaction(3, name, message.channel_id, data, False)
+        for key in ("guild_id", "member", "guild_locale"):
+            payload.pop(key)
+        payload["user"] = self.user(name)
+        payload["channel"] = next(
+            c for c in self.dm_channels.values() if int(c["id"]) == message.channel_id
+        )
+        payload["context"] = 1
+        payload["authorizing_integration_owners"] = {"0": str(self.user(name)["id"])}
         payload["message"] = message.payload
         await self.dispatch("INTERACTION_CREATE", payload)
         return str(payload["id"])

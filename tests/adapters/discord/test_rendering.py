@@ -7,6 +7,8 @@ import re
 from adapters.discord.components import (
     BUTTON_TEMPLATE,
     CUSTOM_ID_LIMIT,
+    AnswerModal,
+    Press,
     decode,
     parse_modal_submit,
 )
@@ -106,6 +108,31 @@ def test_buttons_ride_on_the_last_part_and_carry_action_and_value() -> None:
     assert press is not None
     assert press.action_id == "round:restart"
     assert press.value.startswith("7:metrics")
+
+
+def test_buttons_sent_as_a_direct_message_name_their_server_and_so_does_their_form() -> None:
+    form = AnswerForm(title="Finish", label="Rating")
+    parts = render(
+        RichMessage(body="b", buttons=(Button("Finish", "pair:finish", "4", form=form),))
+    )
+    parts[-1].home = "810000000000000001"
+    view = parts[-1].view()
+    assert view is not None
+    (custom_id,) = [c["custom_id"] for row in view.to_components() for c in row["components"]]
+    assert custom_id == "ibf@810000000000000001|pair:finish|4"
+    press = decode(BUTTON_TEMPLATE, custom_id)
+    assert press == Press("pair:finish", "4", home="810000000000000001")
+    modal = AnswerModal(form, press.action_id, press.value, press.home)
+    submitted = parse_modal_submit({"custom_id": modal.custom_id, "components": []})
+    assert submitted is not None
+    assert (submitted.action_id, submitted.value, submitted.home) == (
+        "pair:finish",
+        "4",
+        "810000000000000001",
+    )
+    in_a_server = parse_modal_submit({"custom_id": "ibm|pair:finish|4", "components": []})
+    assert in_a_server is not None
+    assert in_a_server.home is None
 
 
 def test_a_private_note_names_its_user_and_a_picture_is_attached() -> None:

@@ -65,3 +65,37 @@ async def test_the_interviewer_ticks_the_checklist_and_finishes_with_a_rating(bo
     await bot.settle()
     assert bot.slack.in_thread(thread)[-1].header == "Round 2: Bob interviews Alice"
     assert notes_of(bot, "UBOB").thread_ts == thread
+
+
+def directs(bot: Bot, user: str) -> list[Call]:
+    return [c for c in bot.slack.posts() if c.channel == f"D{user}"]
+
+
+async def test_pair_with_invites_by_direct_message_and_the_invitee_declines_or_accepts(
+    bot: Bot,
+) -> None:
+    await bot.driver.command("stats", user="UBOB")
+    await bot.settle()
+    assert (await bot.driver.command("pair with <@UBOB|bob>", user="UALICE")).status == 200
+    await bot.settle()
+    assert "Invitation sent to Bob" in bot.slack.ephemerals("UALICE")[-1].shown
+    assert not [c for c in bot.slack.ephemerals("UBOB") if "invit" in c.shown.lower()]
+    invitation = directs(bot, "UBOB")[-1]
+    assert invitation.header == "Peer mock interview invitation"
+    assert "Alice invites you" in invitation.shown
+    assert [b["text"]["text"] for b in invitation.buttons()] == ["Accept", "Decline"]
+
+    await bot.driver.click(invitation, "Decline", user="UBOB")
+    await bot.settle()
+    assert "Bob declined your pair invitation" in directs(bot, "UALICE")[-1].shown
+    assert "You declined Alice's invitation" in bot.slack.ephemerals("UBOB")[-1].shown
+    assert not [c for c in bot.slack.posts() if c.header.startswith("Pair interview")]
+
+    await bot.driver.command("pair with <@UBOB|bob>", user="UALICE")
+    await bot.settle()
+    await bot.driver.click(directs(bot, "UBOB")[-1], "Accept", user="UBOB")
+    await bot.settle()
+    intro = next(c for c in bot.slack.posts() if c.header.startswith("Pair interview"))
+    assert intro.channel == "C1", "the thread opens where Alice invited, not in a DM"
+    assert bot.slack.in_thread(intro.ts)[0].header == "Round 1: Alice interviews Bob"
+    assert "You are paired with Bob" in directs(bot, "UALICE")[-1].shown

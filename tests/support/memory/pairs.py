@@ -60,6 +60,7 @@ class PairSide:
     answer_text: str = ""
     follow_up_text: str = ""
     bot_score: int | None = None
+    follow_up_score: int | None = None
     bot_covered: list[str] = field(default_factory=list)
     bot_partly: list[str] = field(default_factory=list)
     rating: int | None = None
