@@ -213,3 +213,20 @@ class Reviews:
             .returning(ReviewNudge.user_id)
         )
         return (await self._session.execute(stmt)).first() is not None
+
+    async def release_nudge(
+        self, user_id: int, local_date: date, moved_to: datetime, retry_at: datetime | None
+    ) -> None:
+        # The reminder row first, then the claim: the order a sweep takes them in, so a
+        # release and another replica's sweep never wait on each other in a circle.
+        if retry_at is not None:
+            await self._session.execute(
+                update(ReminderRow)
+                .where(ReminderRow.user_id == user_id, ReminderRow.next_at == moved_to)
+                .values(next_at=retry_at)
+            )
+        await self._session.execute(
+            delete(ReviewNudge).where(
+                ReviewNudge.user_id == user_id, ReviewNudge.local_date == local_date
+            )
+        )

@@ -303,6 +303,13 @@ class Reviews(Protocol):
     async def next_reminder_after(self, moment: datetime) -> datetime | None: ...
     async def claim_nudge(self, user_id: int, local_date: date, now: datetime) -> bool:
         """True for the one caller that claims this user's nudge of this day."""
+        ...
+
+    async def release_nudge(
+        self, user_id: int, local_date: date, moved_to: datetime, retry_at: datetime | None
+    ) -> None:
+        """Give back a claim whose send failed; with retry_at, bring the reminder (if still
+        at moved_to, where the failed sweep put it) forward so a later sweep tries again."""
 
 
 class Pairs(Protocol):

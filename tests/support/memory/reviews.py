@@ -93,3 +93,13 @@ class Reviews:
             return False
         self.d.nudges.add((user_id, local_date))
         return True
+
+    async def release_nudge(
+        self, user_id: int, local_date: date, moved_to: datetime, retry_at: datetime | None
+    ) -> None:
+        self.d.nudges.discard((user_id, local_date))
+        found = self.d.reminders.get(user_id)
+        if retry_at is not None and found is not None and found.next_at == moved_to:
+            self.d.reminders[user_id] = ReviewReminder(
+                user_id, found.remind_at, found.timezone, retry_at
+            )
