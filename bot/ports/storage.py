@@ -19,6 +19,7 @@ from bot.ports.records import (
     Channel,
     DailyPost,
     Deleted,
+    DueQuestions,
     EarlierAnswer,
     Identity,
     LeaderRow,
@@ -281,6 +282,11 @@ class Reviews(Protocol):
 
     async def due(self, user_id: int, now: datetime, limit: int) -> list[ReviewCard]:
         """The user's cards due by now, most overdue first."""
+        ...
+
+    async def due_questions(self, user_id: int, now: datetime, limit: int) -> DueQuestions:
+        """How many of the user's cards are due, and the question ids of the `limit` most
+        overdue: what a review round needs, in one statement off the covering index."""
         ...
 
     async def next_due(self, user_id: int) -> datetime | None: ...

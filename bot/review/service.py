@@ -29,14 +29,15 @@ class ReviewService:
                 )
             )
             return
-        due_now = (await turn.uow.reviews.summary(ids.user_id, turn.now, turn.now)).due_now
-        if due_now == 0:
+        picked = await turn.uow.reviews.due_questions(
+            ids.user_id, turn.now, count or DEFAULT_REVIEW_COUNT
+        )
+        if picked.total == 0:
             next_due = await turn.uow.reviews.next_due(ids.user_id)
             zone = await review_zone(turn.uow, ids.user_id, ids.channel_id)
             turn.tell(review_views.nothing_due(next_due, turn.now, zone))
             return
-        cards = await turn.uow.reviews.due(ids.user_id, turn.now, count or DEFAULT_REVIEW_COUNT)
-        chosen = [q for card in cards if (q := turn.bank.get(card.question_id)) is not None]
+        chosen = [q for qid in picked.question_ids if (q := turn.bank.get(qid)) is not None]
         if not chosen:
             turn.tell(
                 views.info(
@@ -45,7 +46,7 @@ class ReviewService:
             )
             return
         # Cards of questions the packs no longer have can never be asked: leave them uncounted.
-        askable = due_now - (len(cards) - len(chosen))
+        askable = picked.total - (len(picked.question_ids) - len(chosen))
         intro = review_views.review_intro(turn.actor.display_name, len(chosen), askable)
         await self._rounds.begin(turn, chosen, intro, ("review", None, None), "")
 
