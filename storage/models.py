@@ -346,7 +346,8 @@ class ReviewCard(Base):
     """A (user, question) card of spaced review; FSRS sets `due` after every graded answer."""
 
     __tablename__ = "review_cards"
-    __table_args__ = (Index("ix_review_cards_user_due", "user_id", "due"),)
+    # Covers the due-question pick: (user, due, question) in the order a review round asks.
+    __table_args__ = (Index("ix_review_cards_user_due_question", "user_id", "due", "question_id"),)
 
     user_id: Mapped[int] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True

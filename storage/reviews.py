@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.ports.records import NudgeTarget, ReviewCard, ReviewReminder, ReviewSummary
+from bot.ports.records import DueQuestions, NudgeTarget, ReviewCard, ReviewReminder, ReviewSummary
 from storage.models import ReviewCard as CardRow
 from storage.models import ReviewNudge, User, Workspace
 from storage.models import ReviewReminder as ReminderRow
@@ -96,6 +96,19 @@ class Reviews:
             .limit(limit)
         )
         return [card_of(row) for row in rows]
+
+    async def due_questions(self, user_id: int, now: datetime, limit: int) -> DueQuestions:
+        # Only indexed columns, in the index's order: an index-only scan of this user's due
+        # range; the window count rides along on the same rows.
+        rows = (
+            await self._session.execute(
+                select(CardRow.question_id, func.count().over())
+                .where(CardRow.user_id == user_id, CardRow.due <= now)
+                .order_by(CardRow.due, CardRow.question_id)
+                .limit(limit)
+            )
+        ).all()
+        return DueQuestions(int(rows[0][1]) if rows else 0, tuple(r[0] for r in rows))
 
     async def next_due(self, user_id: int) -> datetime | None:
         return await self._session.scalar(
@@ -213,3 +226,20 @@ class Reviews:
             .returning(ReviewNudge.user_id)
         )
         return (await self._session.execute(stmt)).first() is not None
+
+    async def release_nudge(
+        self, user_id: int, local_date: date, moved_to: datetime, retry_at: datetime | None
+    ) -> None:
+        # The reminder row first, then the claim: the order a sweep takes them in, so a
+        # release and another replica's sweep never wait on each other in a circle.
+        if retry_at is not None:
+            await self._session.execute(
+                update(ReminderRow)
+                .where(ReminderRow.user_id == user_id, ReminderRow.next_at == moved_to)
+                .values(next_at=retry_at)
+            )
+        await self._session.execute(
+            delete(ReviewNudge).where(
+                ReviewNudge.user_id == user_id, ReviewNudge.local_date == local_date
+            )
+        )

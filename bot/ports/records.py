@@ -329,6 +329,14 @@ class Deleted:
 
 
 @dataclass(frozen=True)
+class DueQuestions:
+    """A user's due review cards as a round starts them: how many, and the first few."""
+
+    total: int
+    question_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class ReviewCard:
     """One (user, question) card of spaced review, as FSRS left it after the last answer."""
 

@@ -20,6 +20,7 @@ from bot.ports.records import (
     Channel,
     DailyPost,
     Deleted,
+    DueQuestions,
     EarlierAnswer,
     Identity,
     InboxItem,
@@ -311,6 +312,11 @@ class Reviews(Protocol):
         """The user's cards due by now, most overdue first."""
         ...
 
+    async def due_questions(self, user_id: int, now: datetime, limit: int) -> DueQuestions:
+        """How many of the user's cards are due, and the question ids of the `limit` most
+        overdue: what a review round needs, in one statement off the covering index."""
+        ...
+
     async def next_due(self, user_id: int) -> datetime | None: ...
     async def summary(self, user_id: int, now: datetime, until: datetime) -> ReviewSummary: ...
     async def due_per_day(
@@ -331,6 +337,13 @@ class Reviews(Protocol):
     async def next_reminder_after(self, moment: datetime) -> datetime | None: ...
     async def claim_nudge(self, user_id: int, local_date: date, now: datetime) -> bool:
         """True for the one caller that claims this user's nudge of this day."""
+        ...
+
+    async def release_nudge(
+        self, user_id: int, local_date: date, moved_to: datetime, retry_at: datetime | None
+    ) -> None:
+        """Give back a claim whose send failed; with retry_at, bring the reminder (if still
+        at moved_to, where the failed sweep put it) forward so a later sweep tries again."""
 
 
 class UnitOfWork(Protocol):

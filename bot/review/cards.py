@@ -13,6 +13,7 @@ from bot.ports.records import ReviewCard, Round
 from bot.ports.storage import Reviews
 from bot.review import views
 from bot.review.schedule import next_card
+from bot.review.zones import review_zone
 from bot.turn import Turn
 
 
@@ -58,4 +59,5 @@ async def after_grading(
     graded = Graded(turn.ids.user_id, question_id, score, result.covered, result.missed)
     (change,) = await record_answers(turn.uow.reviews, [graded], turn.now)
     if round_.mode == "review":
-        turn.say(thread, views.comparison(change.before, change.after, result, turn.now))
+        zone = await review_zone(turn.uow, turn.ids.user_id, turn.ids.channel_id)
+        turn.say(thread, views.comparison(change.before, change.after, result, turn.now, zone))

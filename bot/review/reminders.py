@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -35,12 +36,40 @@ def parse_hhmm(text: str) -> time:
     return time(int(hour), int(minute))
 
 
+@dataclass(frozen=True)
+class _Nudge:
+    """One claimed nudge on its way out, with what a failed send needs to give it back."""
+
+    chat: ChatPort
+    to: UserRef
+    message: RichMessage
+    user_id: int
+    day: date
+    moved_to: datetime
+    retry_at: datetime | None
+
+
+# After a failed send the claim is given back and the nudge tried again this long after,
+# as long as that is still the same local day (a refusing platform costs a few calls a day).
+RETRY_AFTER = timedelta(minutes=15)
+
+
+def _retry_moment(now: datetime, zone: ZoneInfo, upcoming: datetime) -> datetime | None:
+    retry = now + RETRY_AFTER
+    same_day = retry.astimezone(zone).date() == now.astimezone(zone).date()
+    return retry if same_day and retry < upcoming else None
+
+
 class ReviewReminders:
     async def sweep(
         self, uow_factory: Callable[[], UnitOfWork], chats: ChatLookup, now: datetime
     ) -> int:
-        """Nudge everyone whose reminder came and who has cards due; returns how many."""
-        sends: list[tuple[ChatPort, UserRef, RichMessage]] = []
+        """Nudge everyone whose reminder came and who has cards due; returns how many.
+
+        The claim is held while sending, so two replicas never both send; a send that fails
+        gives its claim back and re-arms the reminder, so a later sweep delivers it.
+        """
+        nudges: list[_Nudge] = []
         async with uow_factory() as uow:
             for target in await uow.reviews.due_reminders(now):
                 reminder = target.reminder
@@ -54,18 +83,31 @@ class ReviewReminders:
                 today = now.astimezone(zone).date()
                 if due and await uow.reviews.claim_nudge(reminder.user_id, today, now):
                     to = UserRef(target.platform, target.workspace, target.user)
-                    sends.append((chat, to, views.nudge(due)))
+                    retry = _retry_moment(now, zone, upcoming)
+                    nudges.append(
+                        _Nudge(chat, to, views.nudge(due), reminder.user_id, today, upcoming, retry)
+                    )
             await uow.commit()
-        sent = 0
-        for chat, to, message in sends:
+        failed: list[_Nudge] = []
+        for nudge in nudges:
             try:
-                await chat.send_direct(to, message)
-                sent += 1
+                await nudge.chat.send_direct(nudge.to, nudge.message)
             except Exception:
                 log.warning(
-                    "a review nudge to %s/%s failed", to.platform, to.user_id, exc_info=True
+                    "a review nudge to %s/%s failed; it will be tried again",
+                    nudge.to.platform,
+                    nudge.to.user_id,
+                    exc_info=True,
                 )
-        return sent
+                failed.append(nudge)
+        if failed:
+            async with uow_factory() as uow:
+                for nudge in failed:
+                    await uow.reviews.release_nudge(
+                        nudge.user_id, nudge.day, nudge.moved_to, nudge.retry_at
+                    )
+                await uow.commit()
+        return len(nudges) - len(failed)
 
     async def next_after(self, uow: UnitOfWork, moment: datetime) -> datetime | None:
         return await uow.reviews.next_reminder_after(moment)

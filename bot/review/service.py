@@ -9,6 +9,7 @@ from bot.ports.records import ReviewReminder
 from bot.review import views as review_views
 from bot.review.grammar import DEFAULT_REVIEW_COUNT, remind_time, zone_of
 from bot.review.reminders import next_occurrence
+from bot.review.zones import review_zone
 from bot.rounds.mock import MockRounds
 from bot.turn import Turn
 
@@ -28,13 +29,15 @@ class ReviewService:
                 )
             )
             return
-        due_now = (await turn.uow.reviews.summary(ids.user_id, turn.now, turn.now)).due_now
-        if due_now == 0:
+        picked = await turn.uow.reviews.due_questions(
+            ids.user_id, turn.now, count or DEFAULT_REVIEW_COUNT
+        )
+        if picked.total == 0:
             next_due = await turn.uow.reviews.next_due(ids.user_id)
-            turn.tell(review_views.nothing_due(next_due, turn.now))
+            zone = await review_zone(turn.uow, ids.user_id, ids.channel_id)
+            turn.tell(review_views.nothing_due(next_due, turn.now, zone))
             return
-        cards = await turn.uow.reviews.due(ids.user_id, turn.now, count or DEFAULT_REVIEW_COUNT)
-        chosen = [q for card in cards if (q := turn.bank.get(card.question_id)) is not None]
+        chosen = [q for qid in picked.question_ids if (q := turn.bank.get(qid)) is not None]
         if not chosen:
             turn.tell(
                 views.info(
@@ -42,7 +45,9 @@ class ReviewService:
                 )
             )
             return
-        intro = review_views.review_intro(turn.actor.display_name, len(chosen), due_now)
+        # Cards of questions the packs no longer have can never be asked: leave them uncounted.
+        askable = picked.total - (len(picked.question_ids) - len(chosen))
+        intro = review_views.review_intro(turn.actor.display_name, len(chosen), askable)
         await self._rounds.begin(turn, chosen, intro, ("review", None, None), "")
 
     async def remind(self, turn: Turn, command: ReviewRemind) -> None:
@@ -53,12 +58,7 @@ class ReviewService:
             turn.tell(review_views.reminder_off(await turn.uow.reviews.remove_reminder(user_id)))
             return
         at = remind_time(command.time)
-        zone_name = command.tz
-        if zone_name is None:
-            kept = await turn.uow.reviews.reminder_of(user_id)
-            group = await turn.uow.groups.for_channel(turn.ids.channel_id)
-            zone_name = kept.timezone if kept else group.timezone if group else "UTC"
-        zone = zone_of(zone_name)
+        zone = zone_of(command.tz or await review_zone(turn.uow, user_id, turn.ids.channel_id))
         reminder = ReviewReminder(
             user_id, f"{at:%H:%M}", zone.key, next_occurrence(at, zone, turn.now)
         )

@@ -12,44 +12,66 @@ from bot.views import plural
 
 
 def when(moment: datetime, now: datetime, zone: str = "UTC") -> str:
-    """A due moment as a person reads it: 'now', 'in 5 hours, at 14:00 UTC', 'in 3 days, on
-    Thu 12 Mar'."""
-    local = moment.astimezone(ZoneInfo(zone))
+    """A due moment as a person reads it in their zone: 'now', 'in 20 minutes', 'in 5 hours,
+    at 14:00 CET', 'tomorrow (Tue 03 Mar) at 09:00 CET', 'in 3 days, on Thu 05 Mar at 09:00
+    CET'. Days count calendar days in the zone, so 'tomorrow' is never two dates away."""
+    tz = ZoneInfo(zone)
+    local = moment.astimezone(tz)
     seconds = (moment - now).total_seconds()
     if seconds <= 0:
         return "now"
     if seconds < 3600:
         return f"in {plural(max(1, round(seconds / 60)), 'minute')}"
-    if round(seconds / 3600) < 24:
-        return f"in {plural(round(seconds / 3600), 'hour')}, at {local:%H:%M %Z}"
-    return f"in {plural(round(seconds / 86400), 'day')}, on {local:%a %d %b}"
+    days = (local.date() - now.astimezone(tz).date()).days
+    at = f"at {local:%H:%M %Z}"
+    if days == 0 or seconds < 6 * 3600:
+        return f"in {plural(round(seconds / 3600), 'hour')}, {at}"
+    if days == 1:
+        return f"tomorrow ({local:%a %d %b}) {at}"
+    return f"in {plural(days, 'day')}, on {local:%a %d %b} {at}"
 
 
 def review_intro(name: str, count: int, due: int) -> RichMessage:
-    more = f" ({due - count} more wait for the next round)" if due > count else ""
+    """Says how many cards are due and how many of them this round asks."""
+    if due <= count:
+        asks = "this round asks it" if count == 1 else f"this round asks all {count}"
+        head = f"{plural(count, 'card')} due for review: {asks}"
+    else:
+        asked = "the most overdue one" if count == 1 else f"the {count} most overdue"
+        rest = "the other one waits" if due - count == 1 else f"the other {due - count} wait"
+        head = (
+            f"{plural(due, 'card')} due for review: this round asks {asked}, and {rest} "
+            "for your next `/interview review`"
+        )
     return RichMessage(
         title=f"Review for {name}",
         body=(
-            f"{plural(due, 'card')} due for review; this round asks "
-            f"{plural(count, 'question')}, most overdue first{more}. Answer each in this "
-            "thread: after each answer you see how it compares with last time."
+            f"{head}. Answer each in this thread: after each answer you see how it compares "
+            "with your last answer to it."
         ),
     )
 
 
-def nothing_due(next_due: datetime | None, now: datetime) -> RichMessage:
+def nothing_due(next_due: datetime | None, now: datetime, zone: str = "UTC") -> RichMessage:
     if next_due is None:
         return RichMessage(
             body="You have no review cards yet. Every answer you give (daily question, mock "
             "round) makes one: try `/interview mock`."
         )
     return RichMessage(
-        body=f"Nothing is due for review right now. Your next card is due {when(next_due, now)}."
+        body=(
+            f"Nothing is due for review right now. Your next card is due "
+            f"{when(next_due, now, zone)}."
+        )
     )
 
 
 def comparison(
-    before: ReviewCard | None, after: ReviewCard, result: GradeResult, now: datetime
+    before: ReviewCard | None,
+    after: ReviewCard,
+    result: GradeResult,
+    now: datetime,
+    zone: str = "UTC",
 ) -> RichMessage:
     """This answer against the key points missed last time, and when the card comes back."""
     fields: list[Field] = []
@@ -62,10 +84,18 @@ def comparison(
         still = sorted(was & now_missed)
         new = sorted(now_missed - was)
         change = after.last_score - before.last_score
-        trend = "up" if change > 0 else "down" if change < 0 else "level"
-        body = f"Last time {before.last_score}, now {after.last_score} ({trend} {abs(change)})."
+        trend = (
+            f"up {change} points"
+            if change > 0
+            else f"down {-change} points"
+            if change < 0
+            else "the same score"
+        )
+        body = f"Last time you scored {before.last_score}, now {after.last_score}: {trend}."
         if not was:
-            body += " Last time you missed nothing."
+            body += " Last time you missed no key point."
+        elif not now_missed:
+            body += " This time you covered every key point you missed before."
         if recovered:
             fields.append(Field("Recalled this time", "\n".join(f"• {k}" for k in recovered)))
         if still:
@@ -76,7 +106,7 @@ def comparison(
         title="Compared with last time",
         body=body,
         fields=tuple(fields),
-        context=f"Next review {when(after.due, now)}.",
+        context=f"This card comes back {when(after.due, now, zone)}.",
     )
 
 

@@ -80,7 +80,7 @@ async def test_a_poor_answer_comes_back_the_next_day_as_a_review(h_memory: Harne
     await weak_mock_answer(h)
     await h.command("review")
     assert "Nothing is due for review right now" in told(h)
-    assert "in 1 day" in told(h)
+    assert "due tomorrow (Tue 03 Mar) at 09:00 UTC" in told(h)
     await h.advance(timedelta(days=1))
     h.chat.clear()
     await h.command("review")
@@ -98,11 +98,31 @@ async def test_a_poor_answer_comes_back_the_next_day_as_a_review(h_memory: Harne
     assert "L2 penalises squared weights" in fields["Recalled this time"]
     assert "Last time" in compared.message.body
     assert "now 100" in compared.message.body
-    assert "Next review in" in (compared.message.context or "")
+    assert "This card comes back in" in (compared.message.context or "")
     await h.say(FOLLOW_UP, h.thread)
     assert h.chat.sent[-1].message.title == "Scorecard"
     await h.command("review")
     assert "Nothing is due for review right now" in told(h)
+
+
+async def test_review_texts_speak_in_the_users_zone_and_plain_words(h_memory: Harness) -> None:
+    h = h_memory  # Monday 2 March, 09:00 UTC
+    await weak_mock_answer(h)  # due Tuesday 3 March, 09:00 UTC
+    await h.command("review remind 08:00 tz=Asia/Tokyo")
+    await h.command("review")
+    assert told(h) == (
+        "Nothing is due for review right now. Your next card is due tomorrow (Tue 03 Mar) "
+        "at 18:00 JST."
+    ), "told on the clock of the zone the reminder keeps"
+    await h.advance_to(datetime(2026, 3, 3, 10, 0, tzinfo=UTC))
+    await h.command("review")
+    intro = titled(h, "Review for Alice")[-1].message.body
+    assert intro.startswith("1 card due for review: this round asks it.")
+    await h.say(WEAK_L1_L2, h.thread)
+    compared = titled(h, "Compared with last time")[-1].message
+    assert compared.body == "Last time you scored 25, now 25: the same score."
+    assert {f.name for f in compared.fields} == {"Missed again"}
+    assert compared.context == "This card comes back tomorrow (Wed 04 Mar) at 19:00 JST."
 
 
 async def test_a_full_answer_stays_away_for_several_days(h_memory: Harness) -> None:
@@ -131,8 +151,8 @@ async def test_most_overdue_cards_come_first_and_count_limits_the_round(
     await h.advance(timedelta(days=2))
     await h.command("review 1")
     intro = titled(h, "Review for Alice")[-1]
-    assert "2 cards due for review" in intro.message.body
-    assert "1 more" in intro.message.body
+    assert "2 cards due for review: this round asks the most overdue one" in intro.message.body
+    assert "the other one waits for your next `/interview review`" in intro.message.body
     assert h.current_question_id() == "t-l1-l2"
     assert second != "t-l1-l2"
     await h.press("round:end", round_value(h))
@@ -247,6 +267,58 @@ async def test_two_replicas_sweeping_together_send_one_nudge(h: Harness) -> None
     await first.tick()
     await second.tick()
     assert len(h.chat.direct_to("alice")) == 1
+
+
+async def test_a_nudge_whose_send_fails_is_sent_later_that_day_exactly_once(
+    h_both: Harness,
+) -> None:
+    h = h_both
+    await weak_mock_answer(h)  # due Tuesday 15:00 UTC
+    await h.command("review remind 16:00 tz=UTC")
+    h.clock.set(datetime(2026, 3, 3, 16, 0, tzinfo=UTC))
+    h.chat.fail_next = 1  # the platform refuses the first try
+    await h.engine.tick()
+    assert h.chat.direct_to("alice") == [], "the refused nudge was not delivered"
+    await h.advance_to(datetime(2026, 3, 3, 23, 0, tzinfo=UTC))
+    nudges = h.chat.direct_to("alice")
+    assert len(nudges) == 1, "the next sweep retried it, and once delivered it stays delivered"
+    assert "1 card due for review" in nudges[0].message.body
+    await h.advance_to(datetime(2026, 3, 4, 17, 0, tzinfo=UTC))
+    assert len(h.chat.direct_to("alice")) == 2, "the next day's nudge comes as usual"
+
+
+async def test_two_replicas_racing_after_a_failed_send_deliver_one_nudge(h_both: Harness) -> None:
+    h = h_both
+    await weak_mock_answer(h)
+    await h.command("review remind 16:00 tz=UTC")
+    first, second = h.engine, h.new_engine()
+    h.clock.set(datetime(2026, 3, 3, 16, 0, tzinfo=UTC))
+    h.chat.fail_next = 1
+    await asyncio.gather(first.tick(), second.tick())
+    # A replica reading after the refused try's claim was given back may deliver it at once.
+    assert len(h.chat.direct_to("alice")) <= 1
+    for minutes in (15, 30, 45, 60):
+        h.clock.set(datetime(2026, 3, 3, 16, 0, tzinfo=UTC) + timedelta(minutes=minutes))
+        await asyncio.gather(first.tick(), second.tick())
+    assert len(h.chat.direct_to("alice")) == 1, "delivered once, never twice"
+    h.clock.set(datetime(2026, 3, 4, 16, 0, tzinfo=UTC))
+    await asyncio.gather(first.tick(), second.tick())
+    assert len(h.chat.direct_to("alice")) == 2, "and once the next day"
+
+
+async def test_a_failure_late_in_the_day_waits_for_the_next_day(h_memory: Harness) -> None:
+    h = h_memory
+    await weak_mock_answer(h)
+    await h.command("review remind 23:50 tz=UTC")
+    h.clock.set(datetime(2026, 3, 3, 23, 50, tzinfo=UTC))
+    h.chat.fail_next = 1
+    await h.engine.tick()
+    async with h.uow() as uow:
+        reminder = await uow.reviews.reminder_of(1)
+    assert reminder is not None
+    assert reminder.next_at == datetime(2026, 3, 4, 23, 50, tzinfo=UTC), "no retry past midnight"
+    await h.advance_to(datetime(2026, 3, 5, 0, 0, tzinfo=UTC))
+    assert len(h.chat.direct_to("alice")) == 1, "Wednesday's nudge, once"
 
 
 # --- stats and privacy --------------------------------------------------------------------

@@ -89,6 +89,10 @@ async def test_due_cards_come_most_overdue_first_and_only_the_users_own(
         due = await u.reviews.due(alice, NOW, 10)
         assert [c.question_id for c in due] == ["late", "later"]
         assert [c.question_id for c in await u.reviews.due(alice, NOW, 1)] == ["late"]
+        picked = await u.reviews.due_questions(alice, NOW, 1)
+        assert (picked.total, picked.question_ids) == (2, ("late",)), "counts past the limit"
+        assert (await u.reviews.due_questions(alice, NOW, 10)).question_ids == ("late", "later")
+        assert (await u.reviews.due_questions(12345, NOW, 10)).total == 0
         assert await u.reviews.next_due(alice) == NOW - timedelta(days=5)
         assert await u.reviews.next_due(12345) is None
 
@@ -171,19 +175,22 @@ async def test_two_units_claiming_the_same_nudge_at_once_get_one_win(
     assert sorted(r is True for r in results) == [False, True]
 
 
-async def test_a_users_due_cards_are_read_through_the_user_due_index(
+async def test_a_users_due_questions_are_read_from_the_covering_index_alone(
     database: AsyncEngine,
 ) -> None:
     query = (
         "SELECT question_id FROM review_cards WHERE user_id = 7 AND due <= :now "
-        "ORDER BY due LIMIT 20"
+        "ORDER BY due, question_id LIMIT 20"
     )
     async with database.connect() as connection:
         if database.dialect.name == "sqlite":
             plan = await connection.execute(text("EXPLAIN QUERY PLAN " + query), {"now": NOW})
             shown = " ".join(str(row[-1]) for row in plan)
+            assert "COVERING INDEX ix_review_cards_user_due_question" in shown
+            assert "TEMP B-TREE" not in shown, "the index order is the round's order: no sort"
         else:
             await connection.execute(text("SET LOCAL enable_seqscan = off"))
             plan = await connection.execute(text("EXPLAIN " + query), {"now": NOW})
             shown = " ".join(str(row[0]) for row in plan)
-    assert "ix_review_cards_user_due" in shown
+            assert "Index Only Scan using ix_review_cards_user_due_question" in shown
+            assert "Sort" not in shown

@@ -229,13 +229,17 @@ def test_spaced_review_on_the_simulated_clock(tmp_path: Path) -> None:
     assert "Traceback" not in out + result.stderr
     # Monday: the weak answer is not due yet, and says when it will be.
     monday, tuesday = out.split("(clock now 2026-03-03 09:00 UTC)")
-    assert "Nothing is due for review right now. Your next card is due in 1 day" in monday
+    assert (
+        "Nothing is due for review right now. Your next card is due tomorrow (Tue 03 Mar) "
+        "at 09:00 UTC." in monday
+    )
     assert "direct message" not in monday
-    assert "Your next card is due in 8 days, on Tue 10 Mar" in monday  # Bob's full answer
+    assert "Your next card is due in 8 days, on Tue 10 Mar at 09:00 UTC" in monday  # Bob
     # Tuesday: one nudge at 10:00, then the review round compares with Monday's answer.
     assert tuesday.count("[interview-bot → direct message to you]") == 1
-    assert "1 card due for review" in tuesday
+    assert "1 card due for review: this round asks it." in tuesday
     assert "== Review for you ==" in tuesday
+    assert "Last time you scored 25, now 100: up 75 points." in tuesday
     assert "== Compared with last time ==" in tuesday
     assert "Recalled this time" in tuesday
     # Well answered, it stays away: days of "nothing due", and no more nudges.

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.ports.records import NudgeTarget, ReviewCard, ReviewReminder, ReviewSummary
+from bot.ports.records import DueQuestions, NudgeTarget, ReviewCard, ReviewReminder, ReviewSummary
 
 
 class Reviews:
@@ -27,6 +27,11 @@ class Reviews:
     async def due(self, user_id: int, now: datetime, limit: int) -> list[ReviewCard]:
         due = [c for c in self._of(user_id) if c.due <= now]
         return sorted(due, key=lambda c: (c.due, c.question_id))[:limit]
+
+    async def due_questions(self, user_id: int, now: datetime, limit: int) -> DueQuestions:
+        due = [c for c in self._of(user_id) if c.due <= now]
+        first = sorted(due, key=lambda c: (c.due, c.question_id))[:limit]
+        return DueQuestions(len(due), tuple(c.question_id for c in first))
 
     async def next_due(self, user_id: int) -> datetime | None:
         return min((c.due for c in self._of(user_id)), default=None)
@@ -93,3 +98,13 @@ class Reviews:
             return False
         self.d.nudges.add((user_id, local_date))
         return True
+
+    async def release_nudge(
+        self, user_id: int, local_date: date, moved_to: datetime, retry_at: datetime | None
+    ) -> None:
+        self.d.nudges.discard((user_id, local_date))
+        found = self.d.reminders.get(user_id)
+        if retry_at is not None and found is not None and found.next_at == moved_to:
+            self.d.reminders[user_id] = ReviewReminder(
+                user_id, found.remind_at, found.timezone, retry_at
+            )
