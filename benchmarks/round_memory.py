@@ -32,6 +32,7 @@ SCRIPT = Path(__file__).resolve()
 ROOT = SCRIPT.parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.account.limits import LimitRules  # noqa: E402
 from bot.ports.clock import ManualClock  # noqa: E402
 from questions.loader import load_bank  # noqa: E402
 from storage.database import create_engine  # noqa: E402
@@ -83,6 +84,10 @@ async def child(mode: str, rounds: int) -> dict[str, Any]:
         try:
             await upgrade(database)
             h = Harness(database, load_bank(None), ManualClock(START))
+            # Every round starts in one channel within minutes: the channel's limit on new
+            # rounds is raised to fit them (still counted, as in the bot), not left to refuse.
+            h.limits = LimitRules.defaults(rounds_per_channel=WARM_UP_ROUNDS + rounds)
+            h.new_engine()
             for n in range(WARM_UP_ROUNDS):  # warm statement caches, the bank, the pool
                 await start_round(h, f"warm{n}", "CWARM")
                 await h.command("end", user=f"warm{n}", channel="CWARM")

@@ -16,6 +16,8 @@ from storage.models import ReviewNudge, User, Workspace
 from storage.models import ReviewReminder as ReminderRow
 from storage.repositories import _insert
 
+_CARDS = CardRow.__table__
+
 # Keys per statement when many cards are read at once (well under SQLite's variable limit).
 KEY_CHUNK = 400
 
@@ -63,12 +65,11 @@ class Reviews:
     async def cards(self, keys: Collection[tuple[int, str]]) -> dict[tuple[int, str], ReviewCard]:
         found: dict[tuple[int, str], ReviewCard] = {}
         ordered = sorted(set(keys))
+        connection = await self._session.connection()
         for start in range(0, len(ordered), KEY_CHUNK):
             chunk = ordered[start : start + KEY_CHUNK]
-            rows = await self._session.execute(
-                select(CardRow.__table__).where(
-                    tuple_(CardRow.user_id, CardRow.question_id).in_(chunk)
-                )
+            rows = await connection.execute(
+                select(_CARDS).where(tuple_(_CARDS.c.user_id, _CARDS.c.question_id).in_(chunk))
             )
             for row in rows:
                 found[(row.user_id, row.question_id)] = card_of(row)
@@ -77,7 +78,9 @@ class Reviews:
     async def save(self, cards: Sequence[ReviewCard]) -> None:
         if not cards:
             return
-        stmt = _insert(self._session, CardRow)
+        # A Core statement on the session's connection: every daily answer batch saves its
+        # cards, and the ORM's bulk path costs that hot path far more than the statement.
+        stmt = _insert(self._session, _CARDS)
         columns = (
             "due", "stability", "difficulty", "reps", "lapses", "last_score", "last_missed",
             "last_review",
@@ -86,7 +89,8 @@ class Reviews:
             index_elements=["user_id", "question_id"],
             set_={name: getattr(stmt.excluded, name) for name in columns},
         )
-        await self._session.execute(stmt, [card_row(card) for card in cards])
+        connection = await self._session.connection()
+        await connection.execute(stmt, [card_row(card) for card in cards])
 
     async def due(self, user_id: int, now: datetime, limit: int) -> list[ReviewCard]:
         rows = await self._session.execute(

@@ -86,14 +86,18 @@ def _off_topic(answer: Answer, rubric: CompiledRubric) -> bool:
     return shared < OFF_TOPIC_MAX_SHARED
 
 
-def low_quality_reason(answer: Answer, rubric: CompiledRubric, covered_any: bool) -> str | None:
+def low_quality_reason(
+    answer: Answer, rubric: CompiledRubric, covered_any: bool, *, keyword_list: bool
+) -> str | None:
+    """Why the answer is weak whatever it covers, if it is; `keyword_list` is is_keyword_list's
+    verdict, taken from the caller, who needs it too (it costs a pass over the text)."""
     if _restates_prompt(answer, rubric):
         return "restates-question"
     if len(answer.words) < MIN_WORDS:
         return "too-short"
     if not covered_any and _off_topic(answer, rubric):
         return "off-topic"
-    if is_keyword_list(answer):
+    if keyword_list:
         return "keyword-list"
     return None
 

@@ -80,10 +80,11 @@ class RubricGrader:
         verdicts = list(zip(compiled.points, matcher.assess_all(compiled.points), strict=True))
         if self.semantic is not None:
             verdicts = self._restated(verdicts, text)
-        if is_keyword_list(parsed):
+        keyword_list = is_keyword_list(parsed)  # once: the quality check reads it again
+        if keyword_list:
             # A bare list of terms ("lasso, ridge, sparsity") says nothing of anything.
             verdicts = [(p, Verdict(v.credit)) for p, v in verdicts]
-        return self._result(compiled, parsed, verdicts, star, truncated)
+        return self._result(compiled, parsed, verdicts, star, truncated, keyword_list)
 
     def _restated(
         self, verdicts: list[tuple[Point, Verdict]], text: str
@@ -101,6 +102,7 @@ class RubricGrader:
         verdicts: list[tuple[Point, Verdict]],
         star: dict[str, bool] | None,
         truncated: bool,
+        keyword_list: bool,
     ) -> GradeResult:
         covered = [p for p, v in verdicts if v.credit == 1]
         missed = [p for p, v in verdicts if v.credit < 1]
@@ -123,7 +125,7 @@ class RubricGrader:
         if star is not None:
             value = 0.5 * sum(star.values()) / len(star) + 0.5 * value
 
-        reason = low_quality_reason(parsed, compiled, earned > 0)
+        reason = low_quality_reason(parsed, compiled, earned > 0, keyword_list=keyword_list)
         if compiled.reference is not None and reason in ("too-short", "keyword-list"):
             # Against a model answer alone a terse answer is judged on what it says.
             reason = None
