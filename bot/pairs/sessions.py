@@ -18,6 +18,7 @@ from bot.ports.chat import ChatPort
 from bot.ports.records import AnswerRecord, Identity, PairSession, PairSide
 from bot.ports.storage import UnitOfWork
 from bot.progress.points import BASE, MOCK_RATE, mock_points
+from bot.review.cards import Graded, record_answers
 from bot.rounds.selection import pick_for_round
 from bot.turn import Turn
 from questions.bank import QuestionBank
@@ -345,6 +346,11 @@ class PairSessions:
                     now=now,
                 )
             )
+            # Spaced review: what the candidate missed here comes back like any graded answer.
+            graded = Graded(
+                side.candidate_id, question.id, result.score, result.covered, result.missed
+            )
+            await record_answers(uow.reviews, [graded], now)
 
     @staticmethod
     def _end(session: PairSession, status: str, now: datetime) -> None:

@@ -111,6 +111,10 @@ async def test_full_session_with_swap_scores_each_side_once(h_both: Harness) -> 
         summary = await uow.stats.answer_summary(bob.id)
         assert summary.answers == 1
         assert summary.points > 0
+        # Each candidate's graded answer made a review card, as any graded answer does.
+        cards = await uow.reviews.cards({(bob.id, first_q), (alice.id, second_q)})
+        assert set(cards) == {(bob.id, first_q), (alice.id, second_q)}
+        assert cards[(bob.id, first_q)].reps == 1
 
 
 async def test_only_the_interviewer_or_an_admin_may_tick_and_only_the_two_may_swap(
