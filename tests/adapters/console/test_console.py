@@ -241,7 +241,11 @@ def test_spaced_review_on_the_simulated_clock(tmp_path: Path) -> None:
     assert "1 card due for review: this round asks it." in tuesday
     assert "== Review for you ==" in tuesday
     # The weak answer scored under 40, the full one 100: the round says by how much it rose.
-    assert re.search(r"Last time you scored (\d+), now 100: up (\d+) points\.", tuesday)
+    compared = re.search(r"Last time you scored (\d+), now 100: up (\d+) points\.", tuesday)
+    assert compared is not None
+    before, rise = int(compared.group(1)), int(compared.group(2))
+    assert before < 40  # the weak answer
+    assert rise == 100 - before
     assert "== Compared with last time ==" in tuesday
     assert "Recalled this time" in tuesday
     # Well answered, it stays away: days of "nothing due", and no more nudges.
