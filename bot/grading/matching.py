@@ -31,7 +31,7 @@ from bot.grading.sides import (
     straddles_the_other_side,
     swapped_directions,
 )
-from bot.grading.text import Sentence, is_negation, stem, tokenize
+from bot.grading.text import Sentence, is_content, is_negation, stem, tokenize
 
 FUZZY_CUTOFF: Final = 85
 FUZZY_MIN_LEN: Final = 5
@@ -64,6 +64,13 @@ _NEGATIVE_SENSE: Final = frozenset(
         "without",
     ]
 )
+# A point that states a prevention agrees with a denial of what it prevents ("neurons can't
+# co-adapt" for "prevents co-adaptation"), not with a denial of the remedy ("it doesn't help
+# with skew" for "prevents training-serving skew").
+_PREVENTION: Final = frozenset({"prevent", "avoid", "stop"})
+# Words that open a condition: "the danger is when the small table isn't small" denies
+# nothing, it says when something goes wrong.
+_CONDITIONS: Final = frozenset({"if", "when", "whenever", "unless", "once"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,9 +180,11 @@ class Matcher:
             is_negation(w) for w in tokenize(point.text.lower())
         ):
             return None
+        prevention = not _PREVENTION.isdisjoint(stem(w) for w in tokenize(point.text.lower()))
         for phrasing in point.phrasings:
             if phrasing.negated or len(phrasing.terms) < 2:
                 continue
+            terms = {t.stem for t in phrasing.terms}
             for sentence in self._sentences:
                 positions = [sentence.denied_stems.get(t.stem) for t in phrasing.terms]
                 found = tuple(sorted(p for p in positions if p is not None))
@@ -183,6 +192,8 @@ class Matcher:
                     len(found) == len(positions)
                     and _negation_in_reach(sentence, found)
                     and not about_the_other_side(point, sentence, found)
+                    and not _in_condition(sentence, found)
+                    and (not prevention or _denies_the_remedy(sentence, found, terms))
                 ):
                     return self._said(sentence, found, f"in fact, {_clause(point.text)}")
         return None
@@ -235,6 +246,8 @@ class Matcher:
             allowed_misses -= 1
             if allowed_misses < 0:
                 return ()
+        if phrasing.ordered and found != sorted(found):
+            return ()  # "the centre word predicts the context", said the other way round
         return tuple(sorted(found))
 
     def _fuzzy_position(self, term: Term, index: int, affirmed: bool) -> int | None:
@@ -311,6 +324,22 @@ def _claims_it(point: Point, phrasing: Phrasing, found: tuple[int, ...]) -> bool
     and its words stand close together."""
     compact = found[-1] - found[0] <= 2 * len(found) + 1
     return compact and any(t.stem in point.distinctive for t in phrasing.terms)
+
+
+def _denies_the_remedy(sentence: Sentence, found: tuple[int, ...], terms: set[str]) -> bool:
+    """A word of its own stands between the negation and what it denies: "doesn't help with
+    skew" denies the remedy, "can't co-adapt" only says the harm is prevented."""
+    cues = [c for c in sentence.negations if c < found[0]]
+    if not cues:
+        return True
+    between = sentence.tokens[cues[-1] + 1 : found[0]]
+    return any(is_content(w) and stem(w) not in terms for w in between)
+
+
+def _in_condition(sentence: Sentence, found: tuple[int, ...]) -> bool:
+    """The clause of the match states a condition, not a claim: "when X isn't Y"."""
+    start, _ = sentence.clause_around(found[0], found[-1])
+    return sentence.tokens[start] in _CONDITIONS
 
 
 def _negation_in_reach(sentence: Sentence, found: tuple[int, ...]) -> bool:

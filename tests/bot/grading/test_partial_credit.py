@@ -1,0 +1,124 @@
+"""Crediting partial answers and holding wrong ones down, on answers from the labelled sets:
+conditions and prevented harms are no denials, one direction word is no swap, word order
+tells two points with the same words apart, and a confident misconception caps the score."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.grading import GradeResult, Rubric, RubricGrader
+from bot.grading.rubric import WRONG_CLAIM_CAP
+from questions.bank import QuestionBank
+from questions.loader import load_bank
+
+
+@pytest.fixture(scope="module")
+def bank() -> QuestionBank:
+    return load_bank()
+
+
+def grade(bank: QuestionBank, question_id: str, answer: str) -> GradeResult:
+    question = bank.get(question_id)
+    assert question is not None
+    return RubricGrader().grade(Rubric.for_question(question), answer)
+
+
+# --- no wrong claim where there is none ------------------------------------------------
+
+
+def test_a_negation_inside_a_condition_denies_nothing(bank: QuestionBank) -> None:
+    answer = (
+        'The danger is when the "small" table isn\'t actually small: the driver has to collect '
+        "it and every executor holds a copy, so you can run out of memory."
+    )
+    result = grade(bank, "bd-broadcast-join", answer)
+    assert result.contradicted == ()
+    assert "Too large or misestimated broadcasts overload the driver and executors" in (
+        result.covered
+    )
+
+
+def test_a_flat_denial_outside_a_condition_still_counts(bank: QuestionBank) -> None:
+    result = grade(
+        bank,
+        "bd-broadcast-join",
+        "One side is never small enough for executor memory, so broadcasting does not help.",
+    )
+    assert result.contradicted
+
+
+def test_denying_a_prevented_harm_agrees_with_the_point(bank: QuestionBank) -> None:
+    answer = (
+        "Dropout switches off random neurons at each training step so that neurons can't "
+        "co-adapt. At test time it is disabled."
+    )
+    assert grade(bank, "reg-dropout", answer).contradicted == ()
+
+
+def test_denying_the_remedy_of_a_prevention_point_is_a_wrong_claim(bank: QuestionBank) -> None:
+    answer = (
+        "A feature store is basically a data warehouse for the raw data. It doesn't really help "
+        "with training-serving skew, that's a monitoring problem."
+    )
+    assert grade(bank, "sd-feature-store", answer).contradicted
+
+
+def test_one_direction_word_said_of_something_else_is_no_swap(bank: QuestionBank) -> None:
+    answer = (
+        "As you increase model complexity bias goes down and variance goes up, so test error is "
+        "U-shaped and you want the complexity at the bottom of the U."
+    )
+    result = grade(bank, "fund-bias-variance-tradeoff", answer)
+    assert result.contradicted == ()
+
+
+def test_both_directions_paired_with_the_wrong_sides_are_still_a_swap(
+    bank: QuestionBank,
+) -> None:
+    answer = "More complexity raises bias and lowers variance, so simple models overfit."
+    assert grade(bank, "fund-bias-variance-tradeoff", answer).contradicted
+
+
+# --- word order ------------------------------------------------------------------------
+
+
+def test_word_order_tells_skip_gram_from_cbow(bank: QuestionBank) -> None:
+    swapped = (
+        "In CBOW the centre word is used to predict each of the context words, and skip-gram "
+        "averages the context words to predict the centre word. Skip-gram is the faster one."
+    )
+    right = "Skip-gram: the centre word is used to predict each of the context words."
+    assert grade(bank, "nlp-word2vec", swapped).covered == ()
+    assert "Skip-gram predicts each context word from the centre word" in (
+        grade(bank, "nlp-word2vec", right).covered
+    )
+
+
+# --- a confident misconception ---------------------------------------------------------
+
+
+def test_a_misconception_caps_an_answer_that_echoes_other_points(bank: QuestionBank) -> None:
+    answer = (
+        "You should always trust the aggregated numbers, because they use all of the data and "
+        "the subgroups are too small. A strong correlation in the total shows the treatment "
+        "causes the outcome."
+    )
+    result = grade(bank, "causal-simpsons-paradox", answer)
+    assert result.contradicted
+    assert result.covered
+    assert result.score <= WRONG_CLAIM_CAP
+
+
+def test_a_slip_in_an_otherwise_full_answer_is_not_capped(bank: QuestionBank) -> None:
+    answer = (
+        "During training, dropout zeroes each unit's activation with probability p, with a new "
+        "random mask for every example and step. Because any neuron might vanish, the network "
+        "can't rely on fragile co-adapted groups of neurons, so it learns more redundant, robust "
+        "features. You can also see it as training a huge number of thinned sub-networks that "
+        "share weights. At inference dropout is turned off; kept activations are scaled by 1 "
+        "over p during training. In practice it slows convergence a bit, and it's most useful in "
+        "big dense layers and transformers."
+    )
+    result = grade(bank, "reg-dropout", answer)
+    assert result.contradicted
+    assert result.score > WRONG_CLAIM_CAP
