@@ -42,6 +42,15 @@ SYNONYM_GROUPS: Final[tuple[str, ...]] = (
     "absolute abs modulus",
     "memorise memorize",
     "generalise generalize",
+    "random arbitrary",
+    "randomly arbitrarily",
+    "whole entire",
+    "document doc",
+    "dictionary dict hashmap",
+    "bin bucket",
+    "scale rescale",
+    "times multiply multiplied",
+    "annotator labeller labeler rater",
 )
 
 # Phrases and their usual abbreviations; the phrase is rewritten to the abbreviation, so a
@@ -100,6 +109,10 @@ def _fraction(match: re.Match[str]) -> str:
     return f"{value:.6f}".rstrip("0").rstrip(".") or "0"
 
 
+# "non-convex" is one word, "nonconvex", as the opposites below spell it; split in two, its
+# "convex" would read as the very word it denies.
+_NON: Final = re.compile(r"\bnon[- ](?=[a-z])")
+
 # "TP+FP" says "tp plus fp", as a phrasing written in words does.
 _PLUS: Final = re.compile(r"(?<=[\w)])\s*\+\s*(?=[\w(])")
 
@@ -108,6 +121,8 @@ def expand(text: str) -> str:
     """Normalised text with abbreviations for known phrases, percentages as fractions and
     plus signs as words."""
     text = _ABBREVIATION.sub(_abbreviate, text)
+    if "non" in text:
+        text = _NON.sub("non", text)
     if "+" in text:
         text = _PLUS.sub(" plus ", text)
     if "%" in text or "percent" in text:

@@ -90,11 +90,14 @@ class Matcher:
         self._sentences = sentences
         self._asked = asked
         self._wrong: set[int] = set()  # sentences that made a wrong claim
+        self._strict = False  # the answer made a wrong claim somewhere
         self._fuzzy: dict[tuple[str, int, bool], int | None] = {}
 
     def assess_all(self, points: Sequence[Point]) -> list[Verdict]:
-        """Every point; a sentence that made a wrong claim earns no half credit elsewhere."""
+        """Every point; a sentence that made a wrong claim earns no half credit elsewhere, and
+        an answer that made one is read strictly about sides."""
         verdicts = [self.assess(p) for p in points]
+        self._strict = any(v.wrong is not None for v in verdicts)
         return [
             Verdict(0.0) if v.credit == PARTLY_CREDIT and not self._partly_covers(p) else v
             for p, v in zip(points, verdicts, strict=True)
@@ -214,8 +217,15 @@ class Matcher:
             if len(own) < PARTLY_MIN_OWN or len(own) + len(asked) < PARTLY_MIN_WORDS:
                 continue
             found = tuple(sorted(own + asked))
-            if not _contradicts(point, sentence, found) and not about_the_other_side(
-                point, sentence, found
+            # Said of the other side, not merely after its name: in "elastic net mixes L1 and
+            # L2, so it keeps them together" the keeping is elastic net's. An answer that has
+            # already mixed up the sides gets no such benefit of the doubt.
+            if not _contradicts(point, sentence, found) and not (
+                about_the_other_side(point, sentence, found)
+                and (
+                    self._strict
+                    or any(said_of_the_other_side(point, sentence, p, self._asked) for p in own)
+                )
             ):
                 return True
         return False

@@ -8,6 +8,7 @@ import pytest
 
 from bot.grading import GradeResult, Rubric, RubricGrader
 from bot.grading.rubric import WRONG_CLAIM_CAP
+from bot.grading.text import normalise, tokenize
 from questions.bank import QuestionBank
 from questions.loader import load_bank
 
@@ -122,3 +123,55 @@ def test_a_slip_in_an_otherwise_full_answer_is_not_capped(bank: QuestionBank) ->
     result = grade(bank, "reg-dropout", answer)
     assert result.contradicted
     assert result.score > WRONG_CLAIM_CAP
+
+
+# --- a point made in other words -------------------------------------------------------
+
+
+def test_a_point_said_after_naming_the_other_side_as_an_object_earns_half(
+    bank: QuestionBank,
+) -> None:
+    answer = (
+        "Lasso will just pick one of the two more or less at random and set the other to zero. "
+        "Elastic net mixes L1 and L2 so it keeps both of them together."
+    )
+    result = grade(bank, "reg-correlated-features", answer)
+    assert any("Elastic net has a grouping effect" in note for note in result.partly)
+    # "pick ... at random" is the rubric's "picks one arbitrarily" in everyday words.
+    assert "Lasso keeps one feature arbitrarily, so its selection is unstable" in result.covered
+    assert result.score >= 15
+
+
+def test_an_answer_that_swapped_the_sides_gets_no_benefit_of_the_doubt(
+    bank: QuestionBank,
+) -> None:
+    answer = (
+        "Random forests build the trees one after another, each one fixing the errors of the "
+        "last, and gradient boosting trains independent trees in parallel on bootstrap samples "
+        "and averages them. So boosting mainly reduces variance and the forest reduces bias."
+    )
+    result = grade(bank, "algo-random-forest-vs-boosting", answer)
+    assert result.contradicted
+    assert result.partly == ()
+
+
+def test_everyday_words_for_a_rubric_term_match_it(bank: QuestionBank) -> None:
+    answer = (
+        "If the model says 80% for a bunch of emails, then around 80% of them should really be "
+        "spam. You can check it by grouping predictions into buckets and comparing with the "
+        "real rate in each bucket."
+    )
+    result = grade(bank, "eval-probability-calibration", answer)
+    assert "Measure with a reliability diagram and ECE" in result.covered
+
+
+def test_non_hyphenated_is_one_word() -> None:
+    assert tokenize(normalise("Non-convex, non linear and nonzero; none of it")) == [
+        "nonconvex",
+        "nonlinear",
+        "and",
+        "nonzero",
+        "none",
+        "of",
+        "it",
+    ]
