@@ -175,3 +175,36 @@ def test_non_hyphenated_is_one_word() -> None:
         "of",
         "it",
     ]
+
+
+# --- classic misconceptions the packs now name -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question_id", "answer"),
+    [
+        (
+            "code-kfold-cross-validation",
+            "You don't need to split anything really: fit the model once on all of X and y, "
+            "then split the predictions into k parts, compute the score on each part and "
+            "average those. Scaling should be done once on the whole dataset beforehand.",
+        ),
+        (
+            "beh-failed-project",
+            "There was one recommender project where the engineers deployed it wrong, but the "
+            "model itself was great. I think the lesson is that other teams need to be more "
+            "technical. I'd do it exactly the same way again.",
+        ),
+        (
+            "ask-success-measures",
+            "I'd ask whether I can skip the performance review process, since I prefer not to "
+            "be measured. Asking about metrics isn't really necessary.",
+        ),
+    ],
+)
+def test_a_named_misconception_holds_the_answer_down(
+    bank: QuestionBank, question_id: str, answer: str
+) -> None:
+    result = grade(bank, question_id, answer)
+    assert result.contradicted
+    assert result.score <= WRONG_CLAIM_CAP
