@@ -51,6 +51,10 @@ SYNONYM_GROUPS: Final[tuple[str, ...]] = (
     "scale rescale",
     "times multiply multiplied",
     "annotator labeller labeler rater",
+    "minimum minima valley",
+    "maximum maxima",
+    "vanish disappear",
+    "agreement agree",
 )
 
 # Phrases and their usual abbreviations; the phrase is rewritten to the abbreviation, so a
@@ -113,6 +117,16 @@ def _fraction(match: re.Match[str]) -> str:
 # "convex" would read as the very word it denies.
 _NON: Final = re.compile(r"\bnon[- ](?=[a-z])")
 
+# Complexity classes by name: as letters, "O(n^2)" holds every letter of "O(n)", so an answer
+# calling the quadratic brute force optimal would read as the linear solution.
+_BIG_O: Final = (
+    (re.compile(r"\bo\(\s*1\s*\)"), "constant"),
+    (re.compile(r"\bo\(\s*n\s*\)"), "linear"),
+    # NFKC has made "n²" into "n2".
+    (re.compile(r"\bo\(\s*n\s*(?:\^|\*\*)?\s*2\s*\)"), "quadratic"),
+    (re.compile(r"\bo\(\s*log\s*n\s*\)"), "logarithmic"),
+)
+
 # "TP+FP" says "tp plus fp", as a phrasing written in words does.
 _PLUS: Final = re.compile(r"(?<=[\w)])\s*\+\s*(?=[\w(])")
 
@@ -123,6 +137,9 @@ def expand(text: str) -> str:
     text = _ABBREVIATION.sub(_abbreviate, text)
     if "non" in text:
         text = _NON.sub("non", text)
+    if "o(" in text:
+        for pattern, name in _BIG_O:
+            text = pattern.sub(name, text)
     if "+" in text:
         text = _PLUS.sub(" plus ", text)
     if "%" in text or "percent" in text:

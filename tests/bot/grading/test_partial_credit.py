@@ -208,3 +208,30 @@ def test_a_named_misconception_holds_the_answer_down(
     result = grade(bank, question_id, answer)
     assert result.contradicted
     assert result.score <= WRONG_CLAIM_CAP
+
+
+def test_complexity_classes_are_told_apart() -> None:
+    assert normalise("O(n^2) or O(n²) versus O(n), O(1) and O(log n)") == (
+        "quadratic or quadratic versus linear, constant and logarithmic"
+    )
+
+
+def test_calling_the_brute_force_optimal_earns_nothing(bank: QuestionBank) -> None:
+    answer = (
+        "No, you can't really beat checking every pair, every pair has to be looked at in the "
+        "worst case, so O(n^2) is optimal for this problem."
+    )
+    result = grade(bank, "dsa-two-sum", answer)
+    assert result.covered == ()
+    assert result.score < 15
+
+
+def test_an_optimisation_answer_in_plain_words_earns_half_points(bank: QuestionBank) -> None:
+    answer = (
+        "Convex means it has one valley, so wherever you start going downhill you end up at "
+        "the best point. Non-convex has many valleys, you can end up in a bad one depending "
+        "on where you start."
+    )
+    result = grade(bank, "loss-convex-vs-nonconvex", answer)
+    assert len(result.partly) == 2
+    assert result.score >= 15
