@@ -117,6 +117,15 @@ def _fraction(match: re.Match[str]) -> str:
 # "convex" would read as the very word it denies.
 _NON: Final = re.compile(r"\bnon[- ](?=[a-z])")
 
+# Four or more words joined by hyphens make one modifier that names an idea without claiming
+# it: "the stuck-in-a-bad-local-minimum story" asserts nothing about local minima.
+_HYPHEN_CHAIN: Final = re.compile(r"\b[^\W_]+(?:-[^\W_]+){3,}\b")
+
+
+def _one_word(match: re.Match[str]) -> str:
+    return match.group().replace("-", "")
+
+
 # Complexity classes by name: as letters, "O(n^2)" holds every letter of "O(n)", so an answer
 # calling the quadratic brute force optimal would read as the linear solution.
 _BIG_O: Final = (
@@ -135,6 +144,8 @@ def expand(text: str) -> str:
     """Normalised text with abbreviations for known phrases, percentages as fractions and
     plus signs as words."""
     text = _ABBREVIATION.sub(_abbreviate, text)
+    if "-" in text:
+        text = _HYPHEN_CHAIN.sub(_one_word, text)
     if "non" in text:
         text = _NON.sub("non", text)
     if "o(" in text:

@@ -235,3 +235,14 @@ def test_an_optimisation_answer_in_plain_words_earns_half_points(bank: QuestionB
     result = grade(bank, "loss-convex-vs-nonconvex", answer)
     assert len(result.partly) == 2
     assert result.score >= 15
+
+
+def test_a_long_hyphenated_modifier_names_an_idea_without_claiming_it(
+    bank: QuestionBank,
+) -> None:
+    question = bank.get("opt-saddle-points-local-minima")
+    assert question is not None
+    answer = "The stuck-in-a-bad-local-minimum story is largely a low-dimensional intuition."
+    assert RubricGrader().grade(Rubric.for_question(question), answer).contradicted == ()
+    claim = "Training usually gets stuck in bad local minima."
+    assert RubricGrader().grade(Rubric.for_question(question), claim).contradicted
