@@ -42,7 +42,7 @@ CLAIM_PENALTY: Final = 0.5
 # An answer whose wrong claims are not outweighed by points made in full, at least
 # CLAIMS_OUTWEIGHED_BY of them for each wrong claim, scores at most WRONG_CLAIM_CAP: a
 # confident misconception is what an interviewer remembers of it, whatever else it echoes.
-WRONG_CLAIM_CAP: Final = 20
+WRONG_CLAIM_CAP: Final = 10
 CLAIMS_OUTWEIGHED_BY: Final = 3
 # An answer that hedges every sentence and makes no point in full keeps this share.
 HEDGED_FACTOR: Final = 0.5
