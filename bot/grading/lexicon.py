@@ -126,6 +126,10 @@ def _one_word(match: re.Match[str]) -> str:
     return match.group().replace("-", "")
 
 
+# "Likely" is a stop word for its hedging sense; compared, it is "probable": "the parameters
+# that make the data most likely" are the ones that make it most probable.
+_LIKELY: Final = re.compile(r"\b(most|more|less|least|equally) likely\b")
+
 # Complexity classes by name: as letters, "O(n^2)" holds every letter of "O(n)", so an answer
 # calling the quadratic brute force optimal would read as the linear solution.
 _BIG_O: Final = (
@@ -148,6 +152,8 @@ def expand(text: str) -> str:
         text = _HYPHEN_CHAIN.sub(_one_word, text)
     if "non" in text:
         text = _NON.sub("non", text)
+    if "likely" in text:
+        text = _LIKELY.sub(r"\1 probable", text)
     if "o(" in text:
         for pattern, name in _BIG_O:
             text = pattern.sub(name, text)

@@ -246,3 +246,11 @@ def test_a_long_hyphenated_modifier_names_an_idea_without_claiming_it(
     assert RubricGrader().grade(Rubric.for_question(question), answer).contradicted == ()
     claim = "Training usually gets stuck in bad local minima."
     assert RubricGrader().grade(Rubric.for_question(question), claim).contradicted
+
+
+def test_most_likely_is_most_probable(bank: QuestionBank) -> None:
+    assert normalise("the data most likely, it is likely") == "the data most probable, it is likely"
+    answer = "MLE = find theta that makes the data most likely."
+    assert "MLE maximises the likelihood, i.e. minimises the negative log-likelihood" in (
+        grade(bank, "stats-mle-vs-map", answer).covered
+    )
