@@ -55,6 +55,7 @@ SYNONYM_GROUPS: Final[tuple[str, ...]] = (
     "maximum maxima",
     "vanish disappear",
     "agreement agree",
+    "flip switch toggle",
 )
 
 # Phrases and their usual abbreviations; the phrase is rewritten to the abbreviation, so a

@@ -254,3 +254,15 @@ def test_most_likely_is_most_probable(bank: QuestionBank) -> None:
     assert "MLE maximises the likelihood, i.e. minimises the negative log-likelihood" in (
         grade(bank, "stats-mle-vs-map", answer).covered
     )
+
+
+def test_switching_back_is_flipping_back(bank: QuestionBank) -> None:
+    answer = (
+        "Blue-green is having two identical setups, you switch everyone over in one go, and if "
+        "something breaks you switch back."
+    )
+    result = grade(bank, "cloud-release-strategies", answer)
+    assert (
+        "Blue-green switches all traffic between two environments and flips back to roll back"
+        in (result.covered)
+    )
