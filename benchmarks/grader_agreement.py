@@ -2,9 +2,9 @@
 wrong and misconception targets, SemEval-2013 ROC AUC beside a cosine baseline per corpus, and
 grading latency per answer.
 
-The tuning split (tests/data/graded_answers.yaml) is the one the grader was tuned on; the
-holdout split (tests/data/graded_answers_holdout.yaml) never is, and is reported on its own.
-A missing holdout file is reported as missing, not as a failure.
+The tuning and dev splits (tests/data/graded_answers.yaml, graded_answers_dev.yaml) are the
+ones the grader was tuned on; the holdout and new-topics splits never are, and each split is
+reported on its own. A missing split file is reported as missing, not as a failure.
 
     python benchmarks/grader_agreement.py [--semeval PATH] [--sample N]
 """
@@ -19,20 +19,15 @@ from pathlib import Path
 from typing import Final
 
 from bot.grading import Rubric, RubricGrader
-from bot.grading.agreement import LabelledAnswer, evaluate, load_labelled
+from bot.grading.agreement import SPLITS as SPLIT_PATHS
+from bot.grading.agreement import TUNED_SPLITS, LabelledAnswer, evaluate, load_labelled
 from bot.grading.semeval import evaluate as semeval_evaluate
 from bot.grading.semeval import load_corpus, sample
 from questions.bank import QuestionBank
 from questions.loader import load_bank
 
 ROOT: Final = Path(__file__).resolve().parents[1]
-SPLITS: Final = {
-    "tuning": ROOT / "tests" / "data" / "graded_answers.yaml",
-    "holdout": ROOT / "tests" / "data" / "graded_answers_holdout.yaml",
-    # Never tuned on either: answers to questions of the topics added with the bank's second
-    # version (LLMs, RAG, recommenders, causal inference, ...).
-    "new-topics": ROOT / "tests" / "data" / "graded_answers_new_topics.yaml",
-}
+SPLITS: Final = {name: ROOT / path for name, path in SPLIT_PATHS.items()}
 SEMEVAL: Final = ROOT.parent / "shared" / "data" / "semeval2013-2way" / "train.tsv"
 TARGETS: Final = {"holdout_spearman": 0.85, "semeval_gain": 0.05, "p95_ms": 25.0}
 
@@ -94,9 +89,13 @@ def main() -> None:
     result["all_labelled"] = {
         "answers": len(every),
         "questions": len({a.question_id for a in every}),
-        # Every split but the tuning one is never used for tuning.
+        # Every split but the tuned ones is never used for tuning.
         "never_tuned_share": round(
-            sum(len(load_labelled(p)) for n, p in SPLITS.items() if n != "tuning" and p.exists())
+            sum(
+                len(load_labelled(p))
+                for n, p in SPLITS.items()
+                if n not in TUNED_SPLITS and p.exists()
+            )
             / len(every),
             3,
         )

@@ -3,6 +3,7 @@ words, the two sides of a comparison question, and the wrong claims to watch for
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 import re
@@ -61,6 +62,9 @@ class Phrasing:
     # On a comparison question, each direction word paired with the side it is said of:
     # "lower bias, higher variance" pairs "lower" with bias and "higher" with variance.
     pairs: tuple[tuple[str, str], ...] = ()
+    # Another point says the same words in another order ("the centre word predicts the
+    # context" and "the context predicts the centre word"), so the answer must keep this one's.
+    ordered: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,7 +214,7 @@ def compile_rubric(rubric: Rubric) -> CompiledRubric:
         )
         drafts.append((point, own - prompt_stems - side_forms))
     return CompiledRubric(
-        points=_with_distinctive_words(drafts),
+        points=_with_word_order(_with_distinctive_words(drafts)),
         total_weight=sum(p.weight for p, _ in drafts),
         prompt_text=" ".join(tokenize(prompt)),
         prompt_stems=prompt_stems,
@@ -265,6 +269,33 @@ def _with_distinctive_words(drafts: list[tuple[Point, set[str]]]) -> tuple[Point
             )
         )
     return tuple(points)
+
+
+def _with_word_order(points: tuple[Point, ...]) -> tuple[Point, ...]:
+    """Mark phrasings whose words another point's phrasing uses in another order: only the
+    order tells the two points apart."""
+    orders: dict[frozenset[str], set[tuple[int, tuple[str, ...]]]] = {}
+    for index, point in enumerate(points):
+        for phrasing in point.phrasings:
+            stems = tuple(t.stem for t in phrasing.terms)
+            orders.setdefault(frozenset(stems), set()).add((index, stems))
+
+    def ordered(index: int, phrasing: Phrasing) -> bool:
+        stems = tuple(t.stem for t in phrasing.terms)
+        return len(stems) >= 2 and any(
+            other != index and order != stems for other, order in orders[frozenset(stems)]
+        )
+
+    return tuple(
+        dataclasses.replace(
+            point,
+            phrasings=tuple(
+                dataclasses.replace(p, ordered=True) if ordered(index, p) else p
+                for p in point.phrasings
+            ),
+        )
+        for index, point in enumerate(points)
+    )
 
 
 def affirmed_stems(text: str) -> set[str]:

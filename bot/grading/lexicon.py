@@ -42,6 +42,20 @@ SYNONYM_GROUPS: Final[tuple[str, ...]] = (
     "absolute abs modulus",
     "memorise memorize",
     "generalise generalize",
+    "random arbitrary",
+    "randomly arbitrarily",
+    "whole entire",
+    "document doc",
+    "dictionary dict hashmap",
+    "bin bucket",
+    "scale rescale",
+    "times multiply multiplied",
+    "annotator labeller labeler rater",
+    "minimum minima valley",
+    "maximum maxima",
+    "vanish disappear",
+    "agreement agree",
+    "flip switch toggle",
 )
 
 # Phrases and their usual abbreviations; the phrase is rewritten to the abbreviation, so a
@@ -100,6 +114,33 @@ def _fraction(match: re.Match[str]) -> str:
     return f"{value:.6f}".rstrip("0").rstrip(".") or "0"
 
 
+# "non-convex" is one word, "nonconvex", as the opposites below spell it; split in two, its
+# "convex" would read as the very word it denies.
+_NON: Final = re.compile(r"\bnon[- ](?=[a-z])")
+
+# Four or more words joined by hyphens make one modifier that names an idea without claiming
+# it: "the stuck-in-a-bad-local-minimum story" asserts nothing about local minima.
+_HYPHEN_CHAIN: Final = re.compile(r"\b[^\W_]+(?:-[^\W_]+){3,}\b")
+
+
+def _one_word(match: re.Match[str]) -> str:
+    return match.group().replace("-", "")
+
+
+# "Likely" is a stop word for its hedging sense; compared, it is "probable": "the parameters
+# that make the data most likely" are the ones that make it most probable.
+_LIKELY: Final = re.compile(r"\b(most|more|less|least|equally) likely\b")
+
+# Complexity classes by name: as letters, "O(n^2)" holds every letter of "O(n)", so an answer
+# calling the quadratic brute force optimal would read as the linear solution.
+_BIG_O: Final = (
+    (re.compile(r"\bo\(\s*1\s*\)"), "constant"),
+    (re.compile(r"\bo\(\s*n\s*\)"), "linear"),
+    # NFKC has made "n²" into "n2".
+    (re.compile(r"\bo\(\s*n\s*(?:\^|\*\*)?\s*2\s*\)"), "quadratic"),
+    (re.compile(r"\bo\(\s*log\s*n\s*\)"), "logarithmic"),
+)
+
 # "TP+FP" says "tp plus fp", as a phrasing written in words does.
 _PLUS: Final = re.compile(r"(?<=[\w)])\s*\+\s*(?=[\w(])")
 
@@ -108,6 +149,15 @@ def expand(text: str) -> str:
     """Normalised text with abbreviations for known phrases, percentages as fractions and
     plus signs as words."""
     text = _ABBREVIATION.sub(_abbreviate, text)
+    if "-" in text:
+        text = _HYPHEN_CHAIN.sub(_one_word, text)
+    if "non" in text:
+        text = _NON.sub("non", text)
+    if "likely" in text:
+        text = _LIKELY.sub(r"\1 probable", text)
+    if "o(" in text:
+        for pattern, name in _BIG_O:
+            text = pattern.sub(name, text)
     if "+" in text:
         text = _PLUS.sub(" plus ", text)
     if "%" in text or "percent" in text:

@@ -31,7 +31,7 @@ from bot.grading.sides import (
     straddles_the_other_side,
     swapped_directions,
 )
-from bot.grading.text import Sentence, is_negation, stem, tokenize
+from bot.grading.text import Sentence, is_content, is_negation, stem, tokenize
 
 FUZZY_CUTOFF: Final = 85
 FUZZY_MIN_LEN: Final = 5
@@ -64,6 +64,13 @@ _NEGATIVE_SENSE: Final = frozenset(
         "without",
     ]
 )
+# A point that states a prevention agrees with a denial of what it prevents ("neurons can't
+# co-adapt" for "prevents co-adaptation"), not with a denial of the remedy ("it doesn't help
+# with skew" for "prevents training-serving skew").
+_PREVENTION: Final = frozenset({"prevent", "avoid", "stop"})
+# Words that open a condition: "the danger is when the small table isn't small" denies
+# nothing, it says when something goes wrong.
+_CONDITIONS: Final = frozenset({"if", "when", "whenever", "unless", "once"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,11 +90,14 @@ class Matcher:
         self._sentences = sentences
         self._asked = asked
         self._wrong: set[int] = set()  # sentences that made a wrong claim
+        self._strict = False  # the answer made a wrong claim somewhere
         self._fuzzy: dict[tuple[str, int, bool], int | None] = {}
 
     def assess_all(self, points: Sequence[Point]) -> list[Verdict]:
-        """Every point; a sentence that made a wrong claim earns no half credit elsewhere."""
+        """Every point; a sentence that made a wrong claim earns no half credit elsewhere, and
+        an answer that made one is read strictly about sides."""
         verdicts = [self.assess(p) for p in points]
+        self._strict = any(v.wrong is not None for v in verdicts)
         return [
             Verdict(0.0) if v.credit == PARTLY_CREDIT and not self._partly_covers(p) else v
             for p, v in zip(points, verdicts, strict=True)
@@ -173,9 +183,11 @@ class Matcher:
             is_negation(w) for w in tokenize(point.text.lower())
         ):
             return None
+        prevention = not _PREVENTION.isdisjoint(stem(w) for w in tokenize(point.text.lower()))
         for phrasing in point.phrasings:
             if phrasing.negated or len(phrasing.terms) < 2:
                 continue
+            terms = {t.stem for t in phrasing.terms}
             for sentence in self._sentences:
                 positions = [sentence.denied_stems.get(t.stem) for t in phrasing.terms]
                 found = tuple(sorted(p for p in positions if p is not None))
@@ -183,6 +195,8 @@ class Matcher:
                     len(found) == len(positions)
                     and _negation_in_reach(sentence, found)
                     and not about_the_other_side(point, sentence, found)
+                    and not _in_condition(sentence, found)
+                    and (not prevention or _denies_the_remedy(sentence, found, terms))
                 ):
                     return self._said(sentence, found, f"in fact, {_clause(point.text)}")
         return None
@@ -203,8 +217,15 @@ class Matcher:
             if len(own) < PARTLY_MIN_OWN or len(own) + len(asked) < PARTLY_MIN_WORDS:
                 continue
             found = tuple(sorted(own + asked))
-            if not _contradicts(point, sentence, found) and not about_the_other_side(
-                point, sentence, found
+            # Said of the other side, not merely after its name: in "elastic net mixes L1 and
+            # L2, so it keeps them together" the keeping is elastic net's. An answer that has
+            # already mixed up the sides gets no such benefit of the doubt.
+            if not _contradicts(point, sentence, found) and not (
+                about_the_other_side(point, sentence, found)
+                and (
+                    self._strict
+                    or any(said_of_the_other_side(point, sentence, p, self._asked) for p in own)
+                )
             ):
                 return True
         return False
@@ -235,6 +256,8 @@ class Matcher:
             allowed_misses -= 1
             if allowed_misses < 0:
                 return ()
+        if phrasing.ordered and found != sorted(found):
+            return ()  # "the centre word predicts the context", said the other way round
         return tuple(sorted(found))
 
     def _fuzzy_position(self, term: Term, index: int, affirmed: bool) -> int | None:
@@ -311,6 +334,22 @@ def _claims_it(point: Point, phrasing: Phrasing, found: tuple[int, ...]) -> bool
     and its words stand close together."""
     compact = found[-1] - found[0] <= 2 * len(found) + 1
     return compact and any(t.stem in point.distinctive for t in phrasing.terms)
+
+
+def _denies_the_remedy(sentence: Sentence, found: tuple[int, ...], terms: set[str]) -> bool:
+    """A word of its own stands between the negation and what it denies: "doesn't help with
+    skew" denies the remedy, "can't co-adapt" only says the harm is prevented."""
+    cues = [c for c in sentence.negations if c < found[0]]
+    if not cues:
+        return True
+    between = sentence.tokens[cues[-1] + 1 : found[0]]
+    return any(is_content(w) and stem(w) not in terms for w in between)
+
+
+def _in_condition(sentence: Sentence, found: tuple[int, ...]) -> bool:
+    """The clause of the match states a condition, not a claim: "when X isn't Y"."""
+    start, _ = sentence.clause_around(found[0], found[-1])
+    return sentence.tokens[start] in _CONDITIONS
 
 
 def _negation_in_reach(sentence: Sentence, found: tuple[int, ...]) -> bool:

@@ -39,6 +39,11 @@ KEYWORD_LIST_FACTOR: Final = 0.03
 # A wrong claim about a point costs the point and this share of its weight again, so a
 # confident misconception scores below an answer that says nothing about the point.
 CLAIM_PENALTY: Final = 0.5
+# An answer whose wrong claims are not outweighed by points made in full, at least
+# CLAIMS_OUTWEIGHED_BY of them for each wrong claim, scores at most WRONG_CLAIM_CAP: a
+# confident misconception is what an interviewer remembers of it, whatever else it echoes.
+WRONG_CLAIM_CAP: Final = 10
+CLAIMS_OUTWEIGHED_BY: Final = 3
 # An answer that hedges every sentence and makes no point in full keeps this share.
 HEDGED_FACTOR: Final = 0.5
 
@@ -132,6 +137,8 @@ class RubricGrader:
         score = round(100 * value * (KEYWORD_LIST_FACTOR if reason == "keyword-list" else 1))
         if reason in _CAPS:
             score = min(score, _CAPS[reason])
+        if wrong and len(covered) < CLAIMS_OUTWEIGHED_BY * len(wrong):
+            score = min(score, WRONG_CLAIM_CAP)
         return GradeResult(
             score=max(0, min(100, score)),
             covered=tuple(p.text for p in covered),

@@ -14,6 +14,8 @@ from bot.grading.text import Sentence, is_content, stem
 
 # How far back a side named before a point's own word still owns it: "L2 uses squares".
 SIDE_REACH: Final = 12
+# Directions an answer must pair with sides before it can have swapped them.
+MIN_DIRECTIONS: Final = 2
 _COPULAS: Final = frozenset({"is", "are", "was", "were", "means", "mean"})
 _DETERMINERS: Final = frozenset({"the", "a", "an"})
 _PREPOSITIONS: Final = frozenset(
@@ -121,14 +123,17 @@ def swapped_directions(phrasing: Phrasing, sentence: Sentence, found: tuple[int,
     start, end = sentence.clause_around(found[0], found[-1])
     stems = [stem(t) for t in sentence.tokens]
     named = [i for i in range(len(stems)) if stems[i] in sides]
-    swapped = 0
+    swapped = judged = 0
     for direction, side in phrasing.pairs:
         at = [i for i in range(start, end) if stems[i] == direction]
         if not at or not named:
             continue
+        judged += 1
         nearest = min(named, key=lambda i: (abs(i - at[0]), i < at[0]))
         swapped += stems[nearest] != side
-    return swapped > 0
+    # One direction alone may belong to something else: in "as you increase complexity, bias
+    # goes down" the "increase" is said of complexity, not of bias.
+    return judged >= MIN_DIRECTIONS and swapped > 0
 
 
 def straddles_the_other_side(point: Point, sentence: Sentence, found: tuple[int, ...]) -> bool:

@@ -3,12 +3,13 @@ present, and real students' answers from SemEval-2013 graded as answer-only pack
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from bot.grading import RubricGrader
-from bot.grading.agreement import evaluate, load_labelled
+from bot.grading.agreement import SPLITS, TUNED_SPLITS, evaluate, load_labelled
 from bot.grading.semeval import cosine, load_corpus, roc_auc, sample
 from bot.grading.semeval import evaluate as semeval_evaluate
 from questions.loader import load_bank
@@ -24,6 +25,25 @@ HOLDOUT_FLOOR = 0.7
 def test_the_grader_agrees_with_people_on_answers_it_was_never_tuned_on() -> None:
     report = evaluate(RubricGrader(), load_bank(), load_labelled(HOLDOUT))
     assert report.spearman >= HOLDOUT_FLOOR, report.to_dict(worst=10)
+
+
+def test_the_dev_split_tunes_on_questions_no_never_tuned_split_uses() -> None:
+    dev = load_labelled(ROOT / SPLITS["dev"])
+    never_tuned = {
+        a.question_id
+        for name, path in SPLITS.items()
+        if name not in TUNED_SPLITS and (ROOT / path).exists()
+        for a in load_labelled(ROOT / path)
+    }
+    questions = {a.question_id for a in dev}
+    assert len(questions) >= 15
+    assert not questions & never_tuned
+    for question_id in questions:
+        kinds = Counter(a.kind for a in dev if a.question_id == question_id)
+        labels = Counter(a.label for a in dev if a.question_id == question_id)
+        assert labels[2] >= 2, question_id
+        assert kinds["keyword-stuffed"] == 1, question_id
+        assert labels[0] + labels[1] >= 2, question_id  # the keyword list and a wrong answer
 
 
 def test_roc_auc_counts_ties_as_half() -> None:
