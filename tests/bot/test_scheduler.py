@@ -71,3 +71,38 @@ async def test_a_restarted_scheduler_never_posts_twice(h_memory: Harness) -> Non
         await running.start()
         await running.shutdown()
     assert len(daily_posts(h)) == 1
+
+
+async def test_a_job_loaded_at_start_posts_when_it_fires(
+    h_memory: Harness, scheduler: DailyScheduler
+) -> None:
+    h = h_memory
+    h.clock.set(datetime(2026, 3, 2, 7, 0, tzinfo=UTC))  # 08:00 in Berlin, before the post
+    await schedule(h)
+    await scheduler.start()
+    assert daily_posts(h) == []
+    job = scheduler._scheduler.get_job("daily:1")
+    h.clock.set(datetime(2026, 3, 2, 8, 0, tzinfo=UTC))
+    await job.func(*job.args, **job.kwargs)  # what the executor runs at 09:00 Berlin
+    assert [s.message.title for s in daily_posts(h)] == ["Daily question · Mon 2 Mar"]
+
+
+async def test_jobs_loaded_at_start_follow_the_cron_of_their_recurrence(
+    h_memory: Harness, scheduler: DailyScheduler
+) -> None:
+    h = h_memory
+    await schedule(h, "time=02:30 tz=Europe/Berlin days=mon-sun")
+    await scheduler.start()
+    job = scheduler._scheduler.get_job("daily:1")
+    cron = cron_for(Recurrence(time(2, 30), ZoneInfo("Europe/Berlin"), frozenset(range(7))))
+    assert job.next_run_time == cron.get_next_fire_time(None, datetime.now(UTC))
+    assert str(job.trigger) == str(cron)
+    spring = datetime(2026, 3, 28, 12, 0, tzinfo=UTC)  # the night the clocks go forward
+    fires = [job.trigger.get_next_fire_time(None, spring)]
+    for _ in range(2):
+        fires.append(job.trigger.get_next_fire_time(fires[-1], fires[-1]))
+    assert [f.astimezone(UTC) for f in fires] == [
+        datetime(2026, 3, 29, 1, 30, tzinfo=UTC),  # 03:30 CEST: the gap's time, an hour on
+        datetime(2026, 3, 30, 0, 30, tzinfo=UTC),
+        datetime(2026, 3, 31, 0, 30, tzinfo=UTC),
+    ]
