@@ -1,13 +1,15 @@
-"""The APScheduler wiring: cron jobs rebuilt from the schedules table, start-up catch-up."""
+"""The APScheduler wiring: cron jobs loaded from the schedules table, start-up catch-up."""
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.app.root import CollectorPause
 from bot.app.scheduler import DailyScheduler, cron_for
 from bot.daily.calendar import Recurrence
 from tests.bot.test_daily import daily_posts, schedule
@@ -106,3 +108,18 @@ async def test_jobs_loaded_at_start_follow_the_cron_of_their_recurrence(
         datetime(2026, 3, 30, 0, 30, tzinfo=UTC),
         datetime(2026, 3, 31, 0, 30, tzinfo=UTC),
     ]
+
+
+def test_start_up_holds_the_collector_off_until_ready() -> None:
+    assert gc.isenabled()
+    starting = CollectorPause()
+    assert not gc.isenabled()
+    starting.end()
+    assert gc.isenabled()
+    gc.disable()  # a process that runs without the collector keeps it off
+    try:
+        starting = CollectorPause()
+        starting.end()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
