@@ -145,11 +145,8 @@ class Instance:
 
     async def start(self) -> float:
         self.load_before = os.getloadavg()[0]
-        for cache in (
-            daily_service.recurrence_of,
-            trigger_for,
-            cron_for,
-        ):  # as cold as a fresh process
+        # Caches as cold as in a fresh process (the other backend's run may have warmed them).
+        for cache in (daily_service.recurrence_of, trigger_for, cron_for):
             cache.cache_clear()
         starting = CollectorPause()  # as `interview-bot run` starts
         started, cpu = time.perf_counter(), time.process_time()
