@@ -41,8 +41,8 @@ WAIT_FOR_NEXT_SWEEP = (Busy, *DATABASE_DOWN)
 def cron_for(rec: Recurrence) -> CronTrigger:
     """The cron trigger of a schedule's recurrence: its local time on its weekdays.
 
-    A trigger holds no state of its own, so schedules that recur alike share one: at start-up
-    most of 10,000 schedules cost a lookup instead of compiling eight cron fields each.
+    A trigger holds no state of its own, so schedules that recur alike share one, and its
+    eight cron fields are compiled once for all of them.
     """
     return CronTrigger(
         day_of_week=days_key(rec.weekdays),
