@@ -21,7 +21,7 @@ from adapters.secrets_cli import register as register_secrets
 from adapters.web.runtime import WebRuntime, dashboard_for
 from bot.app import logs
 from bot.app.cli import DbOption, PacksOption, app, fail, friendly_errors, settings_with
-from bot.app.root import StartupError, build_app
+from bot.app.root import CollectorPause, StartupError, build_app
 from bot.app.transfer_cli import register as register_transfer
 from bot.ports import metrics as bot_metrics
 from bot.ports.clock import OffsetClock
@@ -143,7 +143,12 @@ def run(
     async def serve() -> None:
         from adapters.launch import start_platforms
 
-        bot = await build_app(settings)
+        starting = CollectorPause()
+        try:
+            bot = await build_app(settings)
+        except BaseException:
+            starting.end()
+            raise
         scheduler = bot.scheduler
         assert scheduler is not None
         runtimes: list[PlatformRuntime] = []
@@ -163,9 +168,11 @@ def run(
             await scheduler.start()
             if bot.inbox is not None:
                 bot.inbox.start()
+            starting.end()
             await stopping.wait()
             log.info("stopping: finishing the events in flight")
         finally:
+            starting.end()
             await scheduler.shutdown()
             if bot.inbox is not None:
                 await bot.inbox.close()  # no more sweeps; what was queued is written

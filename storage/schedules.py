@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.ports.records import ScheduleTiming
 from storage.models import Channel, DailyPost, Schedule, Workspace
+
+# A schedule's timing columns only, read as plain rows: no tracked objects for the scheduler's
+# ten thousand schedules at start and the catch-up's every minute.
+_TIMING = select(
+    Schedule.id, Schedule.post_time, Schedule.timezone, Schedule.days, Schedule.enabled
+)
 
 
 class Schedules:
@@ -40,15 +47,18 @@ class Schedules:
         )
         return int(result.rowcount)  # type: ignore[attr-defined]
 
-    async def enabled(self) -> list[Schedule]:
-        stmt = select(Schedule).where(Schedule.enabled.is_(True)).order_by(Schedule.id)
-        return list((await self._session.execute(stmt)).scalars())
+    async def enabled(self) -> list[ScheduleTiming]:
+        stmt = _TIMING.where(Schedule.enabled.is_(True)).order_by(Schedule.id)
+        return await self._timings(stmt)
 
-    async def changed_since(self, moment: datetime | None) -> list[Schedule]:
-        stmt = select(Schedule).order_by(Schedule.updated_at, Schedule.id)
+    async def changed_since(self, moment: datetime | None) -> list[ScheduleTiming]:
+        stmt = _TIMING.order_by(Schedule.updated_at, Schedule.id)
         if moment is not None:
             stmt = stmt.where(Schedule.updated_at >= moment)  # ix_schedules_updated_at
-        return list((await self._session.execute(stmt)).scalars())
+        return await self._timings(stmt)
+
+    async def _timings(self, stmt: Select[int, str, str, str, bool]) -> list[ScheduleTiming]:
+        return [ScheduleTiming(*row) for row in await self._session.execute(stmt)]
 
     async def census(self) -> tuple[int, int, datetime | None]:
         count, total = (

@@ -14,10 +14,14 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+from apscheduler.job import Job
+from apscheduler.jobstores.base import ConflictingIdError
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
+from apscheduler.util import get_callable_name, obj_to_ref
 
 from bot.clockwork import Clockwork
 from bot.daily.calendar import Recurrence, days_key
@@ -37,8 +41,8 @@ WAIT_FOR_NEXT_SWEEP = (Busy, *DATABASE_DOWN)
 def cron_for(rec: Recurrence) -> CronTrigger:
     """The cron trigger of a schedule's recurrence: its local time on its weekdays.
 
-    A trigger holds no state of its own, so schedules that recur alike share one: at start-up
-    most of 10,000 schedules cost a lookup instead of compiling eight cron fields each.
+    A trigger holds no state of its own, so schedules that recur alike share one, and its
+    eight cron fields are compiled once for all of them.
     """
     return CronTrigger(
         day_of_week=days_key(rec.weekdays),
@@ -46,6 +50,38 @@ def cron_for(rec: Recurrence) -> CronTrigger:
         minute=rec.at.minute,
         timezone=rec.zone,
     )
+
+
+class DailyTrigger(BaseTrigger):  # type: ignore[misc]
+    """A schedule's cron trigger, compiled the first time a fire time is asked of it.
+
+    Compiling a cron trigger (eight fields of expressions) cost more than anything else about
+    a job at start-up, and a job loaded then needs nothing of it until its first fire, whose
+    time the recurrence gives. After that it is the cron trigger's own arithmetic.
+    """
+
+    __slots__ = ("when",)
+
+    def __init__(self, when: Recurrence) -> None:
+        self.when = when
+
+    def get_next_fire_time(
+        self, previous_fire_time: datetime | None, now: datetime
+    ) -> datetime | None:
+        fire: datetime | None = cron_for(self.when).get_next_fire_time(previous_fire_time, now)
+        return fire
+
+    def __str__(self) -> str:
+        return str(cron_for(self.when))
+
+    def __repr__(self) -> str:
+        return f"<DailyTrigger ({cron_for(self.when)!r})>"
+
+
+@functools.lru_cache(maxsize=4096)
+def trigger_for(when: Recurrence) -> DailyTrigger:
+    """One trigger for all the jobs of schedules that recur alike."""
+    return DailyTrigger(when)
 
 
 class DailyScheduler:
@@ -59,33 +95,33 @@ class DailyScheduler:
     ) -> None:
         self._clockwork = clockwork
         self._sweep_every = sweep_every
+        self._store = MemoryJobStore()
+        self._job_defaults = {
+            "coalesce": True,
+            "max_instances": 1,
+            "misfire_grace_time": int(misfire_grace.total_seconds()),
+        }
         self._scheduler = AsyncIOScheduler(
-            jobstores={"default": MemoryJobStore()},
-            job_defaults={
-                "coalesce": True,
-                "max_instances": 1,
-                "misfire_grace_time": int(misfire_grace.total_seconds()),
-            },
-            timezone=UTC,
+            jobstores={"default": self._store}, job_defaults=self._job_defaults, timezone=UTC
         )
         self.timetable = Timetable(uow_factory, self, settle)
-        # While every job is loaded at start: each recurrence's first fire, worked out once for
-        # all the schedules that share it (the cron arithmetic is most of a job's cost).
-        self._first_fires: dict[Recurrence, datetime | None] | None = None
+        # While every job is loaded at start: the schedules whose jobs are added together after.
+        self._loading: list[tuple[int, Recurrence]] | None = None
 
     async def start(self) -> None:
         """Build the jobs, start, and catch up on whatever fell due while the bot was down.
 
-        The jobs are added before the scheduler runs, so it files them all in one pass. A
-        database too busy or down to read them now leaves that to the first sweep.
+        The jobs are filed before the scheduler runs, all together. A database too busy or down
+        to read them now leaves that to the first sweep.
         """
-        self._first_fires = {}
+        self._loading = []
         try:
             await self.timetable.load()
         except WAIT_FOR_NEXT_SWEEP:
             log.warning("could not read the schedules at start: the first sweep loads them")
         finally:
-            self._first_fires = None
+            loaded, self._loading = self._loading, None
+            self._add_all(loaded)
         self._scheduler.add_job(
             self.sweep,
             IntervalTrigger(seconds=self._sweep_every.total_seconds()),
@@ -124,26 +160,68 @@ class DailyScheduler:
 
     def put(self, schedule_id: int, when: Recurrence, new: bool) -> None:
         job_id = f"{DAILY_PREFIX}{schedule_id}"
-        if new:
-            first = self._first_fire(when)
+        if new and self._loading is not None:
+            self._loading.append((schedule_id, when))
+        elif new:
             self._scheduler.add_job(
                 self._clockwork.fire_daily,
-                cron_for(when),
+                trigger_for(when),
                 args=[schedule_id],
                 id=job_id,
                 replace_existing=True,
-                # None would pause the job: leave it out and let the scheduler work it out.
-                **({"next_run_time": first} if first is not None else {}),
             )
         else:
-            self._scheduler.reschedule_job(job_id, trigger=cron_for(when))
+            self._scheduler.reschedule_job(job_id, trigger=trigger_for(when))
 
-    def _first_fire(self, when: Recurrence) -> datetime | None:
-        if self._first_fires is None:
-            return None
-        if when not in self._first_fires:
-            self._first_fires[when] = cron_for(when).get_next_fire_time(None, datetime.now(UTC))
-        return self._first_fires[when]
+    def _add_all(self, loaded: list[tuple[int, Recurrence]]) -> None:
+        """File the jobs loaded at start straight into the job store, unvalidated and unlogged.
+
+        `add_job` checks the callable's signature, logs a line and wakes the scheduler for each
+        job: most of start-up at 10,000 schedules. These jobs are rebuilt instead as
+        APScheduler's persistent job stores restore theirs (from the job's saved state, whose
+        format is fixed for 3.x), the callable named by reference and its instance passed as
+        the first argument. Each recurrence's first fire is worked out once for the schedules
+        sharing it.
+        """
+        fire = self._clockwork.fire_daily
+        try:
+            func = obj_to_ref(fire)
+        except ValueError:  # a clockwork defined where no reference reaches it
+            for schedule_id, when in loaded:
+                self.put(schedule_id, when, new=True)
+            return
+        state = {
+            "version": 1,
+            "func": func,
+            "executor": "default",
+            "kwargs": {},
+            "name": get_callable_name(fire),
+            **self._job_defaults,
+        }
+        now = datetime.now(UTC)
+        fires: dict[Recurrence, tuple[DailyTrigger, datetime | None]] = {}
+        for schedule_id, when in loaded:
+            if when not in fires:
+                # The recurrence's next instant is the cron's first fire, except inside a
+                # repeated hour, where the cron fires again (a post the day's claim turns away).
+                upcoming = when.next_after(now)
+                fires[when] = (trigger_for(when), upcoming[1] if upcoming else None)
+            trigger, first = fires[when]
+            job = Job.__new__(Job)
+            job.__setstate__(
+                state
+                | {
+                    "id": f"{DAILY_PREFIX}{schedule_id}",
+                    "trigger": trigger,
+                    "args": (self._clockwork, schedule_id),
+                    "next_run_time": first,
+                }
+            )
+            job._scheduler, job._jobstore_alias = self._scheduler, "default"
+            try:
+                self._store.add_job(job)
+            except ConflictingIdError:
+                self._store.update_job(job)
 
     def drop(self, schedule_id: int) -> None:
         self._scheduler.remove_job(f"{DAILY_PREFIX}{schedule_id}")

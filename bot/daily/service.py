@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import logging
 from collections.abc import Callable, Sequence
@@ -28,6 +29,7 @@ from bot.ports.records import (
     PostedRecord,
     PostFacts,
     Schedule,
+    ScheduleTiming,
     Workspace,
 )
 from bot.ports.storage import Unavailable, UnitOfWork
@@ -50,10 +52,14 @@ class DailyRules:
     reveal_lead: timedelta = timedelta(minutes=5)
 
 
-def recurrence(schedule: Schedule) -> Recurrence:
-    return Recurrence(
-        parse_time(schedule.post_time), ZoneInfo(schedule.timezone), days_from_key(schedule.days)
-    )
+def recurrence(schedule: Schedule | ScheduleTiming) -> Recurrence:
+    return recurrence_of(schedule.post_time, schedule.timezone, schedule.days)
+
+
+@functools.lru_cache(maxsize=8192)
+def recurrence_of(post_time: str, zone: str, days: str) -> Recurrence:
+    """A recurrence from its stored text, read once: thousands of schedules share a few."""
+    return Recurrence(parse_time(post_time), ZoneInfo(zone), days_from_key(days))
 
 
 def pick_question(
@@ -310,9 +316,14 @@ class DailyService:
     async def due_posts(self, uow: UowFactory, now: datetime) -> list[tuple[int, date]]:
         """Days whose post time passed within the catch-up window and were not posted."""
         candidates: dict[int, date] = {}
+        # Schedules that recur alike share their latest post: worked out once for all of them.
+        latest_of: dict[tuple[str, str, str], tuple[date, datetime] | None] = {}
         async with uow() as u:
             for schedule in await u.schedules.enabled():
-                latest = recurrence(schedule).latest_at_or_before(now)
+                key = (schedule.post_time, schedule.timezone, schedule.days)
+                if key not in latest_of:
+                    latest_of[key] = recurrence_of(*key).latest_at_or_before(now)
+                latest = latest_of[key]
                 if latest is not None and now - latest[1] <= self._rules.catch_up:
                     candidates[schedule.id] = latest[0]
             if not candidates:

@@ -19,7 +19,7 @@ from typing import Protocol
 from bot.commands import CommandError
 from bot.daily.calendar import Recurrence
 from bot.daily.service import recurrence
-from bot.ports.records import Schedule
+from bot.ports.records import Schedule, ScheduleTiming
 from bot.ports.storage import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -34,7 +34,7 @@ class JobSink(Protocol):
     def drop(self, schedule_id: int) -> None: ...
 
 
-def wanted(schedule: Schedule) -> Recurrence | None:
+def wanted(schedule: Schedule | ScheduleTiming) -> Recurrence | None:
     """The recurrence a schedule's job should follow; None when it should have no job."""
     if not schedule.enabled:
         return None

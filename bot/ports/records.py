@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from bot.grading.result import GradeResult
 from bot.ports.pair_records import PairCounts as PairCounts
@@ -82,6 +82,20 @@ class Schedule(Protocol):
     reveal_time: str | None
     enabled: bool
     updated_at: datetime
+
+
+class ScheduleTiming(NamedTuple):
+    """When a schedule posts, and whether it does: all that its cron job and the catch-up read.
+
+    A plain tuple, so storage hands out ten thousand of them at start for little more than the
+    cost of reading the rows, where whole schedule records cost a tracked object each.
+    """
+
+    id: int
+    post_time: str
+    timezone: str
+    days: str
+    enabled: bool
 
 
 class DailyPost(Protocol):

@@ -37,6 +37,7 @@ from bot.ports.records import (
     Round,
     RoundQuestion,
     Schedule,
+    ScheduleTiming,
     Streak,
     StreakRow,
     StreakUpdate,
@@ -178,8 +179,11 @@ class Schedules(Protocol):
         ...
 
     async def disable_workspace(self, platform: str, external_id: str, now: datetime) -> int: ...
-    async def enabled(self) -> Sequence[Schedule]: ...
-    async def changed_since(self, moment: datetime | None) -> Sequence[Schedule]:
+    async def enabled(self) -> Sequence[ScheduleTiming]:
+        """The enabled schedules' timings, by id."""
+        ...
+
+    async def changed_since(self, moment: datetime | None) -> Sequence[ScheduleTiming]:
         """Every schedule (on or off) whose updated_at is at or after moment; all when None."""
         ...
 

@@ -15,6 +15,7 @@ from bot.ports.records import (
     NewClaim,
     PostedRecord,
     PostFacts,
+    ScheduleTiming,
     StreakRow,
     StreakUpdate,
 )
@@ -28,6 +29,10 @@ from tests.support.memory.records import (
     Workspace,
     first,
 )
+
+
+def timing(s: Schedule) -> ScheduleTiming:
+    return ScheduleTiming(s.id, s.post_time, s.timezone, s.days, s.enabled)
 
 
 class Schedules(Repo):
@@ -54,12 +59,12 @@ class Schedules(Repo):
             s.enabled, s.updated_at = False, now
         return len(stopped)
 
-    async def enabled(self) -> list[Schedule]:
-        return sorted((s for s in self.d.schedules if s.enabled), key=lambda s: s.id)
+    async def enabled(self) -> list[ScheduleTiming]:
+        return [timing(s) for s in sorted(self.d.schedules, key=lambda s: s.id) if s.enabled]
 
-    async def changed_since(self, moment: datetime | None) -> list[Schedule]:
+    async def changed_since(self, moment: datetime | None) -> list[ScheduleTiming]:
         changed = (s for s in self.d.schedules if moment is None or s.updated_at >= moment)
-        return sorted(changed, key=lambda s: (s.updated_at, s.id))
+        return [timing(s) for s in sorted(changed, key=lambda s: (s.updated_at, s.id))]
 
     async def census(self) -> tuple[int, int, datetime | None]:
         ids = [s.id for s in self.d.schedules if s.enabled]
