@@ -122,11 +122,8 @@ async def fire(send: Send, bodies: list[str], arrivals: list[Arrival]) -> dict[s
 
 
 def capacity(p99_by_rate: dict[float, float], target_ms: float = TARGET_P99_MS) -> float | None:
-    """The highest rate whose ack p99 stayed under the target, every lower rate too; None if
-    even the lowest missed it."""
-    best = None
-    for rate in sorted(p99_by_rate):
-        if p99_by_rate[rate] >= target_ms:
-            break
-        best = rate
-    return best
+    """The highest rate whose ack p99 stayed under the target (None if none did). A lower
+    rate that missed is left to the per-rate figures: on a shared machine one stall can
+    decide the p99 of a few hundred requests."""
+    met = [rate for rate, p99 in p99_by_rate.items() if p99 < target_ms]
+    return max(met) if met else None

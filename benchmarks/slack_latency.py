@@ -60,7 +60,7 @@ import sqlite3
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -284,7 +284,7 @@ def _bot_command(profile: Path | None = None) -> list[str]:
 
 async def start_bot(
     api_url: str,
-    db: Path,
+    database_url: str,
     tmp: Path,
     extra_env: dict[str, str],
     auth_env: dict[str, str] | None = None,
@@ -300,7 +300,7 @@ async def start_bot(
         | {
             "SLACK_SIGNING_SECRET": SIGNING_SECRET,
             "SLACK_API_URL": api_url,
-            "DATABASE_URL": f"sqlite:///{db}",
+            "DATABASE_URL": database_url,
         }
     )
     args = [*_bot_command(profile), "run", "--platform", "slack", "--mode", "http"]
@@ -467,9 +467,37 @@ async def wait_idle(url: str) -> None:
         await _poll(idle, DRAIN_TIMEOUT_S, "the app to go idle")
 
 
+# Reads one row of the bot's database (None if there is none).
+Row = Callable[[str], Awaitable[Any]]
+
+
 def _query(db: Path, sql: str) -> Any:
     with contextlib.closing(sqlite3.connect(db, timeout=30)) as conn:
         return conn.execute(sql).fetchone()
+
+
+@contextlib.asynccontextmanager
+async def bot_database(kind: str, tmp: Path) -> AsyncIterator[tuple[str, Row]]:
+    """The bot's DATABASE_URL and a reader: a fresh SQLite file, or a PostgreSQL database of
+    the run's own (benchmarks/soak.py's: created and migrated for the run, dropped after)."""
+    if kind == "sqlite":
+        db = tmp / "bot.db"
+
+        async def sqlite_row(sql: str) -> Any:
+            return _query(db, sql)
+
+        yield f"sqlite:///{db}", sqlite_row
+        return
+    from soak import Database
+    from sqlalchemy import text
+
+    async with Database() as pg:
+
+        async def postgres_row(sql: str) -> Any:
+            async with pg.engine.connect() as conn:
+                return (await conn.execute(text(sql))).first()
+
+        yield pg.url, postgres_row
 
 
 async def _poll(check: Callable[[], Awaitable[Any]], within: float, what: str) -> Any:
@@ -483,23 +511,23 @@ async def _poll(check: Callable[[], Awaitable[Any]], within: float, what: str) -
         await asyncio.sleep(0.05)
 
 
-async def daily_thread(url: str, db: Path, team: str = TEAM) -> tuple[str, str]:
+async def daily_thread(url: str, row: Row, team: str = TEAM) -> tuple[str, str]:
     """Schedule and post today's daily question in C1; its thread and question id."""
     async with aiohttp.ClientSession() as session:
         slack = Slack(url, session, team)
         assert await slack.command("daily set time=09:00 tz=UTC days=daily", ADMIN) == 200
 
         async def scheduled() -> bool:
-            return bool(_query(db, "select count(*) from schedules")[0])
+            return bool((await row("select count(*) from schedules"))[0])
 
         await _poll(scheduled, 30, "the schedule")
         assert await slack.command("daily now", ADMIN) == 200
 
     async def posted() -> tuple[str, str] | None:
-        row = _query(
-            db, "select thread_ref, question_id from daily_posts where status = 'posted' limit 1"
+        found = await row(
+            "select thread_ref, question_id from daily_posts where status = 'posted' limit 1"
         )
-        return (str(row[0]), str(row[1])) if row else None
+        return (str(found[0]), str(found[1])) if found else None
 
     result: tuple[str, str] = await _poll(posted, 30, "the daily post")
     return result
@@ -514,7 +542,7 @@ def peak_rss_mib(pid: int) -> float | None:
     return None
 
 
-async def drained(url: str, db: Path, expected: int) -> dict[str, Any]:
+async def drained(url: str, row: Row, expected: int) -> dict[str, Any]:
     """Wait until the bot has no work in flight and every reply is an answer row."""
     started = time.perf_counter()
     health: dict[str, Any] = {}
@@ -527,7 +555,7 @@ async def drained(url: str, db: Path, expected: int) -> dict[str, Any]:
 
         with contextlib.suppress(RuntimeError):
             await _poll(idle, DRAIN_TIMEOUT_S, "the bot to drain")
-    rows, distinct = _query(db, "select count(*), count(distinct event_ref) from answers")
+    rows, distinct = await row("select count(*), count(distinct event_ref) from answers")
     return {
         "peak_backlog": health.get("peak_queued"),
         "answers_expected": expected,
@@ -563,7 +591,7 @@ async def main(args: argparse.Namespace) -> None:
     if args.mode == "users":
         report["offered_per_s"] = round(args.users / args.think, 1)
     report |= {
-        "bot": "interview-bot run --platform slack --mode http (subprocess, SQLite file)",
+        "bot": f"interview-bot run --platform slack --mode http (subprocess, {args.database})",
         "cpus": os.cpu_count(),
     }
     with tempfile.TemporaryDirectory() as name:
@@ -632,19 +660,31 @@ async def measure_bot(
     team: str = TEAM,
 ) -> dict[str, Any]:
     """Start the bot, post a daily question, load its thread, and wait for every answer."""
-    db = tmp / "bot.db"
+    async with bot_database(args.database, tmp) as (database_url, row):
+        return await _measure_bot(api_url, tmp, args, database_url, row, auth_env, team)
+
+
+async def _measure_bot(
+    api_url: str,
+    tmp: Path,
+    args: argparse.Namespace,
+    database_url: str,
+    row: Row,
+    auth_env: dict[str, str] | None,
+    team: str,
+) -> dict[str, Any]:
     profile = args.profile_bot.resolve() if args.profile_bot else None
-    bot, bot_url = await start_bot(api_url, db, tmp, args.bot_env, auth_env, profile)
+    bot, bot_url = await start_bot(api_url, database_url, tmp, args.bot_env, auth_env, profile)
     try:
         if auth_env is not None:
             await install_over_oauth(bot_url)
-        thread, question_id = await daily_thread(bot_url, db, team)
+        thread, question_id = await daily_thread(bot_url, row, team)
         answer = answer_covering(load_bank(None), question_id)
         started = time.perf_counter()
         adapter = await run_phase(bot_url, thread, answer, args, team)
         load_s = time.perf_counter() - started
         sent = args.users + adapter["ok"]  # warm-up replies are answers too
-        graded = await drained(bot_url, db, sent)
+        graded = await drained(bot_url, row, sent)
         graded["bot_peak_rss_mib"] = peak_rss_mib(bot.proc.pid)
         graded["answers_per_s_end_to_end"] = round(
             graded["answer_rows"] / (load_s + graded["drain_after_load_s"]), 1
@@ -712,6 +752,13 @@ def parse_args() -> argparse.Namespace:
         "--sweep-count", type=int, default=SWEEP_COUNT, help="sweep: requests at each rate"
     )
     parser.add_argument("--seed", type=int, default=1, help="the arrivals' random seed")
+    parser.add_argument(
+        "--database",
+        choices=["sqlite", "postgres"],
+        default="sqlite",
+        help="the bot's: a fresh SQLite file, or a fresh PostgreSQL database "
+        "(INTERVIEW_BOT_TEST_POSTGRES_URL's server, default postgresql://postgres@127.0.0.1:5432/test)",
+    )
     parser.add_argument("--quick", action="store_true", help="20 users, a smaller load")
     parser.add_argument("--keep-logs", type=Path, help="copy the servers' logs here")
     parser.add_argument(

@@ -27,10 +27,10 @@ def test_a_steady_rate_keeps_its_mean_gap() -> None:
     assert all(0 <= a.user < 20 for a in arrivals)
 
 
-def test_capacity_is_the_highest_rate_before_the_first_miss() -> None:
-    assert open_loop.capacity({25.0: 9.0, 50.0: 40.0, 100.0: 150.0, 200.0: 60.0}) == 50.0
-    assert open_loop.capacity({25.0: 120.0, 50.0: 30.0}) is None
-    assert open_loop.capacity({25.0: 1.0, 50.0: 2.0}) == 50.0
+def test_capacity_is_the_highest_rate_whose_p99_met_the_target() -> None:
+    assert open_loop.capacity({25.0: 9.0, 50.0: 40.0, 100.0: 150.0, 200.0: 60.0}) == 200.0
+    assert open_loop.capacity({25.0: 120.0, 50.0: 30.0, 100.0: 100.0}) == 50.0
+    assert open_loop.capacity({25.0: 101.0, 50.0: 130.0}) is None
 
 
 def test_requests_go_out_on_schedule_while_earlier_ones_are_unanswered() -> None:
