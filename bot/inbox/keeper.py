@@ -8,8 +8,9 @@ platform. The engine's event-id claim, committed with the event's changes, makes
 handling of an item that was in fact finished a no-op, so every item takes effect once.
 
 Writes are grouped (group commit): items that arrive while one group is being written form the
-next group, written in one transaction together with the removals queued meanwhile. Under a
-burst of events an ack waits for at most one transaction ahead of its own.
+next group, written in one transaction. Under a burst of events an ack waits for at most one
+transaction ahead of its own. Removals of handled items are written every REMOVE_AFTER_S, not
+with each group, so an ack's transaction is one INSERT and its commit.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -68,7 +68,6 @@ class Inbox:
         self._removals: set[Key] = set()
         self._writer: asyncio.Task[None] | None = None
         self._remover: asyncio.TimerHandle | None = None
-        self._last_write = 0.0
         self._remove_now = False
         # Items this process is handling: their leases are renewed while it works on them.
         self._mine: set[Key] = set()
@@ -89,11 +88,10 @@ class Inbox:
         self._mine.add((item.platform, item.key))
 
     def done(self, item: InboxItem) -> None:
-        """The item was handled: remove it with the next group of new items, or on its own
-        once no group was written for REMOVE_AFTER_S.
+        """The item was handled: remove it within REMOVE_AFTER_S, with the other removals.
 
-        Removals need not be prompt (a second handling is a no-op), so under load they never
-        take a write (on SQLite, the one writer) of their own.
+        Removals need not be prompt (a second handling is a no-op), so they are gathered into
+        a few writes a second instead of adding a statement to every ack's transaction.
         """
         key = (item.platform, item.key)
         self._mine.discard(key)
@@ -107,33 +105,30 @@ class Inbox:
 
     def _remove(self) -> None:
         self._remover = None
-        if not self._removals:
-            return
-        quiet_for = time.monotonic() - self._last_write
-        if quiet_for < REMOVE_AFTER_S:
-            loop = asyncio.get_running_loop()
-            self._remover = loop.call_later(REMOVE_AFTER_S - quiet_for, self._remove)
-        else:
+        if self._removals:
             self._kick(removals_too=True)
 
     def _kick(self, removals_too: bool = False) -> None:
-        """Start the writer; removals alone are written only when asked (flush, quiet)."""
+        """Start the writer; removals are written only when asked (flush, the removal timer)."""
         self._remove_now = self._remove_now or removals_too
         if self._writer is None or self._writer.done():
             self._writer = asyncio.create_task(self._drain())
 
     async def _drain(self) -> None:
         while self._waiting or (self._remove_now and self._removals):
-            self._remove_now = False
             group, self._waiting = (
                 self._waiting[: self._max_group],
                 self._waiting[self._max_group :],
             )
-            removals, self._removals = self._removals, set()
+            removals: set[Key] = set()
+            if self._remove_now:
+                removals, self._removals = self._removals, set()
+                self._remove_now = False
             try:
                 await self._write([w.item for w in group], removals)
             except Exception as exc:
                 self._removals |= removals  # handled items stay listed; retried next time
+                self._remove_now = self._remove_now or bool(removals)
                 for waiting in group:
                     if not waiting.written.done():
                         waiting.written.set_exception(exc)
@@ -148,7 +143,6 @@ class Inbox:
                 raise
             self.kept += len(group)
             self.groups += 1
-            self._last_write = time.monotonic()
             for waiting in group:
                 if not waiting.written.done():
                     waiting.written.set_result(None)
