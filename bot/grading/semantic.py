@@ -14,6 +14,7 @@ import importlib
 import importlib.util
 import math
 import operator
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -79,18 +80,20 @@ class SemanticMatcher:
         self.threshold = threshold
         self.blend = blend
         self._cache: OrderedDict[str, list[float]] = OrderedDict()
+        self._lock = threading.Lock()
 
     def vectors(self, texts: Sequence[str]) -> list[list[float]]:
         """Unit vectors of the texts, so a dot product is their cosine."""
-        unknown = [t for t in dict.fromkeys(texts) if t not in self._cache]
-        if unknown:
-            self._cache.update(zip(unknown, map(_unit, self.embed(unknown)), strict=True))
-        for text in texts:
-            self._cache.move_to_end(text)
-        found = [self._cache[t] for t in texts]
-        while len(self._cache) > CACHE_SIZE:
-            self._cache.popitem(last=False)
-        return found
+        with self._lock:  # a grader may be shared by threads
+            unknown = [t for t in dict.fromkeys(texts) if t not in self._cache]
+            if unknown:
+                self._cache.update(zip(unknown, map(_unit, self.embed(unknown)), strict=True))
+            for text in texts:
+                self._cache.move_to_end(text)
+            found = [self._cache[t] for t in texts]
+            while len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
+            return found
 
     def restated(self, points: Sequence[str], sentences: Sequence[str]) -> list[bool]:
         """For each point, whether some sentence says nearly the same."""
