@@ -21,7 +21,7 @@ from pydantic import ValidationError
 from bot.app.config import Settings
 from bot.app.root import StartupError, prepare_database
 from bot.banks import BankRegistry
-from bot.grading import Rubric, RubricGrader
+from bot.grading import Rubric
 from bot.grading.batch import run_batch
 from bot.grading.calibrate import LabelledFileError, calibrate, load_scored
 from questions.bank import QuestionBank, UnknownTopic
@@ -151,7 +151,7 @@ def questions_calibrate(
 ) -> None:
     """Compare the grader with scores people gave: Spearman, Pearson and MAE per question."""
     try:
-        report = calibrate(bank_from([pack]), load_scored(labelled), RubricGrader())
+        report = calibrate(bank_from([pack]), load_scored(labelled), Settings().rubric_grader())
     except LabelledFileError as exc:
         fail(str(exc))
     typer.echo(json.dumps(report.to_dict(), indent=2) if as_json else report.to_text())
@@ -264,7 +264,7 @@ def grade(
     """Grade an answer read from standard input; print JSON."""
     bank = bank_from(packs)
     if batch:
-        grader = RubricGrader(max_chars=Settings().max_graded_chars)
+        grader = Settings().rubric_grader()
         failed = run_batch(sys.stdin.buffer, sys.stdout, bank, grader)
         if failed:
             typer.echo(f"{failed} line(s) could not be graded; see their error objects", err=True)
@@ -275,7 +275,5 @@ def grade(
     if question is None:
         fail(f"no question with id {question_id!r}; 'interview-bot questions list' shows them")
     answer = sys.stdin.read()
-    result = RubricGrader(max_chars=Settings().max_graded_chars).grade(
-        Rubric.for_question(question), answer
-    )
+    result = Settings().rubric_grader().grade(Rubric.for_question(question), answer)
     typer.echo(json.dumps(result.to_dict(), ensure_ascii=False))

@@ -12,6 +12,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from bot.account.limits import LimitRules
 from bot.dashboard.links import MIN_SECRET_CHARS, LinkSigner
 from bot.grading.llm import ENV_API_KEY, ENV_MODEL, ENV_TIMEOUT, ENV_URL
+from bot.grading.rubric import RubricGrader
+from bot.grading.semantic import load_semantic
 
 DEFAULT_DATABASE_URL = "sqlite:///interview-bot.db"
 # Enough events in flight that answers arriving together are written together (group commit),
@@ -56,6 +58,9 @@ class Settings(BaseSettings):
     web_secret: SecretStr | None = None
     public_url: str | None = None
     web_port: int | None = Field(default=None, ge=1, le=65535)
+    # The sentence-embedding matcher of the `semantic` extra, used when it is installed;
+    # false grades by rules alone even then.
+    semantic_grading: bool = True
 
     @field_validator("public_url")
     @classmethod
@@ -77,6 +82,11 @@ class Settings(BaseSettings):
                 f"INTERVIEW_BOT_WEB_SECRET needs at least {MIN_SECRET_CHARS} characters"
             )
         return LinkSigner(secret, self.public_url)
+
+    def rubric_grader(self) -> RubricGrader:
+        """The rule-based grader, with the semantic matcher when installed and wanted."""
+        semantic = load_semantic() if self.semantic_grading else None
+        return RubricGrader(max_chars=self.max_graded_chars, semantic=semantic)
 
     @field_validator("log_level")
     @classmethod

@@ -23,7 +23,7 @@ from bot.daily.service import DailyRules, DailyService
 from bot.dashboard.command import WebLinks
 from bot.dashboard.links import LinkSigner
 from bot.engine import Engine
-from bot.grading import Grader, RubricGrader
+from bot.grading import Grader
 from bot.grading.llm import LlmGrader, LlmGraderConfig
 from bot.inbox import Inbox
 from bot.pairs.service import PairService
@@ -202,7 +202,7 @@ async def build_app(
     except ValueError as exc:
         raise StartupError(f"GRADER_LLM_*: {exc}") from None
     database = await prepare_database(settings)
-    rubric_grader = RubricGrader(max_chars=settings.max_graded_chars)
+    rubric_grader = settings.rubric_grader()
     grader: Grader = LlmGrader(llm, fallback=rubric_grader) if llm else rubric_grader
     try:
         web = settings.link_signer()

@@ -82,6 +82,8 @@ class Reference:
     affirmed: frozenset[str]
     denied: frozenset[str]
     asked: frozenset[str]
+    # The model answer as written, for a matcher that compares meaning (bot.grading.semantic).
+    text: str = ""
 
     @classmethod
     def of(cls, prompt: str, model_answer: str) -> Reference:
@@ -91,6 +93,7 @@ class Reference:
             affirmed=frozenset(affirmed),
             denied=frozenset(denied - affirmed),
             asked=frozenset(content_stems(prompt)),
+            text=model_answer,
         )
 
     @property

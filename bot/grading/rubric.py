@@ -119,6 +119,12 @@ class RubricGrader:
         if compiled.reference is not None:
             # Derived points are coarse: weigh how close the answer comes to the model answer.
             value = likeness(compiled.reference, parsed, value)
+            if self.semantic is not None:
+                # ... and, with a sentence model, how close its meaning comes.
+                near = self.semantic.similarities(
+                    compiled.reference.text, parsed.text, split_sentences(parsed.text)
+                )
+                value = self.semantic.blend.apply(value, *near)
         elif compiled.model is not None and not wrong and missed and star is None:
             # A point made in other words misses every phrasing yet shares the model answer's
             # wording: let that closeness carry a small share of the score.

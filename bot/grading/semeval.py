@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import csv
+import hashlib
 import math
 import random
 import re
@@ -79,6 +80,13 @@ def sample(rows: Sequence[StudentAnswer], per_corpus: int, seed: int = 7) -> lis
         items = by_corpus[corpus]
         picked.extend(rng.sample(items, min(per_corpus, len(items))))
     return picked
+
+
+def half_of(row: StudentAnswer) -> str:
+    """ "tuning" or "holdout", fixed by a hash of the question: weights are set on the tuning
+    half of the questions and the other half reports what they do on questions never seen."""
+    digest = hashlib.sha256(f"{row.corpus}/{row.question_id}".encode()).digest()
+    return "tuning" if digest[0] % 2 == 0 else "holdout"
 
 
 def question_of(row: StudentAnswer) -> Question:
