@@ -78,9 +78,34 @@ class DailyAnswerStore:
         self, workspace_id: int, people: dict[str, str], now: datetime
     ) -> dict[str, int]:
         """Internal ids of users by external id (display names by external id), created or
-        renamed as needed. Sorted, so concurrent batches lock rows in the same order."""
+        renamed as needed.
+
+        Read first, written only where missing or renamed: an upsert would lock every row it
+        meets until commit. What is written goes in key order, so concurrent batches (and the
+        single-event path, which writes one user) take those locks in the same order.
+        """
         if not people:
             return {}
+        users = _USERS.c
+        found = {
+            str(row.external_id): (int(row.id), str(row.display_name))
+            for row in (
+                await self._run(
+                    select(users.external_id, users.id, users.display_name).where(
+                        users.workspace_id == workspace_id,
+                        users.external_id.in_(sorted(people)),
+                    )
+                )
+            ).all()
+        }
+        ids = {external: row[0] for external, row in found.items()}
+        write = sorted(
+            external
+            for external, name in people.items()
+            if external not in found or (name and name != found[external][1])
+        )
+        if not write:
+            return ids
         rows = [
             {
                 "workspace_id": workspace_id,
@@ -88,18 +113,20 @@ class DailyAnswerStore:
                 "display_name": people[external_id],
                 "created_at": now,
             }
-            for external_id in sorted(people)
+            for external_id in write
         ]
         stmt = _insert(self._session, _USERS)
         stmt = stmt.on_conflict_do_update(
             index_elements=["workspace_id", "external_id"],
             set_={
                 "display_name": func.coalesce(
-                    func.nullif(stmt.excluded.display_name, ""), _USERS.c.display_name
+                    func.nullif(stmt.excluded.display_name, ""), users.display_name
                 )
             },
-        ).returning(_USERS.c.external_id, _USERS.c.id)
-        return {str(row.external_id): int(row.id) for row in (await self._run(stmt, rows)).all()}
+        ).returning(users.external_id, users.id)
+        for row in (await self._run(stmt, rows)).all():
+            ids[str(row.external_id)] = int(row.id)
+        return ids
 
     async def posts(self, post_ids: Collection[int]) -> dict[int, PostFacts]:
         if not post_ids:
@@ -264,12 +291,17 @@ class DailyAnswerStore:
                         "new_schedule_days": u.schedule_days,
                         "new_updated_at": u.updated_at,
                     }
-                    for u in updates
+                    for u in sorted(updates, key=lambda u: (u.group_id, u.user_id))
                 ],
             )
 
     async def add_answers(self, answers: Iterable[AnswerRecord]) -> None:
-        batch = [answer_row(answer) for answer in answers]
+        """In (post, user) order: a counted answer's unique entry is locked as it goes in, and
+        two batches sharing users must take those in the same order."""
+        batch = sorted(
+            (answer_row(answer) for answer in answers),
+            key=lambda row: (row.get("daily_post_id") or 0, row["user_id"]),
+        )
         if batch:
             await self._run(insert(_ANSWERS), batch)
 

@@ -71,7 +71,9 @@ class Inbox:
             .where(_TABLE.c.platform == platform, _TABLE.c.event_key == bindparam("key"))
             .values(replies=bindparam("held"))
         )
-        rows = [{"key": key, "held": text} for key, text in replies.items()]
+        # In key order, as every statement that locks several inbox rows takes them (a sweep's
+        # renewal, the removals): two such transactions then never wait on each other in turn.
+        rows = [{"key": key, "held": replies[key]} for key in sorted(replies)]
         await self._session.execute(stmt, rows)
 
     async def lease(

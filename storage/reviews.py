@@ -89,8 +89,10 @@ class Reviews:
             index_elements=["user_id", "question_id"],
             set_={name: getattr(stmt.excluded, name) for name in columns},
         )
+        # Key order: batches that share users lock their cards in the same order.
+        ordered = sorted(cards, key=lambda card: (card.user_id, card.question_id))
         connection = await self._session.connection()
-        await connection.execute(stmt, [card_row(card) for card in cards])
+        await connection.execute(stmt, [card_row(card) for card in ordered])
 
     async def due(self, user_id: int, now: datetime, limit: int) -> list[ReviewCard]:
         rows = await self._session.execute(
