@@ -354,15 +354,21 @@ async def soak(
 
 
 async def wait_drained(db: Database, answers: int) -> dict[str, Any]:
-    """Every daily answer sent is a graded row (once) and the inbox is empty."""
+    """Every daily answer sent is a graded row (once) and the inbox is empty; how long after
+    the load each took, and what the inbox still held when the load stopped."""
     started = time.monotonic()
     sql_rows = "select count(*) from answers where daily_post_id is not null"
     sql_events = "select count(distinct event_ref) from answers where daily_post_id is not null"
+    async with db.engine.connect() as conn:
+        left = (await conn.execute(text("select kind, count(*) from inbox group by kind"))).all()
     rows = distinct = inbox = -1
+    graded_s: float | None = None
     while time.monotonic() - started < DRAIN_TIMEOUT_S:
         rows = int(await db.value(sql_rows))
         distinct = int(await db.value(sql_events))
         inbox = int(await db.value("select count(*) from inbox"))
+        if rows >= answers and graded_s is None:
+            graded_s = round(time.monotonic() - started, 1)
         if rows >= answers and inbox == 0:
             break
         await asyncio.sleep(0.5)
@@ -371,6 +377,8 @@ async def wait_drained(db: Database, answers: int) -> dict[str, Any]:
         "answer_rows": rows,
         "each_answer_graded": rows == distinct == answers,
         "inbox_left": inbox,
+        "inbox_at_end_of_load": {str(kind): int(count) for kind, count in left},
+        "answers_graded_after_load_s": graded_s,
         "drain_s": round(time.monotonic() - started, 1),
     }
 
