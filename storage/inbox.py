@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.ports.records import InboxItem
 from storage.models import InboxEntry
 from storage.repositories import _insert
+from storage.sets import one_of
 
 _TABLE: Table = InboxEntry.__table__  # type: ignore[assignment]
 # Keys per statement: well under SQLite's limit on bound variables.
@@ -64,14 +65,18 @@ class Inbox:
         hundreds under load, and the index walk takes the rows in key order."""
         for platform, chunk in _chunks(keys):
             await self._session.execute(
-                delete(_TABLE).where(_TABLE.c.platform == platform, _TABLE.c.event_key.in_(chunk))
+                delete(_TABLE).where(
+                    _TABLE.c.platform == platform, one_of(self._session, _TABLE.c.event_key, chunk)
+                )
             )
 
     async def renew(self, keys: Collection[tuple[str, str]], until: datetime) -> None:
         for platform, chunk in _chunks(keys):
             await self._session.execute(
                 update(_TABLE)
-                .where(_TABLE.c.platform == platform, _TABLE.c.event_key.in_(chunk))
+                .where(
+                    _TABLE.c.platform == platform, one_of(self._session, _TABLE.c.event_key, chunk)
+                )
                 .values(lease_until=until)
             )
 
