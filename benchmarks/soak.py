@@ -8,11 +8,14 @@ topics, leaderboard), and a few people running one-question mock rounds back to 
 answer in the round's thread, end). The rate is bounded (--rate requests per second, spread
 evenly) and the run is bounded (--minutes).
 
-Reported: the bot's resident memory at the start of the load and at its end, and its growth;
+Reported: the bot's resident memory at the start of the load, at the end of its first minute
+(caches and pools warm by then) and at its end, with growth from both and the steady slope
+after warm-up; per minute, RSS, the bot's CPU use and its peak work in flight (soak_watch.py);
 errors (non-200 answers, failed requests); ack latency p50/p99 for every minute; how many of
-each kind were sent; and, once the bot has drained, whether every answer is a graded row and
-the inbox is empty. The ack-only bolt baseline of benchmarks/slack_latency.py is measured first
-under the same rate for one minute, for the same-run ratio.
+each kind were sent; and, once the bot has drained (drain_s: how long after the load), whether
+every answer is a graded row and the inbox is empty. The ack-only bolt baseline of
+benchmarks/slack_latency.py is measured first under the same rate for one minute, for the
+same-run ratio.
 
     python benchmarks/soak.py                       # 10 minutes at 40 requests/s
     python benchmarks/soak.py --minutes 3 --rate 30
@@ -22,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import itertools
 import json
 import math
@@ -61,6 +63,7 @@ from slack_latency import (  # noqa: E402
     start_standin,
     user_id,
 )
+from soak_watch import Watch  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
 from questions.loader import load_bank  # noqa: E402
@@ -74,14 +77,6 @@ POSTGRES_URL = os.environ.get(
 COMMANDS = ("help", "topics", "leaderboard")
 MOCK_PEOPLE = 4
 DRAIN_TIMEOUT_S = 120.0
-
-
-def rss_mib(pid: int) -> float | None:
-    with contextlib.suppress(OSError):
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return round(int(line.split()[1]) / 1024, 1)
-    return None
 
 
 def p99(values: list[float]) -> float:
@@ -320,15 +315,17 @@ async def soak(
             started = time.monotonic()
             until = started + args.minutes * 60
             load = Load(Slack(url, session), started)
-            rss_start = rss_mib(bot.proc.pid)
+            watch = Watch(bot.proc.pid, url, started)
             people = [
                 mock_person(load, db, user_id(args.users + n), mock_answer, until)
                 for n in range(MOCK_PEOPLE)
             ]
             results = await asyncio.gather(
-                steady(load, thread, answer, args.users, args.rate, until), *people
+                steady(load, thread, answer, args.users, args.rate, until),
+                watch.run(until),
+                *people,
             )
-            rss_end = rss_mib(bot.proc.pid)
+        at_end = watch.samples[-1].backlog if watch.samples else None
         drained = await wait_drained(db, load.sent.get("answer", 0))
     finally:
         await bot.stop(interrupt=True)
@@ -344,30 +341,34 @@ async def soak(
     every = [v for values in load.by_minute.values() for v in values]
     return {
         "sent": load.sent,
-        "mock_rounds_answered": sum(r for r in results[1:] if isinstance(r, int)),
+        "mock_rounds_answered": sum(r for r in results[2:] if isinstance(r, int)),
         "errors": load.errors,
         "ack_p50_ms_overall": round(statistics.median(every), 2),
         "ack_p99_ms_overall": p99(every),
         "per_minute": minutes,
-        "rss_mib_start": rss_start,
-        "rss_mib_end": rss_end,
-        "rss_growth_pct": (
-            round(100 * (rss_end - rss_start) / rss_start, 1) if rss_start and rss_end else None
-        ),
+        "bot_per_minute": watch.per_minute(),
+        **watch.memory(),
+        "in_flight_at_end_of_load": at_end,
         "bot_exit_code": bot.proc.returncode,
     } | drained
 
 
 async def wait_drained(db: Database, answers: int) -> dict[str, Any]:
-    """Every daily answer sent is a graded row (once) and the inbox is empty."""
+    """Every daily answer sent is a graded row (once) and the inbox is empty; how long after
+    the load each took, and what the inbox still held when the load stopped."""
     started = time.monotonic()
     sql_rows = "select count(*) from answers where daily_post_id is not null"
     sql_events = "select count(distinct event_ref) from answers where daily_post_id is not null"
+    async with db.engine.connect() as conn:
+        left = (await conn.execute(text("select kind, count(*) from inbox group by kind"))).all()
     rows = distinct = inbox = -1
+    graded_s: float | None = None
     while time.monotonic() - started < DRAIN_TIMEOUT_S:
         rows = int(await db.value(sql_rows))
         distinct = int(await db.value(sql_events))
         inbox = int(await db.value("select count(*) from inbox"))
+        if rows >= answers and graded_s is None:
+            graded_s = round(time.monotonic() - started, 1)
         if rows >= answers and inbox == 0:
             break
         await asyncio.sleep(0.5)
@@ -376,6 +377,8 @@ async def wait_drained(db: Database, answers: int) -> dict[str, Any]:
         "answer_rows": rows,
         "each_answer_graded": rows == distinct == answers,
         "inbox_left": inbox,
+        "inbox_at_end_of_load": {str(kind): int(count) for kind, count in left},
+        "answers_graded_after_load_s": graded_s,
         "drain_s": round(time.monotonic() - started, 1),
     }
 

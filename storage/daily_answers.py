@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, delete, func, insert, literal, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Result
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Executable
@@ -27,6 +28,7 @@ from storage.models import (
     User,
 )
 from storage.repositories import _insert, answer_row
+from storage.sets import is_postgres, one_of
 
 _ANSWERS = cast(Table, Answer.__table__)
 _EVENTS = cast(Table, ProcessedEvent.__table__)
@@ -53,10 +55,22 @@ class DailyAnswerStore:
         """The ids seen here for the first time; the rest are retries or duplicates."""
         if not event_ids:
             return set()
-        rows = [
-            {"platform": platform, "event_id": event_id, "processed_at": now}
-            for event_id in sorted(set(event_ids))
-        ]
+        ids = sorted(set(event_ids))
+        if is_postgres(self._session):
+            # One statement text for any number of ids (see storage/sets.py).
+            given = select(
+                literal(platform, _EVENTS.c.platform.type),
+                func.unnest(bindparam("ids", ids, type_=ARRAY(_EVENTS.c.event_id.type))),
+                literal(now, _EVENTS.c.processed_at.type),
+            )
+            stmt = (
+                _insert(self._session, _EVENTS)
+                .from_select(["platform", "event_id", "processed_at"], given)
+                .on_conflict_do_nothing(index_elements=["platform", "event_id"])
+                .returning(_EVENTS.c.event_id)
+            )
+            return set((await self._run(stmt)).scalars())
+        rows = [{"platform": platform, "event_id": i, "processed_at": now} for i in ids]
         stmt = (
             _insert(self._session, _EVENTS)
             .on_conflict_do_nothing(index_elements=["platform", "event_id"])
@@ -70,7 +84,7 @@ class DailyAnswerStore:
             await self._run(
                 delete(_EVENTS).where(
                     _EVENTS.c.platform == platform,
-                    _EVENTS.c.event_id.in_(sorted(set(event_ids))),
+                    one_of(self._session, _EVENTS.c.event_id, set(event_ids)),
                 )
             )
 
@@ -78,9 +92,34 @@ class DailyAnswerStore:
         self, workspace_id: int, people: dict[str, str], now: datetime
     ) -> dict[str, int]:
         """Internal ids of users by external id (display names by external id), created or
-        renamed as needed. Sorted, so concurrent batches lock rows in the same order."""
+        renamed as needed.
+
+        Read first, written only where missing or renamed: an upsert would lock every row it
+        meets until commit. What is written goes in key order, so concurrent batches (and the
+        single-event path, which writes one user) take those locks in the same order.
+        """
         if not people:
             return {}
+        users = _USERS.c
+        found = {
+            str(row.external_id): (int(row.id), str(row.display_name))
+            for row in (
+                await self._run(
+                    select(users.external_id, users.id, users.display_name).where(
+                        users.workspace_id == workspace_id,
+                        one_of(self._session, users.external_id, people),
+                    )
+                )
+            ).all()
+        }
+        ids = {external: row[0] for external, row in found.items()}
+        write = sorted(
+            external
+            for external, name in people.items()
+            if external not in found or (name and name != found[external][1])
+        )
+        if not write:
+            return ids
         rows = [
             {
                 "workspace_id": workspace_id,
@@ -88,18 +127,20 @@ class DailyAnswerStore:
                 "display_name": people[external_id],
                 "created_at": now,
             }
-            for external_id in sorted(people)
+            for external_id in write
         ]
         stmt = _insert(self._session, _USERS)
         stmt = stmt.on_conflict_do_update(
             index_elements=["workspace_id", "external_id"],
             set_={
                 "display_name": func.coalesce(
-                    func.nullif(stmt.excluded.display_name, ""), _USERS.c.display_name
+                    func.nullif(stmt.excluded.display_name, ""), users.display_name
                 )
             },
-        ).returning(_USERS.c.external_id, _USERS.c.id)
-        return {str(row.external_id): int(row.id) for row in (await self._run(stmt, rows)).all()}
+        ).returning(users.external_id, users.id)
+        for row in (await self._run(stmt, rows)).all():
+            ids[str(row.external_id)] = int(row.id)
+        return ids
 
     async def posts(self, post_ids: Collection[int]) -> dict[int, PostFacts]:
         if not post_ids:
@@ -114,7 +155,7 @@ class DailyAnswerStore:
                 Schedule.days,
             )
             .outerjoin(Schedule, Schedule.id == DailyPost.schedule_id)
-            .where(DailyPost.id.in_(sorted(post_ids)))
+            .where(one_of(self._session, DailyPost.__table__.c.id, post_ids))
         )
         return {
             row.id: PostFacts(
@@ -138,8 +179,8 @@ class DailyAnswerStore:
         stmt = select(
             answers.id, answers.daily_post_id, answers.user_id, answers.answer_rank
         ).where(
-            answers.daily_post_id.in_(sorted({post for post, _ in keys})),
-            answers.user_id.in_(sorted({user for _, user in keys})),
+            one_of(self._session, answers.daily_post_id, {post for post, _ in keys}),
+            one_of(self._session, answers.user_id, {user for _, user in keys}),
             answers.counted == True,  # noqa: E712  (the form the partial unique index matches)
         )
         found: dict[tuple[int, int], EarlierAnswer] = {}
@@ -167,7 +208,7 @@ class DailyAnswerStore:
             return
         await self._run(
             update(_ANSWERS)
-            .where(_ANSWERS.c.id.in_(sorted(answer_ids)))
+            .where(one_of(self._session, _ANSWERS.c.id, answer_ids))
             .values(counted=False, points=0)
         )
 
@@ -176,7 +217,7 @@ class DailyAnswerStore:
         if not channel_ids:
             return {}
         stmt = select(StudyGroup.channel_id, StudyGroup.id).where(
-            StudyGroup.channel_id.in_(sorted(channel_ids))
+            one_of(self._session, StudyGroup.__table__.c.channel_id, channel_ids)
         )
         rows = (await self._run(stmt)).all()
         return {int(row.channel_id): int(row.id) for row in rows if row.channel_id is not None}
@@ -212,7 +253,7 @@ class DailyAnswerStore:
                 literal(""),
                 literal(now, _STREAKS.c.updated_at.type),
             )
-            .where(_MEMBERS.c.user_id.in_(sorted(set(user_ids))))
+            .where(one_of(self._session, _MEMBERS.c.user_id, set(user_ids)))
             .order_by(_MEMBERS.c.group_id, _MEMBERS.c.user_id)
         )
         streaks = _STREAKS.c
@@ -264,12 +305,17 @@ class DailyAnswerStore:
                         "new_schedule_days": u.schedule_days,
                         "new_updated_at": u.updated_at,
                     }
-                    for u in updates
+                    for u in sorted(updates, key=lambda u: (u.group_id, u.user_id))
                 ],
             )
 
     async def add_answers(self, answers: Iterable[AnswerRecord]) -> None:
-        batch = [answer_row(answer) for answer in answers]
+        """In (post, user) order: a counted answer's unique entry is locked as it goes in, and
+        two batches sharing users must take those in the same order."""
+        batch = sorted(
+            (answer_row(answer) for answer in answers),
+            key=lambda row: (row.get("daily_post_id") or 0, row["user_id"]),
+        )
         if batch:
             await self._run(insert(_ANSWERS), batch)
 

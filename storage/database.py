@@ -16,6 +16,12 @@ from storage.unit_of_work import UnitOfWorkFactory
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 # The inbox's own connections (PostgreSQL): acks never queue behind the engine's transactions.
 INBOX_POOL_SIZE = 2
+# The engine's connections (PostgreSQL). It runs up to 32 events at once (the default of
+# max_concurrent_events) plus the daily-answer batch. A connection beyond pool_size is closed as
+# soon as it is returned, so a pool smaller than the usual concurrency connects and disconnects
+# all the time under load (TCP, authentication, and an empty prepared-statement cache each).
+POSTGRES_POOL_SIZE = 20
+POSTGRES_MAX_OVERFLOW = 20
 SQLITE_POOL_TIMEOUT_S = 5
 
 _ASYNC_DRIVERS = {
@@ -65,7 +71,8 @@ def create_engine(raw_url: str, **kwargs: Any) -> AsyncEngine:
         engine = create_async_engine(url, hide_parameters=True, **options, **kwargs)
         _tune_sqlite(engine, wal=not memory)
         return engine
-    return create_async_engine(url, pool_pre_ping=True, hide_parameters=True, **kwargs)
+    pool = {"pool_size": POSTGRES_POOL_SIZE, "max_overflow": POSTGRES_MAX_OVERFLOW} | kwargs
+    return create_async_engine(url, pool_pre_ping=True, hide_parameters=True, **pool)
 
 
 def _tune_sqlite(engine: AsyncEngine, *, wal: bool) -> None:

@@ -9,7 +9,7 @@ first commits (and SKIP LOCKED lets it move on to other rows instead of waiting)
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from datetime import datetime
 
 from sqlalchemy import Table, bindparam, delete, func, select, tuple_, update
@@ -18,8 +18,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.ports.records import InboxItem
 from storage.models import InboxEntry
 from storage.repositories import _insert
+from storage.sets import one_of
 
 _TABLE: Table = InboxEntry.__table__  # type: ignore[assignment]
+# Keys per statement: well under SQLite's limit on bound variables.
+KEY_CHUNK = 500
+
+
+def _chunks(keys: Collection[tuple[str, str]]) -> Iterator[tuple[str, list[str]]]:
+    """Keys by platform, sorted, in chunks of at most KEY_CHUNK."""
+    by_platform: dict[str, list[str]] = {}
+    for platform, key in keys:
+        by_platform.setdefault(platform, []).append(key)
+    for platform in sorted(by_platform):
+        ordered = sorted(by_platform[platform])
+        for start in range(0, len(ordered), KEY_CHUNK):
+            yield platform, ordered[start : start + KEY_CHUNK]
 
 
 class Inbox:
@@ -47,21 +61,24 @@ class Inbox:
         await self._session.execute(stmt, rows)
 
     async def remove(self, keys: Collection[tuple[str, str]]) -> None:
-        if keys:
-            stmt = delete(_TABLE).where(
-                _TABLE.c.platform == bindparam("p"), _TABLE.c.event_key == bindparam("k")
+        """One DELETE per platform and chunk of keys (not one per item): removals come in
+        hundreds under load, and the index walk takes the rows in key order."""
+        for platform, chunk in _chunks(keys):
+            await self._session.execute(
+                delete(_TABLE).where(
+                    _TABLE.c.platform == platform, one_of(self._session, _TABLE.c.event_key, chunk)
+                )
             )
-            await self._session.execute(stmt, [{"p": p, "k": k} for p, k in sorted(keys)])
 
     async def renew(self, keys: Collection[tuple[str, str]], until: datetime) -> None:
-        if keys:
-            stmt = (
+        for platform, chunk in _chunks(keys):
+            await self._session.execute(
                 update(_TABLE)
-                .where(_TABLE.c.platform == bindparam("p"), _TABLE.c.event_key == bindparam("k"))
-                .values(lease_until=bindparam("until"))
+                .where(
+                    _TABLE.c.platform == platform, one_of(self._session, _TABLE.c.event_key, chunk)
+                )
+                .values(lease_until=until)
             )
-            rows = [{"p": p, "k": k, "until": until} for p, k in sorted(keys)]
-            await self._session.execute(stmt, rows)
 
     async def hold_replies(self, platform: str, replies: Mapping[str, str]) -> None:
         if not replies:
@@ -71,7 +88,9 @@ class Inbox:
             .where(_TABLE.c.platform == platform, _TABLE.c.event_key == bindparam("key"))
             .values(replies=bindparam("held"))
         )
-        rows = [{"key": key, "held": text} for key, text in replies.items()]
+        # In key order, as every statement that locks several inbox rows takes them (a sweep's
+        # renewal, the removals): two such transactions then never wait on each other in turn.
+        rows = [{"key": key, "held": replies[key]} for key in sorted(replies)]
         await self._session.execute(stmt, rows)
 
     async def lease(

@@ -38,47 +38,66 @@ def _insert(session: AsyncSession, table: Any) -> Any:
 
 
 class Directory:
-    """Workspaces, channels and users, created on first sight and kept current."""
+    """Workspaces, channels and users, created on first sight and kept current.
+
+    Each is read first and written only when missing or renamed: an upsert locks its row until
+    commit even when nothing changes (queueing a workspace's events behind one another), and
+    the workspace's, which set a key column, conflicted with the foreign-key checks of users
+    being inserted under it, so a batch adding users and an event could deadlock."""
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
+    async def _scalar(self, stmt: Any) -> Any:
+        return (await self._session.execute(stmt)).scalar_one_or_none()
+
     async def workspace(self, platform: str, external_id: str, now: datetime) -> int:
-        stmt = _insert(self._session, Workspace).values(
-            platform=platform, external_id=external_id, name="", created_at=now
+        find = select(Workspace.id).where(
+            Workspace.platform == platform, Workspace.external_id == external_id
         )
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["platform", "external_id"], set_={"platform": stmt.excluded.platform}
-        ).returning(Workspace.id)
-        return int((await self._session.execute(stmt)).scalar_one())
+        found = await self._scalar(find)
+        if found is None:
+            # A racing insert makes ours a no-op (after it commits); then it is there to read.
+            add = (
+                _insert(self._session, Workspace)
+                .values(platform=platform, external_id=external_id, name="", created_at=now)
+                .on_conflict_do_nothing(index_elements=["platform", "external_id"])
+                .returning(Workspace.id)
+            )
+            found = await self._scalar(add)
+            if found is None:
+                found = await self._scalar(find)
+        return int(found)
 
     async def channel(self, workspace_id: int, external_id: str, name: str, now: datetime) -> int:
-        stmt = _insert(self._session, Channel).values(
-            workspace_id=workspace_id, external_id=external_id, name=name, created_at=now
-        )
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["workspace_id", "external_id"],
-            set_={"name": func.coalesce(func.nullif(stmt.excluded.name, ""), Channel.name)},
-        ).returning(Channel.id)
-        return int((await self._session.execute(stmt)).scalar_one())
+        return await self._named(Channel, "name", workspace_id, external_id, name, now)
 
     async def user(
         self, workspace_id: int, external_id: str, display_name: str, now: datetime
     ) -> int:
-        stmt = _insert(self._session, User).values(
-            workspace_id=workspace_id,
-            external_id=external_id,
-            display_name=display_name,
-            created_at=now,
+        return await self._named(User, "display_name", workspace_id, external_id, display_name, now)
+
+    async def _named(
+        self, model: Any, field: str, workspace_id: int, external_id: str, name: str, now: datetime
+    ) -> int:
+        """A channel's or user's id; written only when missing or (to a non-empty name) renamed."""
+        column = getattr(model, field)
+        row = (
+            await self._session.execute(
+                select(model.id, column).where(
+                    model.workspace_id == workspace_id, model.external_id == external_id
+                )
+            )
+        ).first()
+        if row is not None and (not name or name == row[1]):
+            return int(row[0])
+        stmt = _insert(self._session, model).values(
+            workspace_id=workspace_id, external_id=external_id, created_at=now, **{field: name}
         )
         stmt = stmt.on_conflict_do_update(
             index_elements=["workspace_id", "external_id"],
-            set_={
-                "display_name": func.coalesce(
-                    func.nullif(stmt.excluded.display_name, ""), User.display_name
-                )
-            },
-        ).returning(User.id)
+            set_={field: func.coalesce(func.nullif(getattr(stmt.excluded, field), ""), column)},
+        ).returning(model.id)
         return int((await self._session.execute(stmt)).scalar_one())
 
     async def identify(

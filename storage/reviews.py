@@ -15,6 +15,7 @@ from storage.models import ReviewCard as CardRow
 from storage.models import ReviewNudge, User, Workspace
 from storage.models import ReviewReminder as ReminderRow
 from storage.repositories import _insert
+from storage.sets import is_postgres, one_of
 
 _CARDS = CardRow.__table__
 
@@ -66,6 +67,21 @@ class Reviews:
         found: dict[tuple[int, str], ReviewCard] = {}
         ordered = sorted(set(keys))
         connection = await self._session.connection()
+        if is_postgres(self._session):
+            # Two array parameters: one statement text for any batch (storage/sets.py). It
+            # reads the users' cards for any of the questions; a batch asks one question.
+            users, questions = {u for u, _ in ordered}, {q for _, q in ordered}
+            rows = await connection.execute(
+                select(_CARDS).where(
+                    one_of(self._session, _CARDS.c.user_id, users),
+                    one_of(self._session, _CARDS.c.question_id, questions),
+                )
+            )
+            wanted = set(ordered)
+            for row in rows:
+                if (row.user_id, row.question_id) in wanted:
+                    found[(row.user_id, row.question_id)] = card_of(row)
+            return found
         for start in range(0, len(ordered), KEY_CHUNK):
             chunk = ordered[start : start + KEY_CHUNK]
             rows = await connection.execute(
@@ -89,8 +105,10 @@ class Reviews:
             index_elements=["user_id", "question_id"],
             set_={name: getattr(stmt.excluded, name) for name in columns},
         )
+        # Key order: batches that share users lock their cards in the same order.
+        ordered = sorted(cards, key=lambda card: (card.user_id, card.question_id))
         connection = await self._session.connection()
-        await connection.execute(stmt, [card_row(card) for card in cards])
+        await connection.execute(stmt, [card_row(card) for card in ordered])
 
     async def due(self, user_id: int, now: datetime, limit: int) -> list[ReviewCard]:
         rows = await self._session.execute(

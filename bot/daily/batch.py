@@ -133,10 +133,15 @@ class DailyAnswerBatcher:
             batch = self._take()
             try:
                 outcomes = await self._write(batch, await self._pregrade(batch))
-            except Exception:
+            except Exception as exc:
                 # Nothing of the batch was committed; each answer goes the ordinary way, which
                 # has its own retries and tells the user if the database is down.
-                log.info("a batch of %d daily answers failed; handling each alone", len(batch))
+                log.info(
+                    "a batch of %d daily answers failed (%s: %s); handling each alone",
+                    len(batch),
+                    type(exc).__name__,
+                    str(exc).splitlines()[0][:300] if str(exc) else "",
+                )
                 self._places.clear()  # a deleted workspace or channel is one way to get here
                 self._banks_seen.clear()
                 outcomes = [FALLBACK] * len(batch)
@@ -288,7 +293,8 @@ class DailyAnswerBatcher:
         learned: list[tuple[_Pending, Identity]],
         places_learned: list[tuple[tuple[str, str, str, str], tuple[int, int]]],
     ) -> list[Identity]:
-        """Identities from the cache; the rest with one user upsert per channel."""
+        """Identities from the cache; the rest with one user statement per workspace, taken
+        in workspace order (so batches on other replicas lock users in the same order)."""
         found: dict[int, Identity] = {}
         missing: dict[tuple[str, str, str, str], list[int]] = {}
         for index, pending in enumerate(batch):
@@ -299,25 +305,28 @@ class DailyAnswerBatcher:
                 place = pending.event.place
                 where = (place.platform, place.workspace, place.channel, place.channel_name)
                 missing.setdefault(where, []).append(index)
-        for where, indexes in missing.items():
+        placed: dict[int, tuple[int, int]] = {}
+        people: dict[int, dict[str, str]] = {}
+        for where, indexes in sorted(missing.items()):
             known = self._places.get(where)
             if known is None:
                 platform, workspace, channel, channel_name = where
                 workspace_id = await uow.directory.workspace(platform, workspace, now)
                 channel_id = await uow.directory.channel(workspace_id, channel, channel_name, now)
-                places_learned.append((where, (workspace_id, channel_id)))
-            else:
-                workspace_id, channel_id = known
-            people = {
-                batch[i].event.actor.user_id: batch[i].event.actor.display_name for i in indexes
-            }
-            user_ids = await uow.daily_answers.users(workspace_id, people, now)
+                known = (workspace_id, channel_id)
+                places_learned.append((where, known))
             for i in indexes:
-                identity = Identity(
-                    workspace_id, channel_id, user_ids[batch[i].event.actor.user_id]
-                )
-                found[i] = identity
-                learned.append((batch[i], identity))
+                placed[i] = known
+                actor = batch[i].event.actor
+                people.setdefault(known[0], {})[actor.user_id] = actor.display_name
+        user_ids = {
+            workspace_id: await uow.daily_answers.users(workspace_id, people[workspace_id], now)
+            for workspace_id in sorted(people)
+        }
+        for i, (workspace_id, channel_id) in placed.items():
+            user_id = user_ids[workspace_id][batch[i].event.actor.user_id]
+            found[i] = Identity(workspace_id, channel_id, user_id)
+            learned.append((batch[i], found[i]))
         return [found[i] for i in range(len(batch))]
 
 
