@@ -7,6 +7,7 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import datetime
 
 from bot import views
@@ -175,6 +176,7 @@ class Engine:
                     await _hold_replies(uow, event, outbox)
                     await uow.commit()
                 await outbox.deliver()
+                await self._keep_sent(outbox, chat)
                 await self._after_commit(after)
                 return "ok"
             except StaleRecord:
@@ -215,6 +217,22 @@ class Engine:
                 return "conflict"
         log.warning("gave up on an event after %d races", ATTEMPTS)
         return "gave-up"
+
+    async def _keep_sent(self, outbox: Outbox, chat: ChatPort) -> None:
+        """Sent messages' references are known only after the commit: record the ones the
+        rules asked to keep in a unit of their own. Losing one only means that message cannot
+        be edited later, so a failure is logged, never the event's."""
+        if not outbox.kept:
+            return
+        late = Outbox(retry_delay_s=self._retry_delay_s)
+        try:
+            async with self._uow() as uow:
+                await self._router.keep_sent(uow, chat, outbox.kept, late)
+                await uow.commit()
+        except Exception:
+            log.warning("could not record %d sent message(s)", len(outbox.kept), exc_info=True)
+            return
+        await late.deliver()
 
     async def _after_commit(self, after: AfterCommit) -> None:
         if after.post_now is not None:
@@ -284,6 +302,11 @@ class Engine:
         if ids is None:
             ids = await uow.directory.identify(*key, now)
             self._identities.put(key, ids)
+        if not actor.display_name:
+            # The platform did not know the name here (a press in a direct message): the one
+            # stored for the workspace is theirs.
+            known = await uow.directory.get_user(ids.user_id)
+            actor = replace(actor, display_name=known.display_name if known else "")
         bank = await self._banks.for_workspace(uow, ids.workspace_id)
         return Turn(
             uow=uow, chat=chat, place=place, actor=actor, ids=ids, now=now, bank=bank, outbox=outbox
@@ -293,6 +316,7 @@ class Engine:
 async def _hold_replies(uow: UnitOfWork, event: InboundEvent, outbox: Outbox) -> None:
     """The replies still owed, committed with the event's changes: if the process dies before
     sending them, whoever takes the event's inbox item sends them instead of handling it."""
-    if event.event_id and outbox.pending:
-        replies = [Reply(o.place, o.message, o.private_to) for o in outbox.pending]
+    owed = [o for o in outbox.pending if o.edit_of is None]  # an edit is no reply to owe
+    if event.event_id and owed:
+        replies = [Reply(o.place, o.message, o.private_to) for o in owed]
         await uow.inbox.hold_replies(event.place.platform, {event.event_id: encode(replies)})

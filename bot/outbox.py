@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass, field
 
 from bot.events import Place
-from bot.messages import RichMessage
+from bot.messages import MessageRef, RichMessage
 from bot.ports.chat import ChatPort, UserRef
 
 log = logging.getLogger(__name__)
@@ -28,12 +28,16 @@ class Outgoing:
     message: RichMessage
     private_to: str | None = None
     direct_to: UserRef | None = None
+    edit_of: MessageRef | None = None  # an edit of this message instead of a new one
+    keep_as: str | None = None  # a name under which the sent message's reference is kept
 
 
 @dataclass
 class Outbox:
     pending: list[Outgoing] = field(default_factory=list)
     retry_delay_s: float = RETRY_DELAY_S
+    # References of sent messages that asked to be kept (`keep_as`), for the engine to record.
+    kept: dict[str, MessageRef] = field(default_factory=dict)
 
     def reply(self, chat: ChatPort, place: Place, message: RichMessage) -> None:
         self.pending.append(Outgoing(chat, place, message))
@@ -41,10 +45,17 @@ class Outbox:
     def private(self, chat: ChatPort, place: Place, user_id: str, message: RichMessage) -> None:
         self.pending.append(Outgoing(chat, place, message, private_to=user_id))
 
-    def direct(self, chat: ChatPort, to: UserRef, message: RichMessage) -> None:
+    def direct(
+        self, chat: ChatPort, to: UserRef, message: RichMessage, keep_as: str | None = None
+    ) -> None:
         """A DM to one person; place is only where it is logged as going."""
         place = Place(to.platform, to.workspace, f"@{to.user_id}", None)
-        self.pending.append(Outgoing(chat, place, message, direct_to=to))
+        self.pending.append(Outgoing(chat, place, message, direct_to=to, keep_as=keep_as))
+
+    def edit(self, chat: ChatPort, message: MessageRef, new: RichMessage) -> None:
+        """Replace a sent message; tried once, and a failure is only logged: the message may
+        be gone, and nothing else depends on it."""
+        self.pending.append(Outgoing(chat, message.place, new, edit_of=message))
 
     def discard(self) -> None:
         self.pending.clear()
@@ -59,10 +70,18 @@ class Outbox:
         return failed
 
     async def _send(self, item: Outgoing) -> bool:
+        if item.edit_of is not None:
+            try:
+                await item.chat.edit(item.edit_of, item.message)
+            except Exception:
+                log.warning("could not edit message %s", item.edit_of.message_id, exc_info=True)
+            return True
         for attempt in range(1, SEND_ATTEMPTS + 1):
             try:
                 if item.direct_to is not None:
-                    await item.chat.send_direct(item.direct_to, item.message)
+                    ref = await item.chat.send_direct(item.direct_to, item.message)
+                    if item.keep_as is not None:
+                        self.kept[item.keep_as] = ref
                 elif item.private_to is not None:
                     await item.chat.post_private(item.place, item.private_to, item.message)
                 elif item.place.thread:

@@ -3,6 +3,7 @@ that handles it, inside the event's turn."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import timedelta
 
@@ -41,9 +42,13 @@ from bot.daily.schedules import DailySchedules
 from bot.daily.service import DailyService
 from bot.dashboard.command import WebLinks
 from bot.events import ButtonPressed, InboundEvent, MessagePosted, ModalSubmitted, SlashCommand
+from bot.messages import MessageRef
+from bot.outbox import Outbox
 from bot.pairs.grammar import Pair
 from bot.pairs.service import PREFIX as PAIR_PREFIX
 from bot.pairs.service import PairService
+from bot.ports.chat import ChatPort
+from bot.ports.storage import UnitOfWork
 from bot.progress.boards import Boards
 from bot.progress.groups import GroupService
 from bot.review.service import ReviewService
@@ -99,6 +104,13 @@ class Router:
         self._review = review or ReviewService(rounds)
         self._pairs = pairs
         self._web = web or WebLinks(None)
+
+    async def keep_sent(
+        self, uow: UnitOfWork, chat: ChatPort, kept: Mapping[str, MessageRef], outbox: Outbox
+    ) -> None:
+        """Record references of messages an event sent and asked to keep (pair invitations)."""
+        if self._pairs is not None:
+            await self._pairs.keep_sent(uow, chat, kept, outbox)
 
     async def dispatch(self, turn: Turn, event: InboundEvent, after: AfterCommit) -> None:
         match event:

@@ -48,6 +48,8 @@ class PairRequest(Base):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The invitation's direct message, so its buttons can be taken away when it ends.
+    invite_ref: Mapped[str | None] = mapped_column(String(400), nullable=True)
 
 
 class PairSession(Base):

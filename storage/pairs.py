@@ -119,6 +119,14 @@ class Pairs:
             .execution_options(synchronize_session=False)
         )
 
+    async def set_invite_ref(self, request_id: int, ref: str) -> None:
+        await self._session.execute(
+            update(PairRequest)
+            .where(PairRequest.id == request_id)
+            .values(invite_ref=ref)
+            .execution_options(synchronize_session=False)
+        )
+
     async def expired(self, now: datetime, limit: int = 200) -> Sequence[PairRequest]:
         stmt = (
             select(PairRequest)

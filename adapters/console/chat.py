@@ -79,10 +79,13 @@ class ConsoleChat:
     async def post_private(self, place: Place, user_id: str, message: RichMessage) -> None:
         self._show(place, message, f"[{self._bot} → only {user_id}]")
 
-    async def send_direct(self, to: UserRef, message: RichMessage) -> None:
+    async def send_direct(self, to: UserRef, message: RichMessage) -> MessageRef:
         """A direct message: shown at the top level, marked as meant for that person alone."""
         place = Place(to.platform, to.workspace, f"@{to.user_id}", None)
+        ref = MessageRef(place, new_id())
+        self.messages[ref.message_id] = message
         self._show(place, message, f"[{self._bot} → direct message to {to.user_id}]")
+        return ref
 
     async def edit(self, message: MessageRef, new: RichMessage) -> None:
         self.messages[message.message_id] = new

@@ -132,7 +132,7 @@ class Bridge:
             message_id = str(interaction.message.id) if interaction.message else None
             event = ButtonPressed(
                 place,
-                _actor(interaction),
+                self._actor_at(interaction, place),
                 press.action_id,
                 press.value,
                 message_id,
@@ -166,7 +166,7 @@ class Bridge:
                 return
             event = ModalSubmitted(
                 place,
-                _actor(interaction),
+                self._actor_at(interaction, place),
                 answer.action_id,
                 answer.value,
                 answer.text,
@@ -273,6 +273,16 @@ class Bridge:
             return False
         return True
 
+    def _actor_at(self, interaction: discord.Interaction[Any], place: Place) -> Actor:
+        """The actor; from a DM, with their display name on the server the press belongs to,
+        or no name when it is not known here (the stored one stays, not the account-wide one)."""
+        if interaction.guild_id is not None:
+            return _actor(interaction)
+        guild = self._client.get_guild(int(place.workspace))
+        member = guild.get_member(interaction.user.id) if guild is not None else None
+        name = member.display_name if member is not None else ""
+        return Actor(str(interaction.user.id), name, False)
+
     def _interaction_place(self, interaction: discord.Interaction[Any]) -> Place | None:
         if interaction.guild_id is None or interaction.channel is None:
             return None
@@ -325,11 +335,15 @@ def _place(guild_id: int, channel: Any) -> Place:
 
 
 def _direct_place(interaction: discord.Interaction[Any], home: str | None) -> Place | None:
-    """A press or form in a direct message: its custom id names the server; the channel is
-    the DM."""
+    """A press or form in a direct message: its custom id names the server, and the channel
+    it acts for when the message has one (an invitation: the DM never becomes a channel of the
+    server, and the stored channel name stays); otherwise the channel is the DM."""
     if interaction.guild_id is not None or home is None or interaction.channel is None:
         return None
-    return Place(PLATFORM, home, str(interaction.channel.id), None, "direct message")
+    guild, _, channel = home.partition("/")
+    if channel:
+        return Place(PLATFORM, guild, channel, None, "")
+    return Place(PLATFORM, guild, str(interaction.channel.id), None, "direct message")
 
 
 def _actor(interaction: discord.Interaction[Any]) -> Actor:

@@ -101,7 +101,7 @@ class DiscordChat:
             place.workspace, target, render(message, mention_user=user_id), only_user(user_id)
         )
 
-    async def send_direct(self, to: UserRef, message: RichMessage) -> None:
+    async def send_direct(self, to: UserRef, message: RichMessage) -> MessageRef:
         """Create (or find) the DM channel with the user, then send there; it pings no one."""
 
         async def open_dm() -> Any:
@@ -110,9 +110,12 @@ class DiscordChat:
         opened = await platform_call("open a direct message", open_dm)
         dm = self._client.get_partial_messageable(int(opened["id"]))
         parts = render(message)
-        for part in parts:  # a press in a DM carries no server: its buttons name it
-            part.home = to.workspace
-        await self._send_parts(dm, parts, no_mentions())
+        # A press in a DM carries no server: its buttons name it, and the channel they act for.
+        home = to.workspace if to.channel is None else f"{to.workspace}/{to.channel}"
+        for part in parts:
+            part.home = home
+        first = await self._send_parts(dm, parts, no_mentions())
+        return MessageRef(Place(to.platform, to.workspace, str(opened["id"])), first)
 
     async def edit(self, message: MessageRef, new: RichMessage) -> None:
         target = message.place.thread or message.place.channel

@@ -29,12 +29,12 @@ _BUTTON_PREFIX = "ib"
 _FORM_BUTTON_PREFIX = "ibf"
 _MODAL_PREFIX = "ibm"
 _ID = r"(?P<action>[a-z_]+:[a-z_]+)\|(?P<value>[^|]*)"
-# A button sent in a direct message carries its server (`ib@GUILD|...`): a press from a DM
-# has no guild of its own, and the engine needs the workspace it belongs to.
-BUTTON_TEMPLATE = re.compile(
-    rf"(?P<kind>{_BUTTON_PREFIX}|{_FORM_BUTTON_PREFIX})(?:@(?P<home>\d+))?\|{_ID}"
-)
-MODAL_TEMPLATE = re.compile(rf"{_MODAL_PREFIX}(?:@(?P<home>\d+))?\|{_ID}")
+# A button sent in a direct message carries its server (`ib@GUILD|...`), and may carry the
+# channel it acts for (`ib@GUILD/CHANNEL|...`): a press from a DM has no guild of its own, and
+# the engine needs the workspace (and channel) it belongs to.
+_HOME = r"(?:@(?P<home>\d+(?:/\d+)?))?"
+BUTTON_TEMPLATE = re.compile(rf"(?P<kind>{_BUTTON_PREFIX}|{_FORM_BUTTON_PREFIX}){_HOME}\|{_ID}")
+MODAL_TEMPLATE = re.compile(rf"{_MODAL_PREFIX}{_HOME}\|{_ID}")
 DEFAULT_FORM = AnswerForm(title="Your answer", label="Answer", placeholder="Type your answer…")
 
 # The form each action opens, as last rendered: the engine's forms are fixed per action, and a
@@ -59,7 +59,7 @@ class Press:
     action_id: str
     value: str
     form: AnswerForm | None = None
-    home: str | None = None  # the server of a button pressed in a direct message
+    home: str | None = None  # the server (and channel) of a button pressed in a direct message
 
 
 def decode(template: re.Pattern[str], custom_id: str) -> Press | None:

@@ -139,8 +139,8 @@ class InteractionChat:
             return
         await self._replies.send_private(render(message))
 
-    async def send_direct(self, to: UserRef, message: RichMessage) -> None:
-        await self._chat.send_direct(to, message)
+    async def send_direct(self, to: UserRef, message: RichMessage) -> MessageRef:
+        return await self._chat.send_direct(to, message)
 
     async def edit(self, message: MessageRef, new: RichMessage) -> None:
         await self._chat.edit(message, new)

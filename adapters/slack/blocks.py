@@ -36,6 +36,9 @@ FORM_PREFIX = "form:"
 
 ANSWER_VIEW = "answer_form"
 ANSWER_BLOCK = "answer"
+# The buttons of a direct message that act for a channel carry it in their block's id: a press
+# in the DM then counts in that channel, and the DM never becomes a channel of the workspace.
+ACTS_FOR = "acts-for:"
 ANSWER_INPUT = "text"
 SHORTENED = "_…the rest did not fit in one Slack message._"
 
@@ -129,7 +132,9 @@ def _button(button: Button) -> Block:
     return element
 
 
-def message_blocks(message: RichMessage, max_blocks: int = MESSAGE_BLOCKS) -> list[Block]:
+def message_blocks(
+    message: RichMessage, max_blocks: int = MESSAGE_BLOCKS, acts_for: str | None = None
+) -> list[Block]:
     head: list[Block] = []
     if message.title:
         head.append({"type": "header", "text": _plain(message.title, HEADER_CHARS)})
@@ -140,7 +145,10 @@ def message_blocks(message: RichMessage, max_blocks: int = MESSAGE_BLOCKS) -> li
         )
     buttons = message.buttons[:BUTTONS_PER_BLOCK]
     if buttons:
-        tail.append({"type": "actions", "elements": [_button(b) for b in buttons]})
+        actions: Block = {"type": "actions", "elements": [_button(b) for b in buttons]}
+        if acts_for:
+            actions["block_id"] = ACTS_FOR + acts_for
+        tail.append(actions)
     content = _content(message)
     room = max_blocks - len(head) - len(tail)
     if len(content) > room:

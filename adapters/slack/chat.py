@@ -98,12 +98,12 @@ class SlackChat:
         for file in files_of(message):  # ephemeral messages cannot carry files
             await self._upload_to_dm(place.workspace, user_id, file)
 
-    async def send_direct(self, to: UserRef, message: RichMessage) -> None:
+    async def send_direct(self, to: UserRef, message: RichMessage) -> MessageRef:
         """Open (or find) the bot's DM with the user, then post there."""
         dm = await self._dm(to.workspace, to.user_id)
         if dm is None:
             raise ChatError("conversations.open gave no channel")
-        await self._post_message(dm, message)
+        return MessageRef(dm, await self._post_message(dm, message, acts_for=to.channel))
 
     async def edit(self, message: MessageRef, new: RichMessage) -> None:
         await self._checked(
@@ -130,12 +130,16 @@ class SlackChat:
     # --- calls -------------------------------------------------------------------------
 
     async def _post_message(
-        self, place: Place, message: RichMessage, channel: str | None = None
+        self,
+        place: Place,
+        message: RichMessage,
+        channel: str | None = None,
+        acts_for: str | None = None,
     ) -> str:
         target = channel or place.channel
         args: dict[str, Any] = {
             "channel": target,
-            "blocks": message_blocks(message),
+            "blocks": message_blocks(message, acts_for=acts_for),
             "text": fallback_text(message),
             "unfurl_links": False,
             "unfurl_media": False,

@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from adapters.slack.blocks import ANSWER_BLOCK, ANSWER_INPUT, FORM_PREFIX, unpack_form
+from adapters.slack.blocks import ACTS_FOR, ANSWER_BLOCK, ANSWER_INPUT, FORM_PREFIX, unpack_form
 from bot.events import Actor, ButtonPressed, MessagePosted, ModalSubmitted, Place, SlashCommand
 from bot.messages import AnswerForm
 
@@ -85,6 +85,10 @@ def button_pressed(
     action_id = _str(action.get("action_id"))
     value = _str(action.get("value"))
     place = _click_place(body, workspace)
+    acts_for = _str(action.get("block_id"))
+    if acts_for.startswith(ACTS_FOR) and acts_for != ACTS_FOR:
+        # A direct message's button acting for a channel (an invitation's): it counts there.
+        place = Place(PLATFORM, workspace, acts_for.removeprefix(ACTS_FOR), None, "")
     trigger_id = _str(body.get("trigger_id"))
     if action_id.startswith(FORM_PREFIX):
         unpacked = unpack_form(value)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from bot import views as common
 from bot.events import Place
 from bot.messages import RichMessage
-from bot.pairs import views
+from bot.pairs import invitations, views
 from bot.pairs.grammar import Pair
 from bot.pairs.sessions import PairProblem, PairSessions
 from bot.ports.chat import UserRef
@@ -93,7 +93,12 @@ class PairQueue:
         )
         scope = _scope(turn, topic, difficulty)
         where = turn.place.channel_name or turn.place.channel
-        _direct(turn, other, views.invitation(turn.actor.display_name, scope, where, request.id))
+        # Its buttons act for this channel even when pressed in the DM; its reference is kept.
+        to = UserRef(
+            turn.place.platform, turn.place.workspace, other.external_id, turn.place.channel
+        )
+        invite = views.invitation(turn.actor.display_name, scope, where, request.id)
+        turn.outbox.direct(turn.chat, to, invite, keep_as=invitations.keep_key(request.id))
         turn.tell(
             common.info(
                 f"Invitation sent to {other.display_name} by direct message; it expires in 30 "
@@ -112,6 +117,7 @@ class PairQueue:
         name = inviter.display_name if inviter else "a former member"
         if not accept:
             if await turn.uow.pairs.set_status(request.id, "declined", "waiting"):
+                await invitations.close(turn.uow, turn.chat, turn.outbox, request, "declined")
                 if inviter is not None:
                     _direct(
                         turn,
@@ -134,6 +140,7 @@ class PairQueue:
             await self._withdrawn(turn, mine)
         home = await self._place_of(turn, request.channel_id)
         await self._pair(turn, request, request.topic, request.difficulty, home)
+        await invitations.close(turn.uow, turn.chat, turn.outbox, request, "paired")
 
     async def cancel(self, turn: Turn) -> None:
         request = await turn.uow.pairs.waiting_for(turn.ids.workspace_id, turn.ids.user_id)
@@ -208,6 +215,7 @@ class PairQueue:
         """Tell the invitee of a withdrawn invitation, privately; their name, for the actor."""
         if request.invitee_id is None:
             return ""
+        await invitations.close(turn.uow, turn.chat, turn.outbox, request, "cancelled")
         invitee = await turn.uow.directory.get_user(request.invitee_id)
         if invitee is None:
             return "a former member"

@@ -3,18 +3,20 @@ finish form, thread messages, and the sweep of expired requests and idle session
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from bot import views as common
 from bot.banks import BankRegistry
 from bot.events import Place
 from bot.grading import Grader
+from bot.messages import MessageRef
 from bot.outbox import Outbox
-from bot.pairs import views
+from bot.pairs import invitations, views
 from bot.pairs.grammar import Pair
 from bot.pairs.queue import PairQueue
 from bot.pairs.sessions import PairProblem, PairRules, PairSessions
-from bot.ports.chat import ChatLookup, UserRef
+from bot.ports.chat import ChatLookup, ChatPort, UserRef
 from bot.ports.records import PairSession, User
 from bot.ports.storage import UnitOfWork
 from bot.progress.groups import GroupService
@@ -108,6 +110,12 @@ class PairService:
             raise PairProblem("You have no pair session to swap.")
         return session
 
+    async def keep_sent(
+        self, uow: UnitOfWork, chat: ChatPort, kept: Mapping[str, MessageRef], outbox: Outbox
+    ) -> None:
+        """The references of invitations just sent, kept with their requests."""
+        await invitations.keep(uow, chat, kept, outbox)
+
     # --- time-driven --------------------------------------------------------------------
 
     async def sweep(
@@ -128,6 +136,7 @@ class PairService:
             chat = chats(place.platform) if place else None
             if place is None or chat is None:
                 continue
+            await invitations.close(uow, chat, outbox, request, "expired")
             user = await uow.directory.get_user(request.user_id)
             invitee = await uow.directory.get_user(request.invitee_id or 0)
             if user is not None:

@@ -16,6 +16,8 @@ class UserRef:
     platform: str
     workspace: str  # the platform's workspace (team, guild) id
     user_id: str  # the platform's user id
+    # The channel the message acts for: a button pressed in the DM counts there, not in the DM.
+    channel: str | None = None
 
 
 class ChatPort(Protocol):
@@ -35,8 +37,9 @@ class ChatPort(Protocol):
         """Show a message to one user only, in place's thread when it has one."""
         ...
 
-    async def send_direct(self, to: UserRef, message: RichMessage) -> None:
-        """A direct message to one person, outside any channel (a DM)."""
+    async def send_direct(self, to: UserRef, message: RichMessage) -> MessageRef:
+        """A direct message to one person, outside any channel (a DM); its reference lets
+        the sender edit it later (take its buttons away)."""
         ...
 
     async def edit(self, message: MessageRef, new: RichMessage) -> None: ...

@@ -22,6 +22,7 @@ class PairRequest(Protocol):
     session_id: int | None
     created_at: datetime
     expires_at: datetime
+    invite_ref: str | None  # the invitation's direct message (bot.pairs.invitations), once sent
 
 
 class PairSession(Protocol):

@@ -103,6 +103,36 @@ async def test_a_claim_is_won_once_while_the_other_waits_on_it(
 
 
 @pytest.mark.parametrize("kind", BACKENDS)
+async def test_an_invitation_keeps_the_reference_of_its_direct_message(
+    kind: str, tmp_path: Path
+) -> None:
+    async with migrated_database(kind, tmp_path) as (database, _url):
+        units = UnitOfWorkFactory(session_factory(database))
+        ref = json.dumps(["discord", "1" * 19, "2" * 19, "3" * 19])
+        async with units() as uow:
+            ids = [
+                await uow.directory.identify("test", "W1", "C1", "c1", f"u{n}", f"U{n}", START)
+                for n in range(2)
+            ]
+            ws, ch = ids[0].workspace_id, ids[0].channel_id
+            later = START + timedelta(minutes=30)
+            invite = await uow.pairs.queue(
+                ws, ch, ids[0].user_id, None, None, None, ids[1].user_id, START, later
+            )
+            assert invite.invite_ref is None, "nothing is kept before the message went out"
+            await uow.commit()
+        async with units() as uow:
+            await uow.pairs.set_invite_ref(invite.id, ref)
+            await uow.commit()
+        async with units() as uow:
+            kept = await uow.pairs.get_request(invite.id)
+            assert kept is not None
+            assert kept.invite_ref == ref
+            [due] = await uow.pairs.expired(later)
+            assert due.invite_ref == ref, "the sweep that expires it can edit the message"
+
+
+@pytest.mark.parametrize("kind", BACKENDS)
 async def test_queue_blocks_and_counts_round_trip(kind: str, tmp_path: Path) -> None:
     async with migrated_database(kind, tmp_path) as (database, _url):
         units = UnitOfWorkFactory(session_factory(database))

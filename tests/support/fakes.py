@@ -33,6 +33,7 @@ class FakeChat:
         self.threads: list[Place] = []
         self._ids = itertools.count(1)
         self.fail_next = 0
+        self.fail_edits = False  # True: every edit fails, as for a deleted message
         self.replies_in_thread_readable = True  # False: a platform that withholds reply text
 
     def _id(self) -> str:
@@ -68,12 +69,20 @@ class FakeChat:
         self._maybe_fail()
         self.sent.append(Sent("private", place, message, to_user=user_id))
 
-    async def send_direct(self, to: UserRef, message: RichMessage) -> None:
+    async def send_direct(self, to: UserRef, message: RichMessage) -> MessageRef:
         self._maybe_fail()
         place = Place(to.platform, to.workspace, f"@{to.user_id}", None)
-        self.sent.append(Sent("direct", place, message, to_user=to.user_id))
+        ref = MessageRef(place, self._id())
+        self.sent.append(
+            Sent("direct", place, message, to_user=to.user_id, message_id=ref.message_id)
+        )
+        return ref
 
     async def edit(self, message: MessageRef, new: RichMessage) -> None:
+        if self.fail_edits:
+            from bot.ports.chat import ChatError
+
+            raise ChatError("unknown message")
         self.sent.append(Sent("edit", message.place, new, message_id=message.message_id))
 
     async def attach_image(self, place: Place, image: Image, comment: str = "") -> MessageRef:
@@ -91,6 +100,9 @@ class FakeChat:
 
     def in_thread(self, thread: str) -> list[Sent]:
         return [s for s in self.sent if s.place.thread == thread and s.kind == "reply"]
+
+    def edits_of(self, message_id: str) -> list[Sent]:
+        return [s for s in self.sent if s.kind == "edit" and s.message_id == message_id]
 
     def direct_to(self, user: str) -> list[Sent]:
         return [s for s in self.sent if s.kind == "direct" and s.to_user == user]

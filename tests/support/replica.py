@@ -53,8 +53,8 @@ class FileChat:
     async def post_private(self, place: Place, user_id: str, message: RichMessage) -> None:
         return None
 
-    async def send_direct(self, to: UserRef, message: RichMessage) -> None:
-        return None
+    async def send_direct(self, to: UserRef, message: RichMessage) -> MessageRef:
+        return MessageRef(Place(to.platform, to.workspace, f"@{to.user_id}"), "dm")
 
     async def edit(self, message: MessageRef, new: RichMessage) -> None:
         return None

@@ -65,6 +65,9 @@ def test_an_invitation_arrives_as_a_direct_message_and_is_accepted_from_it(
     invited = out.index("[interview-bot → direct message to bob]")
     assert out.index("== Peer mock interview invitation ==", invited) > invited
     assert "alice withdrew their pair interview invitation." in out
+    withdrawn = out.index("alice withdrew the pair interview invitation.")
+    assert out.rindex("[interview-bot edited ", 0, withdrawn) > invited, "the first DM is edited"
+    assert "You accepted — the interview is in #" in out
     assert "== Pair interview: alice and bob ==" in out
     paired = out.index("[interview-bot → direct message to alice]")
     assert out.index("You are paired with bob", paired) > paired

@@ -3,7 +3,10 @@ are ephemeral to whoever pressed *My notes*, and their buttons and finish form w
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from bot.app.root import App
+from storage.models import Channel
 from tests.adapters.discord.conftest import StartRuntime
 from tests.adapters.discord.flows import thread_messages
 from tests.adapters.discord.standin import (
@@ -80,6 +83,15 @@ async def test_the_interviewer_sees_the_checklist_alone_and_its_buttons_work(
         assert call.body["allowed_mentions"] == {"parse": []}, call.body
 
 
+async def invited(fake: FakeDiscord, global_name: str | None = None) -> StoredMessage:
+    """Bob is known on the server (then maybe renamed account-wide); Alice invites him."""
+    await fake.slash("bob", ["stats"])
+    await fake.wait_for(lambda: fake.ephemerals())
+    bob = str(fake.user("bob", display=global_name)["id"])
+    await fake.slash("alice", ["pair", "with"], members={"member": "bob"})
+    return (await fake.wait_for(lambda: fake.direct_messages(bob)))[0]
+
+
 async def invite_accepted(fake: FakeDiscord) -> int:
     """Alice invites Bob with `pair with`; Bob accepts from his DMs; the thread's id."""
     await fake.slash("bob", ["stats"])
@@ -120,15 +132,18 @@ async def test_a_declined_invitation_is_told_to_the_inviter_privately(
     fake: FakeDiscord, bot: App, start_runtime: StartRuntime
 ) -> None:
     await start_runtime()
-    await fake.slash("bob", ["stats"])
-    await fake.wait_for(lambda: fake.ephemerals())
-    await fake.slash("alice", ["pair", "with"], members={"member": "bob"})
-    bob, alice = str(fake.user("bob")["id"]), str(fake.user("alice")["id"])
-    invitation = (await fake.wait_for(lambda: fake.direct_messages(bob)))[0]
+    invitation = await invited(fake)
+    alice = str(fake.user("alice")["id"])
     await fake.press_direct("bob", invitation, custom_id(invitation, "Decline"))
     told = await fake.wait_for(lambda: fake.direct_messages(alice))
     assert "Bob declined your pair invitation" in told[0].text()
     assert not fake.threads
+    edited = await fake.wait_for(
+        lambda: fake.messages[invitation.id].payload.get("edited_timestamp")
+    )
+    assert edited
+    assert fake.messages[invitation.id].text().startswith("Declined")
+    assert not fake.messages[invitation.id].payload.get("components"), "no buttons are left"
 
 
 async def test_the_roles_swap_by_command_in_the_thread(
@@ -164,3 +179,35 @@ async def test_the_roles_swap_by_command_in_the_thread(
     swapped = await fake.wait_for(lambda: notes(fake)[1:])
     assert "Ask Alice:" in swapped[-1].text()
     assert question.prompt not in swapped[-1].text(), "the swap asks a new question"
+
+
+async def channel_ids(bot: App) -> list[str]:
+    async with bot.database.connect() as conn:
+        return list((await conn.execute(select(Channel.external_id))).scalars())
+
+
+async def test_an_accepted_invitation_counts_in_its_channel_and_its_dm_is_edited(
+    fake: FakeDiscord, bot: App, start_runtime: StartRuntime
+) -> None:
+    await start_runtime()
+    invitation = await invited(fake, global_name="Bobby Everywhere")
+    alice = str(fake.user("alice")["id"])
+    await fake.press_direct("bob", invitation, custom_id(invitation, "Accept"))
+    paired = await fake.wait_for(lambda: fake.direct_messages(alice))
+    assert "You are paired with Bob:" in paired[0].text()
+    await fake.wait_for(lambda: fake.messages[invitation.id].payload.get("edited_timestamp"))
+    dm = fake.messages[invitation.id]
+    assert dm.text() == f"You accepted — the interview is in #{CHANNEL_NAME}."
+    assert not dm.payload.get("components")
+    assert await channel_ids(bot) == [str(CHANNEL_ID)], "the DM is no channel of the server"
+
+
+async def test_a_withdrawn_invitation_says_so_in_the_dm(
+    fake: FakeDiscord, bot: App, start_runtime: StartRuntime
+) -> None:
+    await start_runtime()
+    first = await invited(fake)
+    await fake.slash("alice", ["pair", "cancel"])
+    await fake.wait_for(lambda: fake.messages[first.id].payload.get("edited_timestamp"))
+    assert fake.messages[first.id].text() == "Alice withdrew the pair interview invitation."
+    assert not fake.messages[first.id].payload.get("components")

@@ -147,6 +147,14 @@ class SlackDriver:
 
     async def click(self, message: Call, label: str, user: str = "UALICE") -> Sent:
         button = next(b for b in message.buttons() if b["text"]["text"] == label)
+        block_id = next(
+            (
+                str(block.get("block_id") or "b1")
+                for block in message.blocks
+                if block.get("type") == "actions" and button in block.get("elements", [])
+            ),
+            "b1",
+        )
         ts = message.ts
         payload = {
             "type": "block_actions",
@@ -179,7 +187,7 @@ class SlackDriver:
                 {
                     "type": "button",
                     "action_id": button["action_id"],
-                    "block_id": "b1",
+                    "block_id": block_id,
                     "value": button["value"],
                     "action_ts": str(time.time()),
                 }

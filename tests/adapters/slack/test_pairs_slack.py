@@ -3,6 +3,9 @@ buttons and the finish modal work, and nobody else can press them."""
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
+from storage.models import Channel
 from tests.adapters.slack.conftest import Bot
 from tests.adapters.slack.standin import Call
 from tests.support.harness import answer_covering
@@ -99,3 +102,43 @@ async def test_pair_with_invites_by_direct_message_and_the_invitee_declines_or_a
     assert intro.channel == "C1", "the thread opens where Alice invited, not in a DM"
     assert bot.slack.in_thread(intro.ts)[0].header == "Round 1: Alice interviews Bob"
     assert "You are paired with Bob" in directs(bot, "UALICE")[-1].shown
+
+
+def dm_updates(bot: Bot, invitation: Call) -> list[Call]:
+    return [
+        c
+        for c in bot.slack.of("chat.update")
+        if c.channel == invitation.channel and c.args.get("ts") == invitation.ts
+    ]
+
+
+async def channels_seen(bot: Bot) -> list[str]:
+    async with bot.h.uow() as uow:
+        return list((await uow.session.execute(select(Channel.external_id))).scalars())
+
+
+async def ended_by(bot: Bot, act: str, user: str) -> Call:
+    """Alice invites Bob; act (a button label, else a command) ends it: the DM's one edit."""
+    await bot.driver.command("pair with <@UBOB|bob>", user="UALICE")
+    await bot.settle()
+    invitation = directs(bot, "UBOB")[-1]
+    if act in ("Accept", "Decline"):
+        await bot.driver.click(invitation, act, user=user)
+    else:
+        await bot.driver.command(act, user=user)
+    await bot.settle()
+    [edit] = dm_updates(bot, invitation)
+    assert not edit.buttons(), "the edited invitation has no buttons left"
+    return edit
+
+
+async def test_an_ended_invitation_loses_its_buttons_and_says_how_it_ended(bot: Bot) -> None:
+    await bot.driver.command("stats", user="UBOB")
+    await bot.settle()
+    assert (await ended_by(bot, "Decline", "UBOB")).shown.startswith("Declined")
+    assert "DUBOB" not in await channels_seen(bot), "a press in the DM counts in #C1"
+    withdrawn = await ended_by(bot, "pair cancel", "UALICE")
+    assert "Alice withdrew the pair interview invitation" in withdrawn.shown
+    accepted = await ended_by(bot, "Accept", "UBOB")
+    assert accepted.shown.startswith("You accepted — the interview is in #")
+    assert sorted(await channels_seen(bot)) == ["C1"]

@@ -26,6 +26,7 @@ class PairRequest:
     status: str = "waiting"
     session_id: int | None = None
     partner_id: int | None = None
+    invite_ref: str | None = None
 
 
 @dataclass
@@ -162,6 +163,11 @@ class MemoryPairs:
         request = await self.get_request(request_id)
         if request is not None:
             request.session_id = session_id
+
+    async def set_invite_ref(self, request_id: int, ref: str) -> None:
+        request = await self.get_request(request_id)
+        if request is not None:
+            request.invite_ref = ref
 
     async def expired(self, now: datetime, limit: int = 200) -> list[PairRequest]:
         return [r for r in self.d.requests if r.status == "waiting" and r.expires_at <= now][:limit]
