@@ -18,9 +18,9 @@ import discord
 
 from adapters.discord.chat import DiscordChat, no_mentions, platform_call, send_kwargs
 from adapters.discord.embeds import Part, render
+from adapters.relay import ChatRelay
 from bot.events import Place
-from bot.messages import Image, MessageRef, RichMessage
-from bot.ports.chat import UserRef
+from bot.messages import RichMessage
 
 log = logging.getLogger(__name__)
 
@@ -116,34 +116,15 @@ class InteractionReplies:
         await self.send_private(render(RichMessage(body=text)))
 
 
-class InteractionChat:
+class InteractionChat(ChatRelay):
     """The Discord chat with the interaction's user's private notes sent as ephemerals."""
 
     def __init__(self, chat: DiscordChat, replies: InteractionReplies) -> None:
-        self._chat = chat
+        super().__init__(chat)
         self._replies = replies
-        self.replies_in_thread_readable = chat.replies_in_thread_readable
-
-    async def post(self, place: Place, message: RichMessage) -> MessageRef:
-        return await self._chat.post(place, message)
-
-    async def reply(self, place: Place, message: RichMessage) -> MessageRef:
-        return await self._chat.reply(place, message)
-
-    async def open_thread(self, message: MessageRef, name: str) -> Place:
-        return await self._chat.open_thread(message, name)
 
     async def post_private(self, place: Place, user_id: str, message: RichMessage) -> None:
         if user_id != self._replies.user_id:
             await self._chat.post_private(place, user_id, message)
             return
         await self._replies.send_private(render(message))
-
-    async def send_direct(self, to: UserRef, message: RichMessage) -> MessageRef:
-        return await self._chat.send_direct(to, message)
-
-    async def edit(self, message: MessageRef, new: RichMessage) -> None:
-        await self._chat.edit(message, new)
-
-    async def attach_image(self, place: Place, image: Image, comment: str = "") -> MessageRef:
-        return await self._chat.attach_image(place, image, comment)

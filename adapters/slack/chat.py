@@ -18,6 +18,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
+from adapters.relay import ChatRelay
 from adapters.slack.blocks import fallback_text, home_view, message_blocks
 from adapters.slack.mrkdwn import clip, escape
 from adapters.slack.pacing import PostPacing
@@ -214,3 +215,18 @@ class _Refused(Exception):
     def __init__(self, code: str) -> None:
         super().__init__(code)
         self.code = code
+
+
+class PressedInDirect(ChatRelay):
+    """The Slack chat for a press in a DM whose buttons act for a channel (an invitation's):
+    the event counts in that channel, but what is meant for the presser alone still appears in
+    the DM, where they are looking."""
+
+    def __init__(self, chat: SlackChat, dm: Place, user_id: str) -> None:
+        super().__init__(chat)
+        self._dm = dm
+        self._user_id = user_id
+
+    async def post_private(self, place: Place, user_id: str, message: RichMessage) -> None:
+        where = self._dm if user_id == self._user_id and not place.thread else place
+        await self._chat.post_private(where, user_id, message)

@@ -21,7 +21,7 @@ from slack_sdk.oauth.installation_store.async_installation_store import AsyncIns
 
 from adapters.slack import translate
 from adapters.slack.blocks import ANSWER_VIEW, FORM_PREFIX
-from adapters.slack.chat import PLATFORM, SlackChat
+from adapters.slack.chat import PLATFORM, PressedInDirect, SlackChat
 from adapters.slack.people import People
 from bot.engine import Engine
 from bot.ports.chat import ChatError
@@ -162,8 +162,11 @@ class SlackHandling:
         actions = body.get("actions")
         action = _dict(actions[0]) if isinstance(actions, list) and actions else {}
         click = translate.button_pressed(body, action, workspace, actor)
-        if click is not None and not isinstance(click, translate.OpenForm):
-            await self._engine.handle(click, self._chat)
+        if click is None or isinstance(click, translate.OpenForm):
+            return
+        dm = translate.pressed_in_direct(body, click)
+        chat = self._chat if dm is None else PressedInDirect(self._chat, dm, actor.user_id)
+        await self._engine.handle(click, chat)
 
     async def _form(self, workspace: str, body: Body) -> None:
         user = _dict(body.get("user"))

@@ -79,6 +79,12 @@ def _click_place(body: Payload, workspace: str) -> Place:
     return Place(PLATFORM, workspace, channel_id, thread or None, _str(channel.get("name")))
 
 
+def pressed_in_direct(body: Payload, click: ButtonPressed) -> Place | None:
+    """The DM a press came from, when its buttons act for another channel (see ACTS_FOR)."""
+    clicked = _click_place(body, click.place.workspace)
+    return clicked.top_level() if clicked.channel != click.place.channel else None
+
+
 def button_pressed(
     body: Payload, action: Payload, workspace: str, actor: Actor
 ) -> ButtonPressed | OpenForm | None:

@@ -136,6 +136,9 @@ async def test_an_ended_invitation_loses_its_buttons_and_says_how_it_ended(bot: 
     await bot.driver.command("stats", user="UBOB")
     await bot.settle()
     assert (await ended_by(bot, "Decline", "UBOB")).shown.startswith("Declined")
+    told = bot.slack.ephemerals("UBOB")[-1]
+    assert "You declined Alice's invitation" in told.shown
+    assert told.channel == "DUBOB", "the presser hears back in the DM they pressed in"
     assert "DUBOB" not in await channels_seen(bot), "a press in the DM counts in #C1"
     withdrawn = await ended_by(bot, "pair cancel", "UALICE")
     assert "Alice withdrew the pair interview invitation" in withdrawn.shown
