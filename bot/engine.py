@@ -318,5 +318,5 @@ async def _hold_replies(uow: UnitOfWork, event: InboundEvent, outbox: Outbox) ->
     sending them, whoever takes the event's inbox item sends them instead of handling it."""
     owed = [o for o in outbox.pending if o.edit_of is None]  # an edit is no reply to owe
     if event.event_id and owed:
-        replies = [Reply(o.place, o.message, o.private_to) for o in owed]
+        replies = [Reply(o.place, o.message, o.private_to, o.direct_to) for o in owed]
         await uow.inbox.hold_replies(event.place.platform, {event.event_id: encode(replies)})

@@ -14,6 +14,7 @@ from typing import Any
 
 from bot.events import Place
 from bot.messages import AnswerForm, Attachment, Button, ButtonStyle, Field, Image, RichMessage
+from bot.ports.chat import UserRef
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,7 @@ class Reply:
     place: Place
     message: RichMessage
     private_to: str | None = None
+    direct_to: UserRef | None = None  # a direct message: sent to the person, not to place
 
 
 def encode(replies: list[Reply]) -> str:
@@ -37,7 +39,12 @@ def _reply(reply: Reply) -> dict[str, Any]:
         "place": [p.platform, p.workspace, p.channel, p.thread, p.channel_name],
         "to": reply.private_to,
         "message": _message(reply.message),
+        "direct": _user(reply.direct_to) if reply.direct_to else None,
     }
+
+
+def _user(to: UserRef) -> list[str | None]:
+    return [to.platform, to.workspace, to.user_id, to.channel]
 
 
 def _message(m: RichMessage) -> dict[str, Any]:
@@ -76,7 +83,9 @@ def _bytes_part(name: str, data: bytes, extra: str) -> list[str]:
 def _read_reply(raw: dict[str, Any]) -> Reply:
     platform, workspace, channel, thread, channel_name = raw["place"]
     place = Place(platform, workspace, channel, thread, channel_name)
-    return Reply(place, _read_message(raw["message"]), raw.get("to"))
+    direct = raw.get("direct")  # absent from replies kept before direct messages were
+    to = UserRef(*direct) if direct else None
+    return Reply(place, _read_message(raw["message"]), raw.get("to"), to)
 
 
 def _read_message(raw: dict[str, Any]) -> RichMessage:

@@ -232,7 +232,8 @@ class Inbox:
         if chat is None:
             raise RuntimeError(f"no chat for {item.platform}")
         outgoing = [
-            Outgoing(chat, r.place, r.message, r.private_to) for r in decode(item.replies or "[]")
+            Outgoing(chat, r.place, r.message, r.private_to, r.direct_to)
+            for r in decode(item.replies or "[]")
         ]
         failed = await Outbox(outgoing).deliver()
         if outgoing and failed == len(outgoing):

@@ -22,6 +22,7 @@ from bot.inbox.codec import Reply, decode, encode
 from bot.inbox.events import decode_event, encode_event
 from bot.inbox.keeper import MAX_ATTEMPTS
 from bot.messages import AnswerForm, Attachment, Button, ButtonStyle, Field, Image, RichMessage
+from bot.ports.chat import UserRef
 from bot.ports.clock import ManualClock
 from bot.ports.records import InboxItem
 from questions.schema import Difficulty
@@ -159,6 +160,34 @@ async def test_replies_committed_with_an_event_are_sent_by_whoever_takes_its_ite
     assert await pending_in(h) == 0
 
 
+async def test_a_direct_message_owed_by_a_committed_event_goes_to_the_person(
+    h_memory: Harness,
+) -> None:
+    h = h_memory
+    await h.command("pair", user="bob")
+    await h.command("pair cancel", user="bob")
+    died = Inbox(h.uow, h.clock, LEASE)
+    await died.keep(InboxItem("test", "ev-invite", "command", "{}", h.clock.now()))
+    inbox = Inbox(h.uow, h.clock, LEASE, chats=h.engine.chats)
+    # Alice's invitation was committed, then the process died before Bob's DM went out.
+    await h.engine.handle(
+        SlashCommand(h.place(), h.actor("alice"), "pair with bob", "ev-invite"), h.chat
+    )
+    [first] = [s for s in h.chat.direct_to("bob") if s.message.buttons]
+    h.chat.clear()
+
+    async def never(found: InboxItem) -> None:
+        raise AssertionError("a committed event must not be handled again")
+
+    inbox.serve("test", never)
+    h.clock.advance(LEASE)
+    assert await inbox.sweep() == 1
+    await inbox.flush()
+    [again] = [s for s in h.chat.sent if s.kind == "direct"]
+    assert again.to_user == "bob" and again.message == first.message
+    assert not [s for s in h.chat.sent if s.place.channel.startswith("@") and s.kind != "direct"]
+
+
 def test_a_reply_survives_its_round_trip_through_text() -> None:
     message = RichMessage(
         "**Score** 80/100",
@@ -175,8 +204,10 @@ def test_a_reply_survives_its_round_trip_through_text() -> None:
         fallback="Feedback: 80",
     )
     reply = Reply(Place("slack", "T1", "C1", "171.1", "general"), message, "U1")
-    (back,) = decode(encode([reply]))
+    direct = Reply(reply.place, message, None, UserRef("slack", "T1", "U2", "C1"))
+    back, back_direct = decode(encode([reply, direct]))
     assert back == reply
+    assert back_direct == direct
     assert back.message.fallback == "Feedback: 80"
 
 
