@@ -137,25 +137,35 @@ def test_a_lease_must_be_positive(db: MemoryDatabase, clock: ManualClock) -> Non
         Inbox(db, clock, timedelta(0))
 
 
-async def test_replies_committed_with_an_event_are_sent_by_whoever_takes_its_item(
-    h_memory: Harness,
-) -> None:
-    h = h_memory
+async def handled_then_died(h: Harness, command: str, user: str = "alice") -> Inbox:
+    """The command handled and committed with its inbox item kept, then the process died
+    before its replies went out: an inbox of another process, ready to take the item."""
     died = Inbox(h.uow, h.clock, LEASE)
-    await died.keep(InboxItem("test", "ev-help", "command", "{}", h.clock.now()))
+    await died.keep(InboxItem("test", "ev-died", "command", "{}", h.clock.now()))
+    await h.engine.handle(SlashCommand(h.place(), h.actor(user), command, "ev-died"), h.chat)
     inbox = Inbox(h.uow, h.clock, LEASE, chats=h.engine.chats)
-    # Handled and committed, then the process died before its reply went out.
-    await h.engine.handle(SlashCommand(h.place(), h.actor(), "help", "ev-help"), h.chat)
-    sent_first = [s.message for s in h.chat.sent]
-    h.chat.clear()
 
     async def never(found: InboxItem) -> None:
         raise AssertionError("a committed event must not be handled again")
 
     inbox.serve("test", never)
+    return inbox
+
+
+async def taken_after_its_lease(h: Harness, inbox: Inbox) -> None:
     h.clock.advance(LEASE)
     assert await inbox.sweep() == 1
     await inbox.flush()
+
+
+async def test_replies_committed_with_an_event_are_sent_by_whoever_takes_its_item(
+    h_memory: Harness,
+) -> None:
+    h = h_memory
+    inbox = await handled_then_died(h, "help")
+    sent_first = [s.message for s in h.chat.sent]
+    h.chat.clear()
+    await taken_after_its_lease(h, inbox)
     assert [s.message for s in h.chat.sent] == sent_first
     assert await pending_in(h) == 0
 
@@ -166,25 +176,13 @@ async def test_a_direct_message_owed_by_a_committed_event_goes_to_the_person(
     h = h_memory
     await h.command("pair", user="bob")
     await h.command("pair cancel", user="bob")
-    died = Inbox(h.uow, h.clock, LEASE)
-    await died.keep(InboxItem("test", "ev-invite", "command", "{}", h.clock.now()))
-    inbox = Inbox(h.uow, h.clock, LEASE, chats=h.engine.chats)
-    # Alice's invitation was committed, then the process died before Bob's DM went out.
-    await h.engine.handle(
-        SlashCommand(h.place(), h.actor("alice"), "pair with bob", "ev-invite"), h.chat
-    )
+    inbox = await handled_then_died(h, "pair with bob")  # Alice invites Bob: a DM to him
     [first] = [s for s in h.chat.direct_to("bob") if s.message.buttons]
     h.chat.clear()
-
-    async def never(found: InboxItem) -> None:
-        raise AssertionError("a committed event must not be handled again")
-
-    inbox.serve("test", never)
-    h.clock.advance(LEASE)
-    assert await inbox.sweep() == 1
-    await inbox.flush()
+    await taken_after_its_lease(h, inbox)
     [again] = [s for s in h.chat.sent if s.kind == "direct"]
-    assert again.to_user == "bob" and again.message == first.message
+    assert again.to_user == "bob"
+    assert again.message == first.message
     assert not [s for s in h.chat.sent if s.place.channel.startswith("@") and s.kind != "direct"]
 
 
