@@ -7,8 +7,8 @@ import dataclasses
 import itertools
 import math
 import re
-from dataclasses import dataclass
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Final
 
