@@ -28,8 +28,8 @@ from typing import TYPE_CHECKING, Final
 from rapidfuzz import fuzz, process
 
 from bot.grading.text import (
-    Sentence,
     content_stems,
+    denied_tokens,
     is_content,
     normalise,
     split_sentences,
@@ -148,10 +148,10 @@ def _senses(text: str) -> tuple[set[str], set[str]]:
     affirmed: set[str] = set()
     denied: set[str] = set()
     for part in split_sentences(text):
-        sentence = Sentence.parse(part)
-        for position, token in enumerate(sentence.tokens):
+        tokens, denied_at = denied_tokens(part)
+        for position, token in enumerate(tokens):
             if is_content(token):
-                (denied if position in sentence.denied else affirmed).add(stem(token))
+                (denied if position in denied_at else affirmed).add(stem(token))
     return affirmed, denied
 
 
