@@ -23,6 +23,7 @@ from bot.app import logs
 from bot.app.cli import DbOption, PacksOption, app, fail, friendly_errors, settings_with
 from bot.app.root import CollectorPause, StartupError, build_app
 from bot.app.transfer_cli import register as register_transfer
+from bot.app.warmup import GraderWarmer
 from bot.ports import metrics as bot_metrics
 from bot.ports.clock import OffsetClock
 
@@ -156,6 +157,7 @@ def run(
         dashboard = dashboard_for(bot)
         beside_slack = dashboard is not None and settings.web_port is None and mode == "http"
         stopping = _stop_on_signals()
+        warmer = GraderWarmer()
         try:
             mount = dashboard.mount if dashboard is not None and beside_slack else None
             runtimes = await start_platforms(bot, platform, mode, host, port, mount)
@@ -169,10 +171,13 @@ def run(
             if bot.inbox is not None:
                 bot.inbox.start()
             starting.end()
+            if settings.warm_grader:
+                warmer.start(bot.bank.questions)
             await stopping.wait()
             log.info("stopping: finishing the events in flight")
         finally:
             starting.end()
+            await warmer.stop()
             await scheduler.shutdown()
             if bot.inbox is not None:
                 await bot.inbox.close()  # no more sweeps; what was queued is written

@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     # The sentence-embedding matcher of the `semantic` extra, used when it is installed;
     # false grades by rules alone even then.
     semantic_grading: bool = True
+    # `run` compiles the bank's rubrics in the background once ready, so no answer waits on
+    # its question's first compile; tests turn it off.
+    warm_grader: bool = True
 
     @field_validator("public_url")
     @classmethod

@@ -7,6 +7,7 @@ import dataclasses
 import itertools
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Final
@@ -33,6 +34,7 @@ LONG_PHRASING_SHARE: Final = 0.75
 # counted as its own words, "overfitting does well on training data" would read as the
 # underfitting point ("bad even on training data") said of overfitting.
 _THIN_WORDS: Final = frozenset(map(stem, CLAIM_WORDS))
+_NOTHING: Final[frozenset[str]] = frozenset()
 
 
 def _opposites_by_stem() -> dict[str, tuple[str, ...]]:
@@ -86,9 +88,10 @@ class Point:
     phrasings: tuple[Phrasing, ...]
     # Opposites of the point's words, each mapped to the word it contradicts: "fast" -> "slow".
     contrary: dict[str, str]
-    # Stems of the point as the rubric states it, beyond the question's words and among them.
-    own_words: frozenset[str]
-    asked_words: frozenset[str]
+    # Stems of the point as the rubric states it, beyond the question's words and among them:
+    # a few words each, so tuples, which take a fraction of a set's memory.
+    own_words: tuple[str, ...]
+    asked_words: tuple[str, ...]
     # When the question sets two things against each other ("L1 and L2"), the forms that name
     # this point's side and the other side, and how the question names them; empty otherwise.
     anchor: frozenset[str]
@@ -107,7 +110,7 @@ class CompiledRubric:
     total_weight: float
     prompt_text: str
     prompt_stems: frozenset[str]
-    vocabulary: frozenset[str]
+    vocabulary: tuple[str, ...]  # only ever counted against an answer's stems
     side_forms: frozenset[str]
     # Question words a side may carry as another thing's name: "logistic" in "logistic
     # regression" when the sides are classification and regression.
@@ -130,6 +133,12 @@ class Side:
     name: str
 
 
+def _frozen(words: Iterable[str]) -> frozenset[str]:
+    """The words as a frozenset, the one shared empty set when there are none: most points
+    have several empty ones, and each would cost a table of its own."""
+    return frozenset(words) or _NOTHING
+
+
 def compile_phrasing(
     text: str, side_forms: frozenset[str] = frozenset(), keep: frozenset[str] = frozenset()
 ) -> Phrasing | None:
@@ -137,7 +146,7 @@ def compile_phrasing(
     terms: dict[str, Term] = {}
     for token in tokens:
         if is_content(token) or token in keep:
-            term = Term(stem(token), canonical_spelling(token))
+            term = _term(token)
             terms.setdefault(term.stem, term)
     if not terms:
         return None
@@ -148,8 +157,14 @@ def compile_phrasing(
         required,
         any(map(is_negation, tokens)),
         not FIRST_PERSON.isdisjoint(tokens),
-        _direction_pairs([stem(t) for t in tokens], side_forms),
+        _direction_pairs([stem(t) for t in tokens], side_forms) if side_forms else (),
     )
+
+
+@lru_cache(maxsize=65536)
+def _term(token: str) -> Term:
+    """One Term per word, shared by every rubric that says it: the bank repeats its words."""
+    return Term(stem(token), canonical_spelling(token))
 
 
 def _direction_pairs(stems: list[str], side_forms: frozenset[str]) -> tuple[tuple[str, str], ...]:
@@ -168,8 +183,9 @@ def _direction_pairs(stems: list[str], side_forms: frozenset[str]) -> tuple[tupl
 
 @lru_cache(maxsize=512)
 def compile_rubric(rubric: Rubric) -> CompiledRubric:
-    vocabulary = set(content_stems(rubric.prompt))
-    vocabulary.update(content_stems(rubric.model_answer or ""))
+    asked = content_stems(rubric.prompt)
+    answer_stems = content_stems(rubric.model_answer or "")
+    vocabulary = {*asked, *answer_stems}
     prompt = normalise(rubric.prompt)
     prompt_stems = frozenset(content_stems(prompt))
     subjects = {w for kp in rubric.key_points for w in _first_word(kp.point)}
@@ -177,17 +193,16 @@ def compile_rubric(rubric: Rubric) -> CompiledRubric:
         (_cased(a, rubric.prompt), _cased(b, rubric.prompt))
         for a, b in _contrasted(prompt, subjects)
     ]
-    side_forms = frozenset(f for a, b in sides for f in a.forms | b.forms)
+    side_forms = _frozen(f for a, b in sides for f in a.forms | b.forms)
     qualifiers = _qualifiers(prompt, side_forms)
     drafts: list[tuple[Point, set[str]]] = []
-    all_point_terms = [
-        frozenset(t.stem for t in compiled.terms)
-        for kp in rubric.key_points
-        for compiled in map(compile_phrasing, kp.phrasings)
-        if compiled is not None
-    ]
+    # Without sides a phrasing compiles the same either way: compile each one once.
+    plain = {p: compile_phrasing(p) for kp in rubric.key_points for p in kp.phrasings}
+    all_point_terms = [frozenset(t.stem for t in c.terms) for c in plain.values() if c is not None]
     for key_point in rubric.key_points:
-        compiled = (compile_phrasing(p, side_forms) for p in key_point.phrasings)
+        compiled = (
+            compile_phrasing(p, side_forms) if side_forms else plain[p] for p in key_point.phrasings
+        )
         phrasings = tuple(p for p in compiled if p is not None)
         vocabulary.update(content_stems(key_point.point))
         vocabulary.update(t.stem for p in phrasings for t in p.terms)
@@ -204,8 +219,8 @@ def compile_rubric(rubric: Rubric) -> CompiledRubric:
             weight=key_point.weight,
             phrasings=phrasings,
             contrary=_contrary(own),
-            own_words=frozenset(stated - prompt_stems),
-            asked_words=frozenset(stated & prompt_stems),
+            own_words=tuple(frozenset(stated - prompt_stems)),
+            asked_words=tuple(frozenset(stated & prompt_stems)),
             anchor=anchor.forms,
             rival=rival.forms,
             anchor_name=anchor.name,
@@ -213,24 +228,21 @@ def compile_rubric(rubric: Rubric) -> CompiledRubric:
             claims=claims,
         )
         drafts.append((point, own - prompt_stems - side_forms))
+    reference = (
+        Reference.of(rubric.prompt, rubric.model_answer, answer_stems, asked, prompt_stems)
+        if rubric.model_answer
+        else None
+    )
     return CompiledRubric(
         points=_with_word_order(_with_distinctive_words(drafts)),
         total_weight=sum(p.weight for p, _ in drafts),
         prompt_text=" ".join(tokenize(prompt)),
         prompt_stems=prompt_stems,
-        vocabulary=frozenset(vocabulary),
+        vocabulary=tuple(sorted(vocabulary)),
         side_forms=side_forms,
         qualifiers=qualifiers,
-        reference=(
-            Reference.of(rubric.prompt, rubric.model_answer)
-            if rubric.derived and rubric.model_answer
-            else None
-        ),
-        model=(
-            Reference.of(rubric.prompt, rubric.model_answer)
-            if not rubric.derived and rubric.model_answer
-            else None
-        ),
+        reference=reference if rubric.derived else None,
+        model=None if rubric.derived else reference,
     )
 
 
@@ -248,7 +260,7 @@ def _claim(
         and len(p.terms) >= 2
         and not any({t.stem for t in p.terms} <= terms for terms in right)
     )
-    sides = frozenset(t.stem for p in phrasings for t in p.terms if t.stem in side_forms)
+    sides = _frozen(t.stem for p in phrasings for t in p.terms if t.stem in side_forms)
     return Claim(contradiction.claim, contradiction.correction, phrasings, sides)
 
 
@@ -261,7 +273,7 @@ def _with_distinctive_words(drafts: list[tuple[Point, set[str]]]) -> tuple[Point
             points.append(point)
             continue
         others = set().union(*(w for p, w in sided if p.anchor == point.rival))
-        distinctive = frozenset(words - others)
+        distinctive = _frozen(words - others)
         points.append(
             Point(
                 **{f: getattr(point, f) for f in Point.__slots__ if f != "distinctive"},
@@ -310,7 +322,7 @@ def affirmed_stems(text: str) -> set[str]:
 _COORDINATORS: Final = frozenset({"and", "or", "vs", "versus"})
 # "the bias-variance trade-off", "precision/recall": two sides joined by a dash or a slash.
 _JOINED_PAIR: Final = re.compile(r"\b([^\W_]+)\s?[-/]\s?([^\W_]+)\b")
-_NO_SIDE: Final = Side(frozenset(), "")
+_NO_SIDE: Final = Side(_NOTHING, "")
 
 
 def _contrasted(prompt: str, subjects: set[str]) -> list[tuple[Side, Side]]:
@@ -391,7 +403,7 @@ def _forms(words: list[str]) -> frozenset[str]:
 
 def _qualifiers(prompt: str, side_forms: frozenset[str]) -> frozenset[str]:
     words = [w for w in tokenize(prompt) if is_content(w)]
-    return frozenset(
+    return _frozen(
         stem(a)
         for a, b in itertools.pairwise(words)
         if stem(b) in side_forms and stem(a) not in side_forms

@@ -82,7 +82,7 @@ def _restates_prompt(answer: Answer, rubric: CompiledRubric) -> bool:
 def _off_topic(answer: Answer, rubric: CompiledRubric) -> bool:
     if not answer.stems:
         return True
-    shared = len(answer.stems & rubric.vocabulary) / len(answer.stems)
+    shared = len(answer.stems.intersection(rubric.vocabulary)) / len(answer.stems)
     return shared < OFF_TOPIC_MAX_SHARED
 
 

@@ -21,14 +21,15 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
 from rapidfuzz import fuzz, process
 
 from bot.grading.text import (
-    Sentence,
     content_stems,
+    denied_tokens,
     is_content,
     normalise,
     split_sentences,
@@ -41,6 +42,8 @@ if TYPE_CHECKING:
 # An answer's word this long, this close to a word of the model answer, is a misspelling of it.
 TYPO_MIN_LEN: Final = 4
 TYPO_CUTOFF: Final = 80
+AFFIRMED: Final = 1
+DENIED: Final = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,27 +81,61 @@ class Reference:
     """A model answer compiled for comparison: its words, what it affirms and denies, and
     the question's words."""
 
-    counts: tuple[tuple[str, int], ...]
-    affirmed: frozenset[str]
-    denied: frozenset[str]
+    # Each content word of the model answer and how often it says it, as two parallel tuples:
+    # a pair per word would cost more than the words themselves over a whole bank.
+    stems: tuple[str, ...]
+    tallies: tuple[int, ...]
+    # Also parallel: whether the model answer affirms each word somewhere (AFFIRMED), or only
+    # ever denies it (DENIED). Only its own words' senses are ever asked for.
+    senses: tuple[int, ...]
     asked: frozenset[str]
     # The model answer as written, for a matcher that compares meaning (bot.grading.semantic).
     text: str = ""
 
     @classmethod
-    def of(cls, prompt: str, model_answer: str) -> Reference:
+    def of(
+        cls,
+        prompt: str,
+        model_answer: str,
+        stems: Sequence[str] | None = None,
+        asked: Sequence[str] | None = None,
+        shared: frozenset[str] = frozenset(),
+    ) -> Reference:
+        """`stems` and `asked` are the content stems of the model answer and of the prompt,
+        when the caller has them already; `shared` is a set equal to the prompt's stems, if
+        any, to keep one copy of it."""
         affirmed, denied = _senses(normalise(model_answer))
+        counts = Counter(content_stems(model_answer) if stems is None else stems)
+        prompt_stems = set(content_stems(prompt) if asked is None else asked)
         return cls(
-            counts=tuple(Counter(content_stems(model_answer)).items()),
-            affirmed=frozenset(affirmed),
-            denied=frozenset(denied - affirmed),
-            asked=frozenset(content_stems(prompt)),
+            stems=tuple(counts),
+            tallies=tuple(counts.values()),
+            senses=tuple(
+                AFFIRMED if w in affirmed else DENIED if w in denied else 0 for w in counts
+            ),
+            asked=shared if shared == prompt_stems else frozenset(prompt_stems),
             text=model_answer,
         )
 
     @property
+    def affirmed(self) -> frozenset[str]:
+        return frozenset(
+            w for w, sense in zip(self.stems, self.senses, strict=True) if sense == AFFIRMED
+        )
+
+    @property
+    def denied(self) -> frozenset[str]:
+        return frozenset(
+            w for w, sense in zip(self.stems, self.senses, strict=True) if sense == DENIED
+        )
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return dict(zip(self.stems, self.tallies, strict=True))
+
+    @property
     def words(self) -> frozenset[str]:
-        return frozenset(w for w, _ in self.counts)
+        return frozenset(self.stems)
 
     @property
     def new_words(self) -> frozenset[str]:
@@ -111,10 +148,10 @@ def _senses(text: str) -> tuple[set[str], set[str]]:
     affirmed: set[str] = set()
     denied: set[str] = set()
     for part in split_sentences(text):
-        sentence = Sentence.parse(part)
-        for position, token in enumerate(sentence.tokens):
+        tokens, denied_at = denied_tokens(part)
+        for position, token in enumerate(tokens):
             if is_content(token):
-                (denied if position in sentence.denied else affirmed).add(stem(token))
+                (denied if position in denied_at else affirmed).add(stem(token))
     return affirmed, denied
 
 
@@ -126,13 +163,14 @@ def likeness(reference: Reference, answer: Answer, points: float, shares: Shares
     said = _spelt(answer.stems, words)
     affirmed, denied = (_spelt(frozenset(x), words) for x in _senses(answer.text))
     new = reference.new_words
-    same_sense = {w for w in new if (w in reference.denied and w in denied)} | {
-        w for w in new if w in reference.affirmed and w in affirmed
+    model_affirms, model_denies = reference.affirmed, reference.denied
+    same_sense = {w for w in new if (w in model_denies and w in denied)} | {
+        w for w in new if w in model_affirms and w in affirmed
     }
     value = (
         shares.points * points
         + shares.overlap * overlap(new, affirmed, denied)
-        + shares.cosine * cosine(dict(reference.counts), answer)
+        + shares.cosine * cosine(reference.counts, answer)
         + shares.sense * len(same_sense) / len(new)
         + shares.coverage * len(words & said) / len(words)
         + shares.on_topic * len(said & (words | reference.asked)) / len(said)

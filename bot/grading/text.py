@@ -254,6 +254,13 @@ def _denied(scan: _Scan) -> tuple[list[int], frozenset[int]]:
     return cues, denied
 
 
+def denied_tokens(sentence: str) -> tuple[tuple[str, ...], frozenset[int]]:
+    """A sentence's tokens and the positions its negations deny, without the lookups
+    `Sentence.parse` builds for matching: all a text's senses need."""
+    scan = _scan(sentence)
+    return scan.tokens, _denied(scan)[1]
+
+
 def affirmed_text(text: str) -> str:
     """Normalised text with every negation and the words it denies blanked out, a sentence a
     line: for cue patterns that must not fire on "I didn't act on it"."""

@@ -90,6 +90,7 @@ async def launch(tmp_path: Path, slack: FakeSlack, database_url: str, name: str)
         "DATABASE_URL": database_url,
         "INTERVIEW_BOT_LOG_LEVEL": "INFO",
         "INTERVIEW_BOT_INBOX_LEASE_SECONDS": str(LEASE_S),
+        "INTERVIEW_BOT_WARM_GRADER": "0",  # nothing here waits on a first compile
     }
     args = [*_command(), "run", "--platform", "slack", "--mode", "http"]
     args += ["--host", "127.0.0.1", "--port", str(port)]

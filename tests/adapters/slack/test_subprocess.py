@@ -88,6 +88,7 @@ async def running_bot(
         "SLACK_ADMIN_USER_IDS": "ULISTED",
         "DATABASE_URL": f"sqlite:///{db}",
         "INTERVIEW_BOT_LOG_LEVEL": "DEBUG",
+        "INTERVIEW_BOT_WARM_GRADER": "0",  # nothing here waits on a first compile
     }
     env |= extra_env or {}
     args = [*_command(), "run", "--platform", "slack", "--mode", "http"]
