@@ -19,7 +19,7 @@ from adapters.console.session import CONSOLE_HELP, ConsoleSession
 from adapters.runtime import PlatformRuntime, SettingsError
 from adapters.secrets_cli import register as register_secrets
 from adapters.web.runtime import WebRuntime, dashboard_for
-from bot.app import logs
+from bot.app import logs, memtrace
 from bot.app.cli import DbOption, PacksOption, app, fail, friendly_errors, settings_with
 from bot.app.root import CollectorPause, StartupError, build_app
 from bot.app.transfer_cli import register as register_transfer
@@ -140,6 +140,7 @@ def run(
         fail(f"--mode must be http or socket, not {mode!r}")
     settings = settings_with(db)
     logs.configure(settings.log_level, json_lines=settings.log_format == "json")
+    trace_prefix = memtrace.start_if_asked()
 
     async def serve() -> None:
         from adapters.launch import start_platforms
@@ -158,6 +159,7 @@ def run(
         beside_slack = dashboard is not None and settings.web_port is None and mode == "http"
         stopping = _stop_on_signals()
         warmer = GraderWarmer()
+        tracing: asyncio.Task[None] | None = None
         try:
             mount = dashboard.mount if dashboard is not None and beside_slack else None
             runtimes = await start_platforms(bot, platform, mode, host, port, mount)
@@ -173,10 +175,14 @@ def run(
             starting.end()
             if settings.warm_grader:
                 warmer.start(bot.bank.questions)
+            if trace_prefix is not None:
+                tracing = asyncio.create_task(memtrace.dump_every_minute(trace_prefix))
             await stopping.wait()
             log.info("stopping: finishing the events in flight")
         finally:
             starting.end()
+            if tracing is not None:
+                tracing.cancel()
             await warmer.stop()
             await scheduler.shutdown()
             if bot.inbox is not None:

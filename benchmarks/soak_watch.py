@@ -145,4 +145,6 @@ class Watch:
             "rss_growth_pct": _growth(start, end),
             "rss_growth_after_warm_up_pct": _growth(warmed, end),
             "rss_mib_per_minute_after_warm_up": _slope_per_minute(after),
+            # The first seconds apart: start-up work still finishing as the load begins.
+            "rss_mib_first_10_s": [v for t, v in rss if t <= 10.0],
         }
