@@ -183,9 +183,12 @@ async def test_answers_acked_before_a_sigkill_are_graded_once_after_a_restart(
         assert await first.proc.wait() == -signal.SIGKILL
     finally:
         await stop(first)
-    kept = await scalar(database_url, "select count(*) from inbox")
+    # Every acked answer is still kept (none had finished). Handled items are removed a little
+    # later, in batches, so the set-up commands' items may still be there too: taking them again
+    # is a no-op.
+    kept = await scalar(database_url, "select count(*) from inbox where kind = 'message'")
     graded_before = await scalar(database_url, "select count(*) from answers")
-    assert kept == ANSWERS  # every acked answer is still kept (none had finished)
+    assert kept == ANSWERS
     slack.delays.clear()
 
     second = await launch(tmp_path, slack, database_url, "second")
