@@ -177,7 +177,6 @@ class Engine:
                     await uow.commit()
                 await outbox.deliver()
                 await self._keep_sent(outbox, chat)
-                await self._run_later(turn)
                 await self._after_commit(after)
                 return "ok"
             except StaleRecord:
@@ -234,14 +233,6 @@ class Engine:
             log.warning("could not record %d sent message(s)", len(outbox.kept), exc_info=True)
             return
         await late.deliver()
-
-    async def _run_later(self, turn: Turn) -> None:
-        """The event's own work left for after its commit, each part in its own units."""
-        for job in turn.later:
-            try:
-                await job(self._uow)
-            except Exception:
-                log.exception("work left for after an event's commit failed")
 
     async def _after_commit(self, after: AfterCommit) -> None:
         if after.post_now is not None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -13,9 +12,6 @@ from bot.ports.chat import ChatPort
 from bot.ports.records import Identity
 from bot.ports.storage import UnitOfWork
 from questions.bank import QuestionBank
-
-# Work an event leaves for after its commit, given fresh units of work to do it in.
-Later = Callable[[Callable[[], UnitOfWork]], Awaitable[None]]
 
 
 @dataclass
@@ -28,9 +24,6 @@ class Turn:
     now: datetime
     bank: QuestionBank
     outbox: Outbox = field(default_factory=Outbox)
-    # Run once the event's changes are committed and its replies sent (a round's intro and
-    # thread: posting may wait on the platform's pacing, which no transaction should).
-    later: list[Later] = field(default_factory=list)
 
     def say(self, place: Place, message: RichMessage) -> None:
         """Queue a message for place (a thread, usually), sent after the commit."""

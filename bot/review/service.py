@@ -11,7 +11,6 @@ from bot.review.grammar import DEFAULT_REVIEW_COUNT, remind_time, zone_of
 from bot.review.reminders import next_occurrence
 from bot.review.zones import review_zone
 from bot.rounds.mock import MockRounds
-from bot.rounds.starting import open_round
 from bot.turn import Turn
 
 
@@ -22,7 +21,7 @@ class ReviewService:
     async def start(self, turn: Turn, count: int | None) -> None:
         """Open a round of the due cards, most overdue first; or say when the next is due."""
         ids = turn.ids
-        if await open_round(turn) is not None:
+        if await turn.uow.rounds.open_for(ids.channel_id, ids.user_id) is not None:
             turn.tell(
                 views.info(
                     "You have a round open here: answer it, `/interview resume` it or "

@@ -22,7 +22,6 @@ from bot.review.cards import after_grading
 from bot.rounds.follow_ups import choose_follow_up
 from bot.rounds.roles import ROLES, loop_questions
 from bot.rounds.selection import pick_for_round
-from bot.rounds.starting import RoundStart, open_round, retire
 from bot.turn import Turn
 from questions.schema import Question
 
@@ -48,7 +47,7 @@ class MockRounds:
 
     async def start(self, turn: Turn, args: Mock, raw_args: str) -> None:
         topic = turn.bank.resolve_topic(args.topic) if args.topic else None
-        existing = await open_round(turn)
+        existing = await turn.uow.rounds.open_for(turn.ids.channel_id, turn.ids.user_id)
         if existing is not None:
             if existing.status == "active" and not self._is_idle(existing, turn.now):
                 turn.tell(views.already_running(existing.current_position, existing.planned_count))
@@ -121,8 +120,7 @@ class MockRounds:
     async def begin(
         self, turn: Turn, chosen: Sequence[Question], intro: RichMessage, kind: RoundKind, note: str
     ) -> None:
-        """Open a round of these questions (a review round's too). Its intro, thread and first
-        question follow once the round is committed (`RoundStart`)."""
+        """Open a round of these questions (a review round's too): intro, thread, first one."""
         (mode, topic, difficulty), ids = kind, turn.ids
         try:
             round_ = await turn.uow.rounds.open(
@@ -132,8 +130,14 @@ class MockRounds:
             raise RoundConflict from exc
         for position, question in enumerate(chosen):
             turn.uow.rounds.add_question(round_.id, position, question.id, question.topic)
+        posted = await turn.chat.post(turn.place, intro)
         name = ("Review: " if mode == "review" else "Mock interview: ") + turn.actor.display_name
-        turn.later.append(RoundStart(turn, round_.id, intro, name, note, self._ask))
+        thread = await turn.chat.open_thread(posted, name)
+        round_.thread_ref = thread.thread
+        round_.intro_message_ref = posted.message_id
+        if note:
+            turn.say(thread, views.info(note))
+        await self._ask(turn, thread, round_)
 
     # --- answering ----------------------------------------------------------------
 
@@ -301,9 +305,6 @@ class MockRounds:
         cutoff = now - self._rules.idle_timeout
         paused = 0
         for round_ in await uow.rounds.idle_since(cutoff):
-            if round_.thread_ref is None:
-                retire(round_, now)  # its start was cut short: nothing to pause
-                continue
             place = await self._place_of(uow, round_)
             chat = chat_for(place.platform) if place else None
             if place is None or chat is None:
