@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -29,6 +30,16 @@ SLACK_VARS = (
     "INTERVIEW_BOT_ENCRYPTION_KEY",
 )
 EVIL_NAME = "<!channel> Mallory <@UADMIN>"
+
+
+def subprocess_env() -> dict[str, str]:
+    """This process's environment without anything that configures a bot, for a bot started
+    as a subprocess to be configured by its test alone."""
+    return {
+        k: v
+        for k, v in os.environ.items()
+        if k not in SLACK_VARS and k != "DATABASE_URL" and not k.startswith("INTERVIEW_BOT_")
+    }
 
 
 @pytest.fixture

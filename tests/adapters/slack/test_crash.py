@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import signal
 import time
 import uuid
@@ -27,7 +26,7 @@ from sqlalchemy.engine import make_url
 from questions.bank import QuestionBank
 from storage.database import create_engine
 from storage.migrate import upgrade
-from tests.adapters.slack.conftest import SLACK_VARS
+from tests.adapters.slack.conftest import subprocess_env
 from tests.adapters.slack.driver import SIGNING_SECRET, SlackDriver
 from tests.adapters.slack.standin import BOT_TOKEN, FakeSlack
 from tests.adapters.slack.test_subprocess import _command, _free_port, good_answer, shipped_bank
@@ -78,11 +77,7 @@ class Bot:
 async def launch(tmp_path: Path, slack: FakeSlack, database_url: str, name: str) -> Bot:
     port = _free_port()
     log = tmp_path / f"{name}.log"
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in SLACK_VARS and k != "DATABASE_URL" and not k.startswith("INTERVIEW_BOT_")
-    }
+    env = subprocess_env()
     env |= {
         "SLACK_BOT_TOKEN": BOT_TOKEN,
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,

@@ -26,7 +26,7 @@ import pytest
 from adapters.slack.mrkdwn import escape
 from questions.bank import QuestionBank
 from questions.loader import load_bank
-from tests.adapters.slack.conftest import EVIL_NAME, SLACK_VARS
+from tests.adapters.slack.conftest import EVIL_NAME, SLACK_VARS, subprocess_env
 from tests.adapters.slack.driver import SIGNING_SECRET, SlackDriver
 from tests.adapters.slack.standin import BOT_TOKEN, Call, FakeSlack, Fault
 from tests.support.harness import answer_covering
@@ -76,11 +76,7 @@ async def running_bot(
     port = _free_port()
     db = tmp_path / "bot.db"
     log = tmp_path / "bot.log"
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in SLACK_VARS and k != "DATABASE_URL" and not k.startswith("INTERVIEW_BOT_")
-    }
+    env = subprocess_env()
     env |= {
         "SLACK_BOT_TOKEN": BOT_TOKEN,
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
