@@ -125,26 +125,45 @@ def roc_auc(scores: Sequence[float], positive: Sequence[bool]) -> float:
     return wins / (len(pos) * len(neg))
 
 
-def evaluate(rows: Iterable[StudentAnswer], grader: Grader) -> dict[str, dict[str, float]]:
-    """Per corpus: answers, AUC of the grader, AUC of the cosine baseline, and the gain."""
+HALVES: Final = ("tuning", "holdout", "all")
+
+
+def evaluate(
+    rows: Iterable[StudentAnswer], grader: Grader
+) -> dict[str, dict[str, dict[str, float]]]:
+    """Per corpus and per half of its questions ("tuning", "holdout", and "all" of them):
+    answers, AUC of the grader, AUC of the cosine baseline on the same answers, and the gain.
+    Only the tuning half may guide a change to the grader; the holdout half is the figure."""
     rubrics: dict[tuple[str, str], Rubric] = {}
-    by_corpus: dict[str, list[tuple[float, float, bool]]] = defaultdict(list)
+    graded: dict[tuple[str, str], list[tuple[float, float, bool]]] = defaultdict(list)
     for row in rows:
         key = (row.corpus, row.question_id)
         rubric = rubrics.get(key)
         if rubric is None:
             rubric = rubrics[key] = Rubric.for_question(question_of(row))
-        score = grader.grade(rubric, row.answer).score
-        by_corpus[row.corpus].append((score, cosine(row.answer, row.reference), row.correct))
-    report: dict[str, dict[str, float]] = {}
-    for corpus, triples in sorted(by_corpus.items()):
-        labels = [t[2] for t in triples]
+        triple = (
+            float(grader.grade(rubric, row.answer).score),
+            cosine(row.answer, row.reference),
+            row.correct,
+        )
+        graded[(row.corpus, half_of(row))].append(triple)
+        graded[(row.corpus, "all")].append(triple)
+    report: dict[str, dict[str, dict[str, float]]] = {}
+    for corpus in sorted({c for c, _ in graded}):
+        report[corpus] = {h: _figures(graded[(corpus, h)]) for h in HALVES if graded[(corpus, h)]}
+    return report
+
+
+def _figures(triples: Sequence[tuple[float, float, bool]]) -> dict[str, float]:
+    labels = [t[2] for t in triples]
+    try:
         grader_auc = roc_auc([t[0] for t in triples], labels)
         baseline = roc_auc([t[1] for t in triples], labels)
-        report[corpus] = {
-            "answers": len(triples),
-            "auc": round(grader_auc, 4),
-            "cosine_auc": round(baseline, 4),
-            "gain": round(grader_auc - baseline, 4),
-        }
-    return report
+    except ValueError:
+        return {"answers": len(triples)}
+    return {
+        "answers": len(triples),
+        "auc": round(grader_auc, 4),
+        "cosine_auc": round(baseline, 4),
+        "gain": round(grader_auc - baseline, 4),
+    }

@@ -74,6 +74,12 @@ def test_answer_only_grading_ranks_real_student_answers_above_chance() -> None:
     rows = sample(load_corpus(SEMEVAL), per_corpus=250)
     report = semeval_evaluate(rows, RubricGrader())
     assert set(report) == {"beetle", "sciEntsBank"}
-    for figures in report.values():
-        assert figures["answers"] == 250
-        assert figures["auc"] > 0.6  # chance is 0.5; the full-corpus run is in benchmarks/
+    for halves in report.values():
+        assert set(halves) == {"tuning", "holdout", "all"}
+        assert halves["tuning"]["answers"] + halves["holdout"]["answers"] == 250
+        assert halves["all"]["answers"] == 250
+        assert halves["all"]["auc"] > 0.6  # chance is 0.5; the full-corpus run is in benchmarks/
+        for figures in halves.values():
+            assert figures["gain"] == pytest.approx(
+                figures["auc"] - figures["cosine_auc"], abs=2e-4
+            )
