@@ -229,7 +229,14 @@ def compile_rubric(rubric: Rubric) -> CompiledRubric:
         )
         drafts.append((point, own - prompt_stems - side_forms))
     reference = (
-        Reference.of(rubric.prompt, rubric.model_answer, answer_stems, asked, prompt_stems)
+        Reference.of(
+            rubric.prompt,
+            rubric.model_answer,
+            answer_stems,
+            asked,
+            prompt_stems,
+            derived=rubric.derived,
+        )
         if rubric.model_answer
         else None
     )

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Final
 
 from rapidfuzz import fuzz, process
 
+from bot.grading.lexicon import NEGATED_MEANS
 from bot.grading.text import (
     content_stems,
     denied_tokens,
@@ -35,6 +36,7 @@ from bot.grading.text import (
     split_sentences,
     stem,
 )
+from bot.grading.wording import Wording
 
 if TYPE_CHECKING:
     from bot.grading.quality import Answer
@@ -44,6 +46,8 @@ TYPO_MIN_LEN: Final = 4
 TYPO_CUTOFF: Final = 80
 AFFIRMED: Final = 1
 DENIED: Final = 2
+# A word's stem and the stem of the word that says its opposite: "closed" and "open".
+_OPPOSITES: Final = {stem(word): stem(opposite) for word, opposite in NEGATED_MEANS.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +95,8 @@ class Reference:
     asked: frozenset[str]
     # The model answer as written, for a matcher that compares meaning (bot.grading.semantic).
     text: str = ""
+    # Its wording, kept only for points derived from it (bot.grading.wording).
+    wording: Wording | None = None
 
     @classmethod
     def of(
@@ -100,10 +106,11 @@ class Reference:
         stems: Sequence[str] | None = None,
         asked: Sequence[str] | None = None,
         shared: frozenset[str] = frozenset(),
+        derived: bool = False,
     ) -> Reference:
         """`stems` and `asked` are the content stems of the model answer and of the prompt,
         when the caller has them already; `shared` is a set equal to the prompt's stems, if
-        any, to keep one copy of it."""
+        any, to keep one copy of it; `derived` when the question's points come from it."""
         affirmed, denied = _senses(normalise(model_answer))
         counts = Counter(content_stems(model_answer) if stems is None else stems)
         prompt_stems = set(content_stems(prompt) if asked is None else asked)
@@ -115,6 +122,7 @@ class Reference:
             ),
             asked=shared if shared == prompt_stems else frozenset(prompt_stems),
             text=model_answer,
+            wording=Wording.of(model_answer, prompt_stems) if derived else None,
         )
 
     @property
@@ -178,6 +186,16 @@ def likeness(reference: Reference, answer: Answer, points: float, shares: Shares
         + shares.length * min(1.0, len(answer.stems) / len(words))
     )
     return max(0.0, min(1.0, value / shares.total))
+
+
+def contradicts(reference: Reference, answer: Answer) -> bool:
+    """Whether the answer affirms the opposite of a word the model answer affirms, and not
+    that word too: "the switch is closed" against "the switch is open"."""
+    model_affirms = reference.affirmed
+    if not model_affirms:
+        return False
+    affirmed, _ = _senses(answer.text)
+    return any(_OPPOSITES.get(w) in affirmed and w not in affirmed for w in model_affirms)
 
 
 def _spelt(stems: frozenset[str], words: frozenset[str]) -> frozenset[str]:

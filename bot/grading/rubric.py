@@ -15,7 +15,7 @@ from bot.grading.compiled import CompiledRubric, Point, compile_rubric
 from bot.grading.matching import PARTLY_CREDIT, Matcher, Verdict
 from bot.grading.protocol import Rubric
 from bot.grading.quality import Answer, is_hedged, is_keyword_list, low_quality_reason
-from bot.grading.reference import likeness
+from bot.grading.reference import contradicts, likeness
 from bot.grading.result import GradeResult
 from bot.grading.semantic import SemanticMatcher
 from bot.grading.star import star_parts
@@ -28,6 +28,7 @@ from bot.grading.text import (
     tokenize,
     truncate,
 )
+from bot.grading.wording import closeness
 
 __all__ = ["CLAIM_PENALTY", "KEYWORD_LIST_FACTOR", "MODEL_ANSWER_SHARE", "RubricGrader"]
 
@@ -52,6 +53,10 @@ HEDGED_FACTOR: Final = 0.5
 # set on the tuning split of the labelled answers.
 MODEL_ANSWER_SHARE: Final = 0.1
 _CAPS: Final[dict[str, int]] = {"restates-question": 10, "too-short": 15, "off-topic": 5}
+# Against a model answer alone, an answer in other words than its own can share few of them
+# and still be right ("a complete circuit" for "a closed path"): there the word-overlap test
+# for off-topic answers is a weak sign, so it caps the score lower than a fair answer's.
+OFF_TOPIC_CAP_AGAINST_MODEL_ANSWER: Final = 30
 
 
 class RubricGrader:
@@ -119,6 +124,14 @@ class RubricGrader:
         if compiled.reference is not None:
             # Derived points are coarse: weigh how close the answer comes to the model answer.
             value = likeness(compiled.reference, parsed, value)
+            if compiled.reference.wording is not None:
+                value = closeness(
+                    compiled.reference.wording,
+                    compiled.reference.asked,
+                    parsed,
+                    value,
+                    contrary=contradicts(compiled.reference, parsed),
+                )
             if self.semantic is not None:
                 # ... and, with a sentence model, how close its meaning comes.
                 near = self.semantic.similarities(
@@ -142,7 +155,10 @@ class RubricGrader:
             reason = None
         score = round(100 * value * (KEYWORD_LIST_FACTOR if reason == "keyword-list" else 1))
         if reason in _CAPS:
-            score = min(score, _CAPS[reason])
+            cap = _CAPS[reason]
+            if compiled.reference is not None and reason == "off-topic":
+                cap = OFF_TOPIC_CAP_AGAINST_MODEL_ANSWER
+            score = min(score, cap)
         if wrong and len(covered) < CLAIMS_OUTWEIGHED_BY * len(wrong):
             score = min(score, WRONG_CLAIM_CAP)
         return GradeResult(
