@@ -21,8 +21,8 @@ from typing import Final
 from bot.grading import Rubric, RubricGrader
 from bot.grading.agreement import SPLITS as SPLIT_PATHS
 from bot.grading.agreement import TUNED_SPLITS, LabelledAnswer, evaluate, load_labelled
+from bot.grading.semeval import StudentAnswer, load_corpus, question_of, sample
 from bot.grading.semeval import evaluate as semeval_evaluate
-from bot.grading.semeval import load_corpus, sample
 from questions.bank import QuestionBank
 from questions.loader import load_bank
 
@@ -47,12 +47,28 @@ def split_report(bank: QuestionBank, labelled: list[LabelledAnswer]) -> dict[str
 
 def latency(bank: QuestionBank, labelled: list[LabelledAnswer]) -> dict[str, float]:
     """Per-answer grading time over every labelled answer, rubrics warm, as a bot sees it."""
-    grader = RubricGrader()
     cases = []
     for item in labelled:
         question = bank.get(item.question_id)
         if question is not None:
             cases.append((Rubric.for_question(question), item.answer))
+    return timed(cases)
+
+
+def semeval_latency(rows: list[StudentAnswer]) -> dict[str, float]:
+    """The same over SemEval answers, whose answer-only questions are graded another way."""
+    rubrics: dict[tuple[str, str], Rubric] = {}
+    cases = []
+    for row in rows:
+        key = (row.corpus, row.question_id)
+        if key not in rubrics:
+            rubrics[key] = Rubric.for_question(question_of(row))
+        cases.append((rubrics[key], row.answer))
+    return timed(cases)
+
+
+def timed(cases: list[tuple[Rubric, str]]) -> dict[str, float]:
+    grader = RubricGrader()
     for rubric, answer in cases:
         grader.grade(rubric, answer)
     timings: list[float] = []
@@ -108,6 +124,7 @@ def main() -> None:
             rows = sample(rows, args.sample)
         report = semeval_evaluate(rows, RubricGrader())
         result["semeval"] = report
+        result["semeval_latency"] = semeval_latency(rows)
         # The target is judged on the held-out half: the tuning half guided the weights.
         result["semeval_holdout_gain_met"] = {
             corpus: halves["holdout"].get("gain", 0.0) >= TARGETS["semeval_gain"]
