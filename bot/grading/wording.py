@@ -61,14 +61,14 @@ class Weights:
 WEIGHTS: Final = Weights()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Wording:
     """A model answer's wording, compiled once per question."""
 
     beyond: dict[str, int]
     pairs: dict[tuple[str, str], int]
     grams: dict[str, int]
-    sorted_text: str
+    text: str  # normalised, for the edit-distance likeness
     length: int
 
     @classmethod
@@ -79,7 +79,7 @@ class Wording:
             beyond=_beyond(words, frozenset(asked)),
             pairs=_pairs(words),
             grams=_grams(words),
-            sorted_text=normalise(model_answer),
+            text=normalise(model_answer),
             length=len(words),
         )
 
@@ -99,7 +99,7 @@ def closeness(
         + WEIGHTS.beyond_question * _cosine(beyond, wording.beyond)
         + WEIGHTS.word_pairs * _cosine(_pairs(words), wording.pairs)
         + WEIGHTS.letters * _cosine(_grams(words), wording.grams)
-        + WEIGHTS.sorted_text * fuzz.token_sort_ratio(answer.text, wording.sorted_text) / 100
+        + WEIGHTS.sorted_text * fuzz.token_sort_ratio(answer.text, wording.text) / 100
         + WEIGHTS.length * min(1.0, len(words) / wording.length)
     )
     value /= WEIGHTS.total
