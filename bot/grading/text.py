@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import threading
 import unicodedata
@@ -81,6 +82,9 @@ CLAUSE_WORDS: Final[frozenset[str]] = CONTRAST_WORDS | _word_set(
 # after a verb of saying or thinking, whose negation belongs to what follows: "I don't think
 # we need it", "I wouldn't say I took ownership".
 _SUBJECT_PRONOUNS: Final[frozenset[str]] = _word_set("i we they he she")
+# A generic "you" opens one after "and" or "or": in "it trains faster and you don't have to
+# tune it", the "don't" leaves "trains faster" alone. Elsewhere it is often inside what a
+# negation denies: "not something you can see".
 _REPORTING_VERBS: Final[frozenset[str]] = _word_set(
     "say think believe guess suppose feel claim mean reckon"
 )
@@ -186,6 +190,7 @@ def _scan(text: str) -> _Scan:
             if (
                 token in CLAUSE_WORDS
                 or (token in _SUBJECT_PRONOUNS and tokens[-1] not in _REPORTING_VERBS)
+                or (token == "you" and tokens[-1] in _LIST_JOINERS)
                 or (comma and token in _SUBJECTS)
                 or _CLAUSE_BREAK.search(text, end, match.start())
             ):
@@ -355,6 +360,9 @@ class Sentence:
     denied: frozenset[int]
     clause_starts: tuple[int, ...]
     commas: frozenset[int] = frozenset()  # positions of words right after a comma
+    # Stop words the sentence affirms, for the few phrasings whose sense is in them ("how
+    # often it appears", "out of memory").
+    affirmed_function: dict[str, int] = dataclasses.field(default_factory=dict)
 
     @classmethod
     def parse(cls, text: str, *, fuzzy_min_len: int = 5) -> Sentence:
@@ -366,10 +374,13 @@ class Sentence:
         affirmed_stems: dict[str, int] = {}
         denied_stems: dict[str, int] = {}
         affirmed_words: dict[str, int] = {}
+        function: dict[str, int] = {}
         contrasts: list[int] = []
         for position, token in enumerate(tokens):
             if is_negation(token):
                 continue
+            if token in STOP_WORDS and position not in denied:
+                function.setdefault(token, position)
             if token in CONTRAST_WORDS:
                 contrasts.append(position)
             elif token not in STOP_WORDS or token in CLAIM_WORDS:
@@ -398,6 +409,7 @@ class Sentence:
             denied=denied,
             clause_starts=tuple(sorted(scan.breaks)),
             commas=scan.commas,
+            affirmed_function=function,
         )
 
     def clause_around(self, first: int, last: int) -> tuple[int, int]:
