@@ -140,9 +140,7 @@ def _frozen(words: Iterable[str]) -> frozenset[str]:
 
 
 def compile_phrasing(
-    text: str,
-    side_forms: frozenset[str] = frozenset(),
-    keep: frozenset[str] = frozenset(),
+    text: str, side_forms: frozenset[str] = frozenset(), keep: frozenset[str] = frozenset()
 ) -> Phrasing | None:
     tokens = tokenize(normalise(text))
     terms: dict[str, Term] = {}
@@ -154,38 +152,12 @@ def compile_phrasing(
         return None
     count = len(terms)
     required = count if count <= 2 else math.ceil(LONG_PHRASING_SHARE * count)
-    if not keep and len(terms) == 1 and _carried_by_function_words(tokens):
-        # Its small words are its sense: every one of them must be said.
-        terms = {t: Term(t, t) for t in tokens if t not in _UNSAID}
-        terms.update((t.stem, t) for t in map(_term, tokens) if is_content(t.word))
-        count = required = len(terms)
     return Phrasing(
         tuple(terms.values()),
         required,
         any(map(is_negation, tokens)),
         not FIRST_PERSON.isdisjoint(tokens),
         _direction_pairs([stem(t) for t in tokens], side_forms) if side_forms else (),
-    )
-
-
-# A phrasing of this many words or more that keeps a single content word ("how often it
-# appears", "out of memory", "too large") says its point with its small words: without them,
-# any answer that says "appears", "memory" or "big" would make it.
-FUNCTION_PHRASING_MIN_WORDS: Final = 2
-# Small words a paraphrase need not repeat: articles and pronouns.
-_UNSAID: Final = frozenset(
-    ["a", "an", "the", "it", "its", "they", "them", "their", "this", "that", "these", "those"]
-)
-
-
-def _carried_by_function_words(tokens: list[str]) -> bool:
-    """Enough small words to carry the sense, and none that is checked another way: a
-    negation, or the first person ("my mistake" only says who made it)."""
-    said = [t for t in tokens if t not in _UNSAID]
-    return (
-        len(said) >= FUNCTION_PHRASING_MIN_WORDS
-        and not any(map(is_negation, said))
-        and FIRST_PERSON.isdisjoint(said)
     )
 
 
@@ -235,18 +207,11 @@ def compile_rubric(rubric: Rubric) -> CompiledRubric:
         vocabulary.update(content_stems(key_point.point))
         vocabulary.update(t.stem for p in phrasings for t in p.terms)
         # Saying the question's own words back ("data drift" when asked about data drift) is
-        # no evidence of knowing the point, so such phrasings only count if nothing else can;
-        # nor are small words kept for their sense.
-        telling = tuple(
-            p
-            for p in phrasings
-            if any(t.stem not in prompt_stems and is_content(t.word) for t in p.terms)
-        )
+        # no evidence of knowing the point, so such phrasings only count if nothing else can.
+        telling = tuple(p for p in phrasings if any(t.stem not in prompt_stems for t in p.terms))
         phrasings = telling or phrasings
         stated = affirmed_stems(key_point.point) - _THIN_WORDS
-        own = stated | {
-            t.stem for p in phrasings if not p.negated for t in p.terms if is_content(t.word)
-        }
+        own = stated | {t.stem for p in phrasings if not p.negated for t in p.terms}
         anchor, rival = _side_of(key_point.point, sides, qualifiers)
         claims = tuple(_claim(c, side_forms, all_point_terms) for c in key_point.contradictions)
         point = Point(

@@ -246,9 +246,7 @@ class Matcher:
         found: list[int] = []
         for term in phrasing.terms:
             position = stems.get(term.stem)
-            if position is None and affirmed and not is_content(term.word):
-                position = sentence.affirmed_function.get(term.word)
-            elif position is None:
+            if position is None:
                 position = self._fuzzy_position(term, index, affirmed)
             if position is not None and not affirmed and position not in sentence.denied:
                 position = None  # "no training" needs "training" inside the negation's reach

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import threading
 import unicodedata
@@ -360,9 +359,6 @@ class Sentence:
     denied: frozenset[int]
     clause_starts: tuple[int, ...]
     commas: frozenset[int] = frozenset()  # positions of words right after a comma
-    # Stop words the sentence affirms, for the few phrasings whose sense is in them ("how
-    # often it appears", "out of memory").
-    affirmed_function: dict[str, int] = dataclasses.field(default_factory=dict)
 
     @classmethod
     def parse(cls, text: str, *, fuzzy_min_len: int = 5) -> Sentence:
@@ -374,13 +370,10 @@ class Sentence:
         affirmed_stems: dict[str, int] = {}
         denied_stems: dict[str, int] = {}
         affirmed_words: dict[str, int] = {}
-        function: dict[str, int] = {}
         contrasts: list[int] = []
         for position, token in enumerate(tokens):
             if is_negation(token):
                 continue
-            if token in STOP_WORDS and position not in denied:
-                function.setdefault(token, position)
             if token in CONTRAST_WORDS:
                 contrasts.append(position)
             elif token not in STOP_WORDS or token in CLAIM_WORDS:
@@ -409,7 +402,6 @@ class Sentence:
             denied=denied,
             clause_starts=tuple(sorted(scan.breaks)),
             commas=scan.commas,
-            affirmed_function=function,
         )
 
     def clause_around(self, first: int, last: int) -> tuple[int, int]:
