@@ -31,18 +31,20 @@ from questions.bank import QuestionBank
 from questions.loader import load_bank
 
 DEFAULT_PATH: Final = Path("tests/data/graded_answers.yaml")
-# Every labelled split, by name. The grader is tuned on the tuning split and on the dev split
-# (questions no other split uses, written once the tuning split was nearly solved); the others
-# are never tuned on and are reported apart.
+# Every labelled split, by name. The grader is tuned on the tuning split and on the dev splits
+# (questions no other split uses, written once the split before them was nearly solved; dev2
+# was first graded as a fresh check, then tuned on); the others are never tuned on and are
+# reported apart.
 SPLITS: Final[dict[str, Path]] = {
     "tuning": DEFAULT_PATH,
     "dev": Path("tests/data/graded_answers_dev.yaml"),
+    "dev2": Path("tests/data/graded_answers_dev2.yaml"),
     "holdout": Path("tests/data/graded_answers_holdout.yaml"),
     # Answers to questions of the topics added with the bank's second version (LLMs, RAG,
     # recommenders, causal inference, ...).
     "new-topics": Path("tests/data/graded_answers_new_topics.yaml"),
 }
-TUNED_SPLITS: Final = frozenset({"tuning", "dev"})
+TUNED_SPLITS: Final = frozenset({"tuning", "dev", "dev2"})
 _REPO_ROOT: Final = Path(__file__).resolve().parents[2]
 
 KINDS: Final[tuple[str, ...]] = (

@@ -56,6 +56,8 @@ SYNONYM_GROUPS: Final[tuple[str, ...]] = (
     "vanish disappear",
     "agreement agree",
     "flip switch toggle",
+    "vocabulary vocab",
+    "uniformly evenly",
 )
 
 # Phrases and their usual abbreviations; the phrase is rewritten to the abbreviation, so a
@@ -90,6 +92,9 @@ ABBREVIATIONS: Final[dict[str, str]] = {
     "batch normali[sz]ation": "batchnorm",
     "batch norm": "batchnorm",
     "learning rate": "lr",
+    # Gradient descent's step size is its learning rate.
+    "step sizes?": "lr",
+    "non max(?:imum)? suppression": "nms",
 }
 
 _ABBREVIATION: Final = re.compile(
@@ -141,6 +146,9 @@ _BIG_O: Final = (
     (re.compile(r"\bo\(\s*log\s*n\s*\)"), "logarithmic"),
 )
 
+# "e to the power of the loss" is its exponential.
+_POWER_OF_E: Final = re.compile(r"\be\s*(?:\^|\*\*|to the power(?: of)?)\s*")
+
 # "TP+FP" says "tp plus fp", as a phrasing written in words does.
 _PLUS: Final = re.compile(r"(?<=[\w)])\s*\+\s*(?=[\w(])")
 
@@ -158,6 +166,8 @@ def expand(text: str) -> str:
     if "o(" in text:
         for pattern, name in _BIG_O:
             text = pattern.sub(name, text)
+    if "power" in text or "^" in text or "**" in text:
+        text = _POWER_OF_E.sub("exponential of ", text)
     if "+" in text:
         text = _PLUS.sub(" plus ", text)
     if "%" in text or "percent" in text:

@@ -27,17 +27,19 @@ def test_the_grader_agrees_with_people_on_answers_it_was_never_tuned_on() -> Non
     assert report.spearman >= HOLDOUT_FLOOR, report.to_dict(worst=10)
 
 
-def test_the_dev_split_tunes_on_questions_no_never_tuned_split_uses() -> None:
-    dev = load_labelled(ROOT / SPLITS["dev"])
-    never_tuned = {
+@pytest.mark.parametrize(("split", "at_least"), [("dev", 15), ("dev2", 6)])
+def test_a_dev_split_tunes_on_questions_no_other_split_uses(split: str, at_least: int) -> None:
+    dev = load_labelled(ROOT / SPLITS[split])
+    others = {
         a.question_id
         for name, path in SPLITS.items()
-        if name not in TUNED_SPLITS and (ROOT / path).exists()
+        if name != split and (ROOT / path).exists()
         for a in load_labelled(ROOT / path)
     }
     questions = {a.question_id for a in dev}
-    assert len(questions) >= 15
-    assert not questions & never_tuned
+    assert split in TUNED_SPLITS
+    assert len(questions) >= at_least
+    assert not questions & others
     for question_id in questions:
         kinds = Counter(a.kind for a in dev if a.question_id == question_id)
         labels = Counter(a.label for a in dev if a.question_id == question_id)

@@ -1,6 +1,8 @@
-"""Crediting partial answers and holding wrong ones down, on answers from the labelled sets:
+"""Crediting partial answers and holding wrong ones down, on answers like the labelled sets':
 conditions and prevented harms are no denials, one direction word is no swap, word order
-tells two points with the same words apart, and a confident misconception caps the score."""
+tells two points with the same words apart, and a confident misconception caps the score. A
+negation after "and you" leaves the clause before it alone, and common paraphrases of ML terms
+("step size", "e to the power of", "NMS") meet the rubric's wording."""
 
 from __future__ import annotations
 
@@ -8,9 +10,16 @@ import pytest
 
 from bot.grading import GradeResult, Rubric, RubricGrader
 from bot.grading.rubric import WRONG_CLAIM_CAP
-from bot.grading.text import normalise, tokenize
+from bot.grading.text import content_stems, normalise, tokenize
 from questions.bank import QuestionBank
 from questions.loader import load_bank
+from questions.schema import KeyPoint
+
+PERPLEXITY_EXP = "Perplexity is the exponential of the cross-entropy"
+IOU_NMS = "It drives anchor assignment in training and non-max suppression"
+ADAM_VS_SGD = (
+    "Versus SGD - less tuning, handles sparse gradients, faster convergence; AdamW is common"
+)
 
 
 @pytest.fixture(scope="module")
@@ -266,3 +275,70 @@ def test_switching_back_is_flipping_back(bank: QuestionBank) -> None:
         "Blue-green switches all traffic between two environments and flips back to roll back"
         in (result.covered)
     )
+
+
+# --- "and you don't" denies only what follows -------------------------------------------
+
+
+def test_a_negation_after_and_you_does_not_deny_the_clause_before(bank: QuestionBank) -> None:
+    answer = (
+        "Adam is momentum plus RMSProp: it keeps an average of the gradients and one of their "
+        "squares. It usually trains faster than SGD and you don't have to tune the learning "
+        "rate nearly as much."
+    )
+    result = grade(bank, "opt-adam-rmsprop", answer)
+    assert result.contradicted == ()
+    assert ADAM_VS_SGD in result.covered
+    assert result.score >= 15
+
+
+def test_a_flat_denial_of_the_point_is_still_a_wrong_claim(bank: QuestionBank) -> None:
+    answer = "Adam does not converge faster than SGD, and it does not handle sparse gradients."
+    assert grade(bank, "opt-adam-rmsprop", answer).contradicted
+
+
+# --- paraphrases of common terms -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question_id", "point", "answer"),
+    [
+        (
+            "nlp-perplexity",
+            PERPLEXITY_EXP,
+            "Perplexity is e to the power of the cross-entropy, so lower loss means lower "
+            "perplexity.",
+        ),
+        ("nlp-perplexity", PERPLEXITY_EXP, "Perplexity is e^H where H is the cross-entropy."),
+        ("cv-iou", IOU_NMS, "NMS uses it to throw away duplicate boxes of the same object."),
+        (
+            "cv-iou",
+            IOU_NMS,
+            "Non-maximum suppression uses it to throw away duplicate boxes of the same object.",
+        ),
+    ],
+)
+def test_a_common_paraphrase_meets_the_rubric_wording(
+    bank: QuestionBank, question_id: str, point: str, answer: str
+) -> None:
+    """ "e to the power of" is the exponential, "NMS" is non-max suppression."""
+    assert point in grade(bank, question_id, answer).covered
+
+
+def test_step_size_is_the_learning_rate() -> None:
+    rubric = Rubric(
+        prompt="How does gradient descent update the weights?",
+        key_points=(
+            KeyPoint(
+                point="Each step moves against the gradient, scaled by the learning rate",
+                phrasings=["scaled by the learning rate", "learning rate times the gradient"],
+            ),
+        ),
+    )
+    answer = "It moves every weight against its gradient, scaled by the step size you choose."
+    assert RubricGrader().grade(rubric, answer).score == 100
+
+
+@pytest.mark.parametrize(("short", "long"), [("vocab", "vocabulary"), ("evenly", "uniformly")])
+def test_everyday_forms_share_a_stem(short: str, long: str) -> None:
+    assert content_stems(short) == content_stems(long)
