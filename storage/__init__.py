@@ -6,6 +6,7 @@ The composition root reaches storage through these names alone; the engine never
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.database import Database, DatabaseUrlError
+from storage.inbox_file import InboxFile
 from storage.secrets import SecretKeyError
 from storage.transfer import ImportSummary, TransferError
 
@@ -14,6 +15,7 @@ __all__ = [
     "Database",
     "DatabaseUrlError",
     "ImportSummary",
+    "InboxFile",
     "SecretKeyError",
     "TransferError",
 ]

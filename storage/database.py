@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import event
@@ -9,8 +10,10 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.ext.asyncio import AsyncSession as AsyncSession
 
-from storage import migrate, transfer
+from bot.ports.storage import InboxUnit
+from storage import inbox_file, migrate, transfer
 from storage.errors import described
+from storage.inbox_file import InboxFile
 from storage.unit_of_work import UnitOfWorkFactory
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -100,7 +103,12 @@ class Database:
         self.url = async_url(raw_url)
         self.engine = create_engine(raw_url, **kwargs)
         self._sessions = session_factory(self.engine)
-        # SQLite has one writer whatever the connection, so the inbox shares its one connection.
+        # An ack waits only for its own commit. PostgreSQL: connections of the inbox's own. A
+        # SQLite file has one writer at a time, so the inbox gets a file of its own beside it
+        # (a connection to the same file would wait on the file lock behind the engine's
+        # transactions); SQLite in memory shares its one connection.
+        file = self.sqlite_file(raw_url)
+        self.inbox_file = InboxFile(inbox_file.beside(file)) if file is not None else None
         self.inbox_engine = (
             self.engine
             if is_sqlite(self.url)
@@ -121,15 +129,18 @@ class Database:
         return is_sqlite(self.url)
 
     def units(self) -> UnitOfWorkFactory:
-        return UnitOfWorkFactory(self._sessions)
+        return UnitOfWorkFactory(self._sessions, holds_apart=self.inbox_file is not None)
 
-    def inbox_units(self) -> UnitOfWorkFactory:
-        """Units for the inbox's writes and sweeps, on connections of their own where the
-        database has more than one writer: an ack waits only for its own commit."""
+    def inbox_units(self) -> Callable[[], InboxUnit]:
+        """Units for the inbox's writes and sweeps: an ack waits only for its own commit."""
+        if self.inbox_file is not None:
+            return self.inbox_file.units
         return UnitOfWorkFactory(session_factory(self.inbox_engine))
 
     async def upgrade(self) -> None:
         await migrate.upgrade(self.engine)
+        if self.inbox_file is not None:
+            await self.inbox_file.prepare(self.engine)
 
     async def is_up_to_date(self) -> bool:
         return await migrate.is_up_to_date(self.engine)
@@ -153,6 +164,8 @@ class Database:
                 return await transfer.import_workspace(session, data)
 
     async def dispose(self) -> None:
+        if self.inbox_file is not None:
+            self.inbox_file.close()
         if self.inbox_engine is not self.engine:
             await self.inbox_engine.dispose()
         await self.engine.dispose()

@@ -51,8 +51,11 @@ class UnitOfWork:
     dashboard: DashboardReads
     inbox: Inbox
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], holds_apart: bool = False
+    ) -> None:
         self._sessions = sessions
+        self._holds_apart = holds_apart
         self._session: AsyncSession | None = None
 
     @property
@@ -80,7 +83,7 @@ class UnitOfWork:
         self.reviews = Reviews(self._session)
         self.pairs = Pairs(self._session)
         self.dashboard = DashboardReads(self._session)
-        self.inbox = Inbox(self._session)
+        self.inbox = Inbox(self._session, self._holds_apart)
         return self
 
     async def __aexit__(
@@ -111,8 +114,12 @@ class UnitOfWork:
 class UnitOfWorkFactory:
     """Makes a fresh unit of work per event; the engine holds this, never a session."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], holds_apart: bool = False
+    ) -> None:
         self._sessions = sessions
+        # The inbox's items are kept in a database of their own: this one holds only replies.
+        self.holds_apart = holds_apart
 
     def __call__(self) -> UnitOfWork:
-        return UnitOfWork(self._sessions)
+        return UnitOfWork(self._sessions, self.holds_apart)

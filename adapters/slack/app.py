@@ -3,9 +3,9 @@
 Bolt answers Slack's HTTP request as soon as `ack()` is called (Events API requests are acked
 by bolt before the listener starts) and runs the listener as a task on the loop that also
 reads new requests. So a listener does no engine work itself: a global middleware keeps the
-request in the inbox (adapters/slack/inbox.py, one grouped commit shared by the requests
-arriving together) before anything acks it, and the listener queues the item's work
-(adapters/slack/work.py); a few workers run the jobs in arrival order. The 3-second deadline
+request in the inbox (adapters/slack/inbox.py; bot/inbox/) before anything acks it and, once
+the listeners have run or been started, queues the item's work (adapters/slack/work.py); a few
+workers run the jobs in arrival order. The 3-second deadline
 never waits on grading or posting, a burst of replies cannot crowd the HTTP side off the loop,
 and a process killed after an ack loses nothing. Only opening a modal runs in the listener,
 because its trigger expires 3 s after the click (and a lost click is only UI). Lazy listeners
@@ -159,13 +159,11 @@ class _Listeners:
                     return BoltResponse(status=503, body="busy")
             context[_ITEM] = item
         await next()
-        return None
-
-    def _submit(self, context: AsyncBoltContext) -> None:
-        """Queue the kept item's work; it starts only after the listener returns."""
-        item = context.get(_ITEM)
-        if isinstance(item, InboxItem):
+        if item is not None:
+            # The listeners have run (or, for events, been started): queue the item's work
+            # now, so it is counted before Slack hears back, without a turn of the loop.
             self._p.work.submit(functools.partial(self.run, item))
+        return None
 
     async def run(self, item: InboxItem) -> None:
         """Handle an item and forget it; a failure leaves it kept, to be taken again."""
@@ -183,19 +181,17 @@ class _Listeners:
         with self._p.work.track():
             await self._handling.handle(item)
 
-    async def acked(self, ack: AsyncAck, context: AsyncBoltContext) -> None:
-        self._submit(context)
+    async def acked(self, ack: AsyncAck) -> None:
         await ack()
 
-    async def handled_later(self, context: AsyncBoltContext) -> None:
-        self._submit(context)
+    async def handled_later(self) -> None:
+        """Kept and queued by the middleware; nothing is left to do here."""
 
     async def action(
         self, ack: AsyncAck, body: Body, action: Body, context: AsyncBoltContext
     ) -> None:
         if isinstance(context.get(_ITEM), InboxItem):
-            self._submit(context)
-            await ack()
+            await ack()  # kept: the middleware queues its work
             return
         with self._p.work.track():
             await ack()
@@ -217,7 +213,6 @@ class _Listeners:
 
     async def gone(self, body: Body, context: AsyncBoltContext) -> None:
         self._forget(_workspace(context, body), context)  # at once: stop using the token
-        self._submit(context)
 
 
 def _user(body: Body) -> Body:

@@ -7,7 +7,6 @@ with SLACK_APP_TOKEN and needs no public URL.
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import logging
 from collections.abc import Awaitable, Callable
@@ -204,9 +203,6 @@ class SlackRuntime:
             log.warning("%d Slack requests queued; refusing new ones", self.work.backlog)
             return web.Response(status=503, text="busy")
         response = await self.bolt.async_dispatch(await to_bolt_request(request))
-        # Let the listener bolt just started queue its work, so it is counted before Slack
-        # hears back (health checks and shutdown then see it).
-        await asyncio.sleep(0)
         return await to_aiohttp_response(response)
 
     async def _metrics(self, _request: web.Request) -> web.Response:

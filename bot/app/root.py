@@ -36,7 +36,7 @@ from bot.rounds.mock import MockRounds, RoundRules
 from bot.router import Router
 from questions.bank import QuestionBank
 from questions.loader import load_bank
-from storage import AsyncEngine, Database
+from storage import AsyncEngine, Database, InboxFile
 
 
 class StartupError(RuntimeError):
@@ -84,6 +84,8 @@ class App:
     inbox: Inbox | None = None
     # The inbox's own connections, where it has them (PostgreSQL).
     inbox_database: AsyncEngine | None = None
+    # The inbox's own file, where it has one (a SQLite database file).
+    inbox_file: InboxFile | None = None
     # On SIGTERM, how long events in flight get to finish.
     drain_seconds: float = 20.0
 
@@ -92,6 +94,8 @@ class App:
             await self.inbox.close()
         if self.inbox_database is not None and self.inbox_database is not self.database:
             await self.inbox_database.dispose()
+        if self.inbox_file is not None:
+            self.inbox_file.close()
         if isinstance(self.grader, LlmGrader):
             await self.grader.close()
         await self.database.dispose()
@@ -234,11 +238,15 @@ async def build_app(
         web=web,
         units=database.units(),
         inbox_database=database.inbox_engine,
+        inbox_file=database.inbox_file,
         inbox=Inbox(
             database.inbox_units(),
             clock,
             lease=timedelta(seconds=settings.inbox_lease_seconds),
             chats=engine.chats,
+            held_units=database.units() if database.inbox_file is not None else None,
+            inline=database.inbox_file is not None,
+            tidy=database.inbox_file.checkpoint if database.inbox_file is not None else None,
         ),
         drain_seconds=settings.drain_seconds,
     )

@@ -7,10 +7,18 @@ process after a restart or in any other replica, and go to the adapter's handler
 platform. The engine's event-id claim, committed with the event's changes, makes a second
 handling of an item that was in fact finished a no-op, so every item takes effect once.
 
-Writes are grouped (group commit): items that arrive while one group is being written form the
-next group, written in one transaction. Under a burst of events an ack waits for at most one
-transaction ahead of its own. Removals of handled items are written every REMOVE_AFTER_S, not
-with each group, so an ack's transaction is one INSERT and its commit.
+Writes to a database over the network are grouped (group commit): items that arrive while one
+group is being written form the next group, written in one transaction, so under a burst an
+ack waits for at most one transaction ahead of its own. Writes that never wait (`inline`: the
+SQLite inbox file of storage/inbox_file.py, written on the loop) are made at once, each in its
+own transaction. Removals of handled items are written every REMOVE_AFTER_S, not with each
+ack, so an ack's transaction is one INSERT and its commit.
+
+The items may be kept in a database of their own while the replies events owe are held, with
+the events' changes, in the engine's (`held_units`). Then an item left behind is sent its held
+replies from there, and removals clear the held replies first and the item after, so an item
+is never gone while its replies are still held. `tidy` runs after each sweep (the inbox file's
+checkpoint).
 """
 
 from __future__ import annotations
@@ -19,7 +27,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from bot.inbox.codec import decode
@@ -27,7 +35,7 @@ from bot.outbox import Outbox, Outgoing
 from bot.ports.chat import ChatLookup
 from bot.ports.clock import Clock
 from bot.ports.records import InboxItem
-from bot.ports.storage import UnitOfWork
+from bot.ports.storage import InboxUnit
 
 log = logging.getLogger(__name__)
 
@@ -51,21 +59,31 @@ class _Waiting:
 class Inbox:
     def __init__(
         self,
-        uow_factory: Callable[[], UnitOfWork],
+        uow_factory: Callable[[], InboxUnit],
         clock: Clock,
         lease: timedelta = DEFAULT_LEASE,
         max_group: int = MAX_GROUP,
         chats: ChatLookup | None = None,
+        held_units: Callable[[], InboxUnit] | None = None,
+        inline: bool = False,
+        tidy: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         if lease <= timedelta(0):
             raise ValueError("the inbox lease must be positive")
         self._uow = uow_factory
+        self._held = held_units
+        self._inline = inline
+        self._tidy = tidy
+        self._clearing: asyncio.Task[None] | None = None
         self._clock = clock
         self._chats = chats or ChatLookup()
         self.lease = lease
         self._max_group = max_group
         self._waiting: list[_Waiting] = []
+        # Handled items that may be removed now; where replies are held apart, handled items
+        # wait in _uncleared until their held replies are cleared.
         self._removals: set[Key] = set()
+        self._uncleared: set[Key] = set()
         self._writer: asyncio.Task[None] | None = None
         self._remover: asyncio.TimerHandle | None = None
         self._remove_now = False
@@ -81,6 +99,14 @@ class Inbox:
 
     async def keep(self, item: InboxItem) -> None:
         """Return once the item is committed; a storage error means it was not kept."""
+        if self._inline:
+            # Writes that never wait (storage/inbox_file.py): no group to wait for.
+            async with self._uow() as uow:
+                await uow.inbox.add([item], self._clock.now() + self.lease)
+                await uow.commit()
+            self.kept += 1
+            self._mine.add((item.platform, item.key))
+            return
         waiting = _Waiting(item, asyncio.get_running_loop().create_future())
         self._waiting.append(waiting)
         self._kick()
@@ -95,9 +121,8 @@ class Inbox:
         """
         key = (item.platform, item.key)
         self._mine.discard(key)
-        self._removals.add(key)
-        if self._remover is None:
-            self._remover = asyncio.get_running_loop().call_later(REMOVE_AFTER_S, self._remove)
+        (self._uncleared if self._held is not None else self._removals).add(key)
+        self._arm_remover()
 
     def release(self, item: InboxItem) -> None:
         """Handling failed: leave the item kept, for whoever takes it once its lease ran out."""
@@ -105,8 +130,31 @@ class Inbox:
 
     def _remove(self) -> None:
         self._remover = None
-        if self._removals:
+        if self._uncleared and (self._clearing is None or self._clearing.done()):
+            self._clearing = asyncio.create_task(self._clear_then_remove())
+        elif self._removals:
             self._kick(removals_too=True)
+
+    async def _clear_then_remove(self) -> None:
+        """Clear the held replies of handled items, then remove the items (off the acks' path:
+        the engine's database may be busy, the inbox's own is not)."""
+        keys, self._uncleared = self._uncleared, set()
+        if self._held is not None and keys:
+            try:
+                async with self._held() as uow:
+                    await uow.inbox.remove(keys)
+                    await uow.commit()
+            except Exception as exc:
+                self._uncleared |= keys
+                log.warning("held replies could not be cleared (%s)", type(exc).__name__)
+                self._arm_remover()
+                return
+        self._removals |= keys
+        self._kick(removals_too=True)
+
+    def _arm_remover(self) -> None:
+        if self._remover is None:
+            self._remover = asyncio.get_running_loop().call_later(REMOVE_AFTER_S, self._remove)
 
     def _kick(self, removals_too: bool = False) -> None:
         """Start the writer; removals are written only when asked (flush, the removal timer)."""
@@ -160,6 +208,10 @@ class Inbox:
         if self._remover is not None:
             self._remover.cancel()
             self._remover = None
+        if self._clearing is not None:
+            await asyncio.shield(self._clearing)
+        if self._uncleared:
+            await self._clear_then_remove()
         if self._waiting or self._removals:
             self._kick(removals_too=True)
         if self._writer is not None:
@@ -191,6 +243,8 @@ class Inbox:
         items = [i for i in items if (i.platform, i.key) not in self._mine]
         if not items:
             return 0
+        if self._held is not None:
+            items = await self._with_held_replies(items)
         self._mine.update((i.platform, i.key) for i in items)
         log.info("handling %d inbox items left behind by an earlier run or replica", len(items))
         gate = asyncio.Semaphore(SWEEP_WORKERS)
@@ -201,6 +255,15 @@ class Inbox:
 
         await asyncio.gather(*(run(item) for item in items))
         return len(items)
+
+    async def _with_held_replies(self, items: list[InboxItem]) -> list[InboxItem]:
+        assert self._held is not None
+        async with self._held() as uow:
+            held = await uow.inbox.held({(i.platform, i.key) for i in items})
+        return [
+            replace(i, replies=held[(i.platform, i.key)]) if (i.platform, i.key) in held else i
+            for i in items
+        ]
 
     async def _run_left_behind(self, item: InboxItem) -> None:
         if item.attempts > MAX_ATTEMPTS:
@@ -253,6 +316,11 @@ class Inbox:
                     pass
             except Exception as exc:
                 log.warning("sweeping the inbox failed (%s); trying again", type(exc).__name__)
+            if self._tidy is not None:
+                try:
+                    await self._tidy()
+                except Exception as exc:
+                    log.warning("tidying the inbox failed (%s)", type(exc).__name__)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), every_s)
 

@@ -30,6 +30,10 @@ class Inbox(Repo):
                 held, lease = self.d.inbox[(platform, key)]
                 self.d.inbox[(platform, key)] = (replace(held, replies=text), lease)
 
+    async def held(self, keys: Collection[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        found = {key: self.d.inbox[key][0].replies for key in keys if key in self.d.inbox}
+        return {key: text for key, text in found.items() if text is not None}
+
     async def lease(
         self, platforms: Collection[str], now: datetime, until: datetime, limit: int
     ) -> list[InboxItem]:
