@@ -8,7 +8,9 @@ topics, leaderboard), and a few people running one-question mock rounds back to 
 answer in the round's thread, end). The rate is bounded (--rate requests per second, spread
 evenly) and the run is bounded (--minutes).
 
-Reported: the bot's resident memory at the start of the load, at the end of its first minute
+The load begins once the bot is ready and its grader warm-up has finished (its log line), as
+a bot in service would be; the wait is reported. Reported: the bot's resident memory at the
+start of the load, at the end of its first minute
 (caches and pools warm by then) and at its end, with growth from both and the steady slope
 after warm-up; per minute, RSS, the bot's CPU use and its peak work in flight (soak_watch.py);
 errors (non-200 answers, failed requests); ack latency p50/p99 for every minute; how many of
@@ -302,6 +304,17 @@ async def main(args: argparse.Namespace) -> None:
         sys.exit(1)
 
 
+async def grader_warmed(log: Path, timeout_s: float = 60.0) -> float | None:
+    """Seconds waited for the bot's grader warm-up (its log line), so the load meets a bot that
+    is ready and warm, as it would in service; None if the line never came."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout_s:
+        if "grader warm:" in await asyncio.to_thread(log.read_text, errors="replace"):
+            return round(time.monotonic() - started, 2)
+        await asyncio.sleep(0.2)
+    return None
+
+
 async def soak(
     api_url: str, db: Database, tmp: Path, bank: Any, args: argparse.Namespace
 ) -> dict[str, Any]:
@@ -309,6 +322,7 @@ async def soak(
     try:
         thread, question_id = await daily_thread(url, db)
         answer = answer_covering(bank, question_id)
+        warm_wait_s = await grader_warmed(bot.log)
         mock_answer = "I would compare against a baseline on held-out data and check assumptions."
         connector = aiohttp.TCPConnector(limit=200)
         async with aiohttp.ClientSession(connector=connector) as session:
@@ -340,6 +354,7 @@ async def soak(
     ]
     every = [v for values in load.by_minute.values() for v in values]
     return {
+        "load_began_after_grader_warm_s": warm_wait_s,
         "sent": load.sent,
         "mock_rounds_answered": sum(r for r in results[2:] if isinstance(r, int)),
         "errors": load.errors,

@@ -119,9 +119,7 @@ async def test_an_item_left_behind_gets_the_replies_its_event_committed_then_bot
     clock = ManualClock(NOW)
     chat = FakeChat()
     try:
-        died = Inbox(
-            database.inbox_units(), clock, LEASE, held_units=database.units(), inline=True
-        )
+        died = Inbox(database.inbox_units(), clock, LEASE, held_units=database.units(), inline=True)
         await died.keep(item("Ev1"))
         await died.keep(item("Ev2"))
         async with database.units()() as uow:  # Ev1's changes, committed with its replies
@@ -154,6 +152,10 @@ async def test_an_item_left_behind_gets_the_replies_its_event_committed_then_bot
         await database.dispose()
 
 
+def size_of(path: Path) -> int:
+    return path.stat().st_size
+
+
 async def test_the_inbox_files_log_is_checkpointed_off_the_loop_and_stays_small(
     tmp_path: Path,
 ) -> None:
@@ -172,7 +174,7 @@ async def test_the_inbox_files_log_is_checkpointed_off_the_loop_and_stays_small(
                 inbox.done(each)
             await inbox.flush()
             await database.inbox_file.checkpoint()
-            sizes.append(log.stat().st_size)
+            sizes.append(size_of(log))
         assert kept_in_file(database) == 0
         # Without checkpoints the log only grows (SQLite's own are off on this file); with
         # them each burst reuses it from the start.
