@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Final
 
+from bot.grading.claims import claim_words
 from bot.grading.lexicon import FIRST_PERSON, OPPOSITE_PAIRS
 from bot.grading.protocol import Rubric
 from bot.grading.reference import Reference
@@ -79,6 +80,9 @@ class Claim:
     # Sides the claim names, which an answer must name too: "ridge gives sparse models" is
     # no claim about L1.
     sides: frozenset[str] = frozenset()
+    # The claim's own statement, as `bot.grading.claims.claim_words` reads it.
+    wording: tuple[str, ...] = ()
+    telling: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,7 +217,10 @@ def compile_rubric(rubric: Rubric) -> CompiledRubric:
         stated = affirmed_stems(key_point.point) - _THIN_WORDS
         own = stated | {t.stem for p in phrasings if not p.negated for t in p.terms}
         anchor, rival = _side_of(key_point.point, sides, qualifiers)
-        claims = tuple(_claim(c, side_forms, all_point_terms) for c in key_point.contradictions)
+        said = own | prompt_stems
+        claims = tuple(
+            _claim(c, side_forms, all_point_terms, said) for c in key_point.contradictions
+        )
         point = Point(
             text=key_point.point,
             weight=key_point.weight,
@@ -254,7 +261,10 @@ def compile_rubric(rubric: Rubric) -> CompiledRubric:
 
 
 def _claim(
-    contradiction: Contradiction, side_forms: frozenset[str], right: list[frozenset[str]]
+    contradiction: Contradiction,
+    side_forms: frozenset[str],
+    right: list[frozenset[str]],
+    said: set[str],
 ) -> Claim:
     """A misconception's phrasings, less those too thin to be a claim: one word, or only words
     a correct phrasing of the rubric also uses ("logistic regression is used for regression"
@@ -268,7 +278,8 @@ def _claim(
         and not any({t.stem for t in p.terms} <= terms for terms in right)
     )
     sides = _frozen(t.stem for p in phrasings for t in p.terms if t.stem in side_forms)
-    return Claim(contradiction.claim, contradiction.correction, phrasings, sides)
+    wording = claim_words(contradiction.claim, said, side_forms)
+    return Claim(contradiction.claim, contradiction.correction, phrasings, sides, *wording)
 
 
 def _with_distinctive_words(drafts: list[tuple[Point, set[str]]]) -> tuple[Point, ...]:

@@ -22,6 +22,7 @@ from typing import Final
 
 from rapidfuzz import fuzz, process
 
+from bot.grading.claims import said_in_order, states_claim
 from bot.grading.compiled import Phrasing, Point, Term
 from bot.grading.lexicon import FIRST_PERSON
 from bot.grading.sides import (
@@ -126,8 +127,8 @@ class Matcher:
                 # A phrasing that says "not ..." tells what the other side lacks.
                 if not phrasing.negated and about_the_other_side(point, sentence, found):
                     # Said of the other side when it is the subject, named before the match.
-                    if said_of_the_other_side(point, sentence, found[0], self._asked) and any(
-                        t.stem in point.distinctive for t in phrasing.terms
+                    if said_of_the_other_side(point, sentence, found[0], self._asked) and (
+                        phrasing.ordered or any(t.stem in point.distinctive for t in phrasing.terms)
                     ):
                         wrong = wrong or self._said(sentence, found, _belongs_to(point))
                     continue
@@ -146,11 +147,16 @@ class Matcher:
         return Verdict(PARTLY_CREDIT if self._partly_covers(point) else 0.0)
 
     def _claimed(self, point: Point) -> str | None:
-        """A misconception the rubric lists for this point, said and not denied."""
+        """A misconception the rubric lists for this point, said and not denied: in one of
+        its phrasings or close to its own statement (`bot.grading.claims`)."""
         for claim in point.claims:
             for phrasing in claim.phrasings:
                 for index, sentence in enumerate(self._sentences):
                     found = self._match(phrasing, index)
+                    if not phrasing.negated and not _states_whole(phrasing, found):
+                        # Its words said again later, in its order: "null ... null = null is true".
+                        stems = tuple(t.stem for t in phrasing.terms)
+                        found = said_in_order(sentence, stems, 2 * len(stems) + 1)
                     named = {t.stem for t in phrasing.terms} & claim.sides
                     if (
                         _states_whole(phrasing, found)
@@ -158,6 +164,10 @@ class Matcher:
                         and all(side in sentence.affirmed_stems for side in named)
                     ):
                         return f"You said {_clause(claim.text)}: {_clause(claim.correction)}"
+            for sentence in self._sentences:
+                found = states_claim(claim, sentence)
+                if found and _said_together(sentence, found):
+                    return f"You said {_clause(claim.text)}: {_clause(claim.correction)}"
         return None
 
     def _swapped_sides(self, point: Point) -> str | None:
@@ -257,7 +267,10 @@ class Matcher:
             if allowed_misses < 0:
                 return ()
         if phrasing.ordered and found != sorted(found):
-            return ()  # "the centre word predicts the context", said the other way round
+            # "the centre word predicts the context", said the other way round, unless the
+            # words are said again later in this order.
+            ordered = tuple(t.stem for t in phrasing.terms)
+            return said_in_order(sentence, ordered, len(ordered) + 1)
         return tuple(sorted(found))
 
     def _fuzzy_position(self, term: Term, index: int, affirmed: bool) -> int | None:

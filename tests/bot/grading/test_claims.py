@@ -1,0 +1,152 @@
+"""A listed misconception said in words close to its own statement, or with its words said
+again later in a sentence, is a wrong claim; reported, conditioned or about the other side of
+a comparison, it is not."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.grading import Rubric, RubricGrader
+from bot.grading.rubric import WRONG_CLAIM_CAP
+from questions.bank import QuestionBank
+from questions.loader import load_bank
+from questions.schema import Contradiction, KeyPoint
+
+
+def wrongly(point: str, phrasings: list[str], claim: str, said: str, correction: str) -> KeyPoint:
+    """A key point with one listed misconception, said in one phrasing."""
+    wrong = Contradiction(claim=claim, phrasings=[said], correction=correction)
+    return KeyPoint(point=point, phrasings=phrasings, contradictions=[wrong])
+
+
+PERPLEXITY = Rubric(
+    prompt="What is the perplexity of a language model?",
+    key_points=(
+        KeyPoint(
+            point="Perplexity is the exponential of the cross-entropy",
+            phrasings=["exponential of the cross-entropy"],
+        ),
+        wrongly(
+            "Lower perplexity is better",
+            ["lower is better"],
+            "A higher perplexity means a better language model",
+            "maximise perplexity",
+            "Lower perplexity is better",
+        ),
+    ),
+)
+BLEU_ROUGE = Rubric(
+    prompt="How do BLEU and ROUGE differ?",
+    key_points=(
+        wrongly(
+            "BLEU measures n-gram precision with a brevity penalty",
+            ["brevity penalty", "n-gram precision"],
+            "BLEU measures recall of the reference n-grams",
+            "bleu is recall-based",
+            "BLEU is precision-based",
+        ),
+        KeyPoint(
+            point="ROUGE measures recall of the reference n-grams",
+            phrasings=["recall of the reference"],
+        ),
+    ),
+)
+NULLS = Rubric(
+    prompt="How does SQL COUNT treat NULL?",
+    key_points=(
+        wrongly(
+            "COUNT(*) counts rows while COUNT(col) counts only non-NULL values",
+            ["only non-null values", "skips null values"],
+            "COUNT(col) counts NULLs too",
+            "count(col) counts nulls",
+            "COUNT(col) skips NULLs",
+        ),
+    ),
+)
+
+
+@pytest.fixture(scope="module")
+def shipped() -> QuestionBank:
+    return load_bank()
+
+
+def wrong_claims(rubric: Rubric, answer: str) -> list[str]:
+    return list(RubricGrader().grade(rubric, answer).contradicted)
+
+
+def test_a_misconception_in_its_own_words_is_named_and_capped() -> None:
+    answer = (
+        "Perplexity is the exponential of the cross-entropy, so a higher perplexity means a "
+        "better model."
+    )
+    result = RubricGrader().grade(PERPLEXITY, answer)
+    assert result.contradicted == (
+        "You said A higher perplexity means a better language model: Lower perplexity is better",
+    )
+    assert result.score <= WRONG_CLAIM_CAP
+
+
+def test_a_misconception_reported_as_one_is_no_claim() -> None:
+    answer = (
+        "A common misconception is that a higher perplexity means a better model; in fact "
+        "lower is better."
+    )
+    assert wrong_claims(PERPLEXITY, answer) == []
+
+
+def test_the_claim_said_of_the_other_side_is_no_claim() -> None:
+    answer = "ROUGE measures recall of the reference n-grams, and BLEU uses a brevity penalty."
+    assert wrong_claims(BLEU_ROUGE, answer) == []
+    said = wrong_claims(BLEU_ROUGE, "BLEU measures recall of the reference n-grams.")
+    assert "You said BLEU measures recall of the reference n-grams: BLEU is precision-based" in said
+
+
+def test_a_claim_whose_words_come_again_later_is_found() -> None:
+    answer = "NULL is just like zero, and COUNT(col) counts NULLs like any other value."
+    assert wrong_claims(NULLS, answer) == [
+        "You said COUNT(col) counts NULLs too: COUNT(col) skips NULLs"
+    ]
+    assert wrong_claims(NULLS, "COUNT(*) counts rows, but COUNT(col) skips NULL values.") == []
+
+
+def test_swapped_word2vec_variants_are_a_wrong_claim(shipped: QuestionBank) -> None:
+    question = shipped.get("nlp-word2vec")
+    assert question is not None
+    rubric = Rubric.for_question(question)
+    swapped = (
+        "With CBOW the centre word is used to predict the neighbours, and skip-gram averages "
+        "the context to predict the centre word."
+    )
+    right = (
+        "Skip-gram predicts each context word from the centre word, and CBOW averages the "
+        "context to predict the centre word."
+    )
+    assert wrong_claims(rubric, swapped) != []
+    assert wrong_claims(rubric, right) == []
+
+
+@pytest.mark.parametrize(
+    ("question_id", "wrong", "right"),
+    [
+        (
+            "cv-iou",
+            "IoU is the overlap divided by the area of the predicted box only.",
+            "IoU is the overlap divided by the area of the union of the predicted box and the "
+            "ground-truth box.",
+        ),
+        (
+            "rec-cf-user-item",
+            "Item-based filtering finds the users most like you and recommends what they liked.",
+            "User-based filtering finds the most similar users and recommends what they liked, "
+            "and item-based filtering recommends items similar to what you bought.",
+        ),
+    ],
+)
+def test_swapped_or_one_sided_definitions_in_the_pack_are_caught(
+    shipped: QuestionBank, question_id: str, wrong: str, right: str
+) -> None:
+    question = shipped.get(question_id)
+    assert question is not None
+    rubric = Rubric.for_question(question)
+    assert wrong_claims(rubric, wrong) != []
+    assert wrong_claims(rubric, right) == []
