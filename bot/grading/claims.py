@@ -1,10 +1,13 @@
 """A listed misconception asserted in words close to its own statement, not a phrasing.
 
 A rubric's phrasings of a wrong claim are short and exact, so a candidate who states the
-misconception at length ("gives the highest weight to the words that appear in the most
-documents") can miss every one of them. The claim's own statement is a fuller phrasing:
-a sentence asserts it when it affirms, in the claim's order and close together, most of its
-words, among them every word that makes it wrong rather than the point it contradicts.
+misconception in a sentence of their own ("so a higher perplexity means a better model") can
+miss every one of them. The claim's own statement is a fuller phrasing: a sentence asserts it
+when it affirms, in the claim's order and close together, most of its words, among them every
+word that makes it wrong rather than the point it contradicts.
+
+Also here: finding a phrasing's words said again later in a sentence, in its order, which
+both wrong claims and order-sensitive points need.
 """
 
 from __future__ import annotations
@@ -17,11 +20,11 @@ from bot.grading.text import CLAIM_WORDS, Sentence, is_content, normalise, stem,
 if TYPE_CHECKING:
     from bot.grading.compiled import Claim
 
-# Share of the claim's words a sentence must say, in order; and how far apart they may be.
+# Share of the claim's words a sentence must say, in order.
 CLAIM_TEXT_SHARE: Final = 0.8
 # A claim shorter than this says too little to be told from a passing mention.
 CLAIM_TEXT_MIN_WORDS: Final = 3
-# Words before a claim that report it as someone's error rather than assert it: "the most
+# Words of a sentence that report a claim as someone's error rather than assert it: "the most
 # common misreading is treating the p-value as the probability the null is true".
 _REPORTED: Final = frozenset(
     map(
@@ -71,9 +74,9 @@ def states_claim(claim: Claim, sentence: Sentence) -> tuple[int, ...]:
     if any(stem(token) in _REPORTED for token in sentence.tokens):
         return ()
     said = [
-        (position, stem)
-        for stem, position in _affirmed_positions(sentence, frozenset(wording))
-        if stem in wording
+        (position, word)
+        for word, position in _affirmed_positions(sentence, frozenset(wording))
+        if word in wording
     ]
     reach = 2 * need + 1
     for index, (start, _) in enumerate(said):
