@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Final
 
+from bot.grading.lexicon import OPPOSITE_PAIRS
 from bot.grading.text import CLAIM_WORDS, Sentence, is_content, normalise, stem, tokenize
 
 if TYPE_CHECKING:
@@ -47,6 +48,19 @@ _REPORTED: Final = frozenset(
 # Words inside a match that make part of it a condition, not a claim: "the probability,
 # computed assuming the null is true, of ..." does not say the null is true.
 _CONDITIONAL: Final = frozenset({"assuming", "assume", "if", "given", "under", "when", "unless"})
+
+
+def _opposites_by_stem() -> dict[str, tuple[str, ...]]:
+    """Direction words by stem, each with its opposites ("higher" -> "lower")."""
+    table: dict[str, tuple[str, ...]] = {}
+    for a, b in OPPOSITE_PAIRS:
+        for x, y in ((stem(a), stem(b)), (stem(b), stem(a))):
+            if y not in table.get(x, ()):
+                table[x] = (*table.get(x, ()), y)
+    return table
+
+
+OPPOSITES: Final = _opposites_by_stem()
 
 
 def claim_words(

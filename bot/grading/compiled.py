@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Final
 
-from bot.grading.claims import claim_words
-from bot.grading.lexicon import FIRST_PERSON, OPPOSITE_PAIRS
+from bot.grading.claims import OPPOSITES, claim_words
+from bot.grading.lexicon import FIRST_PERSON
 from bot.grading.protocol import Rubric
 from bot.grading.reference import Reference
 from bot.grading.text import (
@@ -36,18 +36,6 @@ LONG_PHRASING_SHARE: Final = 0.75
 # underfitting point ("bad even on training data") said of overfitting.
 _THIN_WORDS: Final = frozenset(map(stem, CLAIM_WORDS))
 _NOTHING: Final[frozenset[str]] = frozenset()
-
-
-def _opposites_by_stem() -> dict[str, tuple[str, ...]]:
-    table: dict[str, tuple[str, ...]] = {}
-    for a, b in OPPOSITE_PAIRS:
-        for x, y in ((stem(a), stem(b)), (stem(b), stem(a))):
-            if y not in table.get(x, ()):
-                table[x] = (*table.get(x, ()), y)
-    return table
-
-
-OPPOSITES: Final = _opposites_by_stem()
 
 
 @dataclass(frozen=True, slots=True)
