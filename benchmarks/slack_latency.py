@@ -222,11 +222,17 @@ def _free_port() -> int:
 
 
 def _clean_env() -> dict[str, str]:
-    return {
+    env = {
         k: v
         for k, v in os.environ.items()
         if k not in SLACK_VARS and not k.startswith("INTERVIEW_BOT_")
     }
+    # The servers run in a temporary directory: the bot must load this tree, not whichever
+    # checkout is installed, so the tree leads its path (any PYTHONPATH entries, made absolute,
+    # follow).
+    entries = [os.path.abspath(e) for e in env.get("PYTHONPATH", "").split(os.pathsep) if e]
+    env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys([str(ROOT), *entries]))
+    return env
 
 
 async def _spawn(args: list[str], log: Path, env: dict[str, str], cwd: Path) -> Child:

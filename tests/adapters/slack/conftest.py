@@ -35,11 +35,17 @@ EVIL_NAME = "<!channel> Mallory <@UADMIN>"
 def subprocess_env() -> dict[str, str]:
     """This process's environment without anything that configures a bot, for a bot started
     as a subprocess to be configured by its test alone."""
-    return {
+    env = {
         k: v
         for k, v in os.environ.items()
         if k not in SLACK_VARS and k != "DATABASE_URL" and not k.startswith("INTERVIEW_BOT_")
     }
+    if env.get("PYTHONPATH"):
+        # The bot runs in the test's temporary directory: a relative entry ("PYTHONPATH=.")
+        # would name that directory and quietly load the installed checkout instead of this one.
+        entries = env["PYTHONPATH"].split(os.pathsep)
+        env["PYTHONPATH"] = os.pathsep.join(os.path.abspath(e) for e in entries if e)
+    return env
 
 
 @pytest.fixture
