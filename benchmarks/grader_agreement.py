@@ -22,7 +22,7 @@ from typing import Final
 from bot.grading import Rubric, RubricGrader
 from bot.grading.agreement import SPLITS as SPLIT_PATHS
 from bot.grading.agreement import TUNED_SPLITS, LabelledAnswer, evaluate, load_labelled
-from bot.grading.semeval import StudentAnswer, load_corpus, question_of, sample
+from bot.grading.semeval import StudentAnswer, load_corpus, rubrics_for, sample
 from bot.grading.semeval import evaluate as semeval_evaluate
 from questions.bank import QuestionBank
 from questions.loader import load_bank
@@ -58,14 +58,7 @@ def latency(bank: QuestionBank, labelled: list[LabelledAnswer]) -> dict[str, flo
 
 def semeval_latency(rows: list[StudentAnswer]) -> dict[str, float]:
     """The same over SemEval answers, whose answer-only questions are graded another way."""
-    rubrics: dict[tuple[str, str], Rubric] = {}
-    cases = []
-    for row in rows:
-        key = (row.corpus, row.question_id)
-        if key not in rubrics:
-            rubrics[key] = Rubric.for_question(question_of(row))
-        cases.append((rubrics[key], row.answer))
-    return timed(cases)
+    return timed([(r, row.answer) for r, row in zip(rubrics_for(rows), rows, strict=True)])
 
 
 def timed(cases: list[tuple[Rubric, str]]) -> dict[str, float]:

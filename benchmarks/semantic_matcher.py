@@ -32,8 +32,8 @@ from bot.grading.semeval import (
     cosine,
     half_of,
     load_corpus,
-    question_of,
     roc_auc,
+    rubrics_for,
     sample,
 )
 from bot.grading.text import normalise, split_sentences
@@ -119,14 +119,10 @@ def labelled_report(
 
 
 def semeval_scores(rows: list[StudentAnswer], grader: RubricGrader) -> list[float]:
-    rubrics: dict[tuple[str, str], Rubric] = {}
-    scores = []
-    for row in rows:
-        key = (row.corpus, row.question_id)
-        if key not in rubrics:
-            rubrics[key] = Rubric.for_question(question_of(row))
-        scores.append(float(grader.grade(rubrics[key], row.answer).score))
-    return scores
+    return [
+        float(grader.grade(rubric, row.answer).score)
+        for rubric, row in zip(rubrics_for(rows), rows, strict=True)
+    ]
 
 
 def semeval_report(

@@ -75,6 +75,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(SCRIPT.parent))
 
 import open_loop  # noqa: E402
+from soak_watch import status_mib  # noqa: E402
 
 from questions.loader import load_bank  # noqa: E402
 from tests.adapters.slack.driver import SIGNING_SECRET, signed_headers  # noqa: E402
@@ -539,15 +540,6 @@ async def daily_thread(url: str, row: Row, team: str = TEAM) -> tuple[str, str]:
     return result
 
 
-def peak_rss_mib(pid: int) -> float | None:
-    """The process's peak resident set (Linux), or None where /proc does not say."""
-    with contextlib.suppress(OSError):
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return round(int(line.split()[1]) / 1024, 1)
-    return None
-
-
 async def drained(url: str, row: Row, expected: int) -> dict[str, Any]:
     """Wait until the bot has no work in flight and every reply is an answer row."""
     started = time.perf_counter()
@@ -691,7 +683,7 @@ async def _measure_bot(
         load_s = time.perf_counter() - started
         sent = args.users + adapter["ok"]  # warm-up replies are answers too
         graded = await drained(bot_url, row, sent)
-        graded["bot_peak_rss_mib"] = peak_rss_mib(bot.proc.pid)
+        graded["bot_peak_rss_mib"] = status_mib(bot.proc.pid, "VmHWM")
         graded["answers_per_s_end_to_end"] = round(
             graded["answer_rows"] / (load_s + graded["drain_after_load_s"]), 1
         )

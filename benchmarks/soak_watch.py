@@ -22,12 +22,18 @@ WARM_UP_S = 60.0
 TICKS_PER_S = os.sysconf("SC_CLK_TCK")
 
 
-def rss_mib(pid: int) -> float | None:
+def status_mib(pid: int, field: str) -> float | None:
+    """A memory figure of the process's /proc status (Linux), or None where it does not say:
+    VmRSS its resident set now, VmHWM its peak."""
     with contextlib.suppress(OSError):
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+            if line.startswith(f"{field}:"):
                 return round(int(line.split()[1]) / 1024, 1)
     return None
+
+
+def rss_mib(pid: int) -> float | None:
+    return status_mib(pid, "VmRSS")
 
 
 def cpu_seconds(pid: int) -> float | None:

@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.pool import StaticPool
 
 from bot.ports.records import InboxItem
-from storage.errors import translate
+from storage.errors import translate, translated
 from storage.inbox import HELD, Inbox
 from storage.models import InboxEntry
 
@@ -111,13 +111,8 @@ class InboxFileUnit:
             raise error from exc
 
     async def commit(self) -> None:
-        try:
+        async with translated():
             self._connection.commit()
-        except Exception as exc:
-            error = translate(exc)
-            if error is None:
-                raise
-            raise error from exc
 
 
 class InboxFile:

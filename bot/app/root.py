@@ -213,8 +213,9 @@ async def build_app(
     except ValueError as exc:
         await database.dispose()
         raise StartupError(str(exc)) from None
+    units = database.units()
     engine, scheduler = build_engine(
-        database.units(),
+        units,
         BankRegistry(bank),
         grader,
         clock,
@@ -236,7 +237,7 @@ async def build_app(
         max_concurrent_events=settings.max_concurrent_events,
         scheduler=scheduler,
         web=web,
-        units=database.units(),
+        units=units,
         inbox_database=database.inbox_engine,
         inbox_file=database.inbox_file,
         inbox=Inbox(
@@ -244,7 +245,7 @@ async def build_app(
             clock,
             lease=timedelta(seconds=settings.inbox_lease_seconds),
             chats=engine.chats,
-            held_units=database.units() if database.inbox_file is not None else None,
+            held_units=units if database.inbox_file is not None else None,
             inline=database.inbox_file is not None,
             tidy=database.inbox_file.checkpoint if database.inbox_file is not None else None,
         ),

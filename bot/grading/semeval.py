@@ -125,6 +125,18 @@ def roc_auc(scores: Sequence[float], positive: Sequence[bool]) -> float:
     return wins / (len(pos) * len(neg))
 
 
+def rubrics_for(rows: Iterable[StudentAnswer]) -> list[Rubric]:
+    """Each answer's rubric, built once per question and shared by its answers."""
+    built: dict[tuple[str, str], Rubric] = {}
+    rubrics: list[Rubric] = []
+    for row in rows:
+        key = (row.corpus, row.question_id)
+        if key not in built:
+            built[key] = Rubric.for_question(question_of(row))
+        rubrics.append(built[key])
+    return rubrics
+
+
 HALVES: Final = ("tuning", "holdout", "all")
 
 
@@ -134,13 +146,9 @@ def evaluate(
     """Per corpus and per half of its questions ("tuning", "holdout", and "all" of them):
     answers, AUC of the grader, AUC of the cosine baseline on the same answers, and the gain.
     Only the tuning half may guide a change to the grader; the holdout half is the figure."""
-    rubrics: dict[tuple[str, str], Rubric] = {}
     graded: dict[tuple[str, str], list[tuple[float, float, bool]]] = defaultdict(list)
-    for row in rows:
-        key = (row.corpus, row.question_id)
-        rubric = rubrics.get(key)
-        if rubric is None:
-            rubric = rubrics[key] = Rubric.for_question(question_of(row))
+    rows = list(rows)
+    for row, rubric in zip(rows, rubrics_for(rows), strict=True):
         triple = (
             float(grader.grade(rubric, row.answer).score),
             cosine(row.answer, row.reference),

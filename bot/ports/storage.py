@@ -354,7 +354,24 @@ class Reviews(Protocol):
         at moved_to, where the failed sweep put it) forward so a later sweep tries again."""
 
 
-class UnitOfWork(Protocol):
+class InboxUnit(Protocol):
+    """A unit of work over the inbox alone: all the inbox needs, wherever its items are kept
+    (the engine's database, or a file of their own)."""
+
+    @property
+    def inbox(self) -> Inbox: ...
+
+    async def __aenter__(self) -> Self: ...
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+    async def commit(self) -> None: ...
+
+
+class UnitOfWork(InboxUnit, Protocol):
     @property
     def directory(self) -> Directory: ...
     @property
@@ -389,32 +406,5 @@ class UnitOfWork(Protocol):
     def pairs(self) -> Pairs: ...
     @property
     def dashboard(self) -> DashboardReads: ...
-    @property
-    def inbox(self) -> Inbox: ...
 
-    async def __aenter__(self) -> Self: ...
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None: ...
-    async def commit(self) -> None: ...
     async def rollback(self) -> None: ...
-
-
-class InboxUnit(Protocol):
-    """A unit of work over the inbox alone: all the inbox needs, wherever its items are kept
-    (the engine's database, or a file of their own)."""
-
-    @property
-    def inbox(self) -> Inbox: ...
-
-    async def __aenter__(self) -> Self: ...
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None: ...
-    async def commit(self) -> None: ...
