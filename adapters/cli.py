@@ -21,6 +21,7 @@ from adapters.secrets_cli import register as register_secrets
 from adapters.web.runtime import WebRuntime, dashboard_for
 from bot.app import logs, memtrace
 from bot.app.cli import DbOption, PacksOption, app, fail, friendly_errors, settings_with
+from bot.app.heap import HeapTrimmer, glibc_trim
 from bot.app.root import CollectorPause, StartupError, build_app
 from bot.app.transfer_cli import register as register_transfer
 from bot.app.warmup import GraderWarmer
@@ -159,6 +160,7 @@ def run(
         beside_slack = dashboard is not None and settings.web_port is None and mode == "http"
         stopping = _stop_on_signals()
         warmer = GraderWarmer()
+        trimmer = HeapTrimmer(settings.heap_trim_seconds, glibc_trim())
         tracing: asyncio.Task[None] | None = None
         try:
             mount = dashboard.mount if dashboard is not None and beside_slack else None
@@ -175,6 +177,7 @@ def run(
             starting.end()
             if settings.warm_grader:
                 warmer.start(bot.bank.questions)
+            trimmer.start()
             if trace_prefix is not None:
                 tracing = asyncio.create_task(memtrace.dump_every_minute(trace_prefix))
             await stopping.wait()
@@ -184,6 +187,7 @@ def run(
             if tracing is not None:
                 tracing.cancel()
             await warmer.stop()
+            await trimmer.stop()
             await scheduler.shutdown()
             if bot.inbox is not None:
                 await bot.inbox.close()  # no more sweeps; what was queued is written

@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     # `run` compiles the bank's rubrics in the background once ready, so no answer waits on
     # its question's first compile; tests turn it off.
     warm_grader: bool = True
+    # `run` hands memory freed by the C allocator back to the system this often (bot/app/heap.py);
+    # 0 turns it off.
+    heap_trim_seconds: float = Field(default=60, ge=0, le=3600)
 
     @field_validator("public_url")
     @classmethod
