@@ -14,8 +14,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ctypes
-import ctypes.util
 import logging
+import sys
 from collections.abc import Callable
 
 log = logging.getLogger(__name__)
@@ -25,14 +25,13 @@ Trim = Callable[[], None]
 
 def glibc_trim() -> Trim | None:
     """`malloc_trim(0)` of the C library, or None where it has none."""
-    name = ctypes.util.find_library("c")
-    if name is None:
+    if not sys.platform.startswith("linux"):
         return None
     try:
-        libc = ctypes.CDLL(name)
-        trim = libc.malloc_trim
+        # The interpreter's own symbols include its C library's (no ldconfig run to find it).
+        trim = ctypes.CDLL(None).malloc_trim
     except (OSError, AttributeError):
-        return None
+        return None  # musl and other C libraries without it
     trim.argtypes = [ctypes.c_size_t]
     trim.restype = ctypes.c_int
 

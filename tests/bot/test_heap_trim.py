@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import ctypes
-import ctypes.util
 import logging
 import platform
 import threading
@@ -94,9 +93,7 @@ def test_glibc_trim_returns_freed_pages_to_the_system() -> None:
     """Memory freed between blocks still in use stays resident until trimmed."""
     trim = glibc_trim()
     assert trim is not None
-    name = ctypes.util.find_library("c")
-    assert name is not None
-    libc = ctypes.CDLL(name)
+    libc = ctypes.CDLL(None)
     libc.malloc.restype = ctypes.c_void_p
     libc.malloc.argtypes = [ctypes.c_size_t]
     libc.free.argtypes = [ctypes.c_void_p]
