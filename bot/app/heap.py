@@ -51,7 +51,6 @@ class HeapTrimmer:
         self._every_s = every_s
         self._trim = trim
         self._task: asyncio.Task[None] | None = None
-        self.trims = 0
 
     @property
     def active(self) -> bool:
@@ -70,7 +69,6 @@ class HeapTrimmer:
             except Exception as exc:  # memory not handed back is no reason to stop serving
                 log.warning("handing freed memory back failed (%s); not trying again", exc)
                 return
-            self.trims += 1
 
     async def stop(self) -> None:
         task, self._task = self._task, None

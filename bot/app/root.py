@@ -214,6 +214,9 @@ async def build_app(
         await database.dispose()
         raise StartupError(str(exc)) from None
     units = database.units()
+    # A SQLite file keeps the inbox's items in a file of its own, written at once (no group
+    # commit), checkpointed after each sweep, while held replies stay in the main file.
+    inbox_file = database.inbox_file
     engine, scheduler = build_engine(
         units,
         BankRegistry(bank),
@@ -239,15 +242,15 @@ async def build_app(
         web=web,
         units=units,
         inbox_database=database.inbox_engine,
-        inbox_file=database.inbox_file,
+        inbox_file=inbox_file,
         inbox=Inbox(
             database.inbox_units(),
             clock,
             lease=timedelta(seconds=settings.inbox_lease_seconds),
             chats=engine.chats,
-            held_units=units if database.inbox_file is not None else None,
-            inline=database.inbox_file is not None,
-            tidy=database.inbox_file.checkpoint if database.inbox_file is not None else None,
+            held_units=units if inbox_file is not None else None,
+            inline=inbox_file is not None,
+            tidy=inbox_file.checkpoint if inbox_file is not None else None,
         ),
         drain_seconds=settings.drain_seconds,
     )
