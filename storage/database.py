@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import event
@@ -131,6 +132,16 @@ class Database:
     def units(self) -> UnitOfWorkFactory:
         return UnitOfWorkFactory(self._sessions, holds_apart=self.inbox_file is not None)
 
+    @property
+    def inbox_address(self) -> str | None:
+        """Where another process can keep inbox items (see `inbox_units_at`); None for SQLite
+        in memory, which no other process can see."""
+        if self.inbox_file is not None:
+            return f"sqlite:///{self.inbox_file.path}"
+        if is_sqlite(self.url):
+            return None
+        return self.url.render_as_string(hide_password=False)
+
     def inbox_units(self) -> Callable[[], InboxUnit]:
         """Units for the inbox's writes and sweeps: an ack waits only for its own commit."""
         if self.inbox_file is not None:
@@ -169,3 +180,27 @@ class Database:
         if self.inbox_engine is not self.engine:
             await self.inbox_engine.dispose()
         await self.engine.dispose()
+
+
+@asynccontextmanager
+async def inbox_units_at(address: str) -> AsyncIterator[tuple[Callable[[], InboxUnit], bool]]:
+    """Inbox units in a process of its own, and whether their writes never wait (`inline`).
+
+    A SQLite file is written through a connection of this process's own, synchronously (the
+    inbox file's way); PostgreSQL through a small pool of its own, its commits grouped.
+    """
+    url = async_url(address)
+    if is_sqlite(url):
+        if url.database in (None, "", ":memory:"):
+            raise DatabaseUrlError("an inbox in memory can't be shared with another process")
+        file = InboxFile(url.database)
+        try:
+            yield file.units, True
+        finally:
+            file.close()
+        return
+    engine = create_engine(address, pool_size=INBOX_POOL_SIZE, max_overflow=0)
+    try:
+        yield UnitOfWorkFactory(session_factory(engine)), False
+    finally:
+        await engine.dispose()

@@ -1,15 +1,17 @@
 """The bolt AsyncApp: one listener per kind of request, each acking before any engine work.
 
-Bolt answers Slack's HTTP request as soon as `ack()` is called (Events API requests are acked
-by bolt before the listener starts) and runs the listener as a task on the loop that also
-reads new requests. So a listener does no engine work itself: a global middleware keeps the
-request in the inbox (adapters/slack/inbox.py; bot/inbox/) before anything acks it and, once
-the listeners have run or been started, queues the item's work (adapters/slack/work.py); a few
-workers run the jobs in arrival order. The 3-second deadline
-never waits on grading or posting, a burst of replies cannot crowd the HTTP side off the loop,
-and a process killed after an ack loses nothing. Only opening a modal runs in the listener,
-because its trigger expires 3 s after the click (and a lost click is only UI). Lazy listeners
-would run the work in one task per request, which is what the queue avoids.
+Requests are read on the receiver's own thread (adapters/slack/receiver.py). Its front desk
+keeps and acks by itself the plain acks of workspaces authorised here before; everything else
+is dispatched to this app on the engine's loop. Bolt answers as soon as `ack()` is called
+(Events API requests are acked by bolt before the listener starts) and runs the listener as a
+task. So a listener does no engine work itself: a global middleware keeps the request in the
+inbox (adapters/slack/inbox.py; bot/inbox/) before anything acks it and, once the listeners
+have run or been started, queues the item's work (adapters/slack/work.py); items the front desk
+kept join the same queue (`take_over`). A few workers run the jobs in arrival order. The
+3-second deadline never waits on grading or posting, and a process killed after an ack loses
+nothing. Only opening a modal runs in the listener, because its trigger expires 3 s after the
+click (and a lost click is only UI). Lazy listeners would run the work in one task per request,
+which is what the queue avoids.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from adapters.slack import translate
 from adapters.slack.authorize import CachedAuthorize, quiet_bolt_missing_installation
 from adapters.slack.blocks import ANSWER_VIEW, answer_modal
 from adapters.slack.chat import PLATFORM, SlackChat
+from adapters.slack.front_desk import KnownTeams
 from adapters.slack.inbox import SlackHandling, to_item
 from adapters.slack.people import People
 from adapters.slack.tokens import TokenSource
@@ -71,6 +74,8 @@ class SlackParts:
     installation_store: AsyncInstallationStore | None = None
     authorization: CachedAuthorize | None = None
     inbox: Inbox | None = None
+    # Workspaces authorised so far, whose plain acks the receiver may give by itself.
+    teams: KnownTeams | None = None
 
 
 def _workspace(context: AsyncBoltContext, body: Body) -> str:
@@ -89,7 +94,8 @@ def build_bolt_app(
     oauth_settings: AsyncOAuthSettings | None = None,
     verify_requests: bool = True,
     not_installed_message: str | None = None,
-) -> AsyncApp:
+) -> tuple[AsyncApp, Callable[[InboxItem], None]]:
+    """The bolt app, and how an item kept and acked elsewhere joins the engine's work."""
     bolt_logger = logging.getLogger("slack_bolt.AsyncApp")
     if not any(isinstance(f, _ClientOverToken) for f in bolt_logger.filters):
         bolt_logger.addFilter(_ClientOverToken())
@@ -111,7 +117,7 @@ def build_bolt_app(
     listeners.register(app)
     if parts.inbox is not None:
         parts.inbox.serve(PLATFORM, listeners.run_left_behind)
-    return app
+    return app, listeners.take_over
 
 
 class _Listeners:
@@ -138,6 +144,8 @@ class _Listeners:
         """Runs after bolt's authorisation, for every request."""
         if context.team_id and context.bot_token:
             self._p.tokens.remember(context.team_id, context.bot_token)
+            if self._p.teams is not None and not context.is_enterprise_install:
+                self._p.teams.add(context.team_id)
         await next()
 
     async def keep(
@@ -164,6 +172,12 @@ class _Listeners:
             # now, so it is counted before Slack hears back, without a turn of the loop.
             self._p.work.submit(functools.partial(self.run, item))
         return None
+
+    def take_over(self, item: InboxItem) -> None:
+        """An item the receiver kept and acked by itself: the engine's work, as if kept here."""
+        if self._p.inbox is not None:
+            self._p.inbox.adopt(item)
+        self._p.work.submit(functools.partial(self.run, item))
 
     async def run(self, item: InboxItem) -> None:
         """Handle an item and forget it; a failure leaves it kept, to be taken again."""
@@ -207,6 +221,8 @@ class _Listeners:
                 await self._p.chat.open_modal(workspace, click.trigger_id, view)
 
     def _forget(self, workspace: str, context: AsyncBoltContext) -> None:
+        if self._p.teams is not None:
+            self._p.teams.discard(workspace)
         self._p.tokens.forget(workspace)
         if self._p.authorization is not None:
             self._p.authorization.forget(workspace, context.enterprise_id)

@@ -7,6 +7,8 @@ with SLACK_APP_TOKEN and needs no public URL.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
 import logging
 from collections.abc import Awaitable, Callable
@@ -33,8 +35,10 @@ from adapters.runtime import SettingsError, bound_port, listen
 from adapters.slack.app import SlackParts, build_bolt_app
 from adapters.slack.authorize import CachedAuthorize, install_message
 from adapters.slack.chat import PLATFORM, SlackChat
+from adapters.slack.front_desk import KnownTeams
 from adapters.slack.oauth import INSTALL_PATH, REDIRECT_PATH, oauth_settings
 from adapters.slack.people import People
+from adapters.slack.receiver import ReceiverProcess, Receiving, receiving
 from adapters.slack.settings import SlackSettings, load_settings
 from adapters.slack.tokens import InstalledTokens, StaticToken, TokenSource
 from adapters.slack.work import DEFAULT_BACKLOG_LIMIT, WorkQueue
@@ -53,6 +57,8 @@ REQUEST_TIMEOUT_S = 30
 DRAIN_SECONDS = 10.0
 MAX_BODY_BYTES = 1024 * 1024
 BACKLOG_LIMIT = DEFAULT_BACKLOG_LIMIT
+LOOPBACK = "127.0.0.1"
+REFUSAL_CHECK_S = 0.1
 
 
 def _web_client(settings: SlackSettings, session: aiohttp.ClientSession) -> AsyncWebClient:
@@ -135,6 +141,7 @@ class SlackRuntime:
         app_token: str | None = None,
         mount: Callable[[web.Application], None] | None = None,
         drain_seconds: float = DRAIN_SECONDS,
+        receiving: Receiving | None = None,
     ) -> None:
         self.chat: ChatPort = chat
         self._mount = mount
@@ -147,16 +154,32 @@ class SlackRuntime:
         self._port = port
         self._app_token = app_token
         self._runner: web.AppRunner | None = None
+        self._receiving = receiving
+        self.receiver: ReceiverProcess | None = None
+        self._refusals: asyncio.Task[None] | None = None
         self._socket: AsyncSocketModeHandler | None = None
         self._started = False
         self._stopped = False
         self._draining = False
+        self._told: str | None = None
         self._drain_seconds = drain_seconds
 
     @property
     def port(self) -> int:
         """The port actually bound (useful when asked for port 0)."""
+        if self.receiver is not None:
+            return self.receiver.port
         return bound_port(self._runner, self._port)
+
+    @property
+    def acked_by_receiver(self) -> int:
+        """Requests the receiving process kept and acked without bolt."""
+        return self.receiver.handed_over if self.receiver is not None else 0
+
+    async def sync(self) -> None:
+        """Return once every item acked so far by the receiving process is in the work queue."""
+        if self.receiver is not None:
+            await self.receiver.sync()
 
     async def start(self) -> None:
         if self._started:
@@ -178,7 +201,20 @@ class SlackRuntime:
             app.router.add_get(REDIRECT_PATH, self._oauth_handler(flow, install=False))
         if self._mount is not None:
             self._mount(app)  # the web dashboard's pages, beside the events endpoint
-        self._runner = await listen(app, self._host, self._port, "--port")
+        if self._receiving is None:
+            self._runner = await listen(app, self._host, self._port, "--port")
+        else:
+            # Everything the receiving process does not ack itself is passed on to this app.
+            self._runner = await listen(app, LOOPBACK, 0, "--port")
+            engine_url = f"http://{LOOPBACK}:{bound_port(self._runner, 0)}"
+            receiver = self._receiving(self._host, self._port, engine_url)
+            try:
+                await receiver.start()
+            except BaseException:
+                await self._runner.cleanup()
+                raise
+            self.receiver = receiver
+            self._refusals = asyncio.create_task(self._keep_telling_refusals(receiver))
         log.info("Slack HTTP mode listening on %s:%d%s", self._host, self.port, EVENTS_PATH)
 
     async def _start_socket(self) -> None:
@@ -193,6 +229,21 @@ class SlackRuntime:
             raise SettingsError(f"SLACK_APP_TOKEN was refused by Slack ({code})") from None
         self._socket = handler
         log.info("Slack Socket Mode connected")
+
+    def _refusal(self) -> str | None:
+        if self._draining:
+            return "stopping"
+        return "busy" if self.work.full else None
+
+    async def _keep_telling_refusals(self, receiver: ReceiverProcess) -> None:
+        """The receiver answers 503 while this process is stopping or its backlog is full."""
+        while True:
+            reason = self._refusal()
+            if reason == "busy" and reason != self._told:
+                log.warning("%d Slack requests queued; refusing new ones", self.work.backlog)
+            self._told = reason
+            receiver.refuse(reason)
+            await asyncio.sleep(REFUSAL_CHECK_S)
 
     async def _events(self, request: web.Request) -> web.Response:
         if self._draining:
@@ -245,12 +296,21 @@ class SlackRuntime:
         self._draining = True
         if self._socket is not None:
             await self._socket.client.close()  # type: ignore[no-untyped-call]
+        if self.receiver is not None:
+            self.receiver.refuse("stopping")
+            await self.receiver.settle()  # what it acked is in the work queue now
         left = await self.work.close(self._drain_seconds)
         if left:
             log.warning(
                 "stopped with %d Slack events unfinished; they stay in the inbox for the next run",
                 left,
             )
+        if self._refusals is not None:
+            self._refusals.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._refusals
+        if self.receiver is not None:
+            await self.receiver.stop()
         if self._runner is not None:
             await self._runner.cleanup()
         gc.unfreeze()
@@ -280,6 +340,7 @@ async def start_slack(
     settings = load_settings(mode)
     _quiet_debug_logs(settings.multi_workspace)
     session = aiohttp.ClientSession()
+    teams = KnownTeams()
     try:
         client = _web_client(settings, session)
         store = None
@@ -308,7 +369,8 @@ async def start_slack(
             store.on_saved.append(authorization.forget)
             store.on_saved.append(lambda team, _enterprise: tokens.forget(team or ""))
         else:
-            await _check_bot_token(client)
+            # Bolt authorises every request with this one token: its workspace is known.
+            teams.add(await _check_bot_token(client))
             assert client.token is not None
             tokens = StaticToken(client.token)
         chat = SlackChat(client, tokens, settings.pacing())
@@ -323,9 +385,10 @@ async def start_slack(
             installation_store=store,
             authorization=authorization,
             inbox=bot.inbox,
+            teams=teams,
         )
         secret = settings.signing_secret.get_secret_value() if settings.signing_secret else None
-        bolt = build_bolt_app(
+        bolt, take_over = build_bolt_app(
             parts,
             client,
             secret,
@@ -345,6 +408,7 @@ async def start_slack(
             app_token=app_token,
             mount=mount,
             drain_seconds=bot.drain_seconds,
+            receiving=receiving(bot, secret, teams, take_over) if mode == "http" else None,
         )
         await runtime.start()
         _freeze_start_up_heap()

@@ -1,12 +1,13 @@
 """Engine work that runs after Slack got its ack: queued in arrival order, run by a few workers.
 
-Bolt acks a request and then runs its listener as a task on the same event loop that reads
-new requests. If every listener awaited the engine itself, a burst of thread replies would be
-a thousand tasks taking turns at SQL statements and grading: each loop iteration would carry
-dozens of engine steps, and a new request would wait several long iterations to be read and
-acked (and the collector's full passes would walk every one of those suspended tasks). So a
-listener only queues a small job; `workers` jobs run at once and the rest wait here, each a
-closure over the reply (about 14 objects, its text included) instead of a suspended task.
+Bolt acks a request and then runs its listener as a task on the engine's loop. If every
+listener awaited the engine itself, a burst of thread replies would be a thousand tasks taking
+turns at SQL statements and grading: each loop iteration would carry dozens of engine steps,
+and a request that needs bolt would wait several long iterations to be acked (and the
+collector's full passes would walk every one of those suspended tasks). So a listener, or the
+receiver's hand-over of an item it acked itself, only queues a small job; `workers` jobs run
+at once and the rest wait here, each a closure over the reply (about 14 objects, its text
+included) instead of a suspended task.
 The engine does the same work in the same order, so its throughput stays what it was (a
 little better on SQLite, with fewer writers queueing for its lock) while acks stay prompt.
 

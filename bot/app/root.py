@@ -86,6 +86,9 @@ class App:
     inbox_database: AsyncEngine | None = None
     # The inbox's own file, where it has one (a SQLite database file).
     inbox_file: InboxFile | None = None
+    # Where another process can keep inbox items (storage.inbox_units_at): an adapter may
+    # receive and ack in a process of its own. None: only this process can reach the inbox.
+    inbox_address: str | None = None
     # On SIGTERM, how long events in flight get to finish.
     drain_seconds: float = 20.0
 
@@ -243,6 +246,7 @@ async def build_app(
         units=units,
         inbox_database=database.inbox_engine,
         inbox_file=inbox_file,
+        inbox_address=database.inbox_address,
         inbox=Inbox(
             database.inbox_units(),
             clock,

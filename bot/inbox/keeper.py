@@ -113,6 +113,11 @@ class Inbox:
         await waiting.written
         self._mine.add((item.platform, item.key))
 
+    def adopt(self, item: InboxItem) -> None:
+        """An item kept through another keeper (another loop's) that this process handles:
+        its lease is renewed with the others' while it is handled."""
+        self._mine.add((item.platform, item.key))
+
     def done(self, item: InboxItem) -> None:
         """The item was handled: remove it within REMOVE_AFTER_S, with the other removals.
 

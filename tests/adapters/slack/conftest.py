@@ -81,9 +81,16 @@ class Bot:
 
     async def settle(self) -> None:
         """Wait until the work started by every acked request is done."""
+        await self.runtime.sync()  # what the receiving process acked is queued by now
         assert await self.runtime.work.wait_idle(15), "engine work did not finish"
         if self.inbox is not None:
             await self.inbox.flush()
+
+    @property
+    def kept(self) -> int:
+        """Requests kept in the inbox, by bolt's middleware or by the receiver's front desk."""
+        by_bolt = self.inbox.kept if self.inbox is not None else 0
+        return by_bolt + self.runtime.acked_by_receiver
 
 
 def token_env(monkeypatch: pytest.MonkeyPatch, slack: FakeSlack) -> None:

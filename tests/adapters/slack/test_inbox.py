@@ -39,7 +39,7 @@ async def test_every_acked_request_was_kept_and_is_forgotten_once_handled(bot: B
     sent = await bot.driver.reply(thread, answer_for(bot, last_in(bot, thread)))
     assert sent.status == 200
     await bot.settle()
-    assert the_inbox(bot).kept == 2  # the command and the reply
+    assert bot.kept == 2  # the command and the reply
     assert await count(bot, "select count(*) from inbox") == 0
     assert await count(bot, "select count(*) from answers") == 1
 

@@ -1,0 +1,186 @@
+"""Slack's endpoint in a process of its own: acks never wait for the engine, nothing is lost.
+
+The adapter serves on the test's engine, with the inbox reachable from another process (the
+harness's SQLite file), so the real receiving process takes the requests: it keeps and acks
+what it can, and passes the rest to the engine's app.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import time
+import urllib.request
+from collections.abc import AsyncIterator
+
+import aiohttp
+import pytest
+from aiohttp import web
+from sqlalchemy import text
+
+from adapters.slack.receiver import RESTART_DELAY_S
+from bot.app.root import App
+from bot.grading import RubricGrader
+from bot.inbox import Inbox
+from tests.adapters.slack.conftest import Bot, serving, token_env
+from tests.adapters.slack.driver import signed_headers
+from tests.adapters.slack.standin import FakeSlack
+from tests.adapters.slack.test_in_process import answer_for, count, last_in, start_round
+from tests.support.harness import Harness
+
+
+def _pages(app: web.Application) -> None:
+    """Pages beside Slack's endpoint, as the dashboard mounts its own."""
+
+    async def sign_in(request: web.Request) -> web.Response:
+        form = await request.post()
+        response = web.HTTPSeeOther(location=f"/hello?name={form['name']}")
+        response.set_cookie("session", "s1", httponly=True)
+        response.set_cookie("theme", "dark")
+        raise response
+
+    async def hello(request: web.Request) -> web.Response:
+        return web.Response(
+            text=f"{request.query['name']} {request.cookies.get('session')} {request.host}",
+            headers={"X-Page": "hello"},
+        )
+
+    app.router.add_post("/sign-in", sign_in)
+    app.router.add_get("/hello", hello)
+
+
+@pytest.fixture
+async def bot(h: Harness, slack: FakeSlack, clean_env: pytest.MonkeyPatch) -> AsyncIterator[Bot]:
+    token_env(clean_env, slack)
+    assert h.database is not None
+    app = App(
+        engine=h.engine,
+        bank=h.bank,
+        database=h.database,
+        clock=h.clock,
+        grader=RubricGrader(),
+        inbox=Inbox(h.uow, h.clock, chats=h.engine.chats),
+        inbox_address=f"sqlite:///{h.database.url.database}",
+    )
+    async with serving(h, slack, app, mount=_pages) as running:
+        assert running.runtime.receiver is not None
+        yield running
+
+
+def post_signed(url: str, body: str, delay_s: float) -> tuple[int, float]:
+    """From another thread, as Slack would: wait, send, and time the ack."""
+    time.sleep(delay_s)
+    headers = signed_headers(body, "application/json")
+    started = time.perf_counter()
+    request = urllib.request.Request(url, data=body.encode(), headers=headers, method="POST")
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.status, time.perf_counter() - started
+
+
+async def test_answers_are_kept_acked_there_and_graded_here_once(bot: Bot) -> None:
+    thread = await start_round(bot, "mock 2")
+    sent = await bot.driver.reply(thread, answer_for(bot, last_in(bot, thread)))
+    assert sent.status == 200
+    await bot.settle()
+    assert bot.runtime.acked_by_receiver == 2  # the command and the reply
+    assert bot.kept == 2
+    assert await count(bot, "select count(*) from answers") == 1
+    assert await count(bot, "select count(*) from inbox") == 0
+    scores = [c for c in bot.slack.in_thread(thread) if c.header.startswith("Score:")]
+    assert len(scores) == 1
+
+
+async def test_an_answer_is_acked_while_the_engine_is_busy_and_graded_after(bot: Bot) -> None:
+    thread = await start_round(bot, "mock 1")
+    body = bot.driver.event_body(
+        bot.driver.reply_event(thread, answer_for(bot, last_in(bot, thread)))
+    )
+    sending = asyncio.get_running_loop().run_in_executor(
+        None, post_signed, bot.driver.url, body, 0.1
+    )
+    time.sleep(1.5)  # noqa: ASYNC251 - the engine's loop is busy, with no await in it
+    status, elapsed_s = await sending
+    assert status == 200
+    assert elapsed_s < 0.5
+    await bot.settle()
+    assert await count(bot, "select count(*) from answers") == 1
+
+
+async def test_a_request_that_cannot_be_kept_is_refused_so_slack_sends_it_again(
+    bot: Bot,
+) -> None:
+    thread = await start_round(bot, "mock 1")
+    event = bot.driver.reply_event(thread, answer_for(bot, last_in(bot, thread)))
+    async with bot.h.database.begin() as conn:
+        await conn.execute(text("alter table inbox rename to inbox_away"))
+    refused = await bot.driver.event(event, event_id="Ev0APART")
+    assert refused.status == 503
+    async with bot.h.database.begin() as conn:
+        await conn.execute(text("alter table inbox_away rename to inbox"))
+    retried = await bot.driver.event(event, event_id="Ev0APART", retry=1)
+    assert retried.status == 200
+    await bot.settle()
+    assert await count(bot, "select count(*) from answers") == 1
+
+
+async def test_what_needs_bolt_is_passed_to_the_engine_and_answered_from_there(
+    bot: Bot,
+) -> None:
+    verification = await bot.driver.send(
+        '{"type": "url_verification", "challenge": "c-123"}', "application/json"
+    )
+    assert verification.status == 200
+    assert "c-123" in verification.body
+    forged = await bot.driver.send(
+        bot.driver.event_body(bot.driver.reply_event("1.1", "hi")),
+        "application/json",
+        secret="not-the-signing-secret",
+    )
+    assert forged.status == 401
+    assert bot.runtime.acked_by_receiver == 0
+
+
+async def test_health_metrics_and_pages_are_the_engines_passed_on_as_they_came(
+    bot: Bot,
+) -> None:
+    base = bot.driver.url.removesuffix("/slack/events")
+    # A browser's cookie jar (aiohttp's refuses cookies from an IP address unless told).
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as session:
+        async with session.get(f"{base}/healthz") as health:
+            assert health.status == 200
+            assert (await health.json())["ok"] is True
+        async with session.get(f"{base}/metrics") as metrics:
+            assert metrics.status == 200
+            assert "text/plain" in metrics.headers["Content-Type"]
+        async with session.post(
+            f"{base}/sign-in", data={"name": "Ada"}, allow_redirects=False
+        ) as signed_in:
+            assert signed_in.status == 303
+            assert signed_in.headers["Location"] == "/hello?name=Ada"
+            assert len(signed_in.headers.getall("Set-Cookie")) == 2
+        async with session.get(f"{base}/hello?name=Ada") as page:
+            assert page.status == 200
+            assert page.headers["X-Page"] == "hello"
+            # The cookie came from the browser's side; the host is the one it asked for.
+            assert await page.text() == f"Ada s1 {base.removeprefix('http://')}"
+        async with session.get(f"{base}/nowhere") as missing:
+            assert missing.status == 404
+
+
+async def test_a_killed_receiver_is_started_again_on_the_same_port(bot: Bot) -> None:
+    receiver = bot.runtime.receiver
+    assert receiver is not None
+    pid = receiver.pid
+    assert pid is not None
+    os.kill(pid, signal.SIGKILL)
+    for _ in range(int((RESTART_DELAY_S + 30) / 0.05)):
+        if receiver.pid not in (pid, None):
+            break
+        await asyncio.sleep(0.05)
+    assert receiver.restarts == 1
+    thread = await start_round(bot, "mock 1")
+    sent = await bot.driver.reply(thread, answer_for(bot, last_in(bot, thread)))
+    assert sent.status == 200
+    await bot.settle()
+    assert await count(bot, "select count(*) from answers") == 1
