@@ -36,6 +36,22 @@ def rss_mib(pid: int) -> float | None:
     return status_mib(pid, "VmRSS")
 
 
+def children_rss_mib(pid: int) -> float | None:
+    """The resident sets of the process's children together (the Slack receiver), or None
+    where there are none or /proc does not say."""
+    total, found = 0.0, False
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            stat = (entry / "stat").read_text()
+            if int(stat[stat.rindex(")") + 2 :].split()[1]) == pid:
+                rss = rss_mib(int(entry.name))
+                if rss is not None:
+                    total, found = total + rss, True
+    return round(total, 1) if found else None
+
+
 def cpu_seconds(pid: int) -> float | None:
     """User plus system CPU time of the process so far."""
     with contextlib.suppress(OSError, ValueError, IndexError):
@@ -51,6 +67,7 @@ class Sample:
     rss_mib: float | None
     cpu_s: float | None
     backlog: int | None
+    children_rss_mib: float | None = None
 
 
 def _growth(start: float | None, end: float | None) -> float | None:
@@ -92,6 +109,7 @@ class Watch:
             rss_mib(self.pid),
             cpu_seconds(self.pid),
             await self._backlog(session),
+            children_rss_mib(self.pid),
         )
         self.samples.append(found)
         return found
@@ -123,6 +141,7 @@ class Watch:
                 {
                     "minute": minute + 1,
                     "rss_mib": last.rss_mib,
+                    "children_rss_mib": last.children_rss_mib,
                     "cpu_pct": cpu,
                     "peak_in_flight": max(backlogs) if backlogs else None,
                 }
@@ -153,4 +172,18 @@ class Watch:
             "rss_mib_per_minute_after_warm_up": _slope_per_minute(after),
             # The first seconds apart: start-up work still finishing as the load begins.
             "rss_mib_first_10_s": [v for t, v in rss if t <= 10.0],
+            **self._children_memory(),
+        }
+
+    def _children_memory(self) -> dict[str, Any]:
+        """The same for the bot's children (its Slack receiver), apart from its own figures."""
+        rss = [(s.at_s, s.children_rss_mib) for s in self.samples if s.children_rss_mib]
+        if not rss:
+            return {}
+        start, end = rss[0][1], rss[-1][1]
+        return {
+            "children_rss_mib_start": start,
+            "children_rss_mib_end": end,
+            "children_rss_mib_peak": max(v for _, v in rss),
+            "children_rss_growth_pct": _growth(start, end),
         }
