@@ -238,6 +238,7 @@ def receiving(
             engine_url=engine_url,
             log_level=logging.getLevelName(root.getEffectiveLevel()),
             json_logs=any(isinstance(h.formatter, JsonFormatter) for h in root.handlers),
+            heap_trim_s=bot.heap_trim_seconds,
         )
         receiver = ReceiverProcess(host, port, config, take_over)
         teams.watch(receiver.tell_team)

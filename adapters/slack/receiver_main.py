@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ctypes
+import gc
 import logging
 import signal
 import socket
@@ -35,6 +36,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from adapters.slack import receiver_wire as wire
 from adapters.slack.front_desk import FrontDesk, KnownTeams
 from bot.app import logs
+from bot.app.heap import HeapTrimmer, glibc_trim
 from bot.inbox import Inbox
 from bot.ports.clock import SystemClock
 from bot.ports.records import InboxItem
@@ -225,6 +227,13 @@ async def serve(listening: socket.socket, control: socket.socket) -> None:
         # Stops listening, then finishes what is in flight.
         stack.push_async_callback(runner.cleanup)
         await web.SockSite(runner, listening).start()
+        # Like the engine's process: start-up's objects out of the collector's full passes,
+        # and freed memory handed back to the system now and then.
+        gc.collect()
+        gc.freeze()
+        trimmer = HeapTrimmer(config.heap_trim_s, glibc_trim())
+        trimmer.start()
+        stack.push_async_callback(trimmer.stop)
         writer.write(wire.line({"ready": True}))
         await _obey(reader, relay, front, teams)
 

@@ -28,6 +28,7 @@ class Config:
     engine_url: str  # the engine's own HTTP app, for every request the front desk leaves
     log_level: str = "WARNING"
     json_logs: bool = False
+    heap_trim_s: float = 0.0
 
 
 def line(message: dict[str, Any]) -> bytes:

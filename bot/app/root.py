@@ -91,6 +91,9 @@ class App:
     inbox_address: str | None = None
     # On SIGTERM, how long events in flight get to finish.
     drain_seconds: float = 20.0
+    # How often freed memory is handed back to the system (bot/app/heap.py; 0: never), for
+    # the processes an adapter starts beside this one.
+    heap_trim_seconds: float = 0.0
 
     async def close(self) -> None:
         if self.inbox is not None:
@@ -257,4 +260,5 @@ async def build_app(
             tidy=inbox_file.checkpoint if inbox_file is not None else None,
         ),
         drain_seconds=settings.drain_seconds,
+        heap_trim_seconds=settings.heap_trim_seconds,
     )

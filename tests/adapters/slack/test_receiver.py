@@ -19,7 +19,9 @@ import pytest
 from aiohttp import web
 from sqlalchemy import text
 
+from adapters.runtime import SettingsError
 from adapters.slack.receiver import RESTART_DELAY_S
+from adapters.slack.runtime import start_slack
 from bot.app.root import App
 from bot.grading import RubricGrader
 from bot.inbox import Inbox
@@ -184,3 +186,31 @@ async def test_a_killed_receiver_is_started_again_on_the_same_port(bot: Bot) -> 
     assert sent.status == 200
     await bot.settle()
     assert await count(bot, "select count(*) from answers") == 1
+
+
+def _app_on(h: Harness, inbox_address: str) -> App:
+    return App(
+        engine=h.engine,
+        bank=h.bank,
+        database=h.database,  # type: ignore[arg-type]
+        clock=h.clock,
+        grader=RubricGrader(),
+        inbox=Inbox(h.uow, h.clock, chats=h.engine.chats),
+        inbox_address=inbox_address,
+    )
+
+
+async def test_a_port_that_is_taken_stops_start_up_with_one_line(bot: Bot) -> None:
+    assert bot.h.database is not None
+    second = _app_on(bot.h, f"sqlite:///{bot.h.database.url.database}")
+    port = bot.runtime.port
+    with pytest.raises(SettingsError, match=rf"^--port {port}: cannot listen on 127\.0\.0\.1"):
+        await start_slack(second, mode="http", host="127.0.0.1", port=port)
+
+
+async def test_a_receiver_that_cannot_open_the_inbox_stops_start_up(
+    h: Harness, slack: FakeSlack, clean_env: pytest.MonkeyPatch
+) -> None:
+    token_env(clean_env, slack)
+    with pytest.raises(SettingsError, match="Slack receiver could not start: the inbox could not"):
+        await start_slack(_app_on(h, "sqlite://"), mode="http", host="127.0.0.1", port=0)
