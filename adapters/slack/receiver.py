@@ -188,15 +188,11 @@ class ReceiverProcess:
 
     async def _listen(self, reader: asyncio.StreamReader) -> None:
         while raw := await reader.readline():
-            message = wire.read(raw)
-            if "item" in message:
-                self.handed_over += 1
-                self._take_over(wire.item_from(message))
-            else:
-                for key in ("settled", "synced"):
-                    answered = self._asked.pop(int(message.get(key, 0)), None)
-                    if answered is not None and not answered.done():
-                        answered.set_result(None)
+            try:
+                self._heard(wire.read(raw))
+            except (ValueError, KeyError, TypeError) as exc:
+                # The item stays kept and is swept once its lease runs out.
+                log.warning("a line from the Slack receiver was not understood (%s)", exc)
         for answered in self._asked.values():  # nobody is left to answer them
             if not answered.done():
                 answered.set_result(None)
@@ -205,6 +201,18 @@ class ReceiverProcess:
         code = await self._process.wait()
         if not self._stopping:
             await self._restart(code)
+
+    def _heard(self, message: dict[str, object]) -> None:
+        if "item" in message:
+            item = wire.item_from(message)
+            self.handed_over += 1
+            self._take_over(item)
+            return
+        for key in ("settled", "synced"):
+            asked = message.get(key)
+            answered = self._asked.pop(asked, None) if isinstance(asked, int) else None
+            if answered is not None and not answered.done():
+                answered.set_result(None)
 
     async def _restart(self, code: int) -> None:
         log.error("the Slack receiver stopped (exit code %s); starting it again", code)

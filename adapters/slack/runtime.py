@@ -298,7 +298,10 @@ class SlackRuntime:
             await self._socket.client.close()  # type: ignore[no-untyped-call]
         if self.receiver is not None:
             self.receiver.refuse("stopping")
-            await self.receiver.settle()  # what it acked is in the work queue now
+            try:  # what it acked is in the work queue once this returns
+                await asyncio.wait_for(self.receiver.settle(), self._drain_seconds)
+            except TimeoutError:
+                log.warning("the Slack receiver still had requests in flight; stopping anyway")
         left = await self.work.close(self._drain_seconds)
         if left:
             log.warning(
