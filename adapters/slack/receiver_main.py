@@ -209,7 +209,13 @@ async def serve(listening: socket.socket, control: socket.socket) -> None:
             reason = f"the inbox could not be opened ({type(exc).__name__})"
             writer.write(wire.line({"error": reason}))
             return
-        keeper = Inbox(units, clock, lease=timedelta(seconds=config.lease_s), inline=inline)
+        keeper = Inbox(
+            units,
+            clock,
+            lease=timedelta(seconds=config.lease_s),
+            inline=inline,
+            handled_elsewhere=True,
+        )
         desk = FrontDesk(
             signing_secret=config.signing_secret,
             teams=teams,

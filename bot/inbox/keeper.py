@@ -67,6 +67,7 @@ class Inbox:
         held_units: Callable[[], InboxUnit] | None = None,
         inline: bool = False,
         tidy: Callable[[], Awaitable[None]] | None = None,
+        handled_elsewhere: bool = False,
     ) -> None:
         if lease <= timedelta(0):
             raise ValueError("the inbox lease must be positive")
@@ -89,6 +90,9 @@ class Inbox:
         self._remove_now = False
         # Items this process is handling: their leases are renewed while it works on them.
         self._mine: set[Key] = set()
+        # A keeper whose items another process handles (a platform's receiving process) keeps
+        # no record of them: that process renews their leases and forgets them once handled.
+        self._handles = not handled_elsewhere
         self._handlers: dict[str, Handler] = {}
         self._sweeper: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
@@ -105,16 +109,23 @@ class Inbox:
                 await uow.inbox.add([item], self._clock.now() + self.lease)
                 await uow.commit()
             self.kept += 1
-            self._mine.add((item.platform, item.key))
+            if self._handles:
+                self._mine.add((item.platform, item.key))
             return
         waiting = _Waiting(item, asyncio.get_running_loop().create_future())
         self._waiting.append(waiting)
         self._kick()
         await waiting.written
-        self._mine.add((item.platform, item.key))
+        if self._handles:
+            self._mine.add((item.platform, item.key))
+
+    @property
+    def handling(self) -> int:
+        """Items this process is handling, whose leases it renews."""
+        return len(self._mine)
 
     def adopt(self, item: InboxItem) -> None:
-        """An item kept through another keeper (another loop's) that this process handles:
+        """An item kept through another keeper (another process's) that this process handles:
         its lease is renewed with the others' while it is handled."""
         self._mine.add((item.platform, item.key))
 

@@ -261,3 +261,25 @@ async def test_items_this_process_is_still_handling_are_never_taken_twice(
     clock.advance(LEASE)
     assert await other.sweep() == 0
     assert handled == ["Ev0002"]
+
+
+@pytest.mark.parametrize("inline", [True, False])
+async def test_a_keeper_whose_items_another_process_handles_remembers_none_of_them(
+    db: MemoryDatabase, clock: ManualClock, inline: bool
+) -> None:
+    receiving = Inbox(db, clock, LEASE, inline=inline, handled_elsewhere=True)
+    handling = Inbox(db, clock, LEASE)
+    items = [item(n) for n in range(50)]
+    for kept in items:
+        await receiving.keep(kept)
+    assert receiving.kept == 50
+    assert receiving.handling == 0  # a long-running receiver grows no record of what it kept
+    assert await pending(db) == 50
+    for kept in items:
+        handling.adopt(kept)
+    assert handling.handling == 50
+    for kept in items:
+        handling.done(kept)
+    await handling.flush()
+    assert handling.handling == 0
+    assert await pending(db) == 0
