@@ -1,17 +1,17 @@
 """The bolt AsyncApp: one listener per kind of request, each acking before any engine work.
 
-Requests are read on the receiver's own thread (adapters/slack/receiver.py). Its front desk
-keeps and acks by itself the plain acks of workspaces authorised here before; everything else
-is dispatched to this app on the engine's loop. Bolt answers as soon as `ack()` is called
-(Events API requests are acked by bolt before the listener starts) and runs the listener as a
-task. So a listener does no engine work itself: a global middleware keeps the request in the
-inbox (adapters/slack/inbox.py; bot/inbox/) before anything acks it and, once the listeners
-have run or been started, queues the item's work (adapters/slack/work.py); items the front desk
-kept join the same queue (`take_over`). A few workers run the jobs in arrival order. The
-3-second deadline never waits on grading or posting, and a process killed after an ack loses
-nothing. Only opening a modal runs in the listener, because its trigger expires 3 s after the
-click (and a lost click is only UI). Lazy listeners would run the work in one task per request,
-which is what the queue avoids.
+In HTTP mode requests are read by a receiving process of their own
+(adapters/slack/receiver_main.py). Its front desk keeps and acks by itself the plain acks of
+workspaces authorised here before; everything else is passed to this app in the engine's
+process. Bolt answers as soon as `ack()` is called (Events API requests are acked by bolt
+before the listener starts) and runs the listener as a task. So a listener does no engine work
+itself: a global middleware keeps the request in the inbox (adapters/slack/inbox.py;
+bot/inbox/) before anything acks it and, once the listeners have run or been started, queues
+the item's work (adapters/slack/work.py); items the front desk kept join the same queue
+(`take_over`). A few workers run the jobs in arrival order. The 3-second deadline never waits
+on grading or posting, and a process killed after an ack loses nothing. Only opening a modal
+runs in the listener, because its trigger expires 3 s after the click (and a lost click is only
+UI). Lazy listeners would run the work in one task per request, which is what the queue avoids.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from slack_bolt import BoltResponse
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
 
-from adapters.slack.inbox import ACTION, COMMAND, FORM, HOME, MESSAGE, kind_and_key, to_item
+from adapters.slack.inbox import ACTION, COMMAND, FORM, HOME, MESSAGE, to_item
 from bot.inbox import Inbox
 from bot.ports.clock import Clock
 from bot.ports.records import InboxItem
@@ -87,19 +87,11 @@ class FrontDesk:
         """The ack of a request kept here; None when bolt should see it instead."""
         if not self._signed(request):
             return None  # bolt refuses it, and logs why
-        body, context = request.body, request.context
-        found = kind_and_key(body)
-        team = context.team_id
-        if (
-            found is None
-            or found[0] not in PLAIN_ACKS
-            or not team
-            or context.is_enterprise_install
-            or team not in self._teams
-        ):
+        context, team = request.context, request.context.team_id
+        if not team or context.is_enterprise_install or team not in self._teams:
             return None
-        item = to_item(body, context, team, self._clock.now())
-        if item is None:
+        item = to_item(request.body, context, team, self._clock.now())
+        if item is None or item.kind not in PLAIN_ACKS:
             return None
         try:
             await self._keeper.keep(item)

@@ -6,6 +6,7 @@ import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from aiohttp import web
@@ -103,16 +104,24 @@ def token_env(monkeypatch: pytest.MonkeyPatch, slack: FakeSlack) -> None:
 @pytest.fixture
 async def bot(h: Harness, slack: FakeSlack, clean_env: pytest.MonkeyPatch) -> AsyncIterator[Bot]:
     token_env(clean_env, slack)
-    app = App(
+    async with serving(h, slack, app_on(h, inbox=inbox_on(h))) as running:
+        yield running
+
+
+def app_on(h: Harness, **extra: Any) -> App:
+    """The app the adapter serves: the harness's engine and database, the rubric grader."""
+    return App(
         engine=h.engine,
         bank=h.bank,
         database=h.database,
         clock=h.clock,
         grader=RubricGrader(),
-        inbox=Inbox(h.uow, h.clock, chats=h.engine.chats),
+        **extra,
     )
-    async with serving(h, slack, app) as running:
-        yield running
+
+
+def inbox_on(h: Harness) -> Inbox:
+    return Inbox(h.uow, h.clock, chats=h.engine.chats)
 
 
 @asynccontextmanager

@@ -14,9 +14,7 @@ import aiohttp
 import pytest
 
 from adapters.web.runtime import dashboard_for
-from bot.app.root import App
-from bot.grading import RubricGrader
-from tests.adapters.slack.conftest import Bot, serving, token_env
+from tests.adapters.slack.conftest import Bot, app_on, serving, token_env
 from tests.adapters.slack.driver import SlackDriver
 from tests.adapters.slack.standin import FakeSlack
 from tests.adapters.slack.test_subprocess import _free_port, running_bot
@@ -28,15 +26,7 @@ from tests.support.harness import Harness
 async def bot(h: Harness, slack: FakeSlack, clean_env: pytest.MonkeyPatch) -> AsyncIterator[Bot]:
     token_env(clean_env, slack)
     with_dashboard(h)
-    app = App(
-        engine=h.engine,
-        bank=h.bank,
-        database=h.database,
-        clock=h.clock,
-        grader=RubricGrader(),
-        web=h.web,
-        units=h.uow,
-    )
+    app = app_on(h, web=h.web, units=h.uow)
     dashboard = dashboard_for(app)
     assert dashboard is not None
     async with serving(h, slack, app, mount=dashboard.mount) as running:

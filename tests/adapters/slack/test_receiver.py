@@ -17,18 +17,16 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 from aiohttp import web
-from sqlalchemy import text
 
 from adapters.runtime import SettingsError
 from adapters.slack.receiver import RESTART_DELAY_S
 from adapters.slack.runtime import start_slack
 from bot.app.root import App
-from bot.grading import RubricGrader
-from bot.inbox import Inbox
-from tests.adapters.slack.conftest import Bot, serving, token_env
+from tests.adapters.slack.conftest import Bot, app_on, inbox_on, serving, token_env
 from tests.adapters.slack.driver import signed_headers
 from tests.adapters.slack.standin import FakeSlack
 from tests.adapters.slack.test_in_process import answer_for, count, last_in, start_round
+from tests.adapters.slack.test_inbox import refused_while_the_inbox_is_away_then_taken_once
 from tests.support.harness import Harness
 
 
@@ -56,15 +54,7 @@ def _pages(app: web.Application) -> None:
 async def bot(h: Harness, slack: FakeSlack, clean_env: pytest.MonkeyPatch) -> AsyncIterator[Bot]:
     token_env(clean_env, slack)
     assert h.database is not None
-    app = App(
-        engine=h.engine,
-        bank=h.bank,
-        database=h.database,
-        clock=h.clock,
-        grader=RubricGrader(),
-        inbox=Inbox(h.uow, h.clock, chats=h.engine.chats),
-        inbox_address=f"sqlite:///{h.database.url.database}",
-    )
+    app = apart(h, f"sqlite:///{h.database.url.database}")
     async with serving(h, slack, app, mount=_pages) as running:
         assert running.runtime.receiver is not None
         yield running
@@ -112,17 +102,18 @@ async def test_an_answer_is_acked_while_the_engine_is_busy_and_graded_after(bot:
 async def test_a_request_that_cannot_be_kept_is_refused_so_slack_sends_it_again(
     bot: Bot,
 ) -> None:
+    await refused_while_the_inbox_is_away_then_taken_once(bot, "Ev0APART")
+
+
+async def test_an_uninstalled_workspace_goes_through_bolt_again(bot: Bot) -> None:
     thread = await start_round(bot, "mock 1")
-    event = bot.driver.reply_event(thread, answer_for(bot, last_in(bot, thread)))
-    async with bot.h.database.begin() as conn:
-        await conn.execute(text("alter table inbox rename to inbox_away"))
-    refused = await bot.driver.event(event, event_id="Ev0APART")
-    assert refused.status == 503
-    async with bot.h.database.begin() as conn:
-        await conn.execute(text("alter table inbox_away rename to inbox"))
-    retried = await bot.driver.event(event, event_id="Ev0APART", retry=1)
-    assert retried.status == 200
+    acked_there = bot.runtime.acked_by_receiver
+    assert (await bot.driver.event({"type": "app_uninstalled"})).status == 200
+    await bot.settle()  # the receiver has heard of it: it answers after what was sent before
+    sent = await bot.driver.reply(thread, answer_for(bot, last_in(bot, thread)))
+    assert sent.status == 200
     await bot.settle()
+    assert bot.runtime.acked_by_receiver == acked_there  # bolt decided, and kept it
     assert await count(bot, "select count(*) from answers") == 1
 
 
@@ -188,21 +179,14 @@ async def test_a_killed_receiver_is_started_again_on_the_same_port(bot: Bot) -> 
     assert await count(bot, "select count(*) from answers") == 1
 
 
-def _app_on(h: Harness, inbox_address: str) -> App:
-    return App(
-        engine=h.engine,
-        bank=h.bank,
-        database=h.database,  # type: ignore[arg-type]
-        clock=h.clock,
-        grader=RubricGrader(),
-        inbox=Inbox(h.uow, h.clock, chats=h.engine.chats),
-        inbox_address=inbox_address,
-    )
+def apart(h: Harness, inbox_address: str) -> App:
+    """An app whose inbox another process can reach at inbox_address: it receives apart."""
+    return app_on(h, inbox=inbox_on(h), inbox_address=inbox_address)
 
 
 async def test_a_port_that_is_taken_stops_start_up_with_one_line(bot: Bot) -> None:
     assert bot.h.database is not None
-    second = _app_on(bot.h, f"sqlite:///{bot.h.database.url.database}")
+    second = apart(bot.h, f"sqlite:///{bot.h.database.url.database}")
     port = bot.runtime.port
     with pytest.raises(SettingsError, match=rf"^--port {port}: cannot listen on 127\.0\.0\.1"):
         await start_slack(second, mode="http", host="127.0.0.1", port=port)
@@ -213,4 +197,4 @@ async def test_a_receiver_that_cannot_open_the_inbox_stops_start_up(
 ) -> None:
     token_env(clean_env, slack)
     with pytest.raises(SettingsError, match="Slack receiver could not start: the inbox could not"):
-        await start_slack(_app_on(h, "sqlite://"), mode="http", host="127.0.0.1", port=0)
+        await start_slack(apart(h, "sqlite://"), mode="http", host="127.0.0.1", port=0)
