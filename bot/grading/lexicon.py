@@ -95,6 +95,8 @@ ABBREVIATIONS: Final[dict[str, str]] = {
     # Gradient descent's step size is its learning rate.
     "step sizes?": "lr",
     "non max(?:imum)? suppression": "nms",
+    # He initialisation is Kaiming's; as a bare "he" it would read as the pronoun.
+    "he (?:initiali[sz](?:ation|ed|e)|init|normal|uniform|et al)": "kaiming",
 }
 
 _ABBREVIATION: Final = re.compile(

@@ -140,6 +140,22 @@ def test_swapped_word2vec_variants_are_a_wrong_claim(shipped: QuestionBank) -> N
             "User-based filtering finds the most similar users and recommends what they liked, "
             "and item-based filtering recommends items similar to what you bought.",
         ),
+        (
+            # "He" names Kaiming He's initialisation here, not a person in the story.
+            "dl-weight-initialisation",
+            "He init is made for tanh layers, while Glorot is designed for ReLU networks.",
+            "Glorot suits tanh layers, and He initialisation is meant for ReLU networks.",
+        ),
+        (
+            "stats-mle-vs-map",
+            "If the prior is Gaussian you get L1, and with a Laplace prior you get L2.",
+            "If the prior is Gaussian you get L2, and with a Laplace prior you get L1.",
+        ),
+        (
+            "nlp-tf-idf",
+            "It puts the highest weight on words found in the most documents.",
+            "It puts the highest weight on words frequent in this document but rare elsewhere.",
+        ),
     ],
 )
 def test_swapped_or_one_sided_definitions_in_the_pack_are_caught(
