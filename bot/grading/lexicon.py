@@ -58,6 +58,7 @@ SYNONYM_GROUPS: Final[tuple[str, ...]] = (
     "flip switch toggle",
     "vocabulary vocab",
     "uniformly evenly",
+    "chunk piece",
 )
 
 # Phrases and their usual abbreviations; the phrase is rewritten to the abbreviation, so a

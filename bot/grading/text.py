@@ -247,8 +247,19 @@ def negated_positions(
     return frozenset(denied)
 
 
+# A negation word that denies nothing in a set phrase: "the error stays no matter how good the
+# model is", "no doubt". ("Not just the mean" stays a denial: it says the mean is not enough.)
+_SET_PHRASES: Final = frozenset({("no", "matter"), ("no", "doubt")})
+
+
 def _denied(scan: _Scan) -> tuple[list[int], frozenset[int]]:
-    cues = [i for i, token in enumerate(scan.tokens) if is_negation(token)]
+    tokens = scan.tokens
+    cues = [
+        i
+        for i, token in enumerate(tokens)
+        if is_negation(token)
+        and (token, tokens[i + 1] if i + 1 < len(tokens) else "") not in _SET_PHRASES
+    ]
     verdicts = [i for i, token in enumerate(scan.tokens) if token in DISMISSALS]
     if not cues and not verdicts:
         return cues, frozenset()

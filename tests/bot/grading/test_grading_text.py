@@ -123,6 +123,20 @@ def test_a_negation_stops_at_a_clause_joined_by_and() -> None:
     assert "loss" not in denied
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the error stays no matter how good the model is",
+        "no matter what the model does the error grows",
+        "no doubt the model error grows",
+    ],
+)
+def test_a_set_phrase_with_a_negation_word_denies_nothing(text: str) -> None:
+    sentence = Sentence.parse(text)
+    assert sentence.denied == frozenset()
+    assert {"model", "error"} & set(sentence.affirmed_stems)
+
+
 def test_a_dismissal_denies_its_subject_only() -> None:
     sentence = Sentence.parse("rules engines are outdated so we trust the model")
     denied = {sentence.tokens[i] for i in sentence.denied}
