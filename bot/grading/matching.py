@@ -162,11 +162,12 @@ class Matcher:
                         _states_whole(phrasing, found)
                         and _said_together(sentence, found)
                         and all(side in sentence.affirmed_stems for side in named)
+                        and not _set_aside(sentence, found, phrasing)
                     ):
                         return f"You said {_clause(claim.text)}: {_clause(claim.correction)}"
             for sentence in self._sentences:
                 found = states_claim(claim, sentence)
-                if found and _said_together(sentence, found):
+                if found and _said_together(sentence, found) and not _set_aside(sentence, found):
                     return f"You said {_clause(claim.text)}: {_clause(claim.correction)}"
         return None
 
@@ -322,6 +323,31 @@ def _said_together(sentence: Sentence, found: tuple[int, ...]) -> bool:
     return not any(
         tokens[i] in _CONTRAST and not (tokens[i] == "but" and tokens[i - 1] in _EXCEPT_BUT)
         for i in range(found[0] + 1, found[-1])
+    )
+
+
+# Words right before a claim's words that set it aside rather than assert it: "unlike RLHF,
+# which trains a reward model", "rather than send every alert", "instead of assigning each
+# request at random".
+_SETTING_ASIDE: Final = (("unlike",), ("rather", "than"), ("instead", "of"))
+# Words inside a claim's words that turn its direction round: "step opposite to the gradient"
+# is not "step along the gradient".
+_REVERSING: Final = frozenset({"opposite", "against", "contrary"})
+
+
+def _set_aside(
+    sentence: Sentence, found: tuple[int, ...], phrasing: Phrasing | None = None
+) -> bool:
+    """The claim's words are introduced as what the answer does not do, or said with a
+    word that reverses them which the claim itself does not use."""
+    tokens = sentence.tokens
+    before = tokens[max(0, found[0] - 3) : found[0]]
+    for cue in _SETTING_ASIDE:
+        if any(tuple(before[i : i + len(cue)]) == cue for i in range(len(before))):
+            return True
+    own = {t.word for t in phrasing.terms} if phrasing is not None else set()
+    return any(
+        tokens[i] in _REVERSING and tokens[i] not in own for i in range(found[0] + 1, found[-1])
     )
 
 

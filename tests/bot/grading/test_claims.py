@@ -152,6 +152,18 @@ def test_swapped_word2vec_variants_are_a_wrong_claim(shipped: QuestionBank) -> N
             "If the prior is Gaussian you get L2, and with a Laplace prior you get L1.",
         ),
         (
+            # "Opposite" turns the claim's own words round.
+            "opt-gradient-descent-update",
+            "Each update takes a step along the gradient, which lowers the loss every time.",
+            "We step opposite to the gradient to lower the loss.",
+        ),
+        (
+            # Counting rows and skipping NULLs share the claim's words, not its sense.
+            "sql-null-semantics",
+            "COUNT(col) includes the NULL rows like any other value.",
+            "COUNT(*) counts all rows but COUNT(col) skips nulls.",
+        ),
+        (
             "nlp-tf-idf",
             "It puts the highest weight on words found in the most documents.",
             "It puts the highest weight on words frequent in this document but rare elsewhere.",
@@ -166,3 +178,24 @@ def test_swapped_or_one_sided_definitions_in_the_pack_are_caught(
     rubric = Rubric.for_question(question)
     assert wrong_claims(rubric, wrong) != []
     assert wrong_claims(rubric, right) == []
+
+
+def test_a_claim_set_aside_is_no_claim() -> None:
+    rubric = Rubric(
+        prompt="How does DPO differ from RLHF?",
+        key_points=(
+            wrongly(
+                "DPO trains the policy directly on preference pairs",
+                ["directly on preference pairs"],
+                "DPO trains a separate reward model",
+                "dpo trains a reward model",
+                "DPO needs no separate reward model",
+            ),
+        ),
+    )
+    assert wrong_claims(rubric, "DPO trains a reward model first, then the policy.") != []
+    assert wrong_claims(rubric, "Unlike RLHF, DPO trains no reward model.") == []
+    assert (
+        wrong_claims(rubric, "Rather than DPO trains a reward model, it uses preference pairs.")
+        == []
+    )
