@@ -24,6 +24,13 @@ from rapidfuzz import fuzz, process
 
 from bot.grading.claims import said_in_order, states_claim
 from bot.grading.compiled import Phrasing, Point, Term
+from bot.grading.denial import (
+    denies_the_remedy,
+    in_condition,
+    negation_in_reach,
+    said_after_a_negation,
+    set_aside,
+)
 from bot.grading.lexicon import FIRST_PERSON
 from bot.grading.sides import (
     about_the_other_side,
@@ -32,7 +39,7 @@ from bot.grading.sides import (
     straddles_the_other_side,
     swapped_directions,
 )
-from bot.grading.text import Sentence, is_content, is_negation, stem, tokenize
+from bot.grading.text import Sentence, is_negation, stem, tokenize
 
 FUZZY_CUTOFF: Final = 85
 FUZZY_MIN_LEN: Final = 5
@@ -63,15 +70,17 @@ _NEGATIVE_SENSE: Final = frozenset(
         "limit",
         "weak",
         "without",
+        # A leak is a failing too: "do not tune on the test period" agrees with a point that
+        # names it as leaky validation.
+        "leak",
+        "leaki",
+        "leakag",
     ]
 )
 # A point that states a prevention agrees with a denial of what it prevents ("neurons can't
 # co-adapt" for "prevents co-adaptation"), not with a denial of the remedy ("it doesn't help
 # with skew" for "prevents training-serving skew").
 _PREVENTION: Final = frozenset({"prevent", "avoid", "stop"})
-# Words that open a condition: "the danger is when the small table isn't small" denies
-# nothing, it says when something goes wrong.
-_CONDITIONS: Final = frozenset({"if", "when", "whenever", "unless", "once"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,12 +171,12 @@ class Matcher:
                         _states_whole(phrasing, found)
                         and _said_together(sentence, found)
                         and all(side in sentence.affirmed_stems for side in named)
-                        and not _set_aside(sentence, found, phrasing)
+                        and not set_aside(sentence, found, phrasing)
                     ):
                         return f"You said {_clause(claim.text)}: {_clause(claim.correction)}"
             for sentence in self._sentences:
                 found = states_claim(claim, sentence)
-                if found and _said_together(sentence, found) and not _set_aside(sentence, found):
+                if found and _said_together(sentence, found) and not set_aside(sentence, found):
                     return f"You said {_clause(claim.text)}: {_clause(claim.correction)}"
         return None
 
@@ -204,10 +213,11 @@ class Matcher:
                 found = tuple(sorted(p for p in positions if p is not None))
                 if (
                     len(found) == len(positions)
-                    and _negation_in_reach(sentence, found)
+                    and negation_in_reach(sentence, found)
+                    and said_after_a_negation(sentence, found)
                     and not about_the_other_side(point, sentence, found)
-                    and not _in_condition(sentence, found)
-                    and (not prevention or _denies_the_remedy(sentence, found, terms))
+                    and not in_condition(sentence, found)
+                    and (not prevention or denies_the_remedy(sentence, found, terms))
                 ):
                     return self._said(sentence, found, f"in fact, {_clause(point.text)}")
         return None
@@ -326,31 +336,6 @@ def _said_together(sentence: Sentence, found: tuple[int, ...]) -> bool:
     )
 
 
-# Words right before a claim's words that set it aside rather than assert it: "unlike RLHF,
-# which trains a reward model", "rather than send every alert", "instead of assigning each
-# request at random".
-_SETTING_ASIDE: Final = (("unlike",), ("rather", "than"), ("instead", "of"))
-# Words inside a claim's words that turn its direction round: "step opposite to the gradient"
-# is not "step along the gradient".
-_REVERSING: Final = frozenset({"opposite", "against", "contrary"})
-
-
-def _set_aside(
-    sentence: Sentence, found: tuple[int, ...], phrasing: Phrasing | None = None
-) -> bool:
-    """The claim's words are introduced as what the answer does not do, or said with a
-    word that reverses them which the claim itself does not use."""
-    tokens = sentence.tokens
-    before = tokens[max(0, found[0] - 3) : found[0]]
-    for cue in _SETTING_ASIDE:
-        if any(tuple(before[i : i + len(cue)]) == cue for i in range(len(before))):
-            return True
-    own = {t.word for t in phrasing.terms} if phrasing is not None else set()
-    return any(
-        tokens[i] in _REVERSING and tokens[i] not in own for i in range(found[0] + 1, found[-1])
-    )
-
-
 def _in_first_person(sentence: Sentence, found: tuple[int, ...]) -> bool:
     """The clause of the match is about the speaker: "everyone hides their mistakes" does not
     make "my mistake"."""
@@ -373,32 +358,6 @@ def _claims_it(point: Point, phrasing: Phrasing, found: tuple[int, ...]) -> bool
     and its words stand close together."""
     compact = found[-1] - found[0] <= 2 * len(found) + 1
     return compact and any(t.stem in point.distinctive for t in phrasing.terms)
-
-
-def _denies_the_remedy(sentence: Sentence, found: tuple[int, ...], terms: set[str]) -> bool:
-    """A word of its own stands between the negation and what it denies: "doesn't help with
-    skew" denies the remedy, "can't co-adapt" only says the harm is prevented."""
-    cues = [c for c in sentence.negations if c < found[0]]
-    if not cues:
-        return True
-    between = sentence.tokens[cues[-1] + 1 : found[0]]
-    return any(is_content(w) and stem(w) not in terms for w in between)
-
-
-def _in_condition(sentence: Sentence, found: tuple[int, ...]) -> bool:
-    """The clause of the match states a condition, not a claim: "when X isn't Y"."""
-    start, _ = sentence.clause_around(found[0], found[-1])
-    return sentence.tokens[start] in _CONDITIONS
-
-
-def _negation_in_reach(sentence: Sentence, found: tuple[int, ...]) -> bool:
-    """A negation cue right by the denied words, no comma between: "hold no state,
-    orchestration tools restart them" denies nothing about orchestration."""
-    for cue in sentence.negations:
-        spans = [(min(p, cue), max(p, cue)) for p in found]
-        if not any(a < i <= b for a, b in spans for i in sentence.commas):
-            return True
-    return False
 
 
 def _belongs_to(point: Point) -> str:

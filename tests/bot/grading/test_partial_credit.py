@@ -65,6 +65,29 @@ def test_denying_a_prevented_harm_agrees_with_the_point(bank: QuestionBank) -> N
     assert grade(bank, "reg-dropout", answer).contradicted == ()
 
 
+@pytest.mark.parametrize(
+    ("question_id", "answer"),
+    [
+        # What the subject does not do denies nothing of the subject itself.
+        (
+            "eval-probability-calibration",
+            "Temperature scaling does not change the ranking, so the AUC stays the same.",
+        ),
+        # Refusing a leak agrees with the point that names it.
+        ("ts-future-leakage", "Do not tune on the test period; keep it for the final check."),
+    ],
+)
+def test_a_right_sentence_with_a_negation_is_no_denial(
+    bank: QuestionBank, question_id: str, answer: str
+) -> None:
+    assert grade(bank, question_id, answer).contradicted == ()
+
+
+def test_a_subject_dismissed_is_still_denied(bank: QuestionBank) -> None:
+    answer = "Mean or median imputation isn't useful, just drop the rows with missing values."
+    assert grade(bank, "data-missing-values", answer).contradicted
+
+
 def test_denying_the_remedy_of_a_prevention_point_is_a_wrong_claim(bank: QuestionBank) -> None:
     answer = (
         "A feature store is basically a data warehouse for the raw data. It doesn't really help "

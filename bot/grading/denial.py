@@ -1,0 +1,105 @@
+"""Whether a sentence takes back what its words say: a negation that denies a point, a
+condition, a claim set aside ("unlike RLHF, which trains a reward model") or turned round
+("step opposite to the gradient")."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Final
+
+from bot.grading.text import Sentence, is_content, stem
+
+if TYPE_CHECKING:
+    from bot.grading.compiled import Phrasing
+
+# Words that open a condition: "the danger is when the small table isn't small" denies
+# nothing, it says when something goes wrong.
+_CONDITIONS: Final = frozenset({"if", "when", "whenever", "unless", "once"})
+
+
+# Words right before a claim's words that set it aside rather than assert it: "unlike RLHF,
+# which trains a reward model", "rather than send every alert", "instead of assigning each
+# request at random".
+_SETTING_ASIDE: Final = (("unlike",), ("rather", "than"), ("instead", "of"))
+# Words inside a claim's words that turn its direction round: "step opposite to the gradient"
+# is not "step along the gradient".
+_REVERSING: Final = frozenset({"opposite", "against", "contrary"})
+
+
+def set_aside(sentence: Sentence, found: tuple[int, ...], phrasing: Phrasing | None = None) -> bool:
+    """The claim's words are introduced as what the answer does not do, or said with a
+    word that reverses them which the claim itself does not use."""
+    tokens = sentence.tokens
+    before = tokens[max(0, found[0] - 3) : found[0]]
+    for cue in _SETTING_ASIDE:
+        if any(tuple(before[i : i + len(cue)]) == cue for i in range(len(before))):
+            return True
+    own = {t.word for t in phrasing.terms} if phrasing is not None else set()
+    return any(
+        tokens[i] in _REVERSING and tokens[i] not in own for i in range(found[0] + 1, found[-1])
+    )
+
+
+def denies_the_remedy(sentence: Sentence, found: tuple[int, ...], terms: set[str]) -> bool:
+    """A word of its own stands between the negation and what it denies: "doesn't help with
+    skew" denies the remedy, "can't co-adapt" only says the harm is prevented."""
+    cues = [c for c in sentence.negations if c < found[0]]
+    if not cues:
+        return True
+    between = sentence.tokens[cues[-1] + 1 : found[0]]
+    return any(is_content(w) and stem(w) not in terms for w in between)
+
+
+def in_condition(sentence: Sentence, found: tuple[int, ...]) -> bool:
+    """The clause of the match states a condition, not a claim: "when X isn't Y"."""
+    start, _ = sentence.clause_around(found[0], found[-1])
+    return sentence.tokens[start] in _CONDITIONS
+
+
+# Verbs that, negated after a subject, dismiss it: "mean imputation isn't useful", "scaling
+# doesn't matter".
+_DISMISSING: Final = frozenset(
+    map(
+        stem,
+        (
+            "matter",
+            "useful",
+            "need",
+            "needed",
+            "necessary",
+            "help",
+            "work",
+            "important",
+            "required",
+            "worth",
+            "relevant",
+            "affect",
+            "use",
+            "apply",
+            "good",
+            "valid",
+        ),
+    )
+)
+
+
+def said_after_a_negation(sentence: Sentence, found: tuple[int, ...]) -> bool:
+    """Some of the words come after the negation, or the negation dismisses the words before
+    it: "temperature scaling does not change the ranking" says what the subject does not do,
+    and denies nothing of the subject itself."""
+    for cue in sentence.negations:
+        if cue < found[-1]:
+            return True
+        after = [t for t in sentence.tokens[cue + 1 : cue + 4] if is_content(t)]
+        if after and stem(after[0]) in _DISMISSING:
+            return True
+    return False
+
+
+def negation_in_reach(sentence: Sentence, found: tuple[int, ...]) -> bool:
+    """A negation cue right by the denied words, no comma between: "hold no state,
+    orchestration tools restart them" denies nothing about orchestration."""
+    for cue in sentence.negations:
+        spans = [(min(p, cue), max(p, cue)) for p in found]
+        if not any(a < i <= b for a, b in spans for i in sentence.commas):
+            return True
+    return False
