@@ -233,7 +233,7 @@ def negated_positions(
             else:
                 joined = joined or tokens[position] in _ALTERNATIVES
             position += 1
-        budget = reach_before
+        budget = 0 if _second_predicate(tokens, cue) else reach_before
         position = cue
         in_list = False
         while budget > 0 and position > 0 and position not in breaks:
@@ -250,6 +250,20 @@ def negated_positions(
 # A negation word that denies nothing in a set phrase: "the error stays no matter how good the
 # model is", "no doubt". ("Not just the mean" stays a denial: it says the mean is not enough.)
 _SET_PHRASES: Final = frozenset({("no", "matter"), ("no", "doubt")})
+
+
+_AUXILIARIES: Final[frozenset[str]] = _word_set(
+    "do does did is are was were can could will would should has have had may might must"
+)
+
+
+def _second_predicate(tokens: Sequence[str], cue: int) -> bool:
+    """The negation opens a second predicate of the same subject: in "the Hessian is A + A^T
+    and does not depend on x" it denies the depending, not the A + A^T before it."""
+    before = cue - 1
+    if before >= 0 and tokens[before] in _AUXILIARIES:
+        before -= 1
+    return before >= 0 and tokens[before] == "and"
 
 
 def _denied(scan: _Scan) -> tuple[list[int], frozenset[int]]:

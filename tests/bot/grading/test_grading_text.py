@@ -137,6 +137,15 @@ def test_a_set_phrase_with_a_negation_word_denies_nothing(text: str) -> None:
     assert {"model", "error"} & set(sentence.affirmed_stems)
 
 
+def test_a_negation_opening_a_second_predicate_leaves_the_first_alone() -> None:
+    sentence = Sentence.parse("the hessian is a plus a transpose and does not depend on x")
+    denied = {sentence.tokens[i] for i in sentence.denied}
+    assert "depend" in denied
+    assert not {"hessian", "plus", "transpose"} & denied
+    listed = Sentence.parse("relu, batch norm and residuals don't help")
+    assert "residuals" in {listed.tokens[i] for i in listed.denied}
+
+
 def test_a_dismissal_denies_its_subject_only() -> None:
     sentence = Sentence.parse("rules engines are outdated so we trust the model")
     denied = {sentence.tokens[i] for i in sentence.denied}
