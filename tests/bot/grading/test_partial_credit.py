@@ -83,6 +83,19 @@ def test_a_right_sentence_with_a_negation_is_no_denial(
     assert grade(bank, question_id, answer).contradicted == ()
 
 
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "The global model adds category and store as static features.",
+        "Backtest the global model against local baselines per segment.",
+    ],
+)
+def test_a_point_about_the_global_model_is_no_swap_with_per_series_models(
+    bank: QuestionBank, answer: str
+) -> None:
+    assert grade(bank, "ts-global-models", answer).contradicted == ()
+
+
 def test_a_subject_dismissed_is_still_denied(bank: QuestionBank) -> None:
     answer = "Mean or median imputation isn't useful, just drop the rows with missing values."
     assert grade(bank, "data-missing-values", answer).contradicted
