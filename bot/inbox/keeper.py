@@ -90,6 +90,9 @@ class Inbox:
         self._remove_now = False
         # Items this process is handling: their leases are renewed while it works on them.
         self._mine: set[Key] = set()
+        # Items handled here and not yet removed (their leases may run out meanwhile): never
+        # taken again, or a reply held for one would be sent twice.
+        self._finished: set[Key] = set()
         # A keeper whose items another process handles (a platform's receiving process) keeps
         # no record of them: that process renews their leases and forgets them once handled.
         self._handles = not handled_elsewhere
@@ -137,6 +140,7 @@ class Inbox:
         """
         key = (item.platform, item.key)
         self._mine.discard(key)
+        self._finished.add(key)
         (self._uncleared if self._held is not None else self._removals).add(key)
         self._arm_remover()
 
@@ -218,6 +222,7 @@ class Inbox:
             if removals:
                 await uow.inbox.remove(removals)
             await uow.commit()
+        self._finished -= removals
 
     async def flush(self) -> None:
         """Write everything queued (removals included) before returning."""
@@ -256,7 +261,12 @@ class Inbox:
         except BaseException:
             self._removals |= removals
             raise
-        items = [i for i in items if (i.platform, i.key) not in self._mine]
+        self._finished -= removals
+        items = [
+            i
+            for i in items
+            if (i.platform, i.key) not in self._mine and (i.platform, i.key) not in self._finished
+        ]
         if not items:
             return 0
         if self._held is not None:

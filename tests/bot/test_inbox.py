@@ -283,3 +283,28 @@ async def test_a_keeper_whose_items_another_process_handles_remembers_none_of_th
     await handling.flush()
     assert handling.handling == 0
     assert await pending(db) == 0
+
+
+async def test_an_item_handled_here_is_not_taken_again_while_its_removal_waits(
+    db: MemoryDatabase, clock: ManualClock
+) -> None:
+    """Handled items are removed a little later; if a lease runs out meanwhile (a long batch
+    on a busy machine), the next sweep must not hand the item, and a reply held for it, out
+    a second time."""
+    earlier = Inbox(db, clock, LEASE)  # the run that acked it, then died
+    await earlier.keep(item(1))
+    await earlier.flush()
+    inbox = Inbox(db, clock, LEASE, held_units=db)
+    handled: list[str] = []
+
+    async def handle(found: InboxItem) -> None:
+        handled.append(found.key)
+
+    inbox.serve("slack", handle)
+    clock.advance(LEASE)
+    assert await inbox.sweep() == 1
+    clock.advance(LEASE)  # its removal not written yet, its lease gone
+    assert await inbox.sweep() == 0
+    assert handled == ["Ev0001"]
+    await inbox.flush()
+    assert await pending(db) == 0

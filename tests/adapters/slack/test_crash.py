@@ -185,6 +185,7 @@ async def test_answers_acked_before_a_sigkill_are_graded_once_after_a_restart(
             await answer_all(driver, thread, good_answer(shipped_bank, post), users)
         first.proc.send_signal(signal.SIGKILL)
         assert await first.proc.wait() == -signal.SIGKILL
+        assert not any(feedback_counts(slack, thread, users).values())  # none reached Slack
     finally:
         await stop(first)
     # Every acked answer is still kept (none had finished). Handled items are removed a little
