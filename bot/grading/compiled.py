@@ -195,7 +195,8 @@ def compile_rubric(rubric: Rubric) -> CompiledRubric:
         compiled = (
             compile_phrasing(p, side_forms) if side_forms else plain[p] for p in key_point.phrasings
         )
-        phrasings = tuple(p for p in compiled if p is not None)
+        # Two phrasings can compile alike ("broadcast hint", "the broadcast hints"): matched once.
+        phrasings = tuple(dict.fromkeys(p for p in compiled if p is not None))
         vocabulary.update(content_stems(key_point.point))
         vocabulary.update(t.stem for p in phrasings for t in p.terms)
         # Saying the question's own words back ("data drift" when asked about data drift) is
@@ -259,11 +260,13 @@ def _claim(
     after stop words is "logistic regression")."""
     compiled = (compile_phrasing(x, side_forms, CLAIM_WORDS) for x in contradiction.phrasings)
     phrasings = tuple(
-        p
-        for p in compiled
-        if p is not None
-        and len(p.terms) >= 2
-        and not any({t.stem for t in p.terms} <= terms for terms in right)
+        dict.fromkeys(
+            p
+            for p in compiled
+            if p is not None
+            and len(p.terms) >= 2
+            and not any({t.stem for t in p.terms} <= terms for terms in right)
+        )
     )
     sides = _frozen(t.stem for p in phrasings for t in p.terms if t.stem in side_forms)
     wording = claim_words(contradiction.claim, said, side_forms)

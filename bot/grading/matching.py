@@ -72,9 +72,7 @@ _NEGATIVE_SENSE: Final = frozenset(
         "without",
         # A leak is a failing too: "do not tune on the test period" agrees with a point that
         # names it as leaky validation.
-        "leak",
-        "leaki",
-        "leakag",
+        *map(stem, ("leak", "leaky", "leakage")),
     ]
 )
 # A point that states a prevention agrees with a denial of what it prevents ("neurons can't

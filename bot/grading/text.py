@@ -274,7 +274,7 @@ def _denied(scan: _Scan) -> tuple[list[int], frozenset[int]]:
         if is_negation(token)
         and (token, tokens[i + 1] if i + 1 < len(tokens) else "") not in _SET_PHRASES
     ]
-    verdicts = [i for i, token in enumerate(scan.tokens) if token in DISMISSALS]
+    verdicts = [i for i, token in enumerate(tokens) if token in DISMISSALS]
     if not cues and not verdicts:
         return cues, frozenset()
     denied = negated_positions(scan.tokens, cues, scan.breaks, scan.commas)

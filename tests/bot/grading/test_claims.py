@@ -194,8 +194,9 @@ def test_a_claim_set_aside_is_no_claim() -> None:
         ),
     )
     assert wrong_claims(rubric, "DPO trains a reward model first, then the policy.") != []
-    assert wrong_claims(rubric, "Unlike RLHF, DPO trains no reward model.") == []
-    assert (
-        wrong_claims(rubric, "Rather than DPO trains a reward model, it uses preference pairs.")
-        == []
-    )
+    set_aside = [
+        "Unlike RLHF, which trains a reward model, DPO learns from preference pairs directly.",
+        "Instead of having DPO train a reward model, we fit the policy on preference pairs.",
+    ]
+    for answer in set_aside:
+        assert wrong_claims(rubric, answer) == [], answer

@@ -361,6 +361,20 @@ def test_a_common_paraphrase_meets_the_rubric_wording(
     assert point in grade(bank, question_id, answer).covered
 
 
+@pytest.mark.parametrize(
+    ("phrasing", "answer"),
+    [
+        # "He" before an initialisation is Kaiming He's, not the pronoun.
+        ("kaiming for relu", "For ReLU layers you use He initialisation."),
+        ("chunks lose context", "Small pieces lose the context around the answer."),
+    ],
+)
+def test_another_name_for_the_same_thing_meets_the_phrasing(phrasing: str, answer: str) -> None:
+    point = "The point"
+    rubric = Rubric(prompt="Explain it.", key_points=(KeyPoint(point=point, phrasings=[phrasing]),))
+    assert point in RubricGrader().grade(rubric, answer).covered
+
+
 def test_step_size_is_the_learning_rate() -> None:
     rubric = Rubric(
         prompt="How does gradient descent update the weights?",
