@@ -4,18 +4,25 @@ words, the two sides of a comparison question, and the wrong claims to watch for
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import math
-import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Final
 
 from bot.grading.claims import OPPOSITES, claim_words
+from bot.grading.direction import bindings, bound_words
 from bot.grading.lexicon import FIRST_PERSON
 from bot.grading.protocol import Rubric
 from bot.grading.reference import Reference
+from bot.grading.side_names import (
+    NOTHING,
+    cased,
+    contrasted,
+    first_word,
+    frozen,
+    qualifiers_of,
+    side_of,
+)
 from bot.grading.text import (
     CLAIM_WORDS,
     Sentence,
@@ -35,7 +42,7 @@ LONG_PHRASING_SHARE: Final = 0.75
 # counted as its own words, "overfitting does well on training data" would read as the
 # underfitting point ("bad even on training data") said of overfitting.
 _THIN_WORDS: Final = frozenset(map(stem, CLAIM_WORDS))
-_NOTHING: Final[frozenset[str]] = frozenset()
+_NOTHING: Final = NOTHING
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +63,9 @@ class Phrasing:
     # Another point says the same words in another order ("the centre word predicts the
     # context" and "the context predicts the centre word"), so the answer must keep this one's.
     ordered: bool = False
+    # Each word a direction word qualifies, with its way ("higher temperature": temperature,
+    # up), as `bot.grading.direction` reads them.
+    directions: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +81,8 @@ class Claim:
     # The claim's own statement, as `bot.grading.claims.claim_words` reads it.
     wording: tuple[str, ...] = ()
     telling: frozenset[str] = frozenset()
+    # The directions the claim's own statement gives its words, which an answer must keep.
+    directions: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,25 +131,20 @@ class CompiledRubric:
         return self.prompt_stems - self.qualifiers
 
 
-@dataclass(frozen=True, slots=True)
-class Side:
-    forms: frozenset[str]
-    name: str
-
-
-def _frozen(words: Iterable[str]) -> frozenset[str]:
-    """The words as a frozenset, the one shared empty set when there are none: most points
-    have several empty ones, and each would cost a table of its own."""
-    return frozenset(words) or _NOTHING
-
-
 def compile_phrasing(
-    text: str, side_forms: frozenset[str] = frozenset(), keep: frozenset[str] = frozenset()
+    text: str,
+    side_forms: frozenset[str] = frozenset(),
+    keep: frozenset[str] = frozenset(),
+    *,
+    claim: bool = False,
 ) -> Phrasing | None:
+    """A phrasing's words as terms. A wrong claim's direction words are checked as bindings,
+    not as words of their own, so "raising the temperature" says "higher temperature"."""
     tokens = tokenize(normalise(text))
+    directed = bound_words(tokens) if claim else _NOTHING
     terms: dict[str, Term] = {}
     for token in tokens:
-        if is_content(token) or token in keep:
+        if (is_content(token) or token in keep) and stem(token) not in directed:
             term = _term(token)
             terms.setdefault(term.stem, term)
     if not terms:
@@ -150,6 +157,7 @@ def compile_phrasing(
         any(map(is_negation, tokens)),
         not FIRST_PERSON.isdisjoint(tokens),
         _direction_pairs([stem(t) for t in tokens], side_forms) if side_forms else (),
+        directions=bindings(tokens),
     )
 
 
@@ -180,17 +188,16 @@ def compile_rubric(rubric: Rubric) -> CompiledRubric:
     vocabulary = {*asked, *answer_stems}
     prompt = normalise(rubric.prompt)
     prompt_stems = frozenset(content_stems(prompt))
-    subjects = {w for kp in rubric.key_points for w in _first_word(kp.point)}
+    subjects = {w for kp in rubric.key_points for w in first_word(kp.point)}
     sides = [
-        (_cased(a, rubric.prompt), _cased(b, rubric.prompt))
-        for a, b in _contrasted(prompt, subjects)
+        (cased(a, rubric.prompt), cased(b, rubric.prompt)) for a, b in contrasted(prompt, subjects)
     ]
-    side_forms = _frozen(f for a, b in sides for f in a.forms | b.forms)
-    qualifiers = _qualifiers(prompt, side_forms)
+    side_forms = frozen(f for a, b in sides for f in a.forms | b.forms)
+    qualifiers = qualifiers_of(prompt, side_forms)
     drafts: list[tuple[Point, set[str]]] = []
     # Without sides a phrasing compiles the same either way: compile each one once.
     plain = {p: compile_phrasing(p) for kp in rubric.key_points for p in kp.phrasings}
-    all_point_terms = [frozenset(t.stem for t in c.terms) for c in plain.values() if c is not None]
+    all_point_terms = [_said_words(c) for c in plain.values() if c is not None]
     for key_point in rubric.key_points:
         compiled = (
             compile_phrasing(p, side_forms) if side_forms else plain[p] for p in key_point.phrasings
@@ -205,7 +212,7 @@ def compile_rubric(rubric: Rubric) -> CompiledRubric:
         phrasings = telling or phrasings
         stated = affirmed_stems(key_point.point) - _THIN_WORDS
         own = stated | {t.stem for p in phrasings if not p.negated for t in p.terms}
-        anchor, rival = _side_of(key_point.point, sides, qualifiers)
+        anchor, rival = side_of(key_point.point, sides, qualifiers)
         said = own | prompt_stems
         claims = tuple(
             _claim(c, side_forms, all_point_terms, said) for c in key_point.contradictions
@@ -258,19 +265,32 @@ def _claim(
     """A misconception's phrasings, less those too thin to be a claim: one word, or only words
     a correct phrasing of the rubric also uses ("logistic regression is used for regression"
     after stop words is "logistic regression")."""
-    compiled = (compile_phrasing(x, side_forms, CLAIM_WORDS) for x in contradiction.phrasings)
+    compiled = (
+        compile_phrasing(x, side_forms, CLAIM_WORDS, claim=True) for x in contradiction.phrasings
+    )
     phrasings = tuple(
         dict.fromkeys(
             p
             for p in compiled
             if p is not None
-            and len(p.terms) >= 2
-            and not any({t.stem for t in p.terms} <= terms for terms in right)
+            and len(_said_words(p)) >= 2
+            and not any(_said_words(p) <= terms for terms in right)
         )
     )
-    sides = _frozen(t.stem for p in phrasings for t in p.terms if t.stem in side_forms)
+    sides = frozen(t.stem for p in phrasings for t in p.terms if t.stem in side_forms)
     wording = claim_words(contradiction.claim, said, side_forms)
-    return Claim(contradiction.claim, contradiction.correction, phrasings, sides, *wording)
+    directions = bindings(tokenize(normalise(contradiction.claim)))
+    return Claim(
+        contradiction.claim, contradiction.correction, phrasings, sides, *wording, directions
+    )
+
+
+def _said_words(phrasing: Phrasing) -> frozenset[str]:
+    """A phrasing's words and the directions it gives them ("temperature", "temperature+")."""
+    return frozenset(
+        [t.stem for t in phrasing.terms]
+        + [f"{word}{'+' if way > 0 else '-'}" for word, way in phrasing.directions]
+    )
 
 
 def _with_distinctive_words(drafts: list[tuple[Point, set[str]]]) -> tuple[Point, ...]:
@@ -282,7 +302,7 @@ def _with_distinctive_words(drafts: list[tuple[Point, set[str]]]) -> tuple[Point
             points.append(point)
             continue
         others = set().union(*(w for p, w in sided if p.anchor == point.rival))
-        distinctive = _frozen(words - others)
+        distinctive = frozen(words - others)
         points.append(
             Point(
                 **{f: getattr(point, f) for f in Point.__slots__ if f != "distinctive"},
@@ -326,113 +346,6 @@ def affirmed_stems(text: str) -> set[str]:
         for sentence in split_sentences(normalise(text))
         for word in Sentence.parse(sentence).affirmed_stems
     }
-
-
-_COORDINATORS: Final = frozenset({"and", "or", "vs", "versus"})
-# "the bias-variance trade-off", "precision/recall": two sides joined by a dash or a slash.
-_JOINED_PAIR: Final = re.compile(r"\b([^\W_]+)\s?[-/]\s?([^\W_]+)\b")
-_NO_SIDE: Final = Side(_NOTHING, "")
-
-
-def _contrasted(prompt: str, subjects: set[str]) -> list[tuple[Side, Side]]:
-    """Pairs of things the question sets against each other: "L1 and L2", "random forests
-    and gradient boosting", "mean squared error and (when with) mean absolute error", "the
-    bias-variance trade-off".
-
-    A side is the words and initials ("mse") that tell it from the other side, kept only if
-    some key point starts with them: those are the things the rubric talks about.
-    """
-    pairs: list[tuple[Side, Side]] = []
-    for segment in re.split(r"[,;:?.!()]", prompt):
-        tokens = tokenize(segment)
-        for i, token in enumerate(tokens):
-            if token not in _COORDINATORS or i == 0:
-                continue
-            left: list[str] = []
-            for word in reversed(tokens[:i]):
-                if not is_content(word):
-                    break
-                left.insert(0, word)
-            right: list[str] = []
-            skipped = 0
-            for word in tokens[i + 1 :]:
-                if is_content(word):
-                    right.append(word)
-                elif right or skipped == 2:
-                    break
-                else:
-                    skipped += 1
-            pair = _pair(left, right, subjects)
-            if pair:
-                pairs.append(pair)
-    for match in _JOINED_PAIR.finditer(prompt):
-        pair = _pair([match.group(1)], [match.group(2)], subjects)
-        if pair:
-            pairs.append(pair)
-    return pairs
-
-
-def _pair(left: list[str], right: list[str], subjects: set[str]) -> tuple[Side, Side] | None:
-    full_a, full_b = _forms(left), _forms(right)
-    a, b = (full_a - full_b) & subjects, (full_b - full_a) & subjects
-    if not (a and b):
-        return None
-    # Initials name a side too ("RF" for random forests), though no point starts with them.
-    a, b = a | _initials(left), b | _initials(right)
-    return Side(a, _name(left, a)), Side(b, _name(right, b))
-
-
-def _initials(words: list[str]) -> frozenset[str]:
-    """Initials of the last two words and more: "rf" for "compare random forests"."""
-    return frozenset("".join(w[0] for w in words[-k:]) for k in range(2, len(words) + 1))
-
-
-def _name(words: list[str], forms: frozenset[str]) -> str:
-    named = [w for w in words if w in forms or stem(w) in forms]
-    return " ".join(named or words)
-
-
-def _cased(side: Side, prompt: str) -> Side:
-    """The side with its name spelt as the question spells it ("L1", not "l1")."""
-    found = re.search(re.escape(side.name), prompt, re.IGNORECASE)
-    return Side(side.forms, found.group() if found else side.name)
-
-
-def _first_word(point: str) -> set[str]:
-    words = [w for w in tokenize(normalise(point)) if is_content(w)]
-    return {words[0], stem(words[0])} if words else set()
-
-
-def _forms(words: list[str]) -> frozenset[str]:
-    forms = {stem(w) for w in words}
-    if len(words) >= 2:
-        forms.add("".join(w[0] for w in words))
-    return frozenset(forms)
-
-
-def _qualifiers(prompt: str, side_forms: frozenset[str]) -> frozenset[str]:
-    words = [w for w in tokenize(prompt) if is_content(w)]
-    return _frozen(
-        stem(a)
-        for a, b in itertools.pairwise(words)
-        if stem(b) in side_forms and stem(a) not in side_forms
-    )
-
-
-def _side_of(
-    point: str, sides: list[tuple[Side, Side]], qualifiers: frozenset[str]
-) -> tuple[Side, Side]:
-    """The side a point is about: it names one side and never the other, wherever in the
-    point ("Favour recall when missing a positive is costly" is about recall). A name with a
-    qualifier is another thing ("logistic regression")."""
-    words = [w for w in tokenize(normalise(point)) if is_content(w)]
-    plain = [w for i, w in enumerate(words) if i == 0 or stem(words[i - 1]) not in qualifiers]
-    named = {stem(w) for w in plain} | set(plain)
-    for a, b in sides:
-        for own, other in ((a, b), (b, a)):
-            if named & own.forms and not named & other.forms:
-                return own, other
-    return _NO_SIDE, _NO_SIDE
 
 
 def _contrary(own: set[str]) -> dict[str, str]:

@@ -31,6 +31,7 @@ from bot.grading.denial import (
     said_after_a_negation,
     set_aside,
 )
+from bot.grading.direction import keeps_directions
 from bot.grading.lexicon import FIRST_PERSON
 from bot.grading.sides import (
     about_the_other_side,
@@ -131,6 +132,10 @@ class Matcher:
                 if swapped_directions(phrasing, sentence, found):
                     wrong = wrong or self._said(sentence, found, "it is the other way round")
                     continue
+                if not keeps_directions(
+                    sentence, found, phrasing.directions, strict=False, negated=phrasing.negated
+                ):
+                    continue
                 # A phrasing that says "not ..." tells what the other side lacks.
                 if not phrasing.negated and about_the_other_side(point, sentence, found):
                     # Said of the other side when it is the subject, named before the match.
@@ -170,11 +175,23 @@ class Matcher:
                         and _said_together(sentence, found)
                         and all(side in sentence.affirmed_stems for side in named)
                         and not set_aside(sentence, found, phrasing)
+                        and keeps_directions(
+                            sentence,
+                            found,
+                            phrasing.directions,
+                            strict=True,
+                            negated=phrasing.negated,
+                        )
                     ):
                         return f"You said {_clause(claim.text)}: {_clause(claim.correction)}"
             for sentence in self._sentences:
                 found = states_claim(claim, sentence)
-                if found and _said_together(sentence, found) and not set_aside(sentence, found):
+                if (
+                    found
+                    and _said_together(sentence, found)
+                    and not set_aside(sentence, found)
+                    and keeps_directions(sentence, found, claim.directions, strict=False)
+                ):
                     return f"You said {_clause(claim.text)}: {_clause(claim.correction)}"
         return None
 
