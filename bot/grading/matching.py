@@ -139,8 +139,17 @@ class Matcher:
                 # A phrasing that says "not ..." tells what the other side lacks.
                 if not phrasing.negated and about_the_other_side(point, sentence, found):
                     # Said of the other side when it is the subject, named before the match.
-                    if said_of_the_other_side(point, sentence, found[0], self._asked) and (
-                        phrasing.ordered or any(t.stem in point.distinctive for t in phrasing.terms)
+                    if (
+                        said_of_the_other_side(point, sentence, found[0], self._asked)
+                        and (
+                            phrasing.ordered
+                            or any(t.stem in point.distinctive for t in phrasing.terms)
+                        )
+                        # "A more complex model" cures underfitting; "overfitting is when the
+                        # model is too complex" says nothing of a cure.
+                        and keeps_directions(
+                            sentence, found, phrasing.directions, strict=True, negated=False
+                        )
                     ):
                         wrong = wrong or self._said(sentence, found, _belongs_to(point))
                     continue

@@ -107,3 +107,25 @@ def test_a_direction_inside_a_negation_gives_none() -> None:
     assert not wrong_claims(SAMPLING, "A higher temperature does not make it more deterministic.")
     sentence = Sentence.parse(normalise("the weights grow without bound"))
     assert sentence.denied
+
+
+FITTING = Rubric(
+    prompt="What are overfitting and underfitting?",
+    key_points=(
+        KeyPoint(
+            point="In overfitting the model fits the noise and generalises poorly",
+            phrasings=["fits the noise", "generalises poorly"],
+        ),
+        KeyPoint(
+            point="Underfitting is cured by a bigger model or better features",
+            phrasings=["more complex model", "better features"],
+        ),
+    ),
+)
+
+
+def test_a_cure_with_a_direction_is_not_read_into_a_state_without_one() -> None:
+    """ "Too complex" says what overfitting is, not that a more complex model cures it."""
+    said = "Overfitting is when the model is too complex and fits the noise."
+    assert not wrong_claims(FITTING, said)
+    assert wrong_claims(FITTING, "Overfitting is cured by using a more complex model.")
