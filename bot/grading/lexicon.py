@@ -59,6 +59,7 @@ SYNONYM_GROUPS: Final[tuple[str, ...]] = (
     "vocabulary vocab",
     "uniformly evenly",
     "chunk piece",
+    "previous past earlier preceding",
 )
 
 # Phrases and their usual abbreviations; the phrase is rewritten to the abbreviation, so a

@@ -367,6 +367,7 @@ def test_a_common_paraphrase_meets_the_rubric_wording(
         # "He" before an initialisation is Kaiming He's, not the pronoun.
         ("kaiming for relu", "For ReLU layers you use He initialisation."),
         ("chunks lose context", "Small pieces lose the context around the answer."),
+        ("average of past gradients", "It keeps an average of the previous gradients."),
     ],
 )
 def test_another_name_for_the_same_thing_meets_the_phrasing(phrasing: str, answer: str) -> None:
