@@ -132,8 +132,11 @@ class Matcher:
                 if swapped_directions(phrasing, sentence, found):
                     wrong = wrong or self._said(sentence, found, "it is the other way round")
                     continue
+                # With a word of the phrasing left unsaid, its direction must be said: "complex
+                # models, low bias" is not made by "the model is too complex, hence bias".
+                partial = len(found) < len(phrasing.terms)
                 if not keeps_directions(
-                    sentence, found, phrasing.directions, strict=False, negated=phrasing.negated
+                    sentence, found, phrasing.directions, strict=partial, negated=phrasing.negated
                 ):
                     continue
                 # A phrasing that says "not ..." tells what the other side lacks.

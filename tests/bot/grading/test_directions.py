@@ -129,3 +129,19 @@ def test_a_cure_with_a_direction_is_not_read_into_a_state_without_one() -> None:
     said = "Overfitting is when the model is too complex and fits the noise."
     assert not wrong_claims(FITTING, said)
     assert wrong_claims(FITTING, "Overfitting is cured by using a more complex model.")
+
+
+def test_a_phrasing_short_of_a_word_must_keep_its_direction() -> None:
+    """Three of "complex models low bias" are said, but not the direction that makes it."""
+    rubric = Rubric(
+        prompt="Explain the bias-variance trade-off.",
+        key_points=(
+            KeyPoint(
+                point="More complexity lowers bias and raises variance",
+                phrasings=["complex models low bias"],
+            ),
+        ),
+    )
+    assert not covered(rubric, "Bias is the error when the model is too complex and overfits.")
+    assert covered(rubric, "A complex model has lower bias.")
+    assert covered(rubric, "Complex models have low bias and high variance.")
