@@ -66,6 +66,8 @@ class Phrasing:
     # Each word a direction word qualifies, with its way ("higher temperature": temperature,
     # up), as `bot.grading.direction` reads them.
     directions: tuple[tuple[str, int], ...] = ()
+    # The phrasing itself compares with "than", so a "than" in the answer is part of it.
+    compares: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +85,7 @@ class Claim:
     telling: frozenset[str] = frozenset()
     # The directions the claim's own statement gives its words, which an answer must keep.
     directions: tuple[tuple[str, int], ...] = ()
+    compares: bool = False  # its statement compares with "than"
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +161,7 @@ def compile_phrasing(
         not FIRST_PERSON.isdisjoint(tokens),
         _direction_pairs([stem(t) for t in tokens], side_forms) if side_forms else (),
         directions=bindings(tokens),
+        compares="than" in tokens,
     )
 
 
@@ -279,9 +283,15 @@ def _claim(
     )
     sides = frozen(t.stem for p in phrasings for t in p.terms if t.stem in side_forms)
     wording = claim_words(contradiction.claim, said, side_forms)
-    directions = bindings(tokenize(normalise(contradiction.claim)))
+    tokens = tokenize(normalise(contradiction.claim))
     return Claim(
-        contradiction.claim, contradiction.correction, phrasings, sides, *wording, directions
+        contradiction.claim,
+        contradiction.correction,
+        phrasings,
+        sides,
+        *wording,
+        bindings(tokens),
+        "than" in tokens,
     )
 
 

@@ -226,3 +226,13 @@ def keeps_directions(
         first, last = min(chosen), max(chosen)
         return "than" not in sentence.tokens[first:last]
     return True
+
+
+def after_than(sentence: Sentence, found: tuple[int, ...]) -> bool:
+    """One of the matched words is what something is compared with: in "k-medoids is more
+    robust to outliers than k-means", k-means is not said to be robust."""
+    tokens = sentence.tokens
+    return any(
+        "than" in tokens[max(found[0], p - 3) : p] and tokens.index("than", found[0]) < p
+        for p in found[1:]
+    )

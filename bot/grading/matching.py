@@ -31,7 +31,7 @@ from bot.grading.denial import (
     said_after_a_negation,
     set_aside,
 )
-from bot.grading.direction import keeps_directions
+from bot.grading.direction import after_than, keeps_directions
 from bot.grading.lexicon import FIRST_PERSON
 from bot.grading.sides import (
     about_the_other_side,
@@ -187,6 +187,7 @@ class Matcher:
                         and _said_together(sentence, found)
                         and all(side in sentence.affirmed_stems for side in named)
                         and not set_aside(sentence, found, phrasing)
+                        and (phrasing.compares or not after_than(sentence, found))
                         and keeps_directions(
                             sentence,
                             found,
@@ -202,6 +203,7 @@ class Matcher:
                     found
                     and _said_together(sentence, found)
                     and not set_aside(sentence, found)
+                    and (claim.compares or not after_than(sentence, found))
                     and keeps_directions(sentence, found, claim.directions, strict=False)
                 ):
                     return f"You said {_clause(claim.text)}: {_clause(claim.correction)}"

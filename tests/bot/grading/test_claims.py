@@ -200,3 +200,47 @@ def test_a_claim_set_aside_is_no_claim() -> None:
     ]
     for answer in set_aside:
         assert wrong_claims(rubric, answer) == [], answer
+
+
+CLUSTERING = Rubric(
+    prompt="How do k-means and k-medoids differ?",
+    key_points=(
+        wrongly(
+            "k-medoids uses actual points as centres, so outliers pull it less",
+            ["actual points as centres"],
+            "k-means is robust to outliers",
+            "k-means is robust to outliers",
+            "A mean is pulled towards outliers",
+        ),
+        wrongly(
+            "An LSTM has more parameters than a GRU",
+            ["lstm has more gates"],
+            "A GRU has more parameters than an LSTM",
+            "gru has more parameters than lstm",
+            "The LSTM's extra gate gives it more parameters",
+        ),
+    ),
+)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "k-medoids is more robust to outliers than k-means.",
+        "Medoids are far more robust to outliers than plain k-means is.",
+    ],
+)
+def test_what_a_thing_is_compared_with_is_not_said_to_be_so(answer: str) -> None:
+    assert not RubricGrader().grade(CLUSTERING, answer).contradicted
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "K-means is robust to outliers, so I would not worry about them.",
+        # A claim that itself compares is still made with its "than".
+        "A GRU has more parameters than an LSTM because it is newer.",
+    ],
+)
+def test_a_claim_said_outright_or_in_its_own_comparison_is_named(answer: str) -> None:
+    assert RubricGrader().grade(CLUSTERING, answer).contradicted
