@@ -66,8 +66,10 @@ class Phrasing:
     # Each word a direction word qualifies, with its way ("higher temperature": temperature,
     # up), as `bot.grading.direction` reads them.
     directions: tuple[tuple[str, int], ...] = ()
-    # The phrasing itself compares with "than", so a "than" in the answer is part of it.
+    # The phrasing itself compares with "than", so a "than" in the answer is part of it; the
+    # stems it says before its "than", which must stay before the answer's.
     compares: bool = False
+    before_than: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +164,9 @@ def compile_phrasing(
         _direction_pairs([stem(t) for t in tokens], side_forms) if side_forms else (),
         directions=bindings(tokens),
         compares="than" in tokens,
+        before_than=frozen(stem(t) for t in tokens[: tokens.index("than")] if stem(t) in terms)
+        if "than" in tokens
+        else NOTHING,
     )
 
 

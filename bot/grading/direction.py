@@ -15,6 +15,7 @@ a wrong claim is only asserted when its directions are said.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Collection, Sequence
 from typing import Final
 
@@ -228,11 +229,34 @@ def keeps_directions(
     return True
 
 
-def after_than(sentence: Sentence, found: tuple[int, ...]) -> bool:
-    """One of the matched words is what something is compared with: in "k-medoids is more
-    robust to outliers than k-means", k-means is not said to be robust."""
+def after_than(sentence: Sentence, found: tuple[int, ...], words: frozenset[str]) -> bool:
+    """Some of the matched words name what something is compared with, the words right after
+    a "than": in "k-medoids is more robust to outliers than k-means", k-means is not said to be
+    robust; in "a ratio higher than 0.8 signals adverse impact", the signalling still is."""
     tokens = sentence.tokens
-    return any(
-        "than" in tokens[max(found[0], p - 3) : p] and tokens.index("than", found[0]) < p
-        for p in found[1:]
-    )
+    for than in (i for i in range(found[0], found[-1]) if tokens[i] == "than"):
+        start = next((i for i in range(than + 1, len(tokens)) if tokens[i] not in STOP_WORDS), None)
+        if start is None:
+            continue
+        compared = itertools.takewhile(
+            lambda i: tokens[i] not in STOP_WORDS and i not in sentence.clause_starts,
+            range(start, min(start + 3, len(tokens))),
+        )
+        if any(stem(tokens[i]) in words for i in compared):
+            return True
+    return False
+
+
+def keeps_sides_of_than(
+    sentence: Sentence, found: tuple[int, ...], before: frozenset[str], *, negated: bool = False
+) -> bool:
+    """A phrasing that compares keeps its order about the answer's "than": "a GRU has more
+    parameters than an LSTM" is not said by "an LSTM has more parameters than a GRU"."""
+    tokens = sentence.tokens
+    if not before or "than" not in tokens[found[0] : found[-1]]:
+        return True
+    than = tokens.index("than", found[0])
+    said_before = {
+        stem(tokens[p]) for p in range(found[0], than) if negated or p not in sentence.denied
+    }
+    return before <= said_before

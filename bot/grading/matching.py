@@ -31,7 +31,7 @@ from bot.grading.denial import (
     said_after_a_negation,
     set_aside,
 )
-from bot.grading.direction import after_than, keeps_directions
+from bot.grading.direction import after_than, keeps_directions, keeps_sides_of_than
 from bot.grading.lexicon import FIRST_PERSON
 from bot.grading.sides import (
     about_the_other_side,
@@ -137,6 +137,8 @@ class Matcher:
                 partial = len(found) < len(phrasing.terms)
                 if not keeps_directions(
                     sentence, found, phrasing.directions, strict=partial, negated=phrasing.negated
+                ) or not keeps_sides_of_than(
+                    sentence, found, phrasing.before_than, negated=phrasing.negated
                 ):
                     continue
                 # A phrasing that says "not ..." tells what the other side lacks.
@@ -187,7 +189,10 @@ class Matcher:
                         and _said_together(sentence, found)
                         and all(side in sentence.affirmed_stems for side in named)
                         and not set_aside(sentence, found, phrasing)
-                        and (phrasing.compares or not after_than(sentence, found))
+                        and (phrasing.compares or not after_than(sentence, found, _stems(phrasing)))
+                        and keeps_sides_of_than(
+                            sentence, found, phrasing.before_than, negated=phrasing.negated
+                        )
                         and keeps_directions(
                             sentence,
                             found,
@@ -203,7 +208,9 @@ class Matcher:
                     found
                     and _said_together(sentence, found)
                     and not set_aside(sentence, found)
-                    and (claim.compares or not after_than(sentence, found))
+                    and (
+                        claim.compares or not after_than(sentence, found, frozenset(claim.wording))
+                    )
                     and keeps_directions(sentence, found, claim.directions, strict=False)
                 ):
                     return f"You said {_clause(claim.text)}: {_clause(claim.correction)}"
@@ -400,6 +407,10 @@ def _said(sentence: Sentence, found: tuple[int, ...], correction: str) -> str:
     if len(quote) > _QUOTE_MAX:
         quote = quote[:_QUOTE_MAX].rsplit(" ", 1)[0] + "…"
     return f'You said "{quote}": {correction}'
+
+
+def _stems(phrasing: Phrasing) -> frozenset[str]:
+    return frozenset(t.stem for t in phrasing.terms)
 
 
 def _clause(text: str) -> str:

@@ -228,6 +228,8 @@ CLUSTERING = Rubric(
     [
         "k-medoids is more robust to outliers than k-means.",
         "Medoids are far more robust to outliers than plain k-means is.",
+        # The comparison the claim makes, said the right way round.
+        "An LSTM has more parameters than a GRU.",
     ],
 )
 def test_what_a_thing_is_compared_with_is_not_said_to_be_so(answer: str) -> None:
