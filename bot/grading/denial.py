@@ -4,12 +4,9 @@ condition, a claim set aside ("unlike RLHF, which trains a reward model") or tur
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
 from bot.grading.text import Sentence, is_content, stem
-
-if TYPE_CHECKING:
-    from bot.grading.compiled import Phrasing
 
 # Words that open a condition: "the danger is when the small table isn't small" denies
 # nothing, it says when something goes wrong.
@@ -25,15 +22,25 @@ _SETTING_ASIDE: Final = (("unlike",), ("rather", "than"), ("instead", "of"))
 _REVERSING: Final = frozenset({"opposite", "against", "contrary"})
 
 
-def set_aside(sentence: Sentence, found: tuple[int, ...], phrasing: Phrasing | None = None) -> bool:
+def set_aside(
+    sentence: Sentence,
+    found: tuple[int, ...],
+    own: frozenset[str] = frozenset(),
+    *,
+    compares: bool = False,
+) -> bool:
     """The claim's words are introduced as what the answer does not do, or said with a
-    word that reverses them which the claim itself does not use."""
+    word that reverses them which the claim itself (`own`) does not use."""
     tokens = sentence.tokens
-    before = tokens[max(0, found[0] - 3) : found[0]]
-    for cue in _SETTING_ASIDE:
-        if any(tuple(before[i : i + len(cue)]) == cue for i in range(len(before))):
-            return True
-    own = {t.word for t in phrasing.terms} if phrasing is not None else set()
+    # Before the claim's first word, or, for a claim that sets nothing aside itself, inside it
+    # before a later one: "hinge loss gives raw scores instead of probabilities" gives none.
+    inside = not compares and not own & {"instead", "unlike"}
+    for position in found if inside else found[:1]:
+        start = max(0, position - 3) if position == found[0] else max(found[0] + 1, position - 3)
+        before = tokens[start:position]
+        for cue in _SETTING_ASIDE:
+            if any(tuple(before[i : i + len(cue)]) == cue for i in range(len(before))):
+                return True
     return any(
         tokens[i] in _REVERSING and tokens[i] not in own for i in range(found[0] + 1, found[-1])
     )

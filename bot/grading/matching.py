@@ -188,7 +188,12 @@ class Matcher:
                         _states_whole(phrasing, found)
                         and _said_together(sentence, found)
                         and all(side in sentence.affirmed_stems for side in named)
-                        and not set_aside(sentence, found, phrasing)
+                        and not set_aside(
+                            sentence,
+                            found,
+                            frozenset(t.word for t in phrasing.terms),
+                            compares=phrasing.compares,
+                        )
                         and (phrasing.compares or not after_than(sentence, found, _stems(phrasing)))
                         and keeps_sides_of_than(
                             sentence, found, phrasing.before_than, negated=phrasing.negated
@@ -207,7 +212,9 @@ class Matcher:
                 if (
                     found
                     and _said_together(sentence, found)
-                    and not set_aside(sentence, found)
+                    and not set_aside(
+                        sentence, found, frozenset(claim.wording), compares=claim.compares
+                    )
                     and (
                         claim.compares or not after_than(sentence, found, frozenset(claim.wording))
                     )

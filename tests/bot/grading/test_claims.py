@@ -246,3 +246,24 @@ def test_what_a_thing_is_compared_with_is_not_said_to_be_so(answer: str) -> None
 )
 def test_a_claim_said_outright_or_in_its_own_comparison_is_named(answer: str) -> None:
     assert RubricGrader().grade(CLUSTERING, answer).contradicted
+
+
+HINGE = Rubric(
+    prompt="How do hinge loss and logistic loss differ?",
+    key_points=(
+        wrongly(
+            "Hinge loss gives raw scores, not probabilities",
+            ["raw scores"],
+            "Hinge loss gives probabilities",
+            "hinge loss gives probabilities",
+            "It gives margins; probabilities need calibration",
+        ),
+    ),
+)
+
+
+def test_a_claim_word_set_aside_inside_the_match_is_not_asserted() -> None:
+    right = "Hinge loss gives raw scores instead of calibrated probabilities."
+    assert not RubricGrader().grade(HINGE, right).contradicted
+    wrong = "Hinge loss gives probabilities instead of raw scores."
+    assert RubricGrader().grade(HINGE, wrong).contradicted
