@@ -9,8 +9,9 @@ from typing import Final
 from bot.grading.text import Sentence, is_content, stem
 
 # Words that open a condition: "the danger is when the small table isn't small" denies
-# nothing, it says when something goes wrong.
-_CONDITIONS: Final = frozenset({"if", "when", "whenever", "unless", "once"})
+# nothing, it says when something goes wrong; "without the KL penalty the policy drifts" says
+# what the penalty prevents.
+_CONDITIONS: Final = frozenset({"if", "when", "whenever", "unless", "once", "without"})
 
 
 # Words right before a claim's words that set it aside rather than assert it: "unlike RLHF,
@@ -97,9 +98,22 @@ def said_after_a_negation(sentence: Sentence, found: tuple[int, ...]) -> bool:
         if cue < found[-1]:
             return True
         after = [t for t in sentence.tokens[cue + 1 : cue + 4] if is_content(t)]
-        if after and stem(after[0]) in _DISMISSING:
+        if after and stem(after[0]) in _DISMISSING and not _has_object(sentence, cue, after[0]):
             return True
     return False
+
+
+# Verbs that dismiss their subject only when they have no object: "labels aren't needed"
+# dismisses the labels, "Baum-Welch does not need labelled states" says what it works without.
+_TRANSITIVE: Final = frozenset({"need", "needs", "use", "uses", "apply", "applies"})
+
+
+def _has_object(sentence: Sentence, cue: int, verb: str) -> bool:
+    if verb not in _TRANSITIVE:
+        return False
+    at = sentence.tokens.index(verb, cue)
+    _, end = sentence.clause_around(at, at)
+    return any(is_content(t) for t in sentence.tokens[at + 1 : end])
 
 
 def negation_in_reach(sentence: Sentence, found: tuple[int, ...]) -> bool:

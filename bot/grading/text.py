@@ -95,6 +95,8 @@ _ALTERNATIVES: Final[frozenset[str]] = _word_set("or nor")
 # isn't", "ReLU and batch norm don't help").
 NEGATION_REACH_AFTER: Final = 8
 NEGATION_REACH_BEFORE: Final = 4
+WITHOUT_REACH: Final = 3
+_DETERMINERS: Final = frozenset({"the", "a", "an", "every", "each", "any", "all", "this", "these"})
 
 _WORD: Final = re.compile(r"\d+(?:\.\d+)+|[^\W_]+(?:'[^\W_]+)*")
 # Punctuation between two words that ends a clause: colons, brackets and dashes. A comma only
@@ -218,7 +220,10 @@ def negated_positions(
     """
     denied: set[int] = set()
     for cue in negations:
-        budget = reach_after
+        # "Without length normalisation, every token ...": opening a clause, "without" names
+        # the condition in a few words; what follows is asserted.
+        opening = tokens[cue] == "without" and (cue == 0 or cue in breaks)
+        budget = WITHOUT_REACH if opening else reach_after
         position = cue + 1
         # "not X or what I'd do in Y": a clause joined by "or" stays inside the denial, up to
         # its first content word.
@@ -226,6 +231,8 @@ def negated_positions(
         while budget > 0 and position < len(tokens):
             if position in breaks and not joined:
                 break
+            if opening and budget < WITHOUT_REACH and tokens[position] in _DETERMINERS:
+                break  # "without the penalty the policy drifts": a new subject
             denied.add(position)
             if is_content(tokens[position]):
                 budget -= 1

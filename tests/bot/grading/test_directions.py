@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from bot.grading import Rubric, RubricGrader
-from bot.grading.direction import bindings
+from bot.grading.direction import bindings, said_direction
 from bot.grading.text import Sentence, normalise, tokenize
 from questions.schema import Contradiction, KeyPoint
 
@@ -145,3 +145,10 @@ def test_a_phrasing_short_of_a_word_must_keep_its_direction() -> None:
     assert not covered(rubric, "Bias is the error when the model is too complex and overfits.")
     assert covered(rubric, "A complex model has lower bias.")
     assert covered(rubric, "Complex models have low bias and high variance.")
+
+
+def test_a_direction_reaches_the_head_of_its_words_but_not_across_a_comma() -> None:
+    raise_score = Sentence.parse(normalise("each extra token raises the total score"))
+    assert said_direction(raise_score, raise_score.tokens.index("score")) > 0
+    listed = Sentence.parse(normalise("a weak instrument gives less precise, biased estimates"))
+    assert said_direction(listed, listed.tokens.index("biased")) == 0

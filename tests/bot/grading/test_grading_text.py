@@ -159,3 +159,26 @@ def test_a_negated_word_says_its_opposite() -> None:
     assert "mismatch" in sentence.affirmed_stems
     assert "open" in Sentence.parse("the path is not closed").affirmed_stems
     assert "open" not in Sentence.parse("the path is closed").affirmed_stems
+
+
+@pytest.mark.parametrize(
+    ("text", "denied", "asserted"),
+    [
+        # Opening a sentence, "without" names a condition; what follows is asserted.
+        (
+            "without length normalisation every extra token raises the score",
+            {"length", "normalisation"},
+            {"extra", "token", "raises", "score"},
+        ),
+        ("without the kl penalty the policy drifts", {"kl", "penalty"}, {"policy", "drifts"}),
+        # Inside a clause it denies as far as any negation does.
+        ("the model trains without labels or any tuning", {"labels", "tuning"}, set()),
+    ],
+)
+def test_without_opening_a_sentence_denies_only_its_condition(
+    text: str, denied: set[str], asserted: set[str]
+) -> None:
+    sentence = Sentence.parse(text)
+    said = {sentence.tokens[i] for i in sentence.denied}
+    assert denied <= said
+    assert not asserted & said

@@ -393,3 +393,33 @@ def test_step_size_is_the_learning_rate() -> None:
 @pytest.mark.parametrize(("short", "long"), [("vocab", "vocabulary"), ("evenly", "uniformly")])
 def test_everyday_forms_share_a_stem(short: str, long: str) -> None:
     assert content_stems(short) == content_stems(long)
+
+
+@pytest.mark.parametrize(
+    ("question_id", "answer"),
+    [
+        # "Without X, Y" says what X prevents; it denies nothing of X.
+        ("llm-rlhf-vs-dpo", "Without the KL penalty the policy drifts away from the reference."),
+        (
+            "dl-network-anatomy",
+            "Without non-linear activations, stacked linear layers collapse into one.",
+        ),
+        # "X does not need Y" says what X works without; it does not dismiss X.
+        ("prob-hmm-three-problems", "Baum-Welch does not need labelled states."),
+    ],
+)
+def test_a_negation_that_is_no_denial_of_the_point(
+    bank: QuestionBank, question_id: str, answer: str
+) -> None:
+    assert grade(bank, question_id, answer).contradicted == ()
+
+
+def test_a_subject_dismissed_by_need_with_no_object_is_still_denied() -> None:
+    point = "Scale the features before k-NN"
+    rubric = Rubric(
+        prompt="How do you prepare data for k-NN?",
+        key_points=(KeyPoint(point=point, phrasings=["scale the features"]),),
+    )
+    grade = RubricGrader().grade
+    assert grade(rubric, "Scaling the features is something you do not need.").contradicted
+    assert not grade(rubric, "Scaling the features does not need a library.").contradicted
