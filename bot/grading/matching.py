@@ -260,6 +260,9 @@ class Matcher:
                     and said_after_a_negation(sentence, found)
                     and not about_the_other_side(point, sentence, found)
                     and not in_condition(sentence, found)
+                    # "On-policy is not more sample efficient than off-policy" denies nothing
+                    # of off-policy: it is what the denied comparison is made with.
+                    and not after_than(sentence, found, frozenset(terms))
                     and (not prevention or denies_the_remedy(sentence, found, terms))
                 ):
                     return self._said(sentence, found, f"in fact, {_clause(point.text)}")
