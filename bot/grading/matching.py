@@ -374,10 +374,14 @@ _EXCEPT_BUT: Final = frozenset({"all", "anything", "nothing", "everything", "las
 
 
 def _said_together(sentence: Sentence, found: tuple[int, ...]) -> bool:
-    """No contrast word stands between the first and last word of the match."""
+    """No contrast word stands between the first and last word of the match, nor a ", then"
+    that moves on to the next step: "shadow first, then canary, then a proper A/B test" does
+    not say a canary is an A/B test."""
     tokens = sentence.tokens
+    in_steps = found[0] > 0 and tokens[found[0] - 1] == "then"
     return not any(
-        tokens[i] in _CONTRAST and not (tokens[i] == "but" and tokens[i - 1] in _EXCEPT_BUT)
+        (tokens[i] in _CONTRAST and not (tokens[i] == "but" and tokens[i - 1] in _EXCEPT_BUT))
+        or (in_steps and tokens[i] == "then" and i in sentence.commas)
         for i in range(found[0] + 1, found[-1])
     )
 

@@ -267,3 +267,24 @@ def test_a_claim_word_set_aside_inside_the_match_is_not_asserted() -> None:
     assert not RubricGrader().grade(HINGE, right).contradicted
     wrong = "Hinge loss gives probabilities instead of raw scores."
     assert RubricGrader().grade(HINGE, wrong).contradicted
+
+
+RELEASES = Rubric(
+    prompt="Compare shadow, canary and blue-green releases.",
+    key_points=(
+        wrongly(
+            "A canary is a safety check, not an A/B test",
+            ["small share of real traffic"],
+            "A canary is the same as an A/B test",
+            "canary is an a/b test",
+            "A canary checks safety; measuring impact needs an A/B test",
+        ),
+    ),
+)
+
+
+def test_steps_in_a_sequence_are_not_one_claim() -> None:
+    grade = RubricGrader().grade
+    right = "I'd go shadow first, then canary, then a proper A/B test."
+    assert not grade(RELEASES, right).contradicted
+    assert grade(RELEASES, "A canary is an A/B test, so it proves the impact.").contradicted

@@ -161,9 +161,9 @@ def test_a_slip_in_an_otherwise_full_answer_is_not_capped(bank: QuestionBank) ->
         "random mask for every example and step. Because any neuron might vanish, the network "
         "can't rely on fragile co-adapted groups of neurons, so it learns more redundant, robust "
         "features. You can also see it as training a huge number of thinned sub-networks that "
-        "share weights. At inference dropout is turned off; kept activations are scaled by 1 "
-        "over p during training. In practice it slows convergence a bit, and it's most useful in "
-        "big dense layers and transformers."
+        "share weights. At inference dropout is turned off; kept activations are divided by the "
+        "drop probability during training. In practice it slows convergence a bit, and it's "
+        "most useful in big dense layers and transformers."
     )
     result = grade(bank, "reg-dropout", answer)
     assert result.contradicted
