@@ -182,3 +182,13 @@ def test_without_opening_a_sentence_denies_only_its_condition(
     said = {sentence.tokens[i] for i in sentence.denied}
     assert denied <= said
     assert not asserted & said
+
+
+def test_a_negation_stops_where_and_opens_a_new_subject() -> None:
+    sentence = Sentence.parse("neurons can't co adapt and the net learns redundant features")
+    denied = {sentence.tokens[i] for i in sentence.denied}
+    assert "adapt" in denied
+    assert not {"net", "learns", "redundant", "features"} & denied
+    # A list of objects stays inside the denial: "not the mean and the median".
+    listed = Sentence.parse("it doesn't use the mean and median")
+    assert {"mean", "median"} <= {listed.tokens[i] for i in listed.denied}
