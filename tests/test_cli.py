@@ -218,3 +218,48 @@ def test_questions_import_errors_are_clear(tmp_path: Path) -> None:
     )
     assert shipped_name.returncode == 1
     assert "not the name of a shipped pack" in shipped_name.stderr
+
+
+LINTED_PACK = """\
+topics:
+  - id: regularisation
+    title: Regularisation
+questions:
+  - id: t-l1-sparsity
+    topic: regularisation
+    difficulty: easy
+    stage: theory
+    prompt: Why does L1 regularisation give sparse models?
+    answer: >-
+      The L1 penalty has a corner at zero, so the optimum often sits exactly at zero for weak
+      features; L2 only shrinks weights towards zero. L2 gives sparse models too, in my view.
+    key_points:
+      - point: The L1 penalty drives some weights exactly to zero
+        phrasings: [exactly to zero, corner at zero]
+        contradictions:
+          - claim: L2 gives sparse models
+            phrasings: [l2 gives sparse models, zero]
+            correction: L2 shrinks weights but rarely to exactly zero; sparsity comes from L1.
+      - point: L2 only shrinks weights towards zero
+        phrasings: [only shrinks weights, shrinks towards zero]
+    hints: [Picture the penalty's shape where a weight crosses zero.]
+"""
+
+
+def test_validate_warns_of_misconceptions_never_named_and_answers_accused(tmp_path: Path) -> None:
+    pack = tmp_path / "linted.yaml"
+    pack.write_text(LINTED_PACK, encoding="utf-8")
+    result = cli("questions", "validate", str(pack))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert lines[0] == "ok: 1 questions in 1 topics"
+    # A one-word phrasing is dropped, so that way of saying it is never named.
+    assert any(
+        "t-l1-sparsity: misconception 'L2 gives sparse models'" in line and "'zero'" in line
+        for line in lines
+    )
+    assert not any("as 'l2 gives sparse models'" in line for line in lines)
+    assert any(
+        line.startswith("warning: t-l1-sparsity: the model answer is accused: You said")
+        for line in lines
+    )

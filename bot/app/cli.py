@@ -24,6 +24,7 @@ from bot.banks import BankRegistry
 from bot.grading import Rubric
 from bot.grading.batch import run_batch
 from bot.grading.calibrate import LabelledFileError, calibrate, load_scored
+from bot.grading.lint import pack_warnings
 from questions.bank import QuestionBank, UnknownTopic
 from questions.loader import PackError, load_bank
 from storage import Database, DatabaseUrlError, SecretKeyError
@@ -134,12 +135,15 @@ def db_upgrade(db: DbOption = None) -> None:
 def questions_validate(
     paths: Annotated[list[Path], typer.Argument(help="Pack files or folders.")],
 ) -> None:
-    """Check packs against the schema; report file, line, question and field of each problem."""
+    """Check packs against the schema; report file, line, question and field of each problem,
+    and warn of misconceptions the grader would never name and model answers it would accuse."""
     bank = bank_from(paths)
     typer.echo(f"ok: {len(bank)} questions in {len(bank.topics)} topics")
     derived = [q.id for q in bank.questions if q.answer_only]
     if derived:
         typer.echo(f"key points derived from the model answer: {', '.join(derived)}")
+    for warning in pack_warnings(bank):
+        typer.echo(f"warning: {warning}")
 
 
 @questions_app.command("calibrate")
