@@ -42,7 +42,6 @@ LONG_PHRASING_SHARE: Final = 0.75
 # counted as its own words, "overfitting does well on training data" would read as the
 # underfitting point ("bad even on training data") said of overfitting.
 _THIN_WORDS: Final = frozenset(map(stem, CLAIM_WORDS))
-_NOTHING: Final = NOTHING
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +145,7 @@ def compile_phrasing(
     """A phrasing's words as terms. A wrong claim's direction words are checked as bindings,
     not as words of their own, so "raising the temperature" says "higher temperature"."""
     tokens = tokenize(normalise(text))
-    directed = bound_words(tokens) if claim else _NOTHING
+    directed = bound_words(tokens) if claim else NOTHING
     terms: dict[str, Term] = {}
     for token in tokens:
         if (is_content(token) or token in keep) and stem(token) not in directed:

@@ -55,29 +55,9 @@ _MOVING: Final = frozenset({"go", "goes", "going", "went", "gone", "shoots", "sh
 # Verbs that link a direction said after a word back to it: "variance goes down", "the
 # p-values come out too large".
 _LINKS: Final = frozenset(
-    [
-        "go",
-        "goes",
-        "going",
-        "went",
-        "gone",
-        "become",
-        "becomes",
-        "became",
-        "stay",
-        "stays",
-        "stayed",
-        "come",
-        "comes",
-        "came",
-        "turn",
-        "turns",
-        "turned",
-        "seem",
-        "seems",
-        "look",
-        "looks",
-    ]
+    {"go", "goes", "going", "went", "gone", "become", "becomes", "became", "stay", "stays"}
+    | {"stayed", "come", "comes", "came", "turn", "turns", "turned", "seem", "seems", "look"}
+    | {"looks"}
 )
 _ARTICLES: Final = frozenset({"the", "a", "an"})
 # How many words may stand between a direction word and the word it qualifies: "higher
@@ -140,28 +120,26 @@ def _breaks(tokens: Sequence[str]) -> frozenset[int]:
     return frozenset(i for i, t in enumerate(tokens) if i and t in CLAUSE_WORDS)
 
 
+def _qualifying(tokens: Sequence[str]) -> list[tuple[int, int]]:
+    """Each direction word of a phrasing with the word it qualifies, as positions."""
+    breaks = _breaks(tokens)
+    said = (at for at in range(len(tokens)) if direction_of(tokens, at))
+    pairs = ((at, _qualified(tokens, at, breaks)) for at in said)
+    return [(at, target) for at, target in pairs if target is not None]
+
+
 def bindings(tokens: Sequence[str]) -> tuple[tuple[str, int], ...]:
     """Each qualified word's stem with the direction a phrasing gives it, in order."""
     bound: dict[str, int] = {}
-    breaks = _breaks(tokens)
-    for at in range(len(tokens)):
-        way = direction_of(tokens, at)
-        if not way:
-            continue
-        target = _qualified(tokens, at, breaks)
-        if target is not None:
-            bound.setdefault(stem(tokens[target]), way)
+    for at, target in _qualifying(tokens):
+        bound.setdefault(stem(tokens[target]), direction_of(tokens, at))
     return tuple(bound.items())
 
 
 def bound_words(tokens: Sequence[str]) -> frozenset[str]:
     """Stems of the direction words that qualify some word, which a claim checks as bindings
     rather than as words of its own."""
-    return frozenset(
-        stem(t)
-        for at, t in enumerate(tokens)
-        if direction_of(tokens, at) and _qualified(tokens, at, _breaks(tokens)) is not None
-    )
+    return frozenset(stem(tokens[at]) for at, _ in _qualifying(tokens))
 
 
 def said_direction(sentence: Sentence, position: int, *, in_negation: bool = False) -> int:

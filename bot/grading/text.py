@@ -233,10 +233,7 @@ def negated_positions(
                 break
             if opening and budget < WITHOUT_REACH and tokens[position] in _DETERMINERS:
                 break  # "without the penalty the policy drifts": a new subject
-            if budget < reach_after and tuple(tokens[position - 1 : position + 1]) == (
-                "and",
-                "the",
-            ):
+            if budget < reach_after and tokens[position] == "the" and tokens[position - 1] == "and":
                 break  # "neurons can't co-adapt and the net learns ...": a new clause
             denied.add(position)
             if is_content(tokens[position]):

@@ -107,6 +107,10 @@ def test_a_direction_inside_a_negation_gives_none() -> None:
     assert not wrong_claims(SAMPLING, "A higher temperature does not make it more deterministic.")
     sentence = Sentence.parse(normalise("the weights grow without bound"))
     assert sentence.denied
+    weights = sentence.tokens.index("weights")
+    assert said_direction(sentence, weights) == 0
+    # A phrasing that is itself negated ("weights grow without bound") reads it as said.
+    assert said_direction(sentence, weights, in_negation=True) > 0
 
 
 FITTING = Rubric(
