@@ -45,7 +45,7 @@ from bot.grading.text import Sentence, is_negation, stem, tokenize
 FUZZY_CUTOFF: Final = 85
 FUZZY_MIN_LEN: Final = 5
 # Prefixes that turn a word into its opposite, so a near spelling is not a typo.
-_NEGATING_PREFIXES: Final = ("in", "un", "im", "ir", "il", "non", "dis")
+_NEGATING_PREFIXES: Final = ("a", "ab", "in", "un", "im", "ir", "il", "non", "dis")
 # A point restated in the candidate's own words, without any of the rubric's phrasings, is
 # worth this share of its weight: a sentence must use at least PARTLY_MIN_OWN of the point's
 # own words beyond the question's, and PARTLY_MIN_WORDS of its words in all.

@@ -102,7 +102,8 @@ _WORD: Final = re.compile(r"\d+(?:\.\d+)+|[^\W_]+(?:'[^\W_]+)*")
 # Punctuation between two words that ends a clause: colons, brackets and dashes. A comma only
 # does when a new subject follows it; otherwise it separates items of a list, and a negation
 # reaches every item: "it doesn't use Gini impurity, entropy or information gain".
-_CLAUSE_BREAK: Final = re.compile(r"[;:()\[\]{}–—]|(?:^|\s)-+(?:\s|$)")
+# An arrow in a terse note ("no sources -> resample and compare") opens a new clause too.
+_CLAUSE_BREAK: Final = re.compile(r"[;:()\[\]{}–—→⇒]|-+>|=+>|(?:^|\s)-+(?:\s|$)")
 _COMMA: Final = re.compile(r",")
 _SUBJECTS: Final[frozenset[str]] = _word_set(
     """
@@ -261,6 +262,19 @@ def negated_positions(
 _SET_PHRASES: Final = frozenset({("no", "matter"), ("no", "doubt")})
 
 
+def _set_phrase(scan: _Scan, i: int) -> bool:
+    """ "Whether it was a member or not" and "a yes or no question" deny nothing either."""
+    tokens = scan.tokens
+    after = tokens[i + 1] if i + 1 < len(tokens) else ""
+    if (tokens[i], after) in _SET_PHRASES:
+        return True
+    if i == 0 or tokens[i - 1] != "or":
+        return False
+    if tokens[i] == "no":
+        return i >= 2 and tokens[i - 2] == "yes"
+    return tokens[i] == "not" and (not after or i + 1 in scan.breaks or i + 1 in scan.commas)
+
+
 _AUXILIARIES: Final[frozenset[str]] = _word_set(
     "do does did is are was were can could will would should has have had may might must"
 )
@@ -277,12 +291,7 @@ def _second_predicate(tokens: Sequence[str], cue: int) -> bool:
 
 def _denied(scan: _Scan) -> tuple[list[int], frozenset[int]]:
     tokens = scan.tokens
-    cues = [
-        i
-        for i, token in enumerate(tokens)
-        if is_negation(token)
-        and (token, tokens[i + 1] if i + 1 < len(tokens) else "") not in _SET_PHRASES
-    ]
+    cues = [i for i, token in enumerate(tokens) if is_negation(token) and not _set_phrase(scan, i)]
     verdicts = [i for i, token in enumerate(tokens) if token in DISMISSALS]
     if not cues and not verdicts:
         return cues, frozenset()

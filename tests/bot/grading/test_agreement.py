@@ -183,6 +183,22 @@ def test_a_typo_is_forgiven_but_an_opposite_is_not() -> None:
     assert not grader.grade(rubric, "It works even for data with infinite variance.").covered
 
 
+@pytest.mark.parametrize(
+    ("point", "opposite"),
+    [("symmetric loss", "asymmetric loss"), ("normal point", "abnormal point")],
+)
+def test_a_word_behind_a_greek_or_latin_negating_prefix_is_no_typo(
+    point: str, opposite: str
+) -> None:
+    rubric = Rubric(
+        prompt="Describe it.",
+        key_points=(KeyPoint(point=point, phrasings=[point]),),
+    )
+    grader = RubricGrader()
+    assert grader.grade(rubric, f"This is a {point}.").covered
+    assert not grader.grade(rubric, f"This is an {opposite}.").covered
+
+
 def test_a_keyword_list_names_points_but_scores_almost_nothing(bank: QuestionBank) -> None:
     question = bank.get("reg-l1-vs-l2")
     assert question is not None

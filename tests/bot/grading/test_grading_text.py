@@ -129,12 +129,27 @@ def test_a_negation_stops_at_a_clause_joined_by_and() -> None:
         "the error stays no matter how good the model is",
         "no matter what the model does the error grows",
         "no doubt the model error grows",
+        "the attack guesses whether a record was in the model's training data or not",
+        "whether the model error grows or not, we retrain",
+        "the model answers a yes or no question about the error",
     ],
 )
 def test_a_set_phrase_with_a_negation_word_denies_nothing(text: str) -> None:
     sentence = Sentence.parse(text)
     assert sentence.denied == frozenset()
     assert {"model", "error"} & set(sentence.affirmed_stems)
+
+
+def test_or_not_still_denies_what_follows_it() -> None:
+    sentence = Sentence.parse("use the model or not the error")
+    assert "error" not in sentence.affirmed_stems
+
+
+@pytest.mark.parametrize("arrow", ["->", "=>", "→"])
+def test_an_arrow_in_a_note_ends_a_negation_reach(arrow: str) -> None:
+    sentence = Sentence.parse(f"no labels {arrow} resample the answers and compare them")
+    assert "label" not in sentence.affirmed_stems
+    assert {"resampl", "answer", "compar"} <= set(sentence.affirmed_stems)
 
 
 def test_a_negation_opening_a_second_predicate_leaves_the_first_alone() -> None:
