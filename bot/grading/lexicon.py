@@ -101,8 +101,13 @@ ABBREVIATIONS: Final[dict[str, str]] = {
     "he (?:initiali[sz](?:ation|ed|e)|init|normal|uniform|et al)": "kaiming",
 }
 
+# Longest first: "false positive rate" is FPR, not "FP rate".
 _ABBREVIATION: Final = re.compile(
-    r"\b(?:" + "|".join(f"(?:{p.replace(' ', '[ -]+')})" for p in ABBREVIATIONS) + r")\b"
+    r"\b(?:"
+    + "|".join(
+        f"(?:{p.replace(' ', '[ -]+')})" for p in sorted(ABBREVIATIONS, key=len, reverse=True)
+    )
+    + r")\b"
 )
 _ABBREVIATION_PATTERNS: Final = tuple(
     (re.compile(rf"^(?:{p.replace(' ', '[ -]+')})$"), short) for p, short in ABBREVIATIONS.items()

@@ -102,8 +102,10 @@ _WORD: Final = re.compile(r"\d+(?:\.\d+)+|[^\W_]+(?:'[^\W_]+)*")
 # Punctuation between two words that ends a clause: colons, brackets and dashes. A comma only
 # does when a new subject follows it; otherwise it separates items of a list, and a negation
 # reaches every item: "it doesn't use Gini impurity, entropy or information gain".
-# An arrow in a terse note ("no sources -> resample and compare") opens a new clause too.
-_CLAUSE_BREAK: Final = re.compile(r"[;:()\[\]{}–—→⇒]|-+>|=+>|(?:^|\s)-+(?:\s|$)")
+_CLAUSE_BREAK: Final = re.compile(r"[;:()\[\]{}–—]|(?:^|\s)-+(?:\s|$)")
+# An arrow in a terse note joins one idea ("small k -> high variance"), but a negation stops
+# at it: "no sources -> resample and compare" resamples.
+_ARROW: Final = re.compile(r"[→⇒]|-+>|=+>")
 _COMMA: Final = re.compile(r",")
 _SUBJECTS: Final[frozenset[str]] = _word_set(
     """
@@ -175,6 +177,11 @@ class _Scan:
     spans: tuple[tuple[int, int], ...]
     breaks: frozenset[int]  # positions of words that open a clause
     commas: frozenset[int]  # positions of words right after a comma
+    arrows: frozenset[int]  # positions of words right after an arrow
+
+    @property
+    def negation_stops(self) -> frozenset[int]:
+        return self.breaks | self.arrows
 
 
 def _scan(text: str) -> _Scan:
@@ -182,6 +189,7 @@ def _scan(text: str) -> _Scan:
     spans: list[tuple[int, int]] = []
     breaks: set[int] = set()
     commas: set[int] = set()
+    arrows: set[int] = set()
     end = 0
     for match in _WORD.finditer(text):
         token = _clean(match.group())
@@ -189,6 +197,8 @@ def _scan(text: str) -> _Scan:
             comma = _COMMA.search(text, end, match.start()) is not None
             if comma:
                 commas.add(len(tokens))
+            if _ARROW.search(text, end, match.start()):
+                arrows.add(len(tokens))
             if (
                 token in CLAUSE_WORDS
                 or (token in _SUBJECT_PRONOUNS and tokens[-1] not in _REPORTING_VERBS)
@@ -200,7 +210,9 @@ def _scan(text: str) -> _Scan:
         tokens.append(token)
         spans.append(match.span())
         end = match.end()
-    return _Scan(tuple(tokens), tuple(spans), frozenset(breaks), frozenset(commas))
+    return _Scan(
+        tuple(tokens), tuple(spans), frozenset(breaks), frozenset(commas), frozenset(arrows)
+    )
 
 
 def negated_positions(
@@ -295,9 +307,10 @@ def _denied(scan: _Scan) -> tuple[list[int], frozenset[int]]:
     verdicts = [i for i, token in enumerate(tokens) if token in DISMISSALS]
     if not cues and not verdicts:
         return cues, frozenset()
-    denied = negated_positions(scan.tokens, cues, scan.breaks, scan.commas)
+    denied = negated_positions(scan.tokens, cues, scan.negation_stops, scan.commas)
     if verdicts:
-        denied |= negated_positions(scan.tokens, verdicts, scan.breaks, scan.commas, reach_after=0)
+        stops = scan.negation_stops
+        denied |= negated_positions(scan.tokens, verdicts, stops, scan.commas, reach_after=0)
     return cues, denied
 
 

@@ -64,3 +64,9 @@ def test_points_made_in_other_words_are_credited_and_mentions_are_not(path: Path
         + [f"credited by a mere mention: {line}" for line in credited]
     )
     assert not problems, "\n" + "\n".join(problems)
+
+
+def test_every_pack_file_with_key_points_has_checks() -> None:
+    packs = Path(__file__).parents[2] / "questions" / "packs"
+    listing = {p.stem for p in packs.rglob("*.yaml") if "key_points:" in p.read_text()}
+    assert listing <= {p.stem for p in CHECKS.glob("*.yaml")}

@@ -152,6 +152,11 @@ def test_an_arrow_in_a_note_ends_a_negation_reach(arrow: str) -> None:
     assert {"resampl", "answer", "compar"} <= set(sentence.affirmed_stems)
 
 
+def test_an_arrow_joins_one_idea_in_a_single_clause() -> None:
+    sentence = Sentence.parse("small k -> high variance")
+    assert sentence.clause_starts == ()
+
+
 def test_a_negation_opening_a_second_predicate_leaves_the_first_alone() -> None:
     sentence = Sentence.parse("the hessian is a plus a transpose and does not depend on x")
     denied = {sentence.tokens[i] for i in sentence.denied}
