@@ -69,6 +69,9 @@ class Phrasing:
     # stems it says before its "than", which must stay before the answer's.
     compares: bool = False
     before_than: frozenset[str] = frozenset()
+    # A phrasing that names both sides, each word with the side it is said of: "k-NN is
+    # supervised, k-means unsupervised" binds "supervised" to k-NN.
+    bound: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +169,7 @@ def compile_phrasing(
         before_than=frozen(stem(t) for t in tokens[: tokens.index("than")] if stem(t) in terms)
         if "than" in tokens
         else NOTHING,
+        bound=_bound_to_sides([stem(t) for t in tokens if stem(t) in terms], side_forms),
     )
 
 
@@ -173,6 +177,19 @@ def compile_phrasing(
 def _term(token: str) -> Term:
     """One Term per word, shared by every rubric that says it: the bank repeats its words."""
     return Term(stem(token), canonical_spelling(token))
+
+
+def _bound_to_sides(stems: list[str], side_forms: frozenset[str]) -> tuple[tuple[str, str], ...]:
+    """Each word of a phrasing that names two sides, with the side named before it (or, before
+    the first side, the one after it)."""
+    sides = [i for i, s in enumerate(stems) if s in side_forms]
+    if len({stems[i] for i in sides}) < 2:
+        return ()
+    return tuple(
+        (word, stems[max((s for s in sides if s < i), default=sides[0])])
+        for i, word in enumerate(stems)
+        if word not in side_forms
+    )
 
 
 def _direction_pairs(stems: list[str], side_forms: frozenset[str]) -> tuple[tuple[str, str], ...]:

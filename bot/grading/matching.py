@@ -39,6 +39,7 @@ from bot.grading.sides import (
     said_of_the_other_side,
     straddles_the_other_side,
     swapped_directions,
+    swaps_bound_words,
 )
 from bot.grading.text import Sentence, is_negation, stem, tokenize
 
@@ -57,24 +58,11 @@ SWAP_MIN_WORDS: Final = 2
 _QUOTE_MAX: Final = 80
 # A point stated as a failing or a limit is no flat claim to deny: "k-NN does not scale".
 _NEGATIVE_SENSE: Final = frozenset(
-    [
-        "fail",
-        "cannot",
-        "poor",
-        "struggl",
-        "slow",
-        "lack",
-        "hurt",
-        "bad",
-        "wrong",
-        "miss",
-        "limit",
-        "weak",
-        "without",
-        # A leak is a failing too: "do not tune on the test period" agrees with a point that
-        # names it as leaky validation.
-        *map(stem, ("leak", "leaky", "leakage")),
-    ]
+    {"fail", "cannot", "poor", "struggl", "slow", "lack", "hurt", "bad", "wrong", "miss"}
+    | {"limit", "weak", "without"}
+    # A leak is a failing too: "do not tune on the test period" agrees with a point that names
+    # it as leaky validation.
+    | set(map(stem, ("leak", "leaky", "leakage")))
 )
 # A point that states a prevention agrees with a denial of what it prevents ("neurons can't
 # co-adapt" for "prevents co-adaptation"), not with a denial of the remedy ("it doesn't help
@@ -129,7 +117,9 @@ class Matcher:
                     continue
                 if _contradicts(point, sentence, found):
                     continue
-                if swapped_directions(phrasing, sentence, found):
+                if swapped_directions(phrasing, sentence, found) or swaps_bound_words(
+                    phrasing, sentence, found
+                ):
                     wrong = wrong or self._said(sentence, found, "it is the other way round")
                     continue
                 # With a word of the phrasing left unsaid, its direction must be said: "complex
@@ -188,6 +178,7 @@ class Matcher:
                         _states_whole(phrasing, found)
                         and _said_together(sentence, found)
                         and all(side in sentence.affirmed_stems for side in named)
+                        and not swaps_bound_words(phrasing, sentence, found)
                         and not set_aside(
                             sentence,
                             found,

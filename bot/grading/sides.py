@@ -136,6 +136,27 @@ def swapped_directions(phrasing: Phrasing, sentence: Sentence, found: tuple[int,
     return judged >= MIN_DIRECTIONS and swapped > 0
 
 
+def swaps_bound_words(phrasing: Phrasing, sentence: Sentence, found: tuple[int, ...]) -> bool:
+    """The answer says of each side what the phrasing says of the other: "k-NN is
+    unsupervised, k-means supervised" for "k-NN supervised, k-means unsupervised"."""
+    if not phrasing.bound or not found:
+        return False
+    sides = {side for _, side in phrasing.bound}
+    start, end = sentence.clause_around(found[0], found[-1])
+    stems = [stem(t) for t in sentence.tokens[start:end]]
+    named = [i for i, s in enumerate(stems) if s in sides]
+    swapped: set[str] = set()
+    for word, side in phrasing.bound:
+        at = next((i for i, s in enumerate(stems) if s == word), None)
+        if at is None or not named:
+            continue
+        said_of = stems[max((i for i in named if i < at), default=named[0])]
+        if said_of != side:
+            swapped.add(side)
+    # Words swapped on both sides: one word alone may be shared by the two.
+    return len(swapped) >= MIN_DIRECTIONS
+
+
 def straddles_the_other_side(point: Point, sentence: Sentence, found: tuple[int, ...]) -> bool:
     """A side is named inside the match: in "recall is how many you flagged, and precision
     is how many positives" the words "flagged ... positives" make no point."""

@@ -14,6 +14,13 @@ import snowballstemmer
 
 from bot.grading.lexicon import NEGATED_MEANS, SYNONYM_GROUPS, expand
 
+# Re-exported: the word lists are part of what every text check reads.
+from bot.grading.words import CLAIM_WORDS as CLAIM_WORDS
+from bot.grading.words import STOP_WORDS as STOP_WORDS
+from bot.grading.words import is_content as is_content
+from bot.grading.words import is_negation as is_negation
+from bot.grading.words import word_set
+
 # Invisible characters people paste from documents; they would split or hide words.
 _ZERO_WIDTH: Final = "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\ufeff\u00ad\u180e"
 _TRANSLATE: Final[dict[int, str | None]] = {
@@ -22,46 +29,9 @@ _TRANSLATE: Final[dict[int, str | None]] = {
 }
 
 
-def _word_set(words: str) -> frozenset[str]:
-    return frozenset(words.split())
-
-
-STOP_WORDS: Final[frozenset[str]] = _word_set(
-    """
-    a about above after again against all almost along already also although am among an and
-    another any anyone anything are around as at basically be became because become been before
-    being below between both but by can could did do does doing done down during each either else
-    enough especially etc even ever every everything few for from further get gets getting got had
-    has have having he her here hers herself him himself his how however i ie eg e g if in into is
-    it its itself just kind least let like likely lot lots made make makes making many may maybe me
-    might more most mostly much must my myself now of off often ok okay on once one only onto or
-    other others otherwise our ours ourselves out over own per quite rather really same say says
-    she should since so some something sometimes somewhat such sure than that the their theirs them
-    themselves then there therefore these they thing things this those though through thus to too
-    toward towards under until up upon us use used uses using usually very via was we well were
-    what whatever when whenever where whereas whether which while who whom whose why will with
-    within would yes yet you your yours yourself yourselves
-    """
-)
-
-# Stop words that a misconception turns on ("AUC is enough", "always cache", "only accuracy
-# matters", "on-policy"): kept in sentences, and in the phrasings of wrong claims.
-CLAIM_WORDS: Final[frozenset[str]] = _word_set(
-    "all always enough every everything only just alone same more most any anything on off"
-)
-
-_NEGATIONS: Final[frozenset[str]] = _word_set(
-    """
-    not no never nothing none neither nor without cannot nobody nowhere
-    barely hardly scarcely rarely seldom
-    dont doesnt didnt isnt arent wasnt werent cant couldnt shouldnt wouldnt wont hasnt havent
-    hadnt aint mustnt neednt
-    """
-)
-
 # Verdicts that deny what they are said of: "looking at X is pointless", "X is a myth". Unlike
 # "not", they reach back only, over the subject they judge.
-DISMISSALS: Final[frozenset[str]] = _word_set(
+DISMISSALS: Final[frozenset[str]] = word_set(
     """
     pointless useless unnecessary outdated overrated irrelevant meaningless nonsense overkill
     obsolete myth
@@ -71,7 +41,7 @@ DISMISSALS: Final[frozenset[str]] = _word_set(
 CONTRAST_WORDS: Final[frozenset[str]] = frozenset({"but", "however", "although", "though", "yet"})
 # Words that open a new clause. A negation is about its own clause, so its reach stops here:
 # in "L2 does not zero weights, which is why L1 gives sparsity" the "not" leaves L1 alone.
-CLAUSE_WORDS: Final[frozenset[str]] = CONTRAST_WORDS | _word_set(
+CLAUSE_WORDS: Final[frozenset[str]] = CONTRAST_WORDS | word_set(
     """
     whereas while whilst so because since which that who unless otherwise instead therefore
     thus hence then when where whenever if
@@ -80,16 +50,16 @@ CLAUSE_WORDS: Final[frozenset[str]] = CONTRAST_WORDS | _word_set(
 # A subject pronoun opens a clause too ("if it is not useful I drop the column"), except
 # after a verb of saying or thinking, whose negation belongs to what follows: "I don't think
 # we need it", "I wouldn't say I took ownership".
-_SUBJECT_PRONOUNS: Final[frozenset[str]] = _word_set("i we they he she")
+_SUBJECT_PRONOUNS: Final[frozenset[str]] = word_set("i we they he she")
 # A generic "you" opens one after "and" or "or": in "it trains faster and you don't have to
 # tune it", the "don't" leaves "trains faster" alone. Elsewhere it is often inside what a
 # negation denies: "not something you can see".
-_REPORTING_VERBS: Final[frozenset[str]] = _word_set(
+_REPORTING_VERBS: Final[frozenset[str]] = word_set(
     "say think believe guess suppose feel claim mean reckon"
 )
 # Words that join the items of a list; a negation after a list denies all of its items.
-_LIST_JOINERS: Final[frozenset[str]] = _word_set("and or nor")
-_ALTERNATIVES: Final[frozenset[str]] = _word_set("or nor")
+_LIST_JOINERS: Final[frozenset[str]] = word_set("and or nor")
+_ALTERNATIVES: Final[frozenset[str]] = word_set("or nor")
 # How many content words a negation reaches inside its clause: forwards over what it denies
 # ("not about sparsity"), and back over a short subject it denies something of ("sparsity
 # isn't", "ReLU and batch norm don't help").
@@ -107,7 +77,7 @@ _CLAUSE_BREAK: Final = re.compile(r"[;:()\[\]{}–—]|(?:^|\s)-+(?:\s|$)")
 # at it: "no sources -> resample and compare" resamples.
 _ARROW: Final = re.compile(r"[→⇒]|-+>|=+>")
 _COMMA: Final = re.compile(r",")
-_SUBJECTS: Final[frozenset[str]] = _word_set(
+_SUBJECTS: Final[frozenset[str]] = word_set(
     """
     i we you it they he she this these those there here the a an my our your its their his her
     one each every some any most many all both
@@ -287,7 +257,7 @@ def _set_phrase(scan: _Scan, i: int) -> bool:
     return tokens[i] == "not" and (not after or i + 1 in scan.breaks or i + 1 in scan.commas)
 
 
-_AUXILIARIES: Final[frozenset[str]] = _word_set(
+_AUXILIARIES: Final[frozenset[str]] = word_set(
     "do does did is are was were can could will would should has have had may might must"
 )
 
@@ -334,14 +304,6 @@ def affirmed_text(text: str) -> str:
             chars[start:stop] = " " * (stop - start)
         lines.append("".join(chars))
     return "\n".join(lines)
-
-
-def is_negation(token: str) -> bool:
-    return token in _NEGATIONS or token.endswith("n't")
-
-
-def is_content(token: str) -> bool:
-    return token not in STOP_WORDS and not is_negation(token)
 
 
 @lru_cache(maxsize=16384)

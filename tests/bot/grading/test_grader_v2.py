@@ -82,6 +82,39 @@ def test_directions_said_of_the_wrong_sides_are_a_swap(shipped: QuestionBank) ->
     assert right == []
 
 
+BAGGING_AND_BOOSTING = Rubric(
+    prompt="What is the difference between bagging and boosting?",
+    key_points=(
+        KeyPoint(
+            point="Bagging trains its trees in parallel, boosting in sequence",
+            phrasings=["bagging trains trees in parallel boosting trains them in sequence"],
+        ),
+        KeyPoint(point="Boosting fits the residuals", phrasings=["boosting fits the residuals"]),
+    ),
+)
+
+
+@pytest.mark.parametrize(
+    "right",
+    [
+        "Bagging trains its trees in parallel, boosting trains them in sequence.",
+        "Boosting trains trees in sequence, bagging trains them in parallel.",
+    ],
+)
+def test_a_phrasing_naming_both_sides_is_made_in_either_order(right: str) -> None:
+    result = RubricGrader().grade(BAGGING_AND_BOOSTING, right)
+    assert result.covered
+    assert not result.contradicted
+
+
+def test_words_said_of_the_other_side_in_one_clause_are_a_swap() -> None:
+    result = RubricGrader().grade(
+        BAGGING_AND_BOOSTING, "Boosting trains in parallel and bagging trains in sequence."
+    )
+    assert not result.covered
+    assert any("other way round" in w for w in result.contradicted)
+
+
 def test_a_side_swap_is_named_with_the_side_it_belongs_to(shipped: QuestionBank) -> None:
     score, wrong = grade(shipped, "reg-l1-vs-l2", "L2 is the one that gives sparse models.")
     assert wrong
