@@ -245,11 +245,14 @@ _SET_PHRASES: Final = frozenset({("no", "matter"), ("no", "doubt")})
 
 
 def _set_phrase(scan: _Scan, i: int) -> bool:
-    """ "Whether it was a member or not" and "a yes or no question" deny nothing either."""
+    """ "Whether it was a member or not" and "a yes or no question" (or "yes/no") deny nothing
+    either."""
     tokens = scan.tokens
     after = tokens[i + 1] if i + 1 < len(tokens) else ""
     if (tokens[i], after) in _SET_PHRASES:
         return True
+    if tokens[i] == "no" and i >= 1 and tokens[i - 1] == "yes":
+        return True  # "a yes/no label"
     if i == 0 or tokens[i - 1] != "or":
         return False
     if tokens[i] == "no":

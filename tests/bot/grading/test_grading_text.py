@@ -132,6 +132,7 @@ def test_a_negation_stops_at_a_clause_joined_by_and() -> None:
         "the attack guesses whether a record was in the model's training data or not",
         "whether the model error grows or not, we retrain",
         "the model answers a yes or no question about the error",
+        "each label gets its own yes/no model error",
     ],
 )
 def test_a_set_phrase_with_a_negation_word_denies_nothing(text: str) -> None:

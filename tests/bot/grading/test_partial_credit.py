@@ -147,7 +147,7 @@ def test_a_misconception_caps_an_answer_that_echoes_other_points(bank: QuestionB
     answer = (
         "You should always trust the aggregated numbers, because they use all of the data and "
         "the subgroups are too small. A strong correlation in the total shows the treatment "
-        "causes the outcome."
+        "causes the outcome. A randomised trial avoids the problem anyway."
     )
     result = grade(bank, "causal-simpsons-paradox", answer)
     assert result.contradicted
