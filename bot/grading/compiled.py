@@ -185,11 +185,16 @@ def _bound_to_sides(stems: list[str], side_forms: frozenset[str]) -> tuple[tuple
     sides = [i for i, s in enumerate(stems) if s in side_forms]
     if len({stems[i] for i in sides}) < 2:
         return ()
-    return tuple(
+    pairs = {
         (word, stems[max((s for s in sides if s < i), default=sides[0])])
         for i, word in enumerate(stems)
         if word not in side_forms
-    )
+    }
+    said_of: dict[str, set[str]] = {}
+    for word, side in pairs:
+        said_of.setdefault(word, set()).add(side)
+    # A word said of both sides ("bagging trains ..., boosting trains ...") tells nothing.
+    return tuple(sorted((word, side) for word, side in pairs if len(said_of[word]) == 1))
 
 
 def _direction_pairs(stems: list[str], side_forms: frozenset[str]) -> tuple[tuple[str, str], ...]:

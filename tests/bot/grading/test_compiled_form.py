@@ -54,3 +54,13 @@ def test_empty_word_sets_are_one_shared_set_and_small_lists_are_tuples() -> None
     assert stem("what") not in compiled.vocabulary
     assert compiled.model is not None
     assert compiled.model.asked is compiled.prompt_stems
+
+
+def test_a_phrasing_naming_both_sides_binds_each_word_to_its_own_side() -> None:
+    phrasing = compile_phrasing(
+        "bagging trains trees in parallel, boosting trains them in sequence",
+        frozenset({"bag", "boost"}),
+    )
+    assert phrasing is not None
+    # "trains" is said of both sides, so it is left unbound.
+    assert dict(phrasing.bound) == {"tree": "bag", "parallel": "bag", "sequenc": "boost"}
