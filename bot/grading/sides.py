@@ -145,10 +145,12 @@ def swaps_bound_words(phrasing: Phrasing, sentence: Sentence, found: tuple[int, 
     start, end = sentence.clause_around(found[0], found[-1])
     stems = [stem(t) for t in sentence.tokens[start:end]]
     named = [i for i, s in enumerate(stems) if s in sides]
+    if not named:
+        return False
     swapped: set[str] = set()
     for word, side in phrasing.bound:
         at = next((i for i, s in enumerate(stems) if s == word), None)
-        if at is None or not named:
+        if at is None:
             continue
         said_of = stems[max((i for i in named if i < at), default=named[0])]
         if said_of != side:

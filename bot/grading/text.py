@@ -251,13 +251,11 @@ def _set_phrase(scan: _Scan, i: int) -> bool:
     after = tokens[i + 1] if i + 1 < len(tokens) else ""
     if (tokens[i], after) in _SET_PHRASES:
         return True
-    if tokens[i] == "no" and i >= 1 and tokens[i - 1] == "yes":
-        return True  # "a yes/no label"
-    if i == 0 or tokens[i - 1] != "or":
-        return False
+    before = tokens[max(0, i - 2) : i]
     if tokens[i] == "no":
-        return i >= 2 and tokens[i - 2] == "yes"
-    return tokens[i] == "not" and (not after or i + 1 in scan.breaks or i + 1 in scan.commas)
+        return before[-1:] == ("yes",) or before == ("yes", "or")
+    ends_clause = not after or i + 1 in scan.breaks or i + 1 in scan.commas
+    return tokens[i] == "not" and before[-1:] == ("or",) and ends_clause
 
 
 _AUXILIARIES: Final[frozenset[str]] = word_set(
@@ -280,9 +278,9 @@ def _denied(scan: _Scan) -> tuple[list[int], frozenset[int]]:
     verdicts = [i for i, token in enumerate(tokens) if token in DISMISSALS]
     if not cues and not verdicts:
         return cues, frozenset()
-    denied = negated_positions(scan.tokens, cues, scan.negation_stops, scan.commas)
+    stops = scan.negation_stops
+    denied = negated_positions(scan.tokens, cues, stops, scan.commas)
     if verdicts:
-        stops = scan.negation_stops
         denied |= negated_positions(scan.tokens, verdicts, stops, scan.commas, reach_after=0)
     return cues, denied
 

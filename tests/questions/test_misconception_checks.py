@@ -12,22 +12,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.grading import Rubric, RubricGrader
-from questions.loader import load_bank
+from tests.questions.sentence_checks import DATA, GRADER, rubric_of, uncovered_packs
 
-CHECKS = Path(__file__).parents[1] / "data" / "misconception_checks"
-BANK = load_bank()
-GRADER = RubricGrader()
-
-
-def rubric_of(key: str) -> Rubric:
-    """A question id, or "id#N" for its N-th follow-up (from 0)."""
-    question_id, _, index = key.partition("#")
-    question = BANK.get(question_id)
-    assert question is not None, f"unknown question {question_id!r}"
-    if index:
-        return Rubric.for_follow_up(question, question.follow_ups[int(index)])
-    return Rubric.for_question(question)
+CHECKS = DATA / "misconception_checks"
 
 
 @pytest.mark.parametrize("path", sorted(CHECKS.glob("*.yaml")), ids=lambda p: p.stem)
@@ -52,6 +39,4 @@ def test_wrong_answers_are_named_and_right_sentences_are_not(path: Path) -> None
 
 
 def test_every_pack_file_with_misconceptions_has_checks() -> None:
-    packs = Path(__file__).parents[2] / "questions" / "packs"
-    listing = {p.stem for p in packs.rglob("*.yaml") if "contradictions:" in p.read_text()}
-    assert listing <= {p.stem for p in CHECKS.glob("*.yaml")}
+    assert uncovered_packs(CHECKS, "contradictions:") == set()

@@ -9,31 +9,19 @@ the agreement figures."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 
-from bot.grading import Rubric, RubricGrader
-from questions.loader import load_bank
+from tests.questions.sentence_checks import DATA, GRADER, rubric_of, uncovered_packs
 
-CHECKS = Path(__file__).parents[1] / "data" / "paraphrase_checks"
-BANK = load_bank()
-GRADER = RubricGrader()
-
-
-def rubric_of(key: str) -> Rubric:
-    """A question id, or "id#N" for its N-th follow-up (from 0)."""
-    question_id, _, index = key.partition("#")
-    question = BANK.get(question_id)
-    assert question is not None, f"unknown question {question_id!r}"
-    if index:
-        return Rubric.for_follow_up(question, question.follow_ups[int(index)])
-    return Rubric.for_question(question)
+CHECKS = DATA / "paraphrase_checks"
 
 
 @pytest.mark.parametrize("path", sorted(CHECKS.glob("*.yaml")), ids=lambda p: p.stem)
 def test_points_made_in_other_words_are_credited_and_mentions_are_not(path: Path) -> None:
-    checks: dict[str, list[dict[str, object]]] = yaml.safe_load(path.read_text())
+    checks: dict[str, list[dict[str, Any]]] = yaml.safe_load(path.read_text())
     unknown: list[str] = []
     missed: list[str] = []
     credited: list[str] = []
@@ -45,8 +33,8 @@ def test_points_made_in_other_words_are_credited_and_mentions_are_not(path: Path
             if point not in points:
                 unknown.append(f"{key}: {point}")
                 continue
-            said = [str(text) for text in entry.get("said", [])]  # type: ignore[attr-defined]
-            not_said = [str(text) for text in entry.get("not_said", [])]  # type: ignore[attr-defined]
+            said = [str(text) for text in entry.get("said", [])]
+            not_said = [str(text) for text in entry.get("not_said", [])]
             missed += [
                 f"{key}: [{point}] {text}"
                 for text in said
@@ -67,6 +55,4 @@ def test_points_made_in_other_words_are_credited_and_mentions_are_not(path: Path
 
 
 def test_every_pack_file_with_key_points_has_checks() -> None:
-    packs = Path(__file__).parents[2] / "questions" / "packs"
-    listing = {p.stem for p in packs.rglob("*.yaml") if "key_points:" in p.read_text()}
-    assert listing <= {p.stem for p in CHECKS.glob("*.yaml")}
+    assert uncovered_packs(CHECKS, "key_points:") == set()
