@@ -3,9 +3,9 @@ wrong and misconception targets, SemEval-2013 ROC AUC beside a cosine baseline p
 per half of its questions (tuning, holdout, all), and grading latency per answer.
 
 The tuning and dev splits (tests/data/graded_answers.yaml, graded_answers_dev.yaml,
-graded_answers_dev2.yaml) are the ones the grader was tuned on; the holdout and new-topics
-splits never are, and each split is reported on its own. A missing split file is reported as
-missing, not as a failure.
+graded_answers_dev2.yaml, graded_answers_dev3.yaml) are the ones the grader was tuned on; the
+holdout and new-topics splits never are, and each split is reported on its own. A missing split
+file is reported as missing, not as a failure.
 
     python benchmarks/grader_agreement.py [--semeval PATH] [--sample N]
 """

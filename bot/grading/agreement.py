@@ -39,12 +39,15 @@ SPLITS: Final[dict[str, Path]] = {
     "tuning": DEFAULT_PATH,
     "dev": Path("tests/data/graded_answers_dev.yaml"),
     "dev2": Path("tests/data/graded_answers_dev2.yaml"),
+    # Questions of the newer topics no other split uses, in varied voices: graded once as a
+    # fresh check, then tuned on.
+    "dev3": Path("tests/data/graded_answers_dev3.yaml"),
     "holdout": Path("tests/data/graded_answers_holdout.yaml"),
     # Answers to questions of the topics added with the bank's second version (LLMs, RAG,
     # recommenders, causal inference, ...).
     "new-topics": Path("tests/data/graded_answers_new_topics.yaml"),
 }
-TUNED_SPLITS: Final = frozenset({"tuning", "dev", "dev2"})
+TUNED_SPLITS: Final = frozenset({"tuning", "dev", "dev2", "dev3"})
 _REPO_ROOT: Final = Path(__file__).resolve().parents[2]
 
 KINDS: Final[tuple[str, ...]] = (

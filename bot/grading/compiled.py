@@ -12,6 +12,7 @@ from typing import Final
 from bot.grading.claims import OPPOSITES, claim_words
 from bot.grading.direction import bindings, bound_words
 from bot.grading.lexicon import FIRST_PERSON
+from bot.grading.order import order_pairs
 from bot.grading.protocol import Rubric
 from bot.grading.reference import Reference
 from bot.grading.side_names import (
@@ -72,6 +73,8 @@ class Phrasing:
     # A phrasing that names both sides, each word with the side it is said of: "k-NN is
     # supervised, k-means unsupervised" binds "supervised" to k-NN.
     bound: tuple[tuple[str, str], ...] = ()
+    # Two of its words it puts in order ("split before scaling"), the earlier one first.
+    order: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +93,7 @@ class Claim:
     # The directions the claim's own statement gives its words, which an answer must keep.
     directions: tuple[tuple[str, int], ...] = ()
     compares: bool = False  # its statement compares with "than"
+    order: tuple[tuple[str, str], ...] = ()  # two of its words it puts in order
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +174,7 @@ def compile_phrasing(
         if "than" in tokens
         else NOTHING,
         bound=_bound_to_sides([stem(t) for t in tokens if stem(t) in terms], side_forms),
+        order=tuple(p for p in order_pairs(tokens) if p[0] in terms and p[1] in terms),
     )
 
 
@@ -318,6 +323,7 @@ def _claim(
         *wording,
         bindings(tokens),
         "than" in tokens,
+        order_pairs(tokens),
     )
 
 

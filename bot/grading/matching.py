@@ -20,8 +20,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from rapidfuzz import fuzz, process
-
 from bot.grading.claims import said_in_order, states_claim
 from bot.grading.compiled import Phrasing, Point, Term
 from bot.grading.denial import (
@@ -33,6 +31,7 @@ from bot.grading.denial import (
 )
 from bot.grading.direction import after_than, keeps_directions, keeps_sides_of_than
 from bot.grading.lexicon import FIRST_PERSON
+from bot.grading.order import reverses_order
 from bot.grading.sides import (
     about_the_other_side,
     said_of,
@@ -41,12 +40,9 @@ from bot.grading.sides import (
     swapped_directions,
     swaps_bound_words,
 )
+from bot.grading.spelling import FUZZY_MIN_LEN, near_spelling
 from bot.grading.text import Sentence, is_negation, stem, tokenize
 
-FUZZY_CUTOFF: Final = 85
-FUZZY_MIN_LEN: Final = 5
-# Prefixes that turn a word into its opposite, so a near spelling is not a typo.
-_NEGATING_PREFIXES: Final = ("a", "ab", "in", "un", "im", "ir", "il", "non", "dis")
 # A point restated in the candidate's own words, without any of the rubric's phrasings, is
 # worth this share of its weight: a sentence must use at least PARTLY_MIN_OWN of the point's
 # own words beyond the question's, and PARTLY_MIN_WORDS of its words in all.
@@ -125,10 +121,18 @@ class Matcher:
                 # With a word of the phrasing left unsaid, its direction must be said: "complex
                 # models, low bias" is not made by "the model is too complex, hence bias".
                 partial = len(found) < len(phrasing.terms)
-                if not keeps_directions(
-                    sentence, found, phrasing.directions, strict=partial, negated=phrasing.negated
-                ) or not keeps_sides_of_than(
-                    sentence, found, phrasing.before_than, negated=phrasing.negated
+                if (
+                    not keeps_directions(
+                        sentence,
+                        found,
+                        phrasing.directions,
+                        strict=partial,
+                        negated=phrasing.negated,
+                    )
+                    or not keeps_sides_of_than(
+                        sentence, found, phrasing.before_than, negated=phrasing.negated
+                    )
+                    or reverses_order(sentence, found, phrasing.order, negated=phrasing.negated)
                 ):
                     continue
                 # A phrasing that says "not ..." tells what the other side lacks.
@@ -179,6 +183,9 @@ class Matcher:
                         and _said_together(sentence, found)
                         and all(side in sentence.affirmed_stems for side in named)
                         and not swaps_bound_words(phrasing, sentence, found)
+                        and not reverses_order(
+                            sentence, found, phrasing.order, negated=phrasing.negated
+                        )
                         and not set_aside(
                             sentence,
                             found,
@@ -210,6 +217,7 @@ class Matcher:
                         claim.compares or not after_than(sentence, found, frozenset(claim.wording))
                     )
                     and keeps_directions(sentence, found, claim.directions, strict=False)
+                    and not reverses_order(sentence, found, claim.order)
                 ):
                     return f"You said {_clause(claim.text)}: {_clause(claim.correction)}"
         return None
@@ -330,13 +338,13 @@ class Matcher:
         stems = sentence.affirmed_stems if affirmed else sentence.stem_positions
         position: int | None = None
         if len(term.word) >= FUZZY_MIN_LEN:
-            near = _near(
+            near = near_spelling(
                 term.word, sentence.affirmed_long_words if affirmed else sentence.long_words
             )
             position = words[near] if near else None
         if position is None and len(term.stem) >= FUZZY_MIN_LEN:
             # Stems catch a typo in a different inflection ("shrinkng" for "shrinks").
-            near = _near(
+            near = near_spelling(
                 term.stem, sentence.affirmed_long_stems if affirmed else sentence.long_stems
             )
             position = stems[near] if near else None
@@ -420,20 +428,3 @@ def _stems(phrasing: Phrasing) -> frozenset[str]:
 
 def _clause(text: str) -> str:
     return " ".join(text.split()).rstrip(".!?;: ")
-
-
-def _near(word: str, candidates: tuple[str, ...]) -> str | None:
-    """The closest spelling of `word` among the candidates that is not its opposite."""
-    if not candidates:
-        return None
-    matches = process.extract(
-        word, candidates, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=3
-    )
-    return next((found for found, _, _ in matches if not _opposites(word, found)), None)
-
-
-def _opposites(a: str, b: str) -> bool:
-    """One word is the other behind a negating prefix, like "finite" and "infinite": one edit
-    apart, yet no typo."""
-    short, long = sorted((a, b), key=len)
-    return any(long == prefix + short for prefix in _NEGATING_PREFIXES)

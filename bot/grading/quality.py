@@ -11,7 +11,7 @@ from rapidfuzz import fuzz
 
 from bot.grading.compiled import CompiledRubric
 from bot.grading.lexicon import HEDGE_PHRASES, HEDGES
-from bot.grading.matching import FUZZY_MIN_LEN
+from bot.grading.spelling import FUZZY_MIN_LEN
 from bot.grading.text import Sentence, is_content, split_sentences, stem, tokenize
 
 MIN_WORDS: Final = 5

@@ -27,7 +27,7 @@ def test_the_grader_agrees_with_people_on_answers_it_was_never_tuned_on() -> Non
     assert report.spearman >= HOLDOUT_FLOOR, report.to_dict(worst=10)
 
 
-@pytest.mark.parametrize(("split", "at_least"), [("dev", 15), ("dev2", 6)])
+@pytest.mark.parametrize(("split", "at_least"), [("dev", 15), ("dev2", 6), ("dev3", 40)])
 def test_a_dev_split_tunes_on_questions_no_other_split_uses(split: str, at_least: int) -> None:
     dev = load_labelled(ROOT / SPLITS[split])
     others = {
