@@ -21,6 +21,8 @@ from bot.grading.side_names import (
     contrasted,
     first_word,
     frozen,
+    listed,
+    listed_side_of,
     qualifiers_of,
     side_of,
 )
@@ -39,6 +41,8 @@ from bot.grading.text import (
 from questions.schema import Contradiction
 
 LONG_PHRASING_SHARE: Final = 0.75
+# Things a question lists that make each point's side, when no pair of two was found.
+MIN_LISTED: Final = 3
 # Stop words a misconception may turn on ("on", "more") say nothing of a point of their own:
 # counted as its own words, "overfitting does well on training data" would read as the
 # underfitting point ("bad even on training data") said of overfitting.
@@ -117,6 +121,9 @@ class Point:
     # sentence saying them of the other side has swapped the two.
     distinctive: frozenset[str] = frozenset()
     claims: tuple[Claim, ...] = ()
+    # The sides are things the question lists, three or more: a point said of another is not
+    # made, but naming one of many things is too loose a reading to accuse an answer.
+    listed: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,7 +234,19 @@ def compile_rubric(rubric: Rubric) -> CompiledRubric:
     sides = [
         (cased(a, rubric.prompt), cased(b, rubric.prompt)) for a, b in contrasted(prompt, subjects)
     ]
-    side_forms = frozen(f for a, b in sides for f in a.forms | b.forms)
+    # Three or more things listed ("epsilon-greedy, UCB and Thompson sampling"), or two the
+    # pairing above missed: each point is about one, the others are its rival side.
+    items = [
+        cased(item, rubric.prompt)
+        for item in listed(prompt, [kp.point for kp in rubric.key_points])
+    ]
+    if len(items) < MIN_LISTED and sides:
+        items = []
+    side_forms = (
+        frozen(f for a, b in sides for f in a.forms | b.forms)
+        if not items
+        else frozen(f for item in items for f in item.forms)
+    )
     qualifiers = qualifiers_of(prompt, side_forms)
     drafts: list[tuple[Point, set[str]]] = []
     # Without sides a phrasing compiles the same either way: compile each one once.
@@ -247,7 +266,11 @@ def compile_rubric(rubric: Rubric) -> CompiledRubric:
         phrasings = telling or phrasings
         stated = affirmed_stems(key_point.point) - _THIN_WORDS
         own = stated | {t.stem for p in phrasings if not p.negated for t in p.terms}
-        anchor, rival = side_of(key_point.point, sides, qualifiers)
+        anchor, rival = (
+            listed_side_of(key_point.point, items)
+            if items
+            else side_of(key_point.point, sides, qualifiers)
+        )
         said = own | prompt_stems
         claims = tuple(
             _claim(c, side_forms, all_point_terms, said) for c in key_point.contradictions
@@ -264,6 +287,7 @@ def compile_rubric(rubric: Rubric) -> CompiledRubric:
             anchor_name=anchor.name,
             rival_name=rival.name,
             claims=claims,
+            listed=bool(items) and bool(anchor.forms),
         )
         drafts.append((point, own - prompt_stems - side_forms))
     reference = (
@@ -343,7 +367,7 @@ def _with_distinctive_words(drafts: list[tuple[Point, set[str]]]) -> tuple[Point
         if not point.anchor:
             points.append(point)
             continue
-        others = set().union(*(w for p, w in sided if p.anchor == point.rival))
+        others = set().union(*(w for p, w in sided if p.anchor != point.anchor))
         distinctive = frozen(words - others)
         points.append(
             Point(

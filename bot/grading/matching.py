@@ -34,6 +34,7 @@ from bot.grading.lexicon import FIRST_PERSON
 from bot.grading.order import reverses_order
 from bot.grading.sides import (
     about_the_other_side,
+    accused_of_the_other_side,
     said_of,
     said_of_the_other_side,
     straddles_the_other_side,
@@ -139,7 +140,7 @@ class Matcher:
                 if not phrasing.negated and about_the_other_side(point, sentence, found):
                     # Said of the other side when it is the subject, named before the match.
                     if (
-                        said_of_the_other_side(point, sentence, found[0], self._asked)
+                        accused_of_the_other_side(point, sentence, found, self._asked)
                         and (
                             phrasing.ordered
                             or any(t.stem in point.distinctive for t in phrasing.terms)
@@ -181,7 +182,16 @@ class Matcher:
                     if (
                         _states_whole(phrasing, found)
                         and _said_together(sentence, found)
-                        and all(side in sentence.affirmed_stems for side in named)
+                        # A phrasing that says "not ..." may have the side in its reach.
+                        and all(
+                            side
+                            in (
+                                sentence.stem_positions
+                                if phrasing.negated
+                                else sentence.affirmed_stems
+                            )
+                            for side in named
+                        )
                         and not swaps_bound_words(phrasing, sentence, found)
                         and not reverses_order(
                             sentence, found, phrasing.order, negated=phrasing.negated
@@ -232,8 +242,10 @@ class Matcher:
             for first in hits:
                 _, end = sentence.clause_around(first, first)
                 found = tuple(p for p in hits if first <= p < end)
-                if len(found) >= SWAP_MIN_WORDS and all(
-                    said_of_the_other_side(point, sentence, p, self._asked) for p in found
+                if (
+                    len(found) >= SWAP_MIN_WORDS
+                    and all(said_of_the_other_side(point, sentence, p, self._asked) for p in found)
+                    and accused_of_the_other_side(point, sentence, found, self._asked)
                 ):
                     return self._said(sentence, found, _belongs_to(point))
         return None

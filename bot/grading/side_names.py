@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from bot.grading.text import is_content, normalise, stem, tokenize
+from bot.grading.words import word_set
 
 NOTHING: Final[frozenset[str]] = frozenset()
 
@@ -130,4 +131,138 @@ def side_of(
         for own, other in ((a, b), (b, a)):
             if named & own.forms and not named & other.forms:
                 return own, other
+    return _NO_SIDE, _NO_SIDE
+
+
+# What separates the things a question lists: "precision@k, recall@k, MAP and NDCG".
+_LIST_SEPARATOR: Final = re.compile(r",|/|\b(?:and|or|vs|versus)\b")
+# Words that open a clause after a separator, not another item: "..., and what happens when".
+_CLAUSE_OPENERS: Final = word_set(
+    """
+    what how why when where which who whom whose do does did is are was were can could would
+    should will you we it they i there this that these those
+    """
+)
+# A question that lists things to set them against each other says so: "compare ...", "how
+# do they differ", "when does each fit". A list of a function's inputs sets nothing apart.
+_COMPARING: Final = word_set(
+    "compare compared comparing comparison differ differs difference differences versus vs "
+    "contrast each distinguish"
+)
+# How many leading words of a key point may name what it is about ("Reward hacking exploits").
+_LEADING: Final = 2
+_ITEM_WORDS: Final = 3
+
+
+def _leading_stems(point: str) -> list[str]:
+    words = [w for w in tokenize(normalise(point)) if is_content(w)]
+    return [stem(w) for w in words[:_LEADING]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Item:
+    words: list[str]
+    starts: bool  # the item starts where its piece starts (all but a list's first)
+    list_id: int
+
+
+def _items(prompt: str) -> list[_Item]:
+    """The content words of each item of the lists in a question, a few words each. A piece
+    that opens a clause ("..., and what happens when ...") ends a list."""
+    items: list[_Item] = []
+    list_id = 0
+    for segment in re.split(r"[;:?.!()]", prompt):
+        pieces = [tokenize(p) for p in _LIST_SEPARATOR.split(segment)]
+        list_id += 1
+        for index, tokens in enumerate(pieces):
+            if index and tokens and tokens[0] in _CLAUSE_OPENERS:
+                list_id += 1
+                continue
+            words = [w for w in tokens if is_content(w)]
+            if len(pieces) < 2 or not words:
+                continue
+            if index == 0:
+                items.append(_Item(words[-_ITEM_WORDS:], False, list_id))
+            else:
+                items.append(_Item(words[:_ITEM_WORDS], True, list_id))
+    return items
+
+
+def listed(prompt: str, points: list[str]) -> list[Side]:
+    """The things a question lists that key points are about, each named by words only its
+    own item of the list uses: "epsilon-greedy, upper confidence bound and Thompson sampling",
+    "reward shaping and reward hacking".
+
+    A key point is about an item when one of its first words names it and no other item; in
+    "Mahalanobis and Jaccard distances" the shared "distances" names neither. A word the
+    points about other items use more than that item's own points is no name ("vectors")."""
+    if _COMPARING.isdisjoint(tokenize(prompt)):
+        return []
+    items = _items(prompt)
+    stems = [[stem(w) for w in item.words] for item in items]
+    leading = [_leading_stems(p) for p in points]
+    named: dict[int, str] = {}
+    about: list[int | None] = []
+    for lead in leading:
+        about.append(None)
+        for word in lead:
+            holders = [i for i, s in enumerate(stems) if word in s or word == _initials_of(s)]
+            if len(holders) != 1:
+                continue
+            item = stems[holders[0]]
+            # A word after the item's first is only its name when that first word is shared:
+            # "Jaccard distances" is named by "jaccard", "reward hacking" by "hacking".
+            starts = items[holders[0]].starts
+            if (
+                starts
+                and word in item
+                and item.index(word) > 0
+                and sum(item[0] in s for s in stems) == 1
+            ):
+                break
+            named.setdefault(holders[0], word)
+            about[-1] = holders[0]
+            break
+    said = [{stem(w) for w in tokenize(normalise(p)) if is_content(w)} for p in points]
+    kept = [
+        i
+        for i, word in named.items()
+        if sum(word in said[k] for k, a in enumerate(about) if a not in (i, None))
+        <= sum(word in said[k] for k, a in enumerate(about) if a == i)
+    ]
+    # The things of one list: "what is a confounder ... give an example" lists nothing.
+    lists = [items[i].list_id for i in kept]
+    kept = [i for i in kept if items[i].list_id == max(lists, key=lists.count)] if lists else []
+    if len(kept) < 2:
+        return []
+    leads = {tuple(lead) for lead in leading}
+    return [_side(items[i].words, stems[i], named[i], leads) for i in sorted(kept)]
+
+
+def _side(words: list[str], stems: list[str], word: str, leads: set[tuple[str, ...]]) -> Side:
+    """An item's name: the word that names it, with the next one when a point leads with the
+    two ("Thompson sampling"), or the whole item when named by its initials."""
+    if word not in stems:
+        return Side(frozenset({word}), " ".join(words))
+    at = stems.index(word)
+    span = words[at : at + 2] if tuple(stems[at : at + 2]) in leads else [words[at]]
+    forms = {word} | ({_initials_of(span)} if len(span) == 2 else set())
+    return Side(frozenset(forms), " ".join(span))
+
+
+def _initials_of(words: list[str]) -> str:
+    return "".join(w[0] for w in words) if len(words) >= 2 else ""
+
+
+def listed_side_of(point: str, sides: list[Side]) -> tuple[Side, Side]:
+    """The listed thing a key point is about, and all the others as one rival side."""
+    for word in _leading_stems(point):
+        own = [side for side in sides if word in side.forms]
+        if len(own) == 1:
+            others = [side for side in sides if side is not own[0]]
+            rival = Side(
+                frozen(f for side in others for f in side.forms),
+                " or ".join(side.name for side in others),
+            )
+            return own[0], rival
     return _NO_SIDE, _NO_SIDE

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Final
 
 from bot.grading.compiled import Phrasing, Point
+from bot.grading.side_names import NOTHING
 from bot.grading.text import Sentence, is_content, stem
 
 # How far back a side named before a point's own word still owns it: "L2 uses squares".
@@ -22,6 +23,7 @@ _PREPOSITIONS: Final = frozenset(
     {"by", "of", "with", "to", "from", "than", "on", "in", "for", "into", "over"}
 )
 _RELATIVES: Final = frozenset({"that", "which", "who"})
+_EACH: Final = frozenset({"each", "every"})
 # Nouns a side's name may qualify, which then is no longer the side itself.
 _HEAD_NOUNS: Final = frozenset(
     [
@@ -54,26 +56,78 @@ def _side_named_before(point: Point, sentence: Sentence, position: int) -> str |
 
 def about_the_other_side(point: Point, sentence: Sentence, found: tuple[int, ...]) -> bool:
     """The side named last before the match is the other one: "L2 gives sparse models" does
-    not make the point that L1 does."""
+    not make the point that L1 does. Of things the question lists, the one the clause is
+    about: in "a collective anomaly is a set of points", the points are not the subject."""
+    if point.listed:
+        return _listed_subject(point, sentence, found[-1]) == "rival"
     return bool(point.rival) and _side_named_before(point, sentence, found[-1]) == "rival"
+
+
+def _listed_subject(point: Point, sentence: Sentence, position: int) -> str | None:
+    """The listed thing a word is said of: the subject of its clause, else the last one named
+    as a subject before it in the sentence ("Unigram is bottom-up: it merges ...")."""
+    said = said_of(point, sentence, position, NOTHING)
+    if said is not None:
+        return said
+    sides = point.anchor | point.rival
+    for index in range(position, -1, -1):
+        token = sentence.tokens[index]
+        named = {token, stem(token)}
+        if (
+            named & sides
+            and not _in_compound(sentence, index, sides)
+            and not _after_verb_or_preposition(sentence, index)
+        ):
+            return "anchor" if named & point.anchor else "rival"
+    return None
 
 
 def said_of(point: Point, sentence: Sentence, position: int, asked: frozenset[str]) -> str | None:
     """The side a word is plainly said of: named shortly before in its clause, and not inside
     a longer name ("logistic regression" is not regression, "the covariance matrix" not
     covariance)."""
+    named = _named_subject(point, sentence, position, asked)
+    return named[0] if named else None
+
+
+def _named_subject(
+    point: Point,
+    sentence: Sentence,
+    position: int,
+    asked: frozenset[str],
+    skip: tuple[int, ...] = (),
+) -> tuple[str, int] | None:
     sides = point.anchor | point.rival
     start = _subject_clause_start(sentence, position)
     for index in range(position, max(start, position - SIDE_REACH) - 1, -1):
         token = sentence.tokens[index]
         named = {token, stem(token)}
         if (
-            named & sides
+            index not in skip
+            and named & sides
+            # "each point looks normal" counts instances; it does not name point anomalies.
+            and (index == 0 or sentence.tokens[index - 1] not in _EACH)
             and not _in_compound(sentence, index, sides | asked)
             and not _after_verb_or_preposition(sentence, index)
         ):
-            return "anchor" if named & point.anchor else "rival"
+            return ("anchor" if named & point.anchor else "rival"), index
     return None
+
+
+def accused_of_the_other_side(
+    point: Point, sentence: Sentence, found: tuple[int, ...], asked: frozenset[str]
+) -> bool:
+    """The match is plainly said of the other side: its subject, not a name inside the match
+    ("each point looks normal" is no point anomaly), and with this point's own side not named
+    between the two ("MAE is smaller than RMSE, and the gap reveals large errors")."""
+    if not point.rival:
+        return False
+    named = _named_subject(point, sentence, found[0], asked, skip=found)
+    if named is None or named[0] != "rival":
+        return False
+    return not any(
+        {token, stem(token)} & point.anchor for token in sentence.tokens[named[1] + 1 : found[0]]
+    )
 
 
 def _subject_clause_start(sentence: Sentence, position: int) -> int:
@@ -163,7 +217,11 @@ def straddles_the_other_side(point: Point, sentence: Sentence, found: tuple[int,
     """A side is named inside the match: in "recall is how many you flagged, and precision
     is how many positives" the words "flagged ... positives" make no point."""
     sides = point.rival | point.anchor
-    return bool(point.rival) and any(
-        {sentence.tokens[i], stem(sentence.tokens[i])} & sides
-        for i in range(found[0] + 1, found[-1])
+    return (
+        bool(point.rival)
+        and not point.listed
+        and any(
+            {sentence.tokens[i], stem(sentence.tokens[i])} & sides
+            for i in range(found[0] + 1, found[-1])
+        )
     )
