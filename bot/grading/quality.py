@@ -12,7 +12,7 @@ from rapidfuzz import fuzz
 from bot.grading.compiled import CompiledRubric
 from bot.grading.lexicon import HEDGE_PHRASES, HEDGES
 from bot.grading.spelling import FUZZY_MIN_LEN
-from bot.grading.text import Sentence, is_content, split_sentences, stem, tokenize
+from bot.grading.text import Sentence, is_content, is_negation, split_sentences, stem, tokenize
 
 MIN_WORDS: Final = 5
 _FORMULA_SIGN: Final = re.compile(r"[\w)]\s*[=/*^]\s*[\w(]")
@@ -45,12 +45,19 @@ class Answer:
 
 # Not "/": formulas like TP / (TP + FP) are not list separators.
 _FRAGMENT_SPLIT: Final = re.compile(r"[,;:\n\r•·▪‣◦●]+|[.!?]+(?=\s|$)|\s[-–—]+\s")
+# What a note states a relation with: an arrow, an assignment, a function of code.
+_RELATION: Final = re.compile(r"->|=>|→|(?<![<>!=])=(?!=)|\bdef\b|\breturn\b")
+MIN_RELATIONS: Final = 2
 # Words that may join the terms of a list without making it a sentence.
 _LIST_GLUE: Final = frozenset({"and", "or", "of", "vs", "versus", "the", "a", "an"})
 
 
 def is_keyword_list(answer: Answer) -> bool:
-    """Few function words, or mostly short fragments with no verbs or connectives."""
+    """Few function words, or mostly short fragments with no verbs or connectives. Terse notes
+    that state relations ("imbalance -> weighted loss", "not from scratch", code) are no list."""
+    relations = len(_RELATION.findall(answer.text)) + sum(map(is_negation, answer.words))
+    if relations >= MIN_RELATIONS:
+        return False
     function_words = sum(1 for w in answer.words if not is_content(w))
     # A formula ("precision = tp / (tp plus fp)") is a statement, however few its small words.
     formula = _FORMULA_SIGN.search(answer.text) is not None

@@ -549,6 +549,20 @@ def test_keyword_list_scores_well_below_sentences_with_the_same_points(
     assert explained.score - listed.score >= 25
 
 
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "- l1: abs weights -> sparse, feature selection\n- l2: squared weights -> weight decay, "
+        "not sparse",
+        "penalty = lam * sum(abs(w))  # l1, sparse\npenalty = lam * sum(w ** 2)  # l2, decay",
+    ],
+)
+def test_terse_notes_that_state_relations_are_not_a_keyword_list(
+    grader: RubricGrader, l1_l2: Rubric, answer: str
+) -> None:
+    assert grader.grade(l1_l2, answer).reason != "keyword-list"
+
+
 def test_bullet_points_with_full_sentences_are_not_a_keyword_list(
     grader: RubricGrader, l1_l2: Rubric
 ) -> None:
