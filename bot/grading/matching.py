@@ -332,8 +332,7 @@ class Matcher:
                 found.append(position)
                 continue
             allowed_misses -= 1
-            # A number is what the phrasing says: "O(T N^2)" is not made by "O(N T)".
-            if allowed_misses < 0 or _is_number(term.word):
+            if allowed_misses < 0:
                 return ()
         if phrasing.ordered and found != sorted(found):
             # "the centre word predicts the context", said the other way round, unless the
@@ -441,7 +440,3 @@ def _stems(phrasing: Phrasing) -> frozenset[str]:
 
 def _clause(text: str) -> str:
     return " ".join(text.split()).rstrip(".!?;: ")
-
-
-def _is_number(word: str) -> bool:
-    return word.replace(".", "", 1).isdigit()

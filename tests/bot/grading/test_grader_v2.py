@@ -236,22 +236,6 @@ def test_derived_points_skip_what_the_question_already_says() -> None:
     assert any("switch" in kp.phrasings[0] for kp in points)
 
 
-@pytest.mark.parametrize(
-    ("answer", "covered"),
-    [
-        ("Viterbi runs in O(T N^2) time.", True),
-        ("It runs in O(N T) time.", False),
-        ("It runs in O(T N^3) time.", False),
-    ],
-)
-def test_a_number_in_a_phrasing_must_be_said(answer: str, covered: bool) -> None:
-    rubric = Rubric(
-        prompt="What does the Viterbi algorithm cost?",
-        key_points=(KeyPoint(point="O(T N^2) time", phrasings=["O(T N^2) time"]),),
-    )
-    assert bool(RubricGrader().grade(rubric, answer).covered) is covered
-
-
 def test_derived_points_keep_numbers_and_formulas() -> None:
     points = derive_key_points("What is F1?", "F1 = 2PR / (P + R), the harmonic mean; 1 is best.")
     phrasings = [p for kp in points for p in kp.phrasings]
