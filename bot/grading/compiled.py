@@ -121,8 +121,8 @@ class Point:
     # sentence saying them of the other side has swapped the two.
     distinctive: frozenset[str] = frozenset()
     claims: tuple[Claim, ...] = ()
-    # The sides are things the question lists, three or more: a point said of another is not
-    # made, but naming one of many things is too loose a reading to accuse an answer.
+    # The sides are things the question lists ("epsilon-greedy, UCB and Thompson sampling"):
+    # the subject of a clause, not the last name before a match, tells which one it is about.
     listed: bool = False
 
 

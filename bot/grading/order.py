@@ -77,10 +77,10 @@ def reverses_order(
     *,
     negated: bool = False,
 ) -> bool:
-    """The sentence says one of the phrasing's ordered pairs the other way round: an order
-    word between the two matched words puts the later one first. An order word a negation
-    denies says nothing ("don't scale before the split"), unless the phrasing is itself
-    negated."""
+    """The sentence says more of the phrasing's ordered pairs the other way round than its
+    way: an order word between the two matched words puts the later one first. An order word
+    a negation denies says nothing ("don't scale before the split"), unless the phrasing is
+    itself negated."""
     if not order or not found:
         return False
     tokens = sentence.tokens

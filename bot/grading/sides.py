@@ -66,20 +66,10 @@ def about_the_other_side(point: Point, sentence: Sentence, found: tuple[int, ...
 def _listed_subject(point: Point, sentence: Sentence, position: int) -> str | None:
     """The listed thing a word is said of: the subject of its clause, else the last one named
     as a subject before it in the sentence ("Unigram is bottom-up: it merges ...")."""
-    said = said_of(point, sentence, position, NOTHING)
-    if said is not None:
-        return said
-    sides = point.anchor | point.rival
-    for index in range(position, -1, -1):
-        token = sentence.tokens[index]
-        named = {token, stem(token)}
-        if (
-            named & sides
-            and not _in_compound(sentence, index, sides)
-            and not _after_verb_or_preposition(sentence, index)
-        ):
-            return "anchor" if named & point.anchor else "rival"
-    return None
+    named = _named_subject(point, sentence, position, NOTHING) or _named_subject(
+        point, sentence, position, NOTHING, anywhere=True
+    )
+    return named[0] if named else None
 
 
 def said_of(point: Point, sentence: Sentence, position: int, asked: frozenset[str]) -> str | None:
@@ -96,10 +86,14 @@ def _named_subject(
     position: int,
     asked: frozenset[str],
     skip: tuple[int, ...] = (),
+    *,
+    anywhere: bool = False,
 ) -> tuple[str, int] | None:
+    """Which side is the subject a word is said of, and where it is named: within its clause
+    and SIDE_REACH words, or `anywhere` before it in the sentence."""
     sides = point.anchor | point.rival
-    start = _subject_clause_start(sentence, position)
-    for index in range(position, max(start, position - SIDE_REACH) - 1, -1):
+    start = 0 if anywhere else max(_subject_clause_start(sentence, position), position - SIDE_REACH)
+    for index in range(position, start - 1, -1):
         token = sentence.tokens[index]
         named = {token, stem(token)}
         if (
