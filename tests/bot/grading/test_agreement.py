@@ -371,3 +371,15 @@ def test_command_defaults_to_the_shipped_set(
 def test_command_reports_a_missing_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     assert main([str(tmp_path / "missing.yaml")]) == 1
     assert "error" in capsys.readouterr().err
+
+
+def test_one_root_behind_two_prefixes_is_no_typo() -> None:
+    rubric = Rubric(
+        prompt="How does attention feed a translation model?",
+        key_points=(
+            KeyPoint(point="The context goes to the decoder", phrasings=["context decoder"]),
+        ),
+    )
+    grader = RubricGrader()
+    assert grader.grade(rubric, "The context vector is fed to the decodr.").covered
+    assert not grader.grade(rubric, "The context vector is fed to the encoder.").covered
