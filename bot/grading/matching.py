@@ -133,7 +133,7 @@ class Matcher:
                     or not keeps_sides_of_than(
                         sentence, found, phrasing.before_than, negated=phrasing.negated
                     )
-                    or reverses_order(sentence, found, phrasing.order, negated=phrasing.negated)
+                    or reverses_order(sentence, found, phrasing.order)
                 ):
                     continue
                 # A phrasing that says "not ..." tells what the other side lacks.
@@ -193,9 +193,7 @@ class Matcher:
                             for side in named
                         )
                         and not swaps_bound_words(phrasing, sentence, found)
-                        and not reverses_order(
-                            sentence, found, phrasing.order, negated=phrasing.negated
-                        )
+                        and not reverses_order(sentence, found, phrasing.order)
                         and not set_aside(
                             sentence,
                             found,

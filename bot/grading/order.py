@@ -71,16 +71,13 @@ def _position(sentence: Sentence, word: str, found: tuple[int, ...]) -> int | No
 
 
 def reverses_order(
-    sentence: Sentence,
-    found: tuple[int, ...],
-    order: tuple[tuple[str, str], ...],
-    *,
-    negated: bool = False,
+    sentence: Sentence, found: tuple[int, ...], order: tuple[tuple[str, str], ...]
 ) -> bool:
     """The sentence says more of the phrasing's ordered pairs the other way round than its
-    way: an order word between the two matched words puts the later one first. An order word
-    a negation denies says nothing ("don't scale before the split"), unless the phrasing is
-    itself negated."""
+    way: an order word between the two matched words puts the later one first. (An order word
+    a negation denies has denied words beside it, which match only a phrasing that is itself
+    negated, and then both are read alike: "never split before scaling" is not "never scale
+    before splitting".)"""
     if not order or not found:
         return False
     tokens = sentence.tokens
@@ -90,10 +87,9 @@ def reverses_order(
         if a is None or b is None or a == b:
             continue
         first, last = sorted((a, b))
-        between = [i for i in range(first + 1, last) if _order_word(tokens, i)]
-        if not between or (any(i in sentence.denied for i in between) and not negated):
+        way = next((w for i in range(first + 1, last) if (w := _order_word(tokens, i))), 0)
+        if not way:
             continue
-        way = _order_word(tokens, between[0])
         said_first = first if way > 0 else last
         if said_first == b:
             reversed_ += 1

@@ -206,7 +206,9 @@ def listed(prompt: str, points: list[str]) -> list[Side]:
     for lead in leading:
         about.append(None)
         for word in lead:
-            holders = [i for i, s in enumerate(stems) if word in s or word == _initials_of(s)]
+            holders = [
+                i for i, s in enumerate(stems) if word in s or word in _initials(items[i].words)
+            ]
             if len(holders) != 1:
                 continue
             item = stems[holders[0]]
@@ -246,12 +248,8 @@ def _side(words: list[str], stems: list[str], word: str, leads: set[tuple[str, .
         return Side(frozenset({word}), " ".join(words))
     at = stems.index(word)
     span = words[at : at + 2] if tuple(stems[at : at + 2]) in leads else [words[at]]
-    forms = {word} | ({_initials_of(span)} if len(span) == 2 else set())
+    forms = {word} | _initials(span)
     return Side(frozenset(forms), " ".join(span))
-
-
-def _initials_of(words: list[str]) -> str:
-    return "".join(w[0] for w in words) if len(words) >= 2 else ""
 
 
 def listed_side_of(point: str, sides: list[Side]) -> tuple[Side, Side]:

@@ -91,3 +91,17 @@ def test_a_misconception_about_order_is_not_asserted_by_its_correction() -> None
 def test_a_denied_order_says_nothing_about_the_order() -> None:
     result = GRADER.grade(LEAKAGE, "Don't fit the scaler before splitting the data.")
     assert LEAKAGE.key_points[0].point not in result.covered
+
+
+def test_a_negated_phrasing_keeps_its_order_too() -> None:
+    rubric = Rubric(
+        prompt="What must you never do with preprocessing?",
+        key_points=(
+            KeyPoint(
+                point="Never scale the data before splitting it",
+                phrasings=["never scale the data before splitting"],
+            ),
+        ),
+    )
+    assert GRADER.grade(rubric, "Never scale the data before you split it.").covered
+    assert not GRADER.grade(rubric, "Never split the data before you scale it.").covered
