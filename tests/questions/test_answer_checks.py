@@ -1,0 +1,111 @@
+"""Whole answers to shipped questions, the way candidates give them
+(tests/data/answer_checks/PACK.yaml), must rank as an interviewer ranks them, question by
+question: a good answer and each partial one above every wrong, vague, mistaken or keyword-only
+answer; a partial one at least PARTIAL_MIN_SCORE; a confident misconception or a swap at most
+MISTAKEN_MAX_SCORE.
+
+The answers are labelled like the agreement splits (0-4), written from a question's model
+answer and key points before they were graded, and never changed to suit the grader. Their
+questions are kept out of every labelled split, so the never-tuned splits stay unseen."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from bot.grading.agreement import (
+    BELOW_PARTIAL,
+    MISTAKEN,
+    MISTAKEN_MAX_SCORE,
+    PARTIAL_LABEL,
+    PARTIAL_MIN_SCORE,
+    SPLITS,
+    LabelledAnswer,
+    load_labelled,
+)
+from tests.questions.sentence_checks import BANK, DATA, GRADER, rubric_of
+
+CHECKS = DATA / "answer_checks"
+FILES = sorted(CHECKS.glob("*.yaml"))
+# What each question's set must hold for the ranking to say something.
+MIN_ANSWERS_PER_QUESTION = 5
+
+
+def _by_question(path: Path) -> dict[str, list[LabelledAnswer]]:
+    grouped: dict[str, list[LabelledAnswer]] = defaultdict(list)
+    for answer in load_labelled(path):
+        grouped[answer.question_id].append(answer)
+    return grouped
+
+
+def ranking_problems(question_id: str, answers: list[LabelledAnswer]) -> list[str]:
+    """Every way the grader's scores for one question's answers break the interviewer's order."""
+    rubric = rubric_of(question_id)
+    graded = [(a, GRADER.grade(rubric, a.answer).score) for a in answers]
+    rivals = [(a, s) for a, s in graded if a.kind in BELOW_PARTIAL]
+    best_rival = max((s for _, s in rivals), default=-1)
+    problems: list[str] = []
+    for answer, score in graded:
+        where = f"{question_id} [{answer.kind}, label {answer.label}] scored {score}"
+        if answer.kind in MISTAKEN and score > MISTAKEN_MAX_SCORE:
+            problems.append(f"{where}: a confident mistake above {MISTAKEN_MAX_SCORE}")
+        if answer.kind in BELOW_PARTIAL or answer.label < PARTIAL_LABEL:
+            continue
+        if score < PARTIAL_MIN_SCORE:
+            problems.append(f"{where}: below {PARTIAL_MIN_SCORE}")
+        if score <= best_rival:
+            beaten_by = next(a for a, s in rivals if s == best_rival)
+            problems.append(
+                f"{where}: not above a {beaten_by.kind} answer (label {beaten_by.label}) "
+                f"that scored {best_rival}"
+            )
+    return problems
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
+def test_whole_answers_rank_as_an_interviewer_ranks_them(path: Path) -> None:
+    problems = [
+        line
+        for question_id, answers in _by_question(path).items()
+        for line in ranking_problems(question_id, answers)
+    ]
+    assert not problems, "\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
+def test_each_checked_question_has_answers_on_both_sides_of_partial(path: Path) -> None:
+    thin: list[str] = []
+    for question_id, answers in _by_question(path).items():
+        assert BANK.get(question_id) is not None, f"{path.name}: unknown question {question_id}"
+        kinds = {a.kind for a in answers}
+        if (
+            len(answers) < MIN_ANSWERS_PER_QUESTION
+            or not any(a.label >= PARTIAL_LABEL and a.kind not in BELOW_PARTIAL for a in answers)
+            or not kinds & BELOW_PARTIAL
+        ):
+            thin.append(f"{question_id}: {len(answers)} answers, kinds {sorted(kinds)}")
+    assert not thin, "\n" + "\n".join(thin)
+
+
+def test_checked_questions_stay_out_of_the_labelled_splits() -> None:
+    """A question tuned on here would leak into the splits that are never tuned on."""
+    root = DATA.parents[1]
+    in_splits = {a.question_id for path in SPLITS.values() for a in load_labelled(root / path)}
+    checked = {q for path in FILES for q in _by_question(path)}
+    assert FILES, "no answer checks"
+    assert checked.isdisjoint(in_splits), sorted(checked & in_splits)
+
+
+def test_a_partial_beaten_by_a_keyword_list_is_reported() -> None:
+    """The rule itself, on a question whose keyword list outscores a one-word 'partial'."""
+    answers = [
+        LabelledAnswer("reg-l1-vs-l2", "partial", 2, "Regularisation."),
+        LabelledAnswer(
+            "reg-l1-vs-l2", "keyword-stuffed", 1, "L1 lasso sparsity, L2 ridge weight decay, penalty"
+        ),
+    ]
+    problems = ranking_problems("reg-l1-vs-l2", answers)
+    assert any("below 15" in line for line in problems)
+    assert any("not above a keyword-stuffed answer" in line for line in problems)
