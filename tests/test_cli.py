@@ -86,6 +86,18 @@ def test_grade_reads_stdin_and_prints_json() -> None:
     assert empty["reason"] == "empty"
 
 
+def test_grade_explain_names_the_phrasing_and_sentence_behind_each_point() -> None:
+    answer = "Ridge is the default. L1 pushes some weights to exactly zero. It has no real use."
+    result = cli("grade", "t-l1-l2", "--explain", "--packs", str(FIXTURE_PACKS), stdin=answer)
+    assert result.returncode == 0, result.stderr
+    points = {p["point"]: p for p in json.loads(result.stdout)["points"]}
+    made = points["L1 penalises absolute weights and yields sparsity"]
+    assert made["verdict"] == "made"
+    assert made["phrasing"] == "weights exactly zero"
+    assert made["sentence"] == "L1 pushes some weights to exactly zero"
+    assert points["L1 works as feature selection"]["verdict"] == "missed"
+
+
 def test_grade_unknown_question() -> None:
     result = cli("grade", "nope", "--packs", str(FIXTURE_PACKS))
     assert result.returncode == 1

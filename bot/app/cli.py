@@ -24,6 +24,7 @@ from bot.banks import BankRegistry
 from bot.grading import Rubric
 from bot.grading.batch import run_batch
 from bot.grading.calibrate import LabelledFileError, calibrate, load_scored
+from bot.grading.explain import explain
 from bot.grading.lint import pack_warnings
 from questions.bank import QuestionBank, UnknownTopic
 from questions.loader import PackError, load_bank
@@ -264,6 +265,12 @@ def grade(
     batch: Annotated[
         bool, typer.Option("--batch", help='Grade JSON lines {"question_id", "answer"} from stdin.')
     ] = False,
+    explain_points: Annotated[
+        bool,
+        typer.Option(
+            "--explain", help="Also say, per key point, which phrasing credited it and where."
+        ),
+    ] = False,
 ) -> None:
     """Grade an answer read from standard input; print JSON."""
     bank = bank_from(packs)
@@ -279,5 +286,9 @@ def grade(
     if question is None:
         fail(f"no question with id {question_id!r}; 'interview-bot questions list' shows them")
     answer = sys.stdin.read()
-    result = Settings().rubric_grader().grade(Rubric.for_question(question), answer)
-    typer.echo(json.dumps(result.to_dict(), ensure_ascii=False))
+    grader = Settings().rubric_grader()
+    rubric = Rubric.for_question(question)
+    output = grader.grade(rubric, answer).to_dict()
+    if explain_points:
+        output["points"] = [trace.to_dict() for trace in explain(grader, rubric, answer)]
+    typer.echo(json.dumps(output, ensure_ascii=False))

@@ -103,7 +103,7 @@ def test_a_partial_beaten_by_a_keyword_list_is_reported() -> None:
     answers = [
         LabelledAnswer("reg-l1-vs-l2", "partial", 2, "Regularisation."),
         LabelledAnswer(
-            "reg-l1-vs-l2", "keyword-stuffed", 1, "L1 lasso sparsity, L2 ridge weight decay, penalty"
+            "reg-l1-vs-l2", "keyword-stuffed", 1, "L1 lasso sparsity, L2 ridge, weight decay"
         ),
     ]
     problems = ranking_problems("reg-l1-vs-l2", answers)
