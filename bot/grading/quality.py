@@ -48,6 +48,8 @@ _FRAGMENT_SPLIT: Final = re.compile(r"[,;:\n\r•·▪‣◦●]+|[.!?]+(?=\s|$)
 # What a note states a relation with: an arrow, an assignment, a function of code.
 _RELATION: Final = re.compile(r"->|=>|→|(?<![<>!=])=(?!=)|\bdef\b|\breturn\b")
 MIN_RELATIONS: Final = 2
+# A fragment this long with a word beyond a list's glue states something.
+_STATEMENT_WORDS: Final = 5
 # Words that may join the terms of a list without making it a sentence.
 _LIST_GLUE: Final = frozenset({"and", "or", "of", "vs", "versus", "the", "a", "an"})
 
@@ -66,6 +68,15 @@ def is_keyword_list(answer: Answer) -> bool:
     fragments = [tokenize(f) for f in _FRAGMENT_SPLIT.split(answer.text)]
     fragments = [f for f in fragments if f]
     if len(fragments) < 3:
+        return False
+    # Notes that make statements between their headings ("other passages in the batch are
+    # negatives", "same as dot product if normalised") are no list, however short the rest.
+    statements = sum(
+        1
+        for f in fragments
+        if len(f) >= _STATEMENT_WORDS and any(not is_content(w) and w not in _LIST_GLUE for w in f)
+    )
+    if statements >= MIN_RELATIONS:
         return False
     terse = sum(
         1

@@ -555,6 +555,9 @@ def test_keyword_list_scores_well_below_sentences_with_the_same_points(
         "- l1: abs weights -> sparse, feature selection\n- l2: squared weights -> weight decay, "
         "not sparse",
         "penalty = lam * sum(abs(w))  # l1, sparse\npenalty = lam * sum(w ** 2)  # l2, decay",
+        # Headings and short terms, but two fragments that make statements of their own.
+        "L1: abs. Sparse: yes. Ridge: no. L1 sets many of the weights to zero, "
+        "L2 only shrinks them towards zero. Decay, lasso.",
     ],
 )
 def test_terse_notes_that_state_relations_are_not_a_keyword_list(
