@@ -40,6 +40,12 @@ KNOWN_LIMITS: dict[tuple[str, str], str] = {
         "Faithfulness compares the generated answer",
     ): "two pairs of measures swapped in one answer; the question names no sides, and a claim "
     "phrasing cannot require its subject, so any such claim also fires on the right order",
+    (
+        "fund-reinforcement-learning",
+        "In supervised learning the model only gets a scalar reward",
+    ): "the two learners swapped; the question sets them apart with 'differ from' and no key "
+    "point starts with either name, so no sides are read, and a claim phrasing also fires on "
+    "right sentences that contrast the two in the same words",
 }
 
 
@@ -57,19 +63,14 @@ def _known(answer: LabelledAnswer) -> bool:
     )
 
 
-def ranking_problems(
-    question_id: str, answers: list[LabelledAnswer], known: bool = False
-) -> list[str]:
-    """Every way the grader's scores for one question's answers break the interviewer's order;
-    with `known`, only those of answers in KNOWN_LIMITS, else only those of the others."""
+def ranking_problems(question_id: str, answers: list[LabelledAnswer]) -> list[str]:
+    """Every way the grader's scores for one question's answers break the interviewer's order."""
     rubric = rubric_of(question_id)
     graded = [(a, GRADER.grade(rubric, a.answer).score) for a in answers]
     rivals = [(a, s) for a, s in graded if a.kind in BELOW_PARTIAL]
     best_rival = max((s for _, s in rivals), default=-1)
     problems: list[str] = []
     for answer, score in graded:
-        if _known(answer) != known:
-            continue
         where = f"{question_id} [{answer.kind}, label {answer.label}] scored {score}"
         if answer.kind in MISTAKEN and score > MISTAKEN_MAX_SCORE:
             problems.append(f"{where}: a confident mistake above {MISTAKEN_MAX_SCORE}")
@@ -86,12 +87,19 @@ def ranking_problems(
     return problems
 
 
+def _split_problems(question_id: str, answers: list[LabelledAnswer]) -> tuple[list[str], list[str]]:
+    """The problems without the known limits' answers, and those only their presence makes."""
+    others = [a for a in answers if not _known(a)]
+    left = ranking_problems(question_id, others)
+    return left, [p for p in ranking_problems(question_id, answers) if p not in left]
+
+
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
 def test_whole_answers_rank_as_an_interviewer_ranks_them(path: Path) -> None:
     problems = [
         line
         for question_id, answers in _by_question(path).items()
-        for line in ranking_problems(question_id, answers)
+        for line in _split_problems(question_id, answers)[0]
     ]
     assert not problems, "\n" + "\n".join(problems)
 
@@ -102,11 +110,7 @@ def test_known_limits_still_fail_so_the_list_stays_true() -> None:
     mended = [
         f"{a.question_id}: {a.answer[:50]}"
         for a in answers
-        if not ranking_problems(
-            a.question_id,
-            [b for b in _by_question_id(a.question_id) if b == a or not _known(b)],
-            True,
-        )
+        if not _split_problems(a.question_id, _by_question_id(a.question_id))[1]
     ]
     assert not mended, "now graded right; take off KNOWN_LIMITS: " + "; ".join(mended)
 
