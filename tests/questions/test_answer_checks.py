@@ -46,6 +46,11 @@ KNOWN_LIMITS: dict[tuple[str, str], str] = {
     ): "the two learners swapped; the question sets them apart with 'differ from' and no key "
     "point starts with either name, so no sides are read, and a claim phrasing also fires on "
     "right sentences that contrast the two in the same words",
+    (
+        "linalg-vector-norms",
+        "The Frobenius norm of a matrix is the same thing as its spectral norm",
+    ): "the wrong claim is made through a pronoun ('it is the largest singular value'), and every "
+    "shorter claim phrasing also fires on right sentences that name both norms",
 }
 
 
