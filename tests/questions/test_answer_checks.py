@@ -51,6 +51,21 @@ KNOWN_LIMITS: dict[tuple[str, str], str] = {
         "The Frobenius norm of a matrix is the same thing as its spectral norm",
     ): "the wrong claim is made through a pronoun ('it is the largest singular value'), and every "
     "shorter claim phrasing also fires on right sentences that name both norms",
+    (
+        "ts-arima-vs-exponential-smoothing",
+        "ARIMA forecasts with a weighted average of past observations",
+    ): "the two families swapped; 'compare ARIMA with exponential smoothing' sets no sides, and "
+    "a claim phrasing also fires on right one-sentence comparisons in the same words",
+    (
+        "ts-hierarchical-reconciliation",
+        "Bottom-up forecasts the total and splits it down",
+    ): "bottom-up and top-down swapped; the question names neither, and a claim phrasing also "
+    "fires on right sentences that join the two with 'and'",
+    (
+        "ts-global-models",
+        "Per-series models are the better fit here",
+    ): "the side named 'series' is a word every answer uses of both approaches, so the global "
+    "model's own words said of per-series models still earn half credit",
 }
 
 
