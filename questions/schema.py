@@ -51,6 +51,10 @@ class Contradiction(_Strict):
     claim: Text
     phrasings: list[Text] = Field(min_length=1)
     correction: Text
+    # The thing the claim is about ("ARIMA"): then it counts only in a clause whose subject
+    # names it, so "exponential smoothing uses a weighted average, and ARIMA lagged values"
+    # is no claim that ARIMA uses a weighted average.
+    said_of: Text | None = None
 
 
 class KeyPoint(_Strict):

@@ -25,6 +25,7 @@ from bot.grading.side_names import (
     listed_side_of,
     qualifiers_of,
     side_of,
+    subject_forms,
 )
 from bot.grading.text import (
     CLAIM_WORDS,
@@ -98,6 +99,8 @@ class Claim:
     directions: tuple[tuple[str, int], ...] = ()
     compares: bool = False  # its statement compares with "than"
     order: tuple[tuple[str, str], ...] = ()  # two of its words it puts in order
+    # Forms of the thing the claim is about, which must be the subject of the clause.
+    subject: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -348,6 +351,7 @@ def _claim(
         bindings(tokens),
         "than" in tokens,
         order_pairs(tokens),
+        subject_forms(contradiction.said_of or ""),
     )
 
 

@@ -28,6 +28,9 @@ def pack_warnings(bank: QuestionBank, grader: RubricGrader | None = None) -> lis
             for point in points:
                 for claim in point.contradictions:
                     for said in (claim.claim, *claim.phrasings):
+                        # A claim said of one thing is tried with that thing as its subject.
+                        if claim.said_of and claim.said_of.lower() not in said.lower():
+                            said = f"{claim.said_of} {said}"
                         if not grader.grade(rubric, said + ".").contradicted:
                             warnings.append(
                                 f"{key}: misconception {claim.claim!r} is not named when said "

@@ -35,6 +35,7 @@ from bot.grading.order import reverses_order
 from bot.grading.sides import (
     about_the_other_side,
     accused_of_the_other_side,
+    names_the_subject,
     said_of,
     said_of_the_other_side,
     straddles_the_other_side,
@@ -182,6 +183,7 @@ class Matcher:
                     if (
                         _states_whole(phrasing, found)
                         and _said_together(sentence, found)
+                        and (not claim.subject or names_the_subject(sentence, found, claim.subject))
                         # A phrasing that says "not ..." may have the side in its reach.
                         and all(
                             side
@@ -218,6 +220,7 @@ class Matcher:
                 if (
                     found
                     and _said_together(sentence, found)
+                    and (not claim.subject or names_the_subject(sentence, found, claim.subject))
                     and not set_aside(
                         sentence, found, frozenset(claim.wording), compares=claim.compares
                     )

@@ -35,7 +35,10 @@ class Rubric:
                 kp.point,
                 tuple(kp.phrasings),
                 kp.weight,
-                tuple((c.claim, tuple(c.phrasings), c.correction) for c in kp.contradictions),
+                tuple(
+                    (c.claim, tuple(c.phrasings), c.correction, c.said_of)
+                    for c in kp.contradictions
+                ),
             )
             for kp in self.key_points
         )

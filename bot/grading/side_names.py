@@ -109,6 +109,12 @@ def _forms(words: list[str]) -> frozenset[str]:
     return frozenset(forms)
 
 
+def subject_forms(name: str) -> frozenset[str]:
+    """The forms that name a thing a claim is said of: its words, their stems and initials."""
+    words = [w for w in tokenize(normalise(name)) if is_content(w)]
+    return _forms(words) | frozenset(words) if words else NOTHING
+
+
 def qualifiers_of(prompt: str, side_forms: frozenset[str]) -> frozenset[str]:
     words = [w for w in tokenize(prompt) if is_content(w)]
     return frozen(

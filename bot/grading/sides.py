@@ -145,6 +145,22 @@ def _after_verb_or_preposition(sentence: Sentence, index: int) -> bool:
     return word in _PREPOSITIONS or (is_content(word) and word not in _COPULAS)
 
 
+def names_the_subject(sentence: Sentence, found: tuple[int, ...], subject: frozenset[str]) -> bool:
+    """The clause of a match is about `subject`: it is named before the match's other words,
+    within their clause, and not as an object ("unlike ARIMA", "than ARIMA")."""
+
+    def names(index: int) -> bool:
+        return bool({sentence.tokens[index], stem(sentence.tokens[index])} & subject)
+
+    rest = [p for p in found if not names(p)]
+    position = min(rest) if rest else min(found)
+    start = _subject_clause_start(sentence, position)
+    return any(
+        names(index) and not _after_verb_or_preposition(sentence, index)
+        for index in range(position - 1, start - 1, -1)
+    )
+
+
 def said_of_the_other_side(
     point: Point, sentence: Sentence, position: int, asked: frozenset[str]
 ) -> bool:

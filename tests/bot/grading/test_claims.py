@@ -7,10 +7,11 @@ from __future__ import annotations
 import pytest
 
 from bot.grading import Rubric, RubricGrader
+from bot.grading.lint import pack_warnings
 from bot.grading.rubric import WRONG_CLAIM_CAP
 from questions.bank import QuestionBank
 from questions.loader import load_bank
-from questions.schema import Contradiction, KeyPoint
+from questions.schema import Contradiction, KeyPoint, Question, Topic
 
 
 def wrongly(point: str, phrasings: list[str], claim: str, said: str, correction: str) -> KeyPoint:
@@ -288,3 +289,82 @@ def test_steps_in_a_sequence_are_not_one_claim() -> None:
     right = "I'd go shadow first, then canary, then a proper A/B test."
     assert not grade(RELEASES, right).contradicted
     assert grade(RELEASES, "A canary is an A/B test, so it proves the impact.").contradicted
+
+
+# --- a claim said of one thing -----------------------------------------------------------
+
+GRADER = RubricGrader()
+SAID_OF_ARIMA = Contradiction(
+    claim="ARIMA forecasts with a weighted average of past observations",
+    phrasings=["weighted average of past observations"],
+    correction="That is exponential smoothing; ARIMA regresses on its lags and past errors",
+    said_of="ARIMA",
+)
+ARIMA_ETS = Rubric(
+    prompt="Compare ARIMA with exponential smoothing.",
+    key_points=(
+        KeyPoint(
+            point="Exponential smoothing weights past observations by decaying weights",
+            phrasings=["weights decay exponentially"],
+            contradictions=[SAID_OF_ARIMA],
+        ),
+        KeyPoint(
+            point="ARIMA regresses the differenced series on its lags and past errors",
+            phrasings=["lagged values and past errors"],
+        ),
+    ),
+)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "ARIMA forecasts with a weighted average of past observations.",
+        "The ARIMA model is just a weighted average of past observations.",
+        "Honestly, ARIMA just takes a weighted average of past observations.",
+    ],
+)
+def test_a_claim_said_of_its_thing_is_named(answer: str) -> None:
+    assert GRADER.grade(ARIMA_ETS, answer).contradicted
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "Exponential smoothing forecasts with a weighted average of past observations, and "
+        "ARIMA with lagged values and past errors.",
+        "Unlike ARIMA, exponential smoothing takes a weighted average of past observations.",
+        "A weighted average of past observations is exponential smoothing, not ARIMA.",
+        "Exponential smoothing is a weighted average of past observations; ARIMA is not.",
+    ],
+)
+def test_a_claim_said_of_one_thing_is_not_made_of_another(answer: str) -> None:
+    result = GRADER.grade(ARIMA_ETS, answer)
+    assert not result.contradicted
+    assert result.score > 0
+
+
+def test_without_its_thing_the_same_words_are_a_claim_anywhere() -> None:
+    """The old reading, which said_of exists to narrow."""
+    anywhere = Contradiction(**{**SAID_OF_ARIMA.model_dump(), "said_of": None})
+    point = ARIMA_ETS.key_points[0].model_copy(update={"contradictions": [anywhere]})
+    rubric = Rubric(prompt=ARIMA_ETS.prompt, key_points=(point, ARIMA_ETS.key_points[1]))
+    answer = "Unlike ARIMA, exponential smoothing takes a weighted average of past observations."
+    assert GRADER.grade(rubric, answer).contradicted
+
+
+def test_validate_tries_a_claim_said_of_one_thing_with_that_thing_as_subject() -> None:
+    question = Question(
+        id="t-arima-ets",
+        topic="ts",
+        difficulty="medium",
+        stage="theory",
+        prompt=ARIMA_ETS.prompt,
+        answer="Exponential smoothing weights past observations by decaying weights; ARIMA "
+        "regresses the differenced series on its lags and past errors.",
+        key_points=list(ARIMA_ETS.key_points),
+    )
+    bank = QuestionBank(topics=[Topic(id="ts", title="Time series")], questions=[question])
+    assert pack_warnings(bank) == []
+    # The same phrasing said of nothing in particular is no claim about ARIMA.
+    assert not GRADER.grade(ARIMA_ETS, "A weighted average of past observations.").contradicted
