@@ -185,6 +185,9 @@ def _scan(text: str) -> _Scan:
     )
 
 
+_CLAUSE_JOINERS: Final = frozenset({"and", "but", "so", "yet"})
+
+
 def negated_positions(
     tokens: Sequence[str],
     negations: Iterable[int],
@@ -211,9 +214,14 @@ def negated_positions(
         # "not X or what I'd do in Y": a clause joined by "or" stays inside the denial, up to
         # its first content word.
         joined = False
+        listing = False
         while budget > 0 and position < len(tokens):
             if position in breaks and not joined:
                 break
+            # "does not learn them, and add a CUSUM" joins a clause; "not A, B, and C" lists.
+            if position in commas and tokens[position] in _CLAUSE_JOINERS and not listing:
+                break
+            listing = listing or position in commas
             if opening and budget < WITHOUT_REACH and tokens[position] in _DETERMINERS:
                 break  # "without the penalty the policy drifts": a new subject
             if budget < reach_after and tokens[position] == "the" and tokens[position - 1] == "and":

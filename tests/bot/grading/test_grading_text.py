@@ -123,6 +123,19 @@ def test_a_negation_stops_at_a_clause_joined_by_and() -> None:
     assert "loss" not in denied
 
 
+def test_a_negation_stops_at_a_comma_that_joins_a_clause() -> None:
+    sentence = Sentence.parse("the model does not learn them as normal, and add a cusum on top")
+    denied = {sentence.tokens[i] for i in sentence.denied}
+    assert "normal" in denied
+    assert not {"add", "cusum"} & denied
+
+
+def test_a_negation_reads_through_a_list_with_a_comma_before_its_last_item() -> None:
+    sentence = Sentence.parse("it does not use dropout, weight decay, and early stopping")
+    denied = {sentence.tokens[i] for i in sentence.denied}
+    assert {"dropout", "decay", "stopping"} <= denied
+
+
 @pytest.mark.parametrize(
     "text",
     [
