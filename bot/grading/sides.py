@@ -7,6 +7,7 @@ inside another name ("logistic regression").
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Final
 
 from bot.grading.compiled import Phrasing, Point
@@ -24,6 +25,9 @@ _PREPOSITIONS: Final = frozenset(
 )
 _RELATIVES: Final = frozenset({"that", "which", "who"})
 _EACH: Final = frozenset({"each", "every"})
+# Words that open a clause with a subject of its own, and words that may ("and it is ...").
+_CONTRASTING: Final = frozenset({"but", "while", "whereas"})
+_JOINERS: Final = frozenset({"and", "so", "then", "or"})
 # Nouns a side's name may qualify, which then is no longer the side itself.
 _HEAD_NOUNS: Final = frozenset(
     [
@@ -146,19 +150,30 @@ def _after_verb_or_preposition(sentence: Sentence, index: int) -> bool:
 
 
 def names_the_subject(sentence: Sentence, found: tuple[int, ...], subject: frozenset[str]) -> bool:
-    """The clause of a match is about `subject`: it is named before the match's other words,
-    within their clause, and not as an object ("unlike ARIMA", "than ARIMA")."""
+    """The clause of a match is about `subject`: each of the match's other words has it named
+    before it, within their clause, and not as an object ("unlike ARIMA", "than ARIMA")."""
 
     def names(index: int) -> bool:
         return bool({sentence.tokens[index], stem(sentence.tokens[index])} & subject)
 
-    rest = [p for p in found if not names(p)]
-    position = min(rest) if rest else min(found)
-    start = _subject_clause_start(sentence, position)
-    return any(
-        names(index) and not _after_verb_or_preposition(sentence, index)
-        for index in range(position - 1, start - 1, -1)
-    )
+    rest = [p for p in found if not names(p)] or [min(found)]
+    return all(_subject_before(sentence, position, names) for position in rest)
+
+
+def _subject_before(sentence: Sentence, position: int, names: Callable[[int], bool]) -> bool:
+    tokens = sentence.tokens
+    for index in range(position - 1, _subject_clause_start(sentence, position) - 1, -1):
+        # "prefill is compute-bound and decode is memory-bound": a clause with its own subject.
+        if tokens[index] in _CONTRASTING or (
+            tokens[index] in _JOINERS
+            and _COPULAS & set(tokens[index + 1 : min(index + 4, position)])
+        ):
+            return False
+        if names(index) and not _after_verb_or_preposition(sentence, index):
+            return True
+        if index in sentence.commas:
+            return False
+    return False
 
 
 def said_of_the_other_side(

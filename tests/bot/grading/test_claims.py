@@ -336,6 +336,10 @@ def test_a_claim_said_of_its_thing_is_named(answer: str) -> None:
         "Unlike ARIMA, exponential smoothing takes a weighted average of past observations.",
         "A weighted average of past observations is exponential smoothing, not ARIMA.",
         "Exponential smoothing is a weighted average of past observations; ARIMA is not.",
+        # The claim's words spread over two clauses, each with its own subject.
+        "ARIMA is a weighted model and exponential smoothing is an average of past observations.",
+        "ARIMA regresses on lags, exponential smoothing takes a weighted average of past "
+        "observations.",
     ],
 )
 def test_a_claim_said_of_one_thing_is_not_made_of_another(answer: str) -> None:
