@@ -45,8 +45,9 @@ class Answer:
 
 # Not "/": formulas like TP / (TP + FP) are not list separators.
 _FRAGMENT_SPLIT: Final = re.compile(r"[,;:\n\r•·▪‣◦●]+|[.!?]+(?=\s|$)|\s[-–—]+\s")
-# What a note states a relation with: an arrow, an assignment, a function of code.
-_RELATION: Final = re.compile(r"->|=>|→|(?<![<>!=])=(?!=)|\bdef\b|\breturn\b")
+# What a note states a relation with: an arrow, an assignment, a function of code, a heading
+# ("metric: PQ").
+_RELATION: Final = re.compile(r"->|=>|→|(?<![<>!=])=(?!=)|\bdef\b|\breturn\b|(?<=\w):(?=\s)")
 MIN_RELATIONS: Final = 2
 # A fragment this long with a word beyond a list's glue states something.
 _STATEMENT_WORDS: Final = 5

@@ -558,6 +558,8 @@ def test_keyword_list_scores_well_below_sentences_with_the_same_points(
         # Headings and short terms, but two fragments that make statements of their own.
         "L1: abs. Sparse: yes. Ridge: no. L1 sets many of the weights to zero, "
         "L2 only shrinks them towards zero. Decay, lasso.",
+        # Headings that each say what follows is about them.
+        "- l1 penalty: abs weights, sparse models\n- l2 penalty: squared weights, smooth decay",
     ],
 )
 def test_terse_notes_that_state_relations_are_not_a_keyword_list(
