@@ -66,6 +66,11 @@ KNOWN_LIMITS: dict[tuple[str, str], str] = {
         "Per-series models are the better fit here",
     ): "the side named 'series' is a word every answer uses of both approaches, so the global "
     "model's own words said of per-series models still earn half credit",
+    (
+        "nlp-crf-viterbi",
+        "The CRF adds transition scores between tags, and Viterbi decodes",
+    ): "the greedy-Viterbi mistake is said through a pronoun ('it commits to the best tag "
+    "greedily'), and its fullest statement sits in a 'given ...' clause read as a condition",
 }
 
 
