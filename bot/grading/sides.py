@@ -27,6 +27,7 @@ _RELATIVES: Final = frozenset({"that", "which", "who"})
 _EACH: Final = frozenset({"each", "every"})
 # Words that open a clause with a subject of its own, and words that may ("and it is ...").
 _CONTRASTING: Final = frozenset({"but", "while", "whereas"})
+_FRAMES: Final = frozenset({"in", "for", "with"})
 _JOINERS: Final = frozenset({"and", "so", "then", "or"})
 # Nouns a side's name may qualify, which then is no longer the side itself.
 _HEAD_NOUNS: Final = frozenset(
@@ -162,18 +163,32 @@ def names_the_subject(sentence: Sentence, found: tuple[int, ...], subject: froze
 
 def _subject_before(sentence: Sentence, position: int, names: Callable[[int], bool]) -> bool:
     tokens = sentence.tokens
-    for index in range(position - 1, _subject_clause_start(sentence, position) - 1, -1):
-        # "prefill is compute-bound and decode is memory-bound": a clause with its own subject.
+    start = _subject_clause_start(sentence, position)
+    for index in range(position - 1, start - 1, -1):
+        # "prefill is compute-bound and decode is memory-bound": a clause with its own subject,
+        # unlike "Frobenius and spectral norms are ...", where "and" joins one subject.
         if tokens[index] in _CONTRASTING or (
             tokens[index] in _JOINERS
             and _COPULAS & set(tokens[index + 1 : min(index + 4, position)])
+            and _COPULAS & set(tokens[start:index])
         ):
             return False
-        if names(index) and not _after_verb_or_preposition(sentence, index):
+        if names(index) and (
+            not _after_verb_or_preposition(sentence, index) or _framed_by(sentence, index, start)
+        ):
             return True
         if index in sentence.commas:
             return False
     return False
+
+
+def _framed_by(sentence: Sentence, index: int, start: int) -> bool:
+    """The clause opens with the name as its topic: "In supervised learning the model ...",
+    "For bottom-up, ..."."""
+    before = index - 1
+    while before > start and sentence.tokens[before] in _DETERMINERS:
+        before -= 1
+    return before == start and sentence.tokens[before] in _FRAMES
 
 
 def said_of_the_other_side(

@@ -36,37 +36,6 @@ MIN_ANSWERS_PER_QUESTION = 5
 # pass must come off the list, so the list stays true.
 KNOWN_LIMITS: dict[tuple[str, str], str] = {
     (
-        "rag-answer-evaluation",
-        "Faithfulness compares the generated answer",
-    ): "two pairs of measures swapped in one answer; the question names no sides, and a claim "
-    "phrasing cannot require its subject, so any such claim also fires on the right order",
-    (
-        "fund-reinforcement-learning",
-        "In supervised learning the model only gets a scalar reward",
-    ): "the two learners swapped; the question sets them apart with 'differ from' and no key "
-    "point starts with either name, so no sides are read, and a claim phrasing also fires on "
-    "right sentences that contrast the two in the same words",
-    (
-        "linalg-vector-norms",
-        "The Frobenius norm of a matrix is the same thing as its spectral norm",
-    ): "the wrong claim is made through a pronoun ('it is the largest singular value'), and every "
-    "shorter claim phrasing also fires on right sentences that name both norms",
-    (
-        "ts-arima-vs-exponential-smoothing",
-        "ARIMA forecasts with a weighted average of past observations",
-    ): "the two families swapped; 'compare ARIMA with exponential smoothing' sets no sides, and "
-    "a claim phrasing also fires on right one-sentence comparisons in the same words",
-    (
-        "ts-hierarchical-reconciliation",
-        "Bottom-up forecasts the total and splits it down",
-    ): "bottom-up and top-down swapped; the question names neither, and a claim phrasing also "
-    "fires on right sentences that join the two with 'and'",
-    (
-        "ts-global-models",
-        "Per-series models are the better fit here",
-    ): "the side named 'series' is a word every answer uses of both approaches, so the global "
-    "model's own words said of per-series models still earn half credit",
-    (
         "nlp-crf-viterbi",
         "The CRF adds transition scores between tags, and Viterbi decodes",
     ): "the greedy-Viterbi mistake is said through a pronoun ('it commits to the best tag "

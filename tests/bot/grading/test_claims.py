@@ -322,6 +322,8 @@ ARIMA_ETS = Rubric(
         "ARIMA forecasts with a weighted average of past observations.",
         "The ARIMA model is just a weighted average of past observations.",
         "Honestly, ARIMA just takes a weighted average of past observations.",
+        "In ARIMA the forecast is a weighted average of past observations.",
+        "Frobenius and ARIMA are both a weighted average of past observations.",
     ],
 )
 def test_a_claim_said_of_its_thing_is_named(answer: str) -> None:
