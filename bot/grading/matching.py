@@ -184,6 +184,8 @@ class Matcher:
                         _states_whole(phrasing, found)
                         and _said_together(sentence, found)
                         and (not claim.subject or names_the_subject(sentence, found, claim.subject))
+                        # "I play the highest mean" is no claim made by "a greedy bandit plays".
+                        and (not phrasing.personal or not FIRST_PERSON.isdisjoint(sentence.tokens))
                         # A phrasing that says "not ..." may have the side in its reach.
                         and all(
                             side

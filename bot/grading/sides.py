@@ -179,6 +179,9 @@ def _subject_before(sentence: Sentence, position: int, names: Callable[[int], bo
             return True
         if index in sentence.commas:
             return False
+    # "... learns a model and then plans with it": a second verb of the subject named before.
+    if start > 0 and not any(is_content(t) for t in tokens[start:position] if t not in _JOINERS):
+        return _subject_before(sentence, start if start < position else start - 1, names)
     return False
 
 

@@ -374,3 +374,24 @@ def test_validate_tries_a_claim_said_of_one_thing_with_that_thing_as_subject() -
     assert pack_warnings(bank) == []
     # The same phrasing said of nothing in particular is no claim about ARIMA.
     assert not GRADER.grade(ARIMA_ETS, "A weighted average of past observations.").contradicted
+
+
+def test_a_claim_in_the_first_person_is_only_made_in_the_first_person() -> None:
+    mine = Contradiction(
+        claim="Playing the arm with the highest posterior mean is Thompson sampling",
+        phrasings=["i play the arm with the highest mean"],
+        correction="That is greedy; Thompson sampling plays the highest random draw",
+    )
+    rubric = Rubric(
+        prompt="Implement Thompson sampling for a Bernoulli bandit.",
+        key_points=(
+            KeyPoint(
+                point="Sample each arm's posterior and play the highest sample",
+                phrasings=["play the highest sample"],
+                contradictions=[mine],
+            ),
+        ),
+    )
+    assert GRADER.grade(rubric, "Each round I play the arm with the highest mean.").contradicted
+    greedy = "A greedy bandit plays the arm with the highest mean; Thompson samples instead."
+    assert not GRADER.grade(rubric, greedy).contradicted
