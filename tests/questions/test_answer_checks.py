@@ -40,6 +40,16 @@ KNOWN_LIMITS: dict[tuple[str, str], str] = {
         "The CRF adds transition scores between tags, and Viterbi decodes",
     ): "the greedy-Viterbi mistake is said through a pronoun ('it commits to the best tag "
     "greedily'), and its fullest statement sits in a 'given ...' clause read as a condition",
+    (
+        "prob-two-heads-in-a-row",
+        "Set up states and solve the first-step equations.",
+    ): "HH and HT swapped; the answer names them 'heads followed by heads', behind 'whereas "
+    "with' and 'after', where no subject is read, and numbers are not tied to a side",
+    (
+        "prob-boy-girl-paradox",
+        "With at least one boy, the other child is independent",
+    ): "the two conditions swapped; each claim sits behind a comma ('With at least one boy, "
+    "...'), and a claim without its condition also fires on right answers giving both numbers",
 }
 
 
