@@ -27,8 +27,9 @@ _RELATIVES: Final = frozenset({"that", "which", "who"})
 _EACH: Final = frozenset({"each", "every"})
 # Words that open a clause with a subject of its own, and words that may ("and it is ...").
 _CONTRASTING: Final = frozenset({"but", "while", "whereas"})
-_FRAMES: Final = frozenset({"in", "for", "with"})
 _JOINERS: Final = frozenset({"and", "so", "then", "or"})
+# Prepositions that open a clause on its topic: "In supervised learning, ...".
+_FRAMES: Final = frozenset({"in", "for", "with"})
 # Nouns a side's name may qualify, which then is no longer the side itself.
 _HEAD_NOUNS: Final = frozenset(
     [
@@ -162,6 +163,7 @@ def names_the_subject(sentence: Sentence, found: tuple[int, ...], subject: froze
 
 
 def _subject_before(sentence: Sentence, position: int, names: Callable[[int], bool]) -> bool:
+    """The clause holding `position` names the thing before it as its subject or topic."""
     tokens = sentence.tokens
     start = _subject_clause_start(sentence, position)
     for index in range(position - 1, start - 1, -1):
