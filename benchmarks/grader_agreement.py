@@ -20,8 +20,14 @@ from pathlib import Path
 from typing import Final
 
 from bot.grading import Rubric, RubricGrader
+from bot.grading.agreement import (
+    ANSWER_CHECKS,
+    TUNED_SPLITS,
+    LabelledAnswer,
+    evaluate,
+    load_labelled,
+)
 from bot.grading.agreement import SPLITS as SPLIT_PATHS
-from bot.grading.agreement import TUNED_SPLITS, LabelledAnswer, evaluate, load_labelled
 from bot.grading.semeval import StudentAnswer, load_corpus, rubrics_for, sample
 from bot.grading.semeval import evaluate as semeval_evaluate
 from questions.bank import QuestionBank
@@ -29,7 +35,6 @@ from questions.loader import load_bank
 
 ROOT: Final = Path(__file__).resolve().parents[1]
 SPLITS: Final = {name: ROOT / path for name, path in SPLIT_PATHS.items()}
-ANSWER_CHECKS: Final = ROOT / "tests" / "data" / "answer_checks"
 SEMEVAL: Final = ROOT.parent / "shared" / "data" / "semeval2013-2way" / "train.tsv"
 TARGETS: Final = {"holdout_spearman": 0.85, "semeval_gain": 0.05, "p95_ms": 25.0}
 
@@ -99,7 +104,8 @@ def main() -> None:
     result["splits"] = splits
     # Whole answers per pack (tests/data/answer_checks), which the packs are fixed against:
     # tuned data, reported apart; their first grade, before any fix, is the fresh figure.
-    checks = [a for path in sorted(ANSWER_CHECKS.glob("*.yaml")) for a in load_labelled(path)]
+    check_files = sorted((ROOT / ANSWER_CHECKS).glob("*.yaml"))
+    checks = [a for path in check_files for a in load_labelled(path)]
     if checks:
         result["answer_checks"] = split_report(bank, checks)
     result["all_labelled"] = {

@@ -48,6 +48,9 @@ SPLITS: Final[dict[str, Path]] = {
     "new-topics": Path("tests/data/graded_answers_new_topics.yaml"),
 }
 TUNED_SPLITS: Final = frozenset({"tuning", "dev", "dev2", "dev3"})
+# Whole answers per pack file that the packs are mended against (tests/questions): tuned data,
+# on questions no split uses, reported apart from the splits.
+ANSWER_CHECKS: Final = Path("tests/data/answer_checks")
 _REPO_ROOT: Final = Path(__file__).resolve().parents[2]
 
 KINDS: Final[tuple[str, ...]] = (

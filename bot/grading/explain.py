@@ -4,15 +4,12 @@ a phrasing that is too loose from one that is missing."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from typing import Final
 
-from bot.grading.compiled import compile_rubric
-from bot.grading.matching import PARTLY_CREDIT, Matcher
 from bot.grading.protocol import Rubric
-from bot.grading.quality import Answer, is_keyword_list
 from bot.grading.rubric import RubricGrader
-from bot.grading.text import normalise, split_sentences, truncate
+from bot.grading.text import split_sentences, truncate
 
 MADE: Final = "made"
 HALF_MADE: Final = "half made"
@@ -34,35 +31,21 @@ class PointTrace:
     wrong: str | None = None
 
     def to_dict(self) -> dict[str, str | None]:
-        return {
-            "point": self.point,
-            "verdict": self.verdict,
-            "phrasing": self.phrasing,
-            "sentence": self.sentence,
-            "wrong": self.wrong,
-        }
+        return asdict(self)
 
 
 def explain(grader: RubricGrader, rubric: Rubric, answer: str) -> list[PointTrace]:
-    """A trace per key point, in the rubric's order, agreeing with `grader.grade`."""
-    result = grader.grade(rubric, answer)
-    text = normalise(truncate(answer, grader.max_chars)[0])
-    parsed = Answer.parse(text)
-    if not parsed.words:
-        return [PointTrace(kp.point, MISSED) for kp in rubric.key_points]
-    compiled = compile_rubric(rubric)
-    verdicts = Matcher(parsed.sentences, compiled.plain_words).assess_all(compiled.points)
-    keyword_list = is_keyword_list(parsed)
+    """A trace per key point, in the rubric's order: the verdicts `grader.grade` scores."""
     sentences = split_sentences(truncate(answer, grader.max_chars)[0])
     traces: list[PointTrace] = []
+    verdicts = grader.verdicts(rubric, answer)
     for index, (key_point, verdict) in enumerate(zip(rubric.key_points, verdicts, strict=True)):
-        # A bare list of terms asserts nothing, so the grade drops its claims too.
-        if verdict.wrong is not None and not keyword_list:
+        if verdict.wrong is not None:
             traces.append(PointTrace(key_point.point, SAID_WRONGLY, wrong=verdict.wrong))
-        elif key_point.point in result.covered:
+        elif verdict.credit == 1:
             phrasing, sentence = _evidence(grader, rubric, index, answer, sentences)
             traces.append(PointTrace(key_point.point, MADE, phrasing, sentence))
-        elif verdict.credit == PARTLY_CREDIT and not keyword_list:
+        elif verdict.credit > 0:
             traces.append(PointTrace(key_point.point, HALF_MADE))
         else:
             traces.append(PointTrace(key_point.point, MISSED))

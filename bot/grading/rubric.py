@@ -85,7 +85,23 @@ class RubricGrader:
                 truncated=truncated,
                 star=star,
             )
+        verdicts, keyword_list = self._verdicts(compiled, parsed, text)
+        return self._result(compiled, parsed, verdicts, star, truncated, keyword_list)
 
+    def verdicts(self, rubric: Rubric, answer: str) -> list[Verdict]:
+        """Each key point's verdict, in the rubric's order, as `grade` counts it: for tools
+        that explain a score point by point."""
+        compiled = compile_rubric(rubric)
+        text = normalise(truncate(answer, self.max_chars)[0])
+        parsed = Answer.parse(text)
+        if not parsed.words:
+            return [Verdict(0.0) for _ in compiled.points]
+        return [v for _, v in self._verdicts(compiled, parsed, text)[0]]
+
+    def _verdicts(
+        self, compiled: CompiledRubric, parsed: Answer, text: str
+    ) -> tuple[list[tuple[Point, Verdict]], bool]:
+        """The points' verdicts, and whether the answer is a bare list of terms."""
         matcher = Matcher(parsed.sentences, compiled.plain_words)
         verdicts = list(zip(compiled.points, matcher.assess_all(compiled.points), strict=True))
         if self.semantic is not None:
@@ -94,7 +110,7 @@ class RubricGrader:
         if keyword_list:
             # A bare list of terms ("lasso, ridge, sparsity") says nothing of anything.
             verdicts = [(p, Verdict(v.credit)) for p, v in verdicts]
-        return self._result(compiled, parsed, verdicts, star, truncated, keyword_list)
+        return verdicts, keyword_list
 
     def _restated(
         self, verdicts: list[tuple[Point, Verdict]], text: str

@@ -71,3 +71,4 @@ def test_the_trace_agrees_with_the_grade_on_labelled_answers(split: str) -> None
                 # Every made point is credited by one of its own phrasings alone.
                 assert trace.phrasing is not None, (labelled.question_id, trace.point)
         assert len([t for t in traces if t.verdict == SAID_WRONGLY]) == len(result.contradicted)
+        assert len([t for t in traces if t.verdict == HALF_MADE]) == len(result.partly)
