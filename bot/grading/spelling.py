@@ -1,6 +1,7 @@
-"""Typos: a word spelt near enough to a rubric's word is that word, unless a negating prefix
-is all that tells them apart ("finite" and "infinite" are one edit apart, yet no typo), or
-the two are one root behind two prefixes ("encoder" and "decoder")."""
+"""Typos: a word spelt near enough to a rubric's word is that word, unless letters put in
+front of the whole word are all that tells them apart ("finite" and "infinite" are one edit
+apart, yet no typo; nor are "lower" and "slower"), or the two are one root behind two
+prefixes ("encoder" and "decoder")."""
 
 from __future__ import annotations
 
@@ -10,8 +11,6 @@ from rapidfuzz import fuzz, process
 
 FUZZY_CUTOFF: Final = 85
 FUZZY_MIN_LEN: Final = 5
-# Prefixes that turn a word into its opposite, so a near spelling is not a typo.
-_NEGATING_PREFIXES: Final = ("a", "ab", "in", "un", "im", "ir", "il", "non", "dis")
 # Prefixes that make another word of the same root.
 _CONTRASTING_PREFIXES: Final = ("en", "de", "in", "ex", "re", "pre", "post", "sub", "super")
 
@@ -28,7 +27,10 @@ def near_spelling(word: str, candidates: tuple[str, ...]) -> str | None:
 
 def _opposites(a: str, b: str) -> bool:
     short, long = sorted((a, b), key=len)
-    if any(long == prefix + short for prefix in _NEGATING_PREFIXES):
+    # A whole word with letters put in front is another word, not a slip of the keys:
+    # "slower" is not "lower", "preconditioning" not "conditioning". Doing it again is
+    # still doing it: "resample" keeps "sample".
+    if len(long) > len(short) and long.endswith(short) and long != "re" + short:
         return True
     # The same word behind two different prefixes: "encoder" and "decoder".
     return any(

@@ -383,3 +383,24 @@ def test_one_root_behind_two_prefixes_is_no_typo() -> None:
     grader = RubricGrader()
     assert grader.grade(rubric, "The context vector is fed to the decodr.").covered
     assert not grader.grade(rubric, "The context vector is fed to the encoder.").covered
+
+
+@pytest.mark.parametrize(
+    ("point", "other"),
+    [("lower learning rate", "slower learning rate"), ("conditioning", "preconditioning")],
+)
+def test_a_word_with_letters_put_in_front_is_another_word(point: str, other: str) -> None:
+    rubric = Rubric(prompt="Describe it.", key_points=(KeyPoint(point=point, phrasings=[point]),))
+    grader = RubricGrader()
+    assert grader.grade(rubric, f"It is about the {point}.").covered
+    assert not grader.grade(rubric, f"It is about the {other}.").covered
+
+
+def test_doing_it_again_is_still_doing_it() -> None:
+    rubric = Rubric(
+        prompt="How does the bootstrap work?",
+        key_points=(
+            KeyPoint(point="Sample with replacement", phrasings=["sample with replacement"]),
+        ),
+    )
+    assert RubricGrader().grade(rubric, "Resample the rows with replacement.").covered
