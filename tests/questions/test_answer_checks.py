@@ -51,6 +51,23 @@ KNOWN_LIMITS: dict[tuple[str, str], str] = {
         "With at least one boy, the other child is independent",
     ): "the two conditions swapped; each claim sits behind a comma ('With at least one boy, "
     "...'), and a claim without its condition also fires on right answers giving both numbers",
+    (
+        "beh-model-hurt-users",
+        "Our search ranking change pushed small sellers way down",
+    ): "a thin 'we' story reads no STAR cue (they need 'I ...ed'), while an off-point story ('I "
+    "tuned the hyperparameters ... got the F1 score from 0.71 up to 0.78') earns a quarter of "
+    "the score from STAR cues alone, with no key point",
+    (
+        "beh-overcame-obstacle",
+        "We had a project where training kept crashing",
+    ): "an off-point story (a commute) earns a quarter of the score from STAR cues alone; this "
+    "'we' answer's help from another team ('the platform team, who helped us') has no phrasing "
+    "that would not also credit 'it helped the team'",
+    (
+        "beh-learned-quickly",
+        "For project I need learn PyTorch fast",
+    ): "non-native present tense ('I ask senior colleague') reads no STAR action cue, and its "
+    "quantified result is a bare number ('91%'), which no phrasing can match",
 }
 
 
