@@ -47,6 +47,8 @@ WRONG_CLAIM_CAP: Final = 10
 CLAIMS_OUTWEIGHED_BY: Final = 3
 # An answer that hedges every sentence and makes no point in full keeps this share.
 HEDGED_FACTOR: Final = 0.5
+# How much of what a behavioural answer's content leaves out a complete STAR shape can add.
+STAR_SHARE: Final = 0.5
 
 # On a question with hand-written key points and a model answer, the share of the score that
 # comes from how close the answer is to the model answer (bot.grading.reference.likeness);
@@ -163,7 +165,9 @@ class RubricGrader:
         if hedged:
             value *= HEDGED_FACTOR
         if star is not None:
-            value = 0.5 * sum(star.values()) / len(star) + 0.5 * value
+            # A story's shape adds to what it says, up to half of what it leaves out; notes,
+            # which carry no story cues, keep all their content earns instead of half of it.
+            value += (1 - value) * STAR_SHARE * sum(star.values()) / len(star)
 
         reason = low_quality_reason(parsed, compiled, earned > 0, keyword_list=keyword_list)
         if compiled.reference is not None and reason in ("too-short", "keyword-list"):

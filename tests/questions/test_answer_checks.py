@@ -52,50 +52,22 @@ KNOWN_LIMITS: dict[tuple[str, str], str] = {
     ): "the two conditions swapped; each claim sits behind a comma ('With at least one boy, "
     "...'), and a claim without its condition also fires on right answers giving both numbers",
     (
-        "beh-model-hurt-users",
-        "Our search ranking change pushed small sellers way down",
-    ): "a thin 'we' story reads no STAR cue (they need 'I ...ed'), while an off-point story ('I "
-    "tuned the hyperparameters ... got the F1 score from 0.71 up to 0.78') earns a quarter of "
-    "the score from STAR cues alone, with no key point",
-    (
-        "beh-overcame-obstacle",
-        "We had a project where training kept crashing",
-    ): "an off-point story (a commute) earns a quarter of the score from STAR cues alone; this "
-    "'we' answer's help from another team ('the platform team, who helped us') has no phrasing "
-    "that would not also credit 'it helped the team'",
-    (
-        "beh-learned-quickly",
-        "For project I need learn PyTorch fast",
-    ): "non-native present tense ('I ask senior colleague') reads no STAR action cue, and its "
-    "quantified result is a bare number ('91%'), which no phrasing can match",
-    (
         "beh-unblocked-teammate",
         "Once I was stuck on a bug myself for two days",
     ): "off the point (being helped, not helping) yet told with STAR cues ('I asked', 'I "
-    "learned that'); the STAR half of a behavioural score reads structure, not subject, so it "
-    "outscores real but unstructured partial stories",
+    "learned that'); the STAR share of a behavioural score reads structure, not subject, so "
+    "it outscores real partial stories whose points are said in words no phrasing holds",
     (
         "beh-late-data-problem",
         "At my last job our deadline was moved up by a month",
     ): "off the point (a deadline, no data problem) yet every STAR part is cued ('At my last "
-    "job', 'we had to', 'I prioritised', 'we delivered'); the STAR half credits the shape alone",
-    (
-        "beh-harmed-unwatched-metric",
-        "target: CTR +5% (email ranking).",
-    ): "behavioural notes carry no STAR cues, so they lose half the score: one key point made "
-    "in full ('unsubscribe rate added as guardrail') earns 10, and the harm's size and how it "
-    "was spotted are no key point",
+    "job', 'we had to', 'I prioritised', 'we delivered'); the STAR share credits the shape "
+    "alone",
     (
         "beh-stopped-own-project",
         "I'd been working on a recommendation engine for months",
     ): "a negation in one clause spreads over the next one joined by 'and': 'it wasn't worth "
     "continuing and told my manager we should stop' loses the recommendation",
-    (
-        "beh-quality-vs-constraint",
-        "constraint: p99 < 100 ms, model at 250 ms.",
-    ): "behavioural notes carry no STAR cues, so they lose half the score; a budget written as "
-    "'p99 < 100 ms' is only a number, and a phrasing loose enough to read it ('p99 ms') also "
-    "credits answers that ignore the budget",
     (
         "scr-proving-impact",
         "Impact: ~$400k/yr fewer chargebacks (fraud model).",

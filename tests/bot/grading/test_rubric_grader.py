@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.grading import Grader, GradeResult, Rubric, RubricGrader
-from bot.grading.rubric import MODEL_ANSWER_SHARE
+from bot.grading.rubric import MODEL_ANSWER_SHARE, STAR_SHARE
 from questions.schema import FollowUp, KeyPoint, Question
 
 L1_L2 = Question(
@@ -599,13 +599,13 @@ def test_star_answer_without_result_names_it_in_advice(grader: RubricGrader) -> 
     assert result.star == {"situation": True, "task": True, "action": True, "result": False}
     assert "Result" in result.advice
     assert "Situation" not in result.advice
-    # 3 of 4 STAR parts (37.5) + 3 of 4 key points (37.5)
-    assert result.score == 75
+    # 3 of 4 key points, and 3 of 4 STAR parts add that share of half of what is left.
+    assert result.score == round(100 * (3 / 4 + (1 - 3 / 4) * STAR_SHARE * 3 / 4))
     assert result.missed == (point(EXPLAIN_TO_COLLEAGUE, 3),)
 
 
-def test_behavioral_score_is_half_structure_half_coverage(grader: RubricGrader) -> None:
-    # Key points all present, but no situation, task or result cues.
+def test_behavioral_structure_adds_to_coverage_and_never_halves_it(grader: RubricGrader) -> None:
+    # Three key points, but no situation, task or result cues.
     answer = (
         "I avoided jargon completely and used an analogy about cooking. I invited questions "
         "and had her explain it back."
@@ -613,10 +613,20 @@ def test_behavioral_score_is_half_structure_half_coverage(grader: RubricGrader) 
     result = grader.grade(Rubric.for_question(EXPLAIN_TO_COLLEAGUE), answer)
     assert result.star == {"situation": False, "task": False, "action": True, "result": False}
     assert len(result.covered) == 3
-    assert result.score == round(100 * (0.5 * 1 / 4 + 0.5 * 3 / 4))
+    assert result.score == round(100 * (3 / 4 + (1 - 3 / 4) * STAR_SHARE * 1 / 4))
     assert "Situation" in result.advice
     assert "Task" in result.advice
     assert "Result" in result.advice
+
+
+def test_behavioral_notes_keep_what_their_points_earn(grader: RubricGrader) -> None:
+    """Notes carry no story cues; they lose no credit for it, they only gain none."""
+    notes = "- no jargon at all\n- analogy: cooking\n- asked her to explain it back"
+    result = grader.grade(Rubric.for_question(EXPLAIN_TO_COLLEAGUE), notes)
+    assert result.star is not None
+    assert not any(result.star.values())
+    assert len(result.covered) == 3
+    assert result.score == 75
 
 
 def test_behavioral_story_about_something_else_is_off_topic(grader: RubricGrader) -> None:
