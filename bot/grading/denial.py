@@ -18,6 +18,10 @@ _CONDITIONS: Final = frozenset({"if", "when", "whenever", "unless", "once", "wit
 # which trains a reward model", "rather than send every alert", "instead of assigning each
 # request at random".
 _SETTING_ASIDE: Final = (("unlike",), ("rather", "than"), ("instead", "of"))
+# How many words before a claim's word a setting-aside cue still reaches: "rather than trying
+# to read everything".
+_ASIDE_REACH: Final = 5
+_RELATIVE_WORDS: Final = frozenset({"which", "who", "that", "where"})
 # Words inside a claim's words that turn its direction round: "step opposite to the gradient"
 # is not "step along the gradient".
 _REVERSING: Final = frozenset({"opposite", "against", "contrary"})
@@ -37,8 +41,14 @@ def set_aside(
     # before a later one: "hinge loss gives raw scores instead of probabilities" gives none.
     inside = not compares and not own & {"instead", "unlike"}
     for position in found if inside else found[:1]:
-        start = max(0, position - 3) if position == found[0] else max(found[0] + 1, position - 3)
-        before = tokens[start:position]
+        floor = 0 if position == found[0] else found[0] + 1
+        start = max(floor, position - _ASIDE_REACH)
+        # A comma ends what was set aside ("instead of pickle, I use ONNX"), unless a
+        # relative clause goes on about it ("unlike RLHF, which trains a reward model").
+        commas = [
+            c for c in sentence.commas if start < c <= position and tokens[c] not in _RELATIVE_WORDS
+        ]
+        before = tokens[max([start, *commas]) : position]
         for cue in _SETTING_ASIDE:
             if any(tuple(before[i : i + len(cue)]) == cue for i in range(len(before))):
                 return True

@@ -270,6 +270,28 @@ def test_a_claim_word_set_aside_inside_the_match_is_not_asserted() -> None:
     assert RubricGrader().grade(HINGE, wrong).contradicted
 
 
+READING = Rubric(
+    prompt="How do you keep up with machine learning research?",
+    key_points=(
+        wrongly(
+            "Keep a sustainable routine and filter what to read",
+            ["keep a routine"],
+            "You must read every new paper",
+            "read every paper",
+            "Nobody can; filter by relevance and go deep on a few",
+        ),
+    ),
+)
+
+
+def test_what_is_set_aside_a_few_words_back_is_not_asserted() -> None:
+    right = "I keep a routine rather than trying to read every paper."
+    assert not RubricGrader().grade(READING, right).contradicted
+    # A comma ends what was set aside: what follows it is said.
+    wrong = "Instead of a routine, I read every paper that comes out."
+    assert RubricGrader().grade(READING, wrong).contradicted
+
+
 RELEASES = Rubric(
     prompt="Compare shadow, canary and blue-green releases.",
     key_points=(
