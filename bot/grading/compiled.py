@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Final
@@ -176,7 +177,7 @@ def compile_phrasing(
         tuple(terms.values()),
         required,
         any(map(is_negation, tokens)),
-        not FIRST_PERSON.isdisjoint(tokens),
+        _in_first_person(text, tokens),
         _direction_pairs([stem(t) for t in tokens], side_forms) if side_forms else (),
         directions=bindings(tokens),
         compares="than" in tokens,
@@ -430,3 +431,16 @@ def _contrary(own: set[str]) -> dict[str, str]:
         for opposite in OPPOSITES.get(word, ())
         if opposite not in own
     }
+
+
+# Brackets, subscripts and operators make a formula, where "i" is an index, not the speaker:
+# "rel(i)", "dp[i-1]".
+_FORMULA: Final = re.compile(r"[()\[\]_=^]")
+
+
+def _in_first_person(text: str, tokens: list[str]) -> bool:
+    """The phrasing speaks of the speaker ("my mistake"), so a sentence must too."""
+    said = FIRST_PERSON.intersection(tokens)
+    if said == {"i"} and _FORMULA.search(text):
+        return False
+    return bool(said)

@@ -790,6 +790,12 @@ def test_a_first_person_phrasing_must_be_about_the_speaker(answer: str, credited
     assert credits(rubric_of("my mistake", behavioral=True), answer) is credited
 
 
+def test_an_index_in_a_formula_is_not_the_speaker() -> None:
+    """ "i" in "max_i |x_i|" or "dp[i-1]" indexes; the phrasing needs no first-person answer."""
+    rubric = rubric_of("rel(i) minus max sim(i, j)")
+    assert credits(rubric, "Score = rel minus the max sim to the picked items.")
+
+
 def test_a_point_is_about_the_side_it_names_anywhere(grader: RubricGrader) -> None:
     favour_recall = "Favour recall when missing a positive is costly"
     rubric = Rubric(
