@@ -177,7 +177,7 @@ def compile_phrasing(
         tuple(terms.values()),
         required,
         any(map(is_negation, tokens)),
-        _in_first_person(text, tokens),
+        _personal(text, tokens),
         _direction_pairs([stem(t) for t in tokens], side_forms) if side_forms else (),
         directions=bindings(tokens),
         compares="than" in tokens,
@@ -438,7 +438,7 @@ def _contrary(own: set[str]) -> dict[str, str]:
 _FORMULA: Final = re.compile(r"[()\[\]_=^]")
 
 
-def _in_first_person(text: str, tokens: list[str]) -> bool:
+def _personal(text: str, tokens: list[str]) -> bool:
     """The phrasing speaks of the speaker ("my mistake"), so a sentence must too."""
     said = FIRST_PERSON.intersection(tokens)
     if said == {"i"} and _FORMULA.search(text):

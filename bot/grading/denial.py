@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Final
 
 from bot.grading.text import Sentence, is_content, stem
+from bot.grading.words import RELATIVES
 
 # Words that open a condition: "the danger is when the small table isn't small" denies
 # nothing, it says when something goes wrong; "without the KL penalty the policy drifts" says
@@ -21,7 +22,8 @@ _SETTING_ASIDE: Final = (("unlike",), ("rather", "than"), ("instead", "of"))
 # How many words before a claim's word a setting-aside cue still reaches: "rather than trying
 # to read everything".
 _ASIDE_REACH: Final = 5
-_RELATIVE_WORDS: Final = frozenset({"which", "who", "that", "where"})
+# What goes on about the thing set aside after a comma: "unlike RLHF, which ...".
+_GOES_ON: Final = RELATIVES | {"where"}
 # Words inside a claim's words that turn its direction round: "step opposite to the gradient"
 # is not "step along the gradient".
 _REVERSING: Final = frozenset({"opposite", "against", "contrary"})
@@ -45,9 +47,7 @@ def set_aside(
         start = max(floor, position - _ASIDE_REACH)
         # A comma ends what was set aside ("instead of pickle, I use ONNX"), unless a
         # relative clause goes on about it ("unlike RLHF, which trains a reward model").
-        commas = [
-            c for c in sentence.commas if start < c <= position and tokens[c] not in _RELATIVE_WORDS
-        ]
+        commas = [c for c in sentence.commas if start < c <= position and tokens[c] not in _GOES_ON]
         before = tokens[max([start, *commas]) : position]
         for cue in _SETTING_ASIDE:
             if any(tuple(before[i : i + len(cue)]) == cue for i in range(len(before))):

@@ -13,6 +13,7 @@ from typing import Final
 from bot.grading.compiled import Phrasing, Point
 from bot.grading.side_names import NOTHING
 from bot.grading.text import Sentence, is_content, stem
+from bot.grading.words import RELATIVES
 
 # How far back a side named before a point's own word still owns it: "L2 uses squares".
 SIDE_REACH: Final = 12
@@ -23,7 +24,6 @@ _DETERMINERS: Final = frozenset({"the", "a", "an"})
 _PREPOSITIONS: Final = frozenset(
     {"by", "of", "with", "to", "from", "than", "on", "in", "for", "into", "over"}
 )
-_RELATIVES: Final = frozenset({"that", "which", "who"})
 _EACH: Final = frozenset({"each", "every"})
 # Words that open a clause with a subject of its own, and words that may ("and it is ...").
 _CONTRASTING: Final = frozenset({"but", "while", "whereas"})
@@ -134,7 +134,7 @@ def _subject_clause_start(sentence: Sentence, position: int) -> int:
     """Where the clause holding a position starts, reading "X is when ..." as one clause."""
     start, _ = sentence.clause_around(position, position)
     while start > 1 and (
-        sentence.tokens[start - 1] in _COPULAS or sentence.tokens[start] in _RELATIVES
+        sentence.tokens[start - 1] in _COPULAS or sentence.tokens[start] in RELATIVES
     ):
         start, _ = sentence.clause_around(start - 1, start - 1)
     return start

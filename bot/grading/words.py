@@ -28,6 +28,9 @@ STOP_WORDS: Final[frozenset[str]] = word_set(
     """
 )
 
+# Words that open a relative clause about what was just named: "unlike RLHF, which trains ...".
+RELATIVES: Final[frozenset[str]] = word_set("that which who")
+
 # Stop words that a misconception turns on ("AUC is enough", "always cache", "only accuracy
 # matters", "on-policy"): kept in sentences, and in the phrasings of wrong claims.
 CLAIM_WORDS: Final[frozenset[str]] = word_set(
