@@ -49,7 +49,8 @@ SPLITS: Final[dict[str, Path]] = {
 }
 TUNED_SPLITS: Final = frozenset({"tuning", "dev", "dev2", "dev3"})
 # Whole answers per pack file that the packs are mended against (tests/questions): tuned data,
-# on questions no split uses, reported apart from the splits.
+# reported apart from the splits. They may answer a never-tuned split's questions, never with
+# that split's answers.
 ANSWER_CHECKS: Final = Path("tests/data/answer_checks")
 _REPO_ROOT: Final = Path(__file__).resolve().parents[2]
 

@@ -5,11 +5,13 @@ answer; a partial one at least PARTIAL_MIN_SCORE; a confident misconception or a
 MISTAKEN_MAX_SCORE.
 
 The answers are labelled like the agreement splits (0-4), written from a question's model
-answer and key points before they were graded, and never changed to suit the grader. Their
-questions are kept out of every labelled split, so the never-tuned splits stay unseen."""
+answer and key points before they were graded, and never changed to suit the grader. They may
+answer a never-tuned split's questions, but they never hold that split's answers: the packs are
+mended against these answers, and the split stays unseen."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from pathlib import Path
 
@@ -166,13 +168,73 @@ def test_each_checked_question_has_answers_on_both_sides_of_partial(path: Path) 
     assert not thin, "\n" + "\n".join(thin)
 
 
-def test_checked_questions_stay_out_of_the_labelled_splits() -> None:
-    """A question tuned on here would leak into the splits that are never tuned on."""
+# Runs of this many consecutive words tell one text written from another; a checked answer that
+# shares at least a third of its runs (the bank's own texts aside) with a split answer to the
+# same question was copied, not written apart. Code and echoed prompts share a few runs by
+# nature, so a few are allowed.
+RUN_WORDS = 8
+COPIED_SHARE = 1 / 3
+
+
+def _runs(text: str) -> set[tuple[str, ...]]:
+    words = re.findall(r"[a-z0-9]+", text.lower())
+    return {tuple(words[i : i + RUN_WORDS]) for i in range(len(words) - RUN_WORDS + 1)}
+
+
+def _bank_runs() -> set[tuple[str, ...]]:
+    texts = [
+        text
+        for q in BANK.questions
+        for text in (q.prompt, q.answer, *q.hints, *(f.prompt for f in q.follow_ups))
+    ]
+    return {run for text in texts for run in _runs(text)}
+
+
+def copied_answers(
+    checked: list[LabelledAnswer], split: list[LabelledAnswer], common: set[tuple[str, ...]]
+) -> list[str]:
+    """Checked answers that hold much of a split answer to the same question."""
+    split_runs: dict[str, list[set[tuple[str, ...]]]] = defaultdict(list)
+    for answer in split:
+        split_runs[answer.question_id].append(_runs(answer.answer) - common)
+    copied: list[str] = []
+    for answer in checked:
+        own = _runs(answer.answer) - common
+        if own and any(
+            len(own & theirs) >= COPIED_SHARE * len(own)
+            for theirs in split_runs[answer.question_id]
+        ):
+            copied.append(f"{answer.question_id}: {answer.answer[:60]}")
+    return copied
+
+
+def test_no_checked_answer_is_written_from_a_labelled_split_answer() -> None:
+    """The checks may cover a never-tuned split's questions (their packs are mended against the
+    checks, never against the split), but they must not hold the split's answers, or the split
+    would be tuned on after all."""
     root = DATA.parents[1]
-    in_splits = {a.question_id for path in SPLITS.values() for a in load_labelled(root / path)}
-    checked = {q for path in FILES for q in _by_question(path)}
+    split = [
+        answer
+        for path in SPLITS.values()
+        if (root / path).exists()
+        for answer in load_labelled(root / path)
+    ]
+    checked = [answer for path in FILES for answer in load_labelled(path)]
     assert FILES, "no answer checks"
-    assert checked.isdisjoint(in_splits), sorted(checked & in_splits)
+    copied = copied_answers(checked, split, _bank_runs())
+    assert not copied, "\n" + "\n".join(copied)
+
+
+def test_a_split_answer_copied_into_the_checks_is_caught() -> None:
+    said = "the harmonic mean of precision and recall punishes whichever of the two is lower"
+    split = [LabelledAnswer("eval-f1-score", "good", 4, f"F1: {said}, so both must be high.")]
+    reworded = "F1 is the harmonic mean of precision and recall, so a low one drags it down."
+    checked = [
+        LabelledAnswer("eval-f1-score", "good", 4, said),
+        LabelledAnswer("eval-f1-score", "good", 4, reworded),
+        LabelledAnswer("eval-precision-recall", "good", 4, said),
+    ]
+    assert copied_answers(checked, split, set()) == [f"eval-f1-score: {said[:60]}"]
 
 
 def test_a_partial_beaten_by_a_keyword_list_is_reported() -> None:
