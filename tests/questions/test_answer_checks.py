@@ -76,6 +76,14 @@ KNOWN_LIMITS: dict[tuple[str, str], str] = {
     ): "'without the model', naming what the control group lacks, is read as a negation of its "
     "clause, so 'random 10% holdout without the model, difference significant' makes neither "
     "point; '$400k/yr' is a number with no business word the grader reads",
+    (
+        "data-categorical-encoding",
+        "With only a few categories I'd use target encoding",
+    ): "one-hot and target encoding swapped, each named as the object of 'I'd use' after the "
+    "condition it is wrongly given ('With only a few categories I'd use target encoding'); a "
+    "claim tied to the condition ('few categories ... target encoding') also fires on right "
+    "answers that give both choices in one sentence ('with few categories I one-hot encode, and "
+    "for many I use target encoding'), since 'and' splits no clause without a copula",
 }
 
 
