@@ -84,6 +84,13 @@ KNOWN_LIMITS: dict[tuple[str, str], str] = {
     "claim tied to the condition ('few categories ... target encoding') also fires on right "
     "answers that give both choices in one sentence ('with few categories I one-hot encode, and "
     "for many I use target encoding'), since 'and' splits no clause without a copula",
+    (
+        "eval-confusion-matrix",
+        "The important part is the two error cells.",
+    ): "false positive and false negative defined the other way round ('a false positive is a "
+    "real positive that the model failed to catch'); a phrasing's words match in any order "
+    "within a sentence, so any phrasing of the swap also fires on a right answer defining both "
+    "cells in one sentence, and the words that earn the cells and the formulas are the same",
 }
 
 
