@@ -91,6 +91,12 @@ KNOWN_LIMITS: dict[tuple[str, str], str] = {
     "real positive that the model failed to catch'); a phrasing's words match in any order "
     "within a sentence, so any phrasing of the swap also fires on a right answer defining both "
     "cells in one sentence, and the words that earn the cells and the formulas are the same",
+    (
+        "sql-anti-join-no-orders",
+        "anti-join, LEFT JOIN, IS NULL, NOT EXISTS, correlated subquery",
+    ): "SQL's NOT EXISTS and NOT IN count as negations, so a bare list of SQL keywords is not "
+    "read as a keyword list; and 'WHERE NOT EXISTS with a subquery ...' is read as a condition "
+    "after WHERE, so the NOT EXISTS point needs 'not exists subquery', which the list also says",
 }
 
 
