@@ -33,8 +33,8 @@ from bot.grading.text import (
     Sentence,
     canonical_spelling,
     content_stems,
+    denies_anything,
     is_content,
-    is_negation,
     normalise,
     split_sentences,
     stem,
@@ -176,7 +176,7 @@ def compile_phrasing(
     return Phrasing(
         tuple(terms.values()),
         required,
-        any(map(is_negation, tokens)),
+        denies_anything(normalise(text)),
         _personal(text, tokens),
         _direction_pairs([stem(t) for t in tokens], side_forms) if side_forms else (),
         directions=bindings(tokens),

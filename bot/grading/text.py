@@ -271,6 +271,12 @@ _AUXILIARIES: Final[frozenset[str]] = word_set(
 )
 
 
+def denies_anything(text: str) -> bool:
+    """A phrasing that says "not" needs an answer that does too; "a yes/no column" does not."""
+    scan = _scan(text)
+    return any(is_negation(t) and not _set_phrase(scan, i) for i, t in enumerate(scan.tokens))
+
+
 def _second_predicate(tokens: Sequence[str], cue: int) -> bool:
     """The negation opens a second predicate of the same subject: in "the Hessian is A + A^T
     and does not depend on x" it denies the depending, not the A + A^T before it."""

@@ -417,6 +417,20 @@ def test_negation_in_another_sentence_does_not_count() -> None:
     assert credits(rubric_of("sparsity"), "L2 does not do this. L1 gives sparsity.")
 
 
+@pytest.mark.parametrize(
+    ("phrasing", "answer"),
+    [
+        ("own yes/no column for each category", "I'd give each category its own yes/no column."),
+        ("answers a yes or no question", "The classifier answers a yes or no question per label."),
+        ("error stays no matter the model", "That error stays no matter how good the model is."),
+    ],
+)
+def test_a_set_phrase_in_a_phrasing_needs_no_negation_in_the_answer(
+    phrasing: str, answer: str
+) -> None:
+    assert credits(rubric_of(phrasing), answer)
+
+
 def test_leading_no_answers_the_question_rather_than_negating() -> None:
     assert credits(rubric_of("sparsity"), "No, it is L1 that gives you sparsity.")
 
