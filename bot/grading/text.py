@@ -224,8 +224,8 @@ def negated_positions(
             listing = listing or position in commas
             if opening and budget < WITHOUT_REACH and tokens[position] in _DETERMINERS:
                 break  # "without the penalty the policy drifts": a new subject
-            if budget < reach_after and tokens[position] == "the" and tokens[position - 1] == "and":
-                break  # "neurons can't co-adapt and the net learns ...": a new clause
+            if budget < reach_after and (tokens[position - 1], tokens[position]) in _NEW_CLAUSE:
+                break  # "can't co-adapt and the net learns", "doesn't memorise and does better"
             denied.add(position)
             if is_content(tokens[position]):
                 budget -= 1
@@ -275,6 +275,10 @@ def denies_anything(text: str) -> bool:
     """A phrasing that says "not" needs an answer that does too; "a yes/no column" does not."""
     scan = _scan(text)
     return any(is_negation(t) and not _set_phrase(scan, i) for i, t in enumerate(scan.tokens))
+
+
+# "and" before one of these opens a clause of its own: a negation before it stops there.
+_NEW_CLAUSE: Final = frozenset(("and", word) for word in _AUXILIARIES | {"the"})
 
 
 def _second_predicate(tokens: Sequence[str], cue: int) -> bool:

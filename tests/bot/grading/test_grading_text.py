@@ -180,6 +180,15 @@ def test_a_negation_opening_a_second_predicate_leaves_the_first_alone() -> None:
     assert "residuals" in {listed.tokens[i] for i in listed.denied}
 
 
+def test_a_negation_ends_where_and_opens_a_second_predicate() -> None:
+    sentence = Sentence.parse("it doesn't memorise the training data and does better on new data")
+    denied = {sentence.tokens[i] for i in sentence.denied}
+    assert "memorise" in denied
+    assert not {"better", "new"} & denied
+    both = Sentence.parse("it does not memorise the data and generalise")
+    assert "generalise" in {both.tokens[i] for i in both.denied}
+
+
 def test_a_dismissal_denies_its_subject_only() -> None:
     sentence = Sentence.parse("rules engines are outdated so we trust the model")
     denied = {sentence.tokens[i] for i in sentence.denied}
