@@ -223,11 +223,11 @@ def negated_positions(
                 break
             listing = listing or position in commas
             if opening and budget < WITHOUT_REACH and tokens[position] in _DETERMINERS:
-                break  # "without the penalty the policy drifts": a new subject
+                break  # "without the penalty the policy drifts", "without it the net": new subject
             if budget < reach_after and (tokens[position - 1], tokens[position]) in _NEW_CLAUSE:
                 break  # "can't co-adapt and the net learns", "doesn't memorise and does better"
             denied.add(position)
-            if is_content(tokens[position]):
+            if is_content(tokens[position]) or (opening and tokens[position] in ("it", "them")):
                 budget -= 1
                 joined = False
             else:
@@ -250,6 +250,7 @@ def negated_positions(
 # A negation word that denies nothing in a set phrase: "the error stays no matter how good the
 # model is", "no doubt". ("Not just the mean" stays a denial: it says the mean is not enough.)
 _SET_PHRASES: Final = frozenset({("no", "matter"), ("no", "doubt")})
+_SAYING: Final = frozenset((word,) for word in ("yes", "say", "says", "said", "saying"))
 
 
 def _set_phrase(scan: _Scan, i: int) -> bool:
@@ -261,7 +262,7 @@ def _set_phrase(scan: _Scan, i: int) -> bool:
         return True
     before = tokens[max(0, i - 2) : i]
     if tokens[i] == "no":
-        return before[-1:] == ("yes",) or before == ("yes", "or")
+        return before[-1:] in _SAYING or before == ("yes", "or")  # "says no to everything"
     ends_clause = not after or i + 1 in scan.breaks or i + 1 in scan.commas
     return tokens[i] == "not" and before[-1:] == ("or",) and ends_clause
 

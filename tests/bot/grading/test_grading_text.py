@@ -154,6 +154,19 @@ def test_a_set_phrase_with_a_negation_word_denies_nothing(text: str) -> None:
     assert {"model", "error"} & set(sentence.affirmed_stems)
 
 
+def test_saying_no_denies_nothing() -> None:
+    sentence = Sentence.parse("if the model says no to everything its accuracy is 99 percent")
+    assert sentence.denied == frozenset()
+
+
+@pytest.mark.parametrize("pronoun", ["it", "them"])
+def test_without_a_pronoun_opens_a_condition_and_the_main_clause_is_asserted(
+    pronoun: str,
+) -> None:
+    sentence = Sentence.parse(f"without {pronoun} the network is just one linear map")
+    assert {"network", "linear", "map"} <= set(sentence.affirmed_stems)
+
+
 def test_or_not_still_denies_what_follows_it() -> None:
     sentence = Sentence.parse("use the model or not the error")
     assert "error" not in sentence.affirmed_stems
