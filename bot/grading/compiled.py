@@ -162,7 +162,8 @@ def compile_phrasing(
 ) -> Phrasing | None:
     """A phrasing's words as terms. A wrong claim's direction words are checked as bindings,
     not as words of their own, so "raising the temperature" says "higher temperature"."""
-    tokens = tokenize(normalise(text))
+    normalised = normalise(text)
+    tokens = tokenize(normalised)
     directed = bound_words(tokens) if claim else NOTHING
     terms: dict[str, Term] = {}
     for token in tokens:
@@ -176,7 +177,7 @@ def compile_phrasing(
     return Phrasing(
         tuple(terms.values()),
         required,
-        denies_anything(normalise(text)),
+        denies_anything(normalised),
         _personal(text, tokens),
         _direction_pairs([stem(t) for t in tokens], side_forms) if side_forms else (),
         directions=bindings(tokens),

@@ -67,6 +67,7 @@ NEGATION_REACH_AFTER: Final = 8
 NEGATION_REACH_BEFORE: Final = 4
 WITHOUT_REACH: Final = 3
 _DETERMINERS: Final = frozenset({"the", "a", "an", "every", "each", "any", "all", "this", "these"})
+_HELD_OBJECTS: Final = frozenset({"it", "them"})  # what "without" names: "without it the net"
 
 _WORD: Final = re.compile(r"\d+(?:\.\d+)+|[^\W_]+(?:'[^\W_]+)*")
 # Punctuation between two words that ends a clause: colons, brackets and dashes. A comma only
@@ -227,7 +228,7 @@ def negated_positions(
             if budget < reach_after and (tokens[position - 1], tokens[position]) in _NEW_CLAUSE:
                 break  # "can't co-adapt and the net learns", "doesn't memorise and does better"
             denied.add(position)
-            if is_content(tokens[position]) or (opening and tokens[position] in ("it", "them")):
+            if is_content(tokens[position]) or (opening and tokens[position] in _HELD_OBJECTS):
                 budget -= 1
                 joined = False
             else:
@@ -250,7 +251,7 @@ def negated_positions(
 # A negation word that denies nothing in a set phrase: "the error stays no matter how good the
 # model is", "no doubt". ("Not just the mean" stays a denial: it says the mean is not enough.)
 _SET_PHRASES: Final = frozenset({("no", "matter"), ("no", "doubt")})
-_SAYING: Final = frozenset((word,) for word in ("yes", "say", "says", "said", "saying"))
+_SAYING: Final = word_set("yes say says said saying")  # "yes/no", "says no to everything"
 
 
 def _set_phrase(scan: _Scan, i: int) -> bool:
@@ -262,7 +263,7 @@ def _set_phrase(scan: _Scan, i: int) -> bool:
         return True
     before = tokens[max(0, i - 2) : i]
     if tokens[i] == "no":
-        return before[-1:] in _SAYING or before == ("yes", "or")  # "says no to everything"
+        return (i > 0 and tokens[i - 1] in _SAYING) or before == ("yes", "or")
     ends_clause = not after or i + 1 in scan.breaks or i + 1 in scan.commas
     return tokens[i] == "not" and before[-1:] == ("or",) and ends_clause
 
