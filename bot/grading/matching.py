@@ -22,6 +22,7 @@ from typing import Final
 
 from bot.grading.claims import said_in_order, states_claim
 from bot.grading.compiled import Phrasing, Point, Term
+from bot.grading.contrast import said_together
 from bot.grading.denial import (
     denies_the_remedy,
     in_condition,
@@ -80,9 +81,15 @@ class Matcher:
     """Matches phrasings against one answer, remembering fuzzy look-ups across phrasings."""
 
     def __init__(
-        self, sentences: tuple[Sentence, ...], asked: frozenset[str] = frozenset()
+        self,
+        sentences: tuple[Sentence, ...],
+        asked: frozenset[str] = frozenset(),
+        halves: tuple[Sentence, ...] = (),
     ) -> None:
-        self._sentences = sentences
+        # Halves after a contrast word (`bot.grading.contrast`) have lost what came before,
+        # so a phrasing must be said in one of them whole.
+        self._sentences = sentences + halves
+        self._whole = len(sentences)
         self._asked = asked
         self._wrong: set[int] = set()  # sentences that made a wrong claim
         self._strict = False  # the answer made a wrong claim somewhere
@@ -109,7 +116,7 @@ class Matcher:
         for phrasing in point.phrasings:
             for index, sentence in enumerate(self._sentences):
                 found = self._match(phrasing, index)
-                if not found or not _said_together(sentence, found):
+                if not found or not said_together(sentence, found):
                     continue
                 if phrasing.personal and not _in_first_person(sentence, found):
                     continue
@@ -182,7 +189,7 @@ class Matcher:
                     named = {t.stem for t in phrasing.terms} & claim.sides
                     if (
                         _states_whole(phrasing, found)
-                        and _said_together(sentence, found)
+                        and said_together(sentence, found)
                         and (not claim.subject or names_the_subject(sentence, found, claim.subject))
                         # "I play the highest mean" is no claim made by "a greedy bandit plays".
                         and (not phrasing.personal or not FIRST_PERSON.isdisjoint(sentence.tokens))
@@ -221,7 +228,7 @@ class Matcher:
                 found = states_claim(claim, sentence)
                 if (
                     found
-                    and _said_together(sentence, found)
+                    and said_together(sentence, found)
                     and (not claim.subject or names_the_subject(sentence, found, claim.subject))
                     and not set_aside(
                         sentence, found, frozenset(claim.wording), compares=claim.compares
@@ -323,7 +330,9 @@ class Matcher:
             return ()
         affirmed = not phrasing.negated
         stems = sentence.affirmed_stems if affirmed else sentence.denied_stems
-        allowed_misses = len(phrasing.terms) - phrasing.required
+        allowed_misses = len(phrasing.terms) - (
+            phrasing.required if index < self._whole else len(phrasing.terms)
+        )
         found: list[int] = []
         for term in phrasing.terms:
             position = stems.get(term.stem)
@@ -375,29 +384,6 @@ def _contradicts(point: Point, sentence: Sentence, found: tuple[int, ...]) -> bo
     start, end = sentence.clause_around(found[0], found[-1])
     said = {stem(sentence.tokens[i]) for i in range(start, end) if i not in sentence.denied}
     return any(opposite in said and word not in said for opposite, word in point.contrary.items())
-
-
-# Words that set one statement against another; a phrasing whose words straddle one was not
-# said as one idea: "the true class, but computed on the logits instead of the probabilities"
-# does not say "log probability of the true class".
-_CONTRAST: Final = frozenset(
-    {"but", "however", "although", "though", "yet", "whereas", "while", "whilst"}
-)
-# "All but one" means "all except one": no contrast there.
-_EXCEPT_BUT: Final = frozenset({"all", "anything", "nothing", "everything", "last", "none"})
-
-
-def _said_together(sentence: Sentence, found: tuple[int, ...]) -> bool:
-    """No contrast word stands between the first and last word of the match, nor a ", then"
-    that moves on to the next step: "shadow first, then canary, then a proper A/B test" does
-    not say a canary is an A/B test."""
-    tokens = sentence.tokens
-    in_steps = found[0] > 0 and tokens[found[0] - 1] == "then"
-    return not any(
-        (tokens[i] in _CONTRAST and not (tokens[i] == "but" and tokens[i - 1] in _EXCEPT_BUT))
-        or (in_steps and tokens[i] == "then" and i in sentence.commas)
-        for i in range(found[0] + 1, found[-1])
-    )
 
 
 def _in_first_person(sentence: Sentence, found: tuple[int, ...]) -> bool:

@@ -10,6 +10,7 @@ from typing import Final
 from rapidfuzz import fuzz
 
 from bot.grading.compiled import CompiledRubric
+from bot.grading.contrast import after_contrasts
 from bot.grading.lexicon import HEDGE_PHRASES, HEDGES
 from bot.grading.spelling import FUZZY_MIN_LEN
 from bot.grading.text import Sentence, is_content, is_negation, split_sentences, stem, tokenize
@@ -29,16 +30,22 @@ class Answer:
     words: tuple[str, ...]
     stems: frozenset[str]
     sentences: tuple[Sentence, ...]
+    # What each sentence says after a contrast word, read alone (`bot.grading.contrast`).
+    halves: tuple[Sentence, ...] = ()
 
     @classmethod
     def parse(cls, text: str) -> Answer:
         words = tuple(tokenize(text))
+        sentences = split_sentences(text)
         return cls(
             text=text,
             words=words,
             stems=frozenset(stem(w) for w in words if is_content(w)),
-            sentences=tuple(
-                Sentence.parse(s, fuzzy_min_len=FUZZY_MIN_LEN) for s in split_sentences(text)
+            sentences=tuple(Sentence.parse(s, fuzzy_min_len=FUZZY_MIN_LEN) for s in sentences),
+            halves=tuple(
+                Sentence.parse(half, fuzzy_min_len=FUZZY_MIN_LEN)
+                for s in sentences
+                for half in after_contrasts(s)
             ),
         )
 

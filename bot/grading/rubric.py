@@ -104,8 +104,14 @@ class RubricGrader:
         self, compiled: CompiledRubric, parsed: Answer, text: str
     ) -> tuple[list[tuple[Point, Verdict]], bool]:
         """The points' verdicts, and whether the answer is a bare list of terms."""
-        matcher = Matcher(parsed.sentences, compiled.plain_words)
-        verdicts = list(zip(compiled.points, matcher.assess_all(compiled.points), strict=True))
+        found = Matcher(parsed.sentences, compiled.plain_words, parsed.halves).assess_all(
+            compiled.points
+        )
+        if parsed.halves and any(v.wrong is not None for v in found):
+            # A half read alone has lost the sentence's first side: an answer that says
+            # something wrong is read by whole sentences only, as a swap is found in them.
+            found = Matcher(parsed.sentences, compiled.plain_words).assess_all(compiled.points)
+        verdicts = list(zip(compiled.points, found, strict=True))
         if self.semantic is not None:
             verdicts = self._restated(verdicts, text)
         keyword_list = is_keyword_list(parsed)  # once: the quality check reads it again
