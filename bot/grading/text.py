@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Final
@@ -13,6 +13,7 @@ from typing import Final
 import snowballstemmer
 
 from bot.grading.lexicon import NEGATED_MEANS, SYNONYM_GROUPS, expand
+from bot.grading.reach import LIST_JOINERS, negated_positions
 
 # Re-exported: the word lists are part of what every text check reads.
 from bot.grading.words import CLAIM_WORDS as CLAIM_WORDS
@@ -57,18 +58,6 @@ _SUBJECT_PRONOUNS: Final[frozenset[str]] = word_set("i we they he she")
 _REPORTING_VERBS: Final[frozenset[str]] = word_set(
     "say think believe guess suppose feel claim mean reckon"
 )
-# Words that join the items of a list; a negation after a list denies all of its items.
-_LIST_JOINERS: Final[frozenset[str]] = word_set("and or nor")
-_ALTERNATIVES: Final[frozenset[str]] = word_set("or nor")
-# How many content words a negation reaches inside its clause: forwards over what it denies
-# ("not about sparsity"), and back over a short subject it denies something of ("sparsity
-# isn't", "ReLU and batch norm don't help").
-NEGATION_REACH_AFTER: Final = 8
-NEGATION_REACH_BEFORE: Final = 4
-WITHOUT_REACH: Final = 3
-_DETERMINERS: Final = frozenset({"the", "a", "an", "every", "each", "any", "all", "this", "these"})
-_HELD_OBJECTS: Final = frozenset({"it", "them"})  # what "without" names: "without it the net"
-
 _WORD: Final = re.compile(r"\d+(?:\.\d+)+|[^\W_]+(?:'[^\W_]+)*")
 # Punctuation between two words that ends a clause: colons, brackets and dashes. A comma only
 # does when a new subject follows it; otherwise it separates items of a list, and a negation
@@ -173,7 +162,7 @@ def _scan(text: str) -> _Scan:
             if (
                 token in CLAUSE_WORDS
                 or (token in _SUBJECT_PRONOUNS and tokens[-1] not in _REPORTING_VERBS)
-                or (token == "you" and tokens[-1] in _LIST_JOINERS)
+                or (token == "you" and tokens[-1] in LIST_JOINERS)
                 or (comma and token in _SUBJECTS)
                 or _CLAUSE_BREAK.search(text, end, match.start())
             ):
@@ -184,68 +173,6 @@ def _scan(text: str) -> _Scan:
     return _Scan(
         tuple(tokens), tuple(spans), frozenset(breaks), frozenset(commas), frozenset(arrows)
     )
-
-
-_CLAUSE_JOINERS: Final = frozenset({"and", "but", "so", "yet"})
-
-
-def negated_positions(
-    tokens: Sequence[str],
-    negations: Iterable[int],
-    breaks: Collection[int],
-    commas: Collection[int] = (),
-    *,
-    reach_after: int = NEGATION_REACH_AFTER,
-    reach_before: int = NEGATION_REACH_BEFORE,
-) -> frozenset[int]:
-    """Positions a negation cue denies: nearby words in its own clause, on either side.
-
-    Reach is counted in content words, so "not the X or the Y" reaches as far as "not X or Y".
-    Backwards it stops at a comma, unless it is reading back through a list ("ReLU, batch norm
-    and residuals don't help"): in "L1 gives sparsity, L2 doesn't" or "L1 gives sparsity, not
-    L2" the negation denies L2 only.
-    """
-    denied: set[int] = set()
-    for cue in negations:
-        # "Without length normalisation, every token ...": opening a clause, "without" names
-        # the condition in a few words; what follows is asserted.
-        opening = tokens[cue] == "without" and (cue == 0 or cue in breaks)
-        budget = WITHOUT_REACH if opening else reach_after
-        position = cue + 1
-        # "not X or what I'd do in Y": a clause joined by "or" stays inside the denial, up to
-        # its first content word.
-        joined = False
-        listing = False
-        while budget > 0 and position < len(tokens):
-            if position in breaks and not joined:
-                break
-            # "does not learn them, and add a CUSUM" joins a clause; "not A, B, and C" lists.
-            if position in commas and tokens[position] in _CLAUSE_JOINERS and not listing:
-                break
-            listing = listing or position in commas
-            if opening and budget < WITHOUT_REACH and tokens[position] in _DETERMINERS:
-                break  # "without the penalty the policy drifts", "without it the net": new subject
-            if budget < reach_after and (tokens[position - 1], tokens[position]) in _NEW_CLAUSE:
-                break  # "can't co-adapt and the net learns", "doesn't memorise and does better"
-            denied.add(position)
-            if is_content(tokens[position]) or (opening and tokens[position] in _HELD_OBJECTS):
-                budget -= 1
-                joined = False
-            else:
-                joined = joined or tokens[position] in _ALTERNATIVES
-            position += 1
-        budget = 0 if _second_predicate(tokens, cue) else reach_before
-        position = cue
-        in_list = False
-        while budget > 0 and position > 0 and position not in breaks:
-            # ", and the head of sales did not" joins clauses; "A, B and C don't" lists items.
-            if position in commas and (not in_list or tokens[position] in _LIST_JOINERS):
-                break
-            position -= 1
-            denied.add(position)
-            budget -= is_content(tokens[position])
-            in_list = in_list or tokens[position] in _LIST_JOINERS
-    return frozenset(denied)
 
 
 # A negation word that denies nothing in a set phrase: "the error stays no matter how good the
@@ -268,28 +195,10 @@ def _set_phrase(scan: _Scan, i: int) -> bool:
     return tokens[i] == "not" and before[-1:] == ("or",) and ends_clause
 
 
-_AUXILIARIES: Final[frozenset[str]] = word_set(
-    "do does did is are was were can could will would should has have had may might must"
-)
-
-
 def denies_anything(text: str) -> bool:
     """A phrasing that says "not" needs an answer that does too; "a yes/no column" does not."""
     scan = _scan(text)
     return any(is_negation(t) and not _set_phrase(scan, i) for i, t in enumerate(scan.tokens))
-
-
-# "and" before one of these opens a clause of its own: a negation before it stops there.
-_NEW_CLAUSE: Final = frozenset(("and", word) for word in _AUXILIARIES | {"the"})
-
-
-def _second_predicate(tokens: Sequence[str], cue: int) -> bool:
-    """The negation opens a second predicate of the same subject: in "the Hessian is A + A^T
-    and does not depend on x" it denies the depending, not the A + A^T before it."""
-    before = cue - 1
-    if before >= 0 and tokens[before] in _AUXILIARIES:
-        before -= 1
-    return before >= 0 and tokens[before] == "and"
 
 
 def _denied(scan: _Scan) -> tuple[list[int], frozenset[int]]:

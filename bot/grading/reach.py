@@ -1,0 +1,99 @@
+"""How far a negation reaches: the words of its own clause it denies, on either side. It
+reads only a sentence's tokens and where its clauses break (`bot.grading.text` finds both)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Sequence
+from typing import Final
+
+from bot.grading.words import is_content, word_set
+
+# Words that join the items of a list; a negation after a list denies all of its items.
+LIST_JOINERS: Final[frozenset[str]] = word_set("and or nor")
+_ALTERNATIVES: Final[frozenset[str]] = word_set("or nor")
+# How many content words a negation reaches inside its clause: forwards over what it denies
+# ("not about sparsity"), and back over a short subject it denies something of ("sparsity
+# isn't", "ReLU and batch norm don't help").
+NEGATION_REACH_AFTER: Final = 8
+NEGATION_REACH_BEFORE: Final = 4
+WITHOUT_REACH: Final = 3
+_DETERMINERS: Final = frozenset({"the", "a", "an", "every", "each", "any", "all", "this", "these"})
+_HELD_OBJECTS: Final = frozenset({"it", "them"})  # what "without" names: "without it the net"
+_AUXILIARIES: Final[frozenset[str]] = word_set(
+    "do does did is are was were can could will would should has have had may might must"
+)
+
+
+# "and" before one of these opens a clause of its own: a negation before it stops there.
+_NEW_CLAUSE: Final = frozenset(("and", word) for word in _AUXILIARIES | {"the"})
+
+
+def _second_predicate(tokens: Sequence[str], cue: int) -> bool:
+    """The negation opens a second predicate of the same subject: in "the Hessian is A + A^T
+    and does not depend on x" it denies the depending, not the A + A^T before it."""
+    before = cue - 1
+    if before >= 0 and tokens[before] in _AUXILIARIES:
+        before -= 1
+    return before >= 0 and tokens[before] == "and"
+
+
+_CLAUSE_JOINERS: Final = frozenset({"and", "but", "so", "yet"})
+
+
+def negated_positions(
+    tokens: Sequence[str],
+    negations: Iterable[int],
+    breaks: Collection[int],
+    commas: Collection[int] = (),
+    *,
+    reach_after: int = NEGATION_REACH_AFTER,
+    reach_before: int = NEGATION_REACH_BEFORE,
+) -> frozenset[int]:
+    """Positions a negation cue denies: nearby words in its own clause, on either side.
+
+    Reach is counted in content words, so "not the X or the Y" reaches as far as "not X or Y".
+    Backwards it stops at a comma, unless it is reading back through a list ("ReLU, batch norm
+    and residuals don't help"): in "L1 gives sparsity, L2 doesn't" or "L1 gives sparsity, not
+    L2" the negation denies L2 only.
+    """
+    denied: set[int] = set()
+    for cue in negations:
+        # "Without length normalisation, every token ...": opening a clause, "without" names
+        # the condition in a few words; what follows is asserted.
+        opening = tokens[cue] == "without" and (cue == 0 or cue in breaks)
+        budget = WITHOUT_REACH if opening else reach_after
+        position = cue + 1
+        # "not X or what I'd do in Y": a clause joined by "or" stays inside the denial, up to
+        # its first content word.
+        joined = False
+        listing = False
+        while budget > 0 and position < len(tokens):
+            if position in breaks and not joined:
+                break
+            # "does not learn them, and add a CUSUM" joins a clause; "not A, B, and C" lists.
+            if position in commas and tokens[position] in _CLAUSE_JOINERS and not listing:
+                break
+            listing = listing or position in commas
+            if opening and budget < WITHOUT_REACH and tokens[position] in _DETERMINERS:
+                break  # "without the penalty the policy drifts", "without it the net": new subject
+            if budget < reach_after and (tokens[position - 1], tokens[position]) in _NEW_CLAUSE:
+                break  # "can't co-adapt and the net learns", "doesn't memorise and does better"
+            denied.add(position)
+            if is_content(tokens[position]) or (opening and tokens[position] in _HELD_OBJECTS):
+                budget -= 1
+                joined = False
+            else:
+                joined = joined or tokens[position] in _ALTERNATIVES
+            position += 1
+        budget = 0 if _second_predicate(tokens, cue) else reach_before
+        position = cue
+        in_list = False
+        while budget > 0 and position > 0 and position not in breaks:
+            # ", and the head of sales did not" joins clauses; "A, B and C don't" lists items.
+            if position in commas and (not in_list or tokens[position] in LIST_JOINERS):
+                break
+            position -= 1
+            denied.add(position)
+            budget -= is_content(tokens[position])
+            in_list = in_list or tokens[position] in LIST_JOINERS
+    return frozenset(denied)
