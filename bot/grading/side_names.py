@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import string
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
@@ -28,6 +29,9 @@ def frozen(words: Iterable[str]) -> frozenset[str]:
 
 
 _COORDINATORS: Final = frozenset({"and", "or", "vs", "versus"})
+# "How does X differ from Y": "from" after one of these sets two sides against each other.
+_LETTERS: Final = frozenset(string.ascii_lowercase)
+_DIFFER: Final = frozenset({"differ", "differs", "different", "differently"})
 # "the bias-variance trade-off", "precision/recall": two sides joined by a dash or a slash.
 _JOINED_PAIR: Final = re.compile(r"\b([^\W_]+)\s?[-/]\s?([^\W_]+)\b")
 _NO_SIDE: Final = Side(NOTHING, "")
@@ -45,10 +49,11 @@ def contrasted(prompt: str, subjects: set[str]) -> list[tuple[Side, Side]]:
     for segment in re.split(r"[,;:?.!()]", prompt):
         tokens = tokenize(segment)
         for i, token in enumerate(tokens):
-            if token not in _COORDINATORS or i == 0:
+            differs = token == "from" and i > 1 and tokens[i - 1] in _DIFFER
+            if (token not in _COORDINATORS and not differs) or i == 0:
                 continue
             left: list[str] = []
-            for word in reversed(tokens[:i]):
+            for word in reversed(tokens[: i - 1] if differs else tokens[:i]):
                 if not is_content(word):
                     break
                 left.insert(0, word)
@@ -73,7 +78,8 @@ def contrasted(prompt: str, subjects: set[str]) -> list[tuple[Side, Side]]:
 
 def _pair(left: list[str], right: list[str], subjects: set[str]) -> tuple[Side, Side] | None:
     full_a, full_b = _forms(left), _forms(right)
-    a, b = (full_a - full_b) & subjects, (full_b - full_a) & subjects
+    # A lone letter ("k" of "k-means") names no side: "K components" is no claim about it.
+    a, b = ((full_a - full_b) & subjects) - _LETTERS, ((full_b - full_a) & subjects) - _LETTERS
     if not (a and b):
         return None
     # Initials name a side too ("RF" for random forests), though no point starts with them.

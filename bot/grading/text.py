@@ -141,7 +141,22 @@ class _Scan:
 
     @property
     def negation_stops(self) -> frozenset[int]:
-        return self.breaks | self.arrows
+        return self.breaks | self.arrows | _examples(self.tokens, self.commas)
+
+
+# Words that open an example after a comma. The example illustrates what came before; a
+# negation before it does not deny it: "it isn't robust, for example outliers drag the mean",
+# "it can't just memorise them, like turning them a bit".
+_EXAMPLE_OPENERS: Final = frozenset({("for", "example"), ("for", "instance"), ("e", "g")})
+_EXAMPLE_WORDS: Final = word_set("eg like say")
+
+
+def _examples(tokens: Sequence[str], commas: frozenset[int]) -> frozenset[int]:
+    return frozenset(
+        i
+        for i in commas
+        if tokens[i] in _EXAMPLE_WORDS or tuple(tokens[i : i + 2]) in _EXAMPLE_OPENERS
+    )
 
 
 def _scan(text: str) -> _Scan:

@@ -248,3 +248,25 @@ def test_a_negation_stops_where_and_opens_a_new_subject() -> None:
     # A list of objects stays inside the denial: "not the mean and the median".
     listed = Sentence.parse("it doesn't use the mean and median")
     assert {"mean", "median"} <= {listed.tokens[i] for i in listed.denied}
+
+
+@pytest.mark.parametrize(
+    "example",
+    [
+        "for example outliers drag the mean",
+        "for instance outliers drag the mean",
+        "e.g. outliers drag the mean",
+        "like outliers dragging the mean",
+        "say outliers dragging the mean",
+    ],
+)
+def test_a_negation_does_not_deny_the_example_after_a_comma(example: str) -> None:
+    sentence = Sentence.parse(normalise(f"it isn't robust, {example}"))
+    denied = {sentence.tokens[i] for i in sentence.denied}
+    assert "robust" in denied
+    assert not {"outliers", "drag", "dragging", "mean"} & denied
+
+
+def test_a_negation_still_reaches_the_items_it_lists() -> None:
+    sentence = Sentence.parse("it doesn't use gini impurity, entropy or information gain")
+    assert {"entropy", "information"} <= {sentence.tokens[i] for i in sentence.denied}
