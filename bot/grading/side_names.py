@@ -77,6 +77,11 @@ def contrasted(prompt: str, subjects: set[str]) -> list[tuple[Side, Side]]:
 
 
 def _pair(left: list[str], right: list[str], subjects: set[str]) -> tuple[Side, Side] | None:
+    # "The ROC curve and the precision-recall curve": the noun both share names neither, and
+    # the initials of what is left ("pr") name the side.
+    shared = {stem(w) for w in left} & {stem(w) for w in right}
+    left = [w for w in left if stem(w) not in shared] or left
+    right = [w for w in right if stem(w) not in shared] or right
     full_a, full_b = _forms(left), _forms(right)
     # A lone letter ("k" of "k-means") names no side: "K components" is no claim about it.
     a, b = ((full_a - full_b) & subjects) - _LETTERS, ((full_b - full_a) & subjects) - _LETTERS
@@ -122,11 +127,13 @@ def subject_forms(name: str) -> frozenset[str]:
 
 
 def qualifiers_of(prompt: str, side_forms: frozenset[str]) -> frozenset[str]:
-    words = [w for w in tokenize(prompt) if is_content(w)]
+    """Words the question puts right before a side's name ("logistic" in "logistic
+    regression"); not across other words: in "the ROC curve and the PR curve" no word
+    qualifies PR."""
     return frozen(
         stem(a)
-        for a, b in itertools.pairwise(words)
-        if stem(b) in side_forms and stem(a) not in side_forms
+        for a, b in itertools.pairwise(tokenize(prompt))
+        if is_content(a) and stem(b) in side_forms and stem(a) not in side_forms
     )
 
 

@@ -210,7 +210,8 @@ def _in_compound(sentence: Sentence, index: int, allowed: frozenset[str]) -> boo
     after = tokens[index + 1] if index + 1 < len(tokens) else ""
     if before and is_content(before) and before not in allowed and stem(before) not in allowed:
         return True
-    return after in _HEAD_NOUNS and index + 1 not in sentence.commas
+    # A noun the question itself puts after the name ("the ROC curve") is part of it.
+    return after in _HEAD_NOUNS and stem(after) not in allowed and index + 1 not in sentence.commas
 
 
 def swapped_directions(phrasing: Phrasing, sentence: Sentence, found: tuple[int, ...]) -> bool:
@@ -268,5 +269,6 @@ def straddles_the_other_side(point: Point, sentence: Sentence, found: tuple[int,
         and any(
             {sentence.tokens[i], stem(sentence.tokens[i])} & sides
             for i in range(found[0] + 1, found[-1])
+            if i not in found  # the phrasing may name its own side: "check the interviewer"
         )
     )

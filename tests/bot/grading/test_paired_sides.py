@@ -7,6 +7,7 @@ import pytest
 
 from bot.grading import Rubric, RubricGrader
 from bot.grading.compiled import compile_rubric
+from bot.grading.side_names import qualifiers_of
 from questions.schema import KeyPoint
 
 GRADER = RubricGrader()
@@ -59,3 +60,54 @@ def test_a_lone_letter_names_no_side() -> None:
     )
     result = GRADER.grade(rubric, "It fits K Gaussian components, each with its own covariance.")
     assert "A mixture of Gaussians gives each component its own covariance" in result.covered
+
+
+CURVES = Rubric(
+    prompt="Explain the ROC curve and the precision-recall curve.",
+    key_points=(
+        KeyPoint(point="ROC plots TPR against FPR", phrasings=["tpr against fpr"]),
+        KeyPoint(
+            point="The PR curve plots precision against recall",
+            phrasings=["precision against recall"],
+        ),
+    ),
+)
+
+
+def test_a_noun_both_sides_share_names_neither() -> None:
+    points = compile_rubric(CURVES).points
+    assert [sorted(p.anchor) for p in points] == [["roc"], ["pr"]]
+
+
+def test_definitions_swapped_between_two_curves_are_a_wrong_claim() -> None:
+    swapped = GRADER.grade(
+        CURVES,
+        "The ROC curve plots precision against recall, and the PR curve plots TPR against FPR.",
+    )
+    assert swapped.covered == ()
+    assert swapped.contradicted
+    right = GRADER.grade(
+        CURVES,
+        "The ROC curve plots TPR against FPR, and the PR curve plots precision against recall.",
+    )
+    assert right.covered == tuple(p.point for p in CURVES.key_points)
+
+
+def test_only_a_word_right_before_a_side_qualifies_it() -> None:
+    sides = frozenset({"roc", "pr", "regress"})
+    assert qualifiers_of("explain the roc curve and the pr curve", sides) == frozenset()
+    assert qualifiers_of("when is linear regression better", sides) == {"linear"}
+
+
+def test_a_phrasing_may_name_its_own_side_inside_the_match() -> None:
+    rubric = Rubric(
+        prompt="How do L1 and L2 regularisation differ?",
+        key_points=(
+            KeyPoint(point="L1 drives weights to zero", phrasings=["weights under l1 become zero"]),
+            KeyPoint(point="L2 shrinks weights smoothly", phrasings=["l2 shrinks weights"]),
+        ),
+    )
+    result = GRADER.grade(rubric, "Many weights under L1 become exactly zero.")
+    assert "L1 drives weights to zero" in result.covered
+    straddling = GRADER.grade(rubric, "Weights under L2 shrink, and with L1 they become zero.")
+    assert "L1 drives weights to zero" not in straddling.covered
