@@ -39,6 +39,7 @@ from bot.grading.text import (
     split_sentences,
     stem,
     tokenize,
+    written_formula,
 )
 from questions.schema import Contradiction
 
@@ -81,6 +82,7 @@ class Phrasing:
     bound: tuple[tuple[str, str], ...] = ()
     # Two of its words it puts in order ("split before scaling"), the earlier one first.
     order: tuple[tuple[str, str], ...] = ()
+    formula: str = ""  # a wrong claim's formula, which an answer must write as it is
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +189,7 @@ def compile_phrasing(
         else NOTHING,
         bound=_bound_to_sides([stem(t) for t in tokens if stem(t) in terms], side_forms),
         order=tuple(p for p in order_pairs(tokens) if p[0] in terms and p[1] in terms),
+        formula=written_formula(text) if claim else "",
     )
 
 

@@ -181,6 +181,8 @@ class Matcher:
         for claim in point.claims:
             for phrasing in claim.phrasings:
                 for index, sentence in enumerate(self._sentences):
+                    if phrasing.formula not in sentence.squeezed:
+                        continue
                     found = self._match(phrasing, index)
                     if not phrasing.negated and not _states_whole(phrasing, found):
                         # Its words said again later, in its order: "null ... null = null is true".

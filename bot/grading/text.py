@@ -124,6 +124,20 @@ def _clean(token: str) -> str:
     return token
 
 
+# A formula: an operator or brackets, and no word longer than a symbol's name ("(p+r)/2").
+_OPERATOR: Final = re.compile(r"[=/*^+()]")
+_LONG_WORD: Final = re.compile(r"[a-z]{4,}")
+
+
+def written_formula(text: str) -> str:
+    """A formula as written, spaces squeezed out, for a claim that must be written as such:
+    "2*p*r/(p+r)" holds every symbol of "(p+r)/2". Empty when the text is no formula."""
+    text = text.lower()
+    if not _OPERATOR.search(text) or _LONG_WORD.search(text):
+        return ""
+    return "".join(normalise(text).split())
+
+
 def tokenize(text: str) -> list[str]:
     """Raw words of normalised text; "it's" becomes "it", "isn't" stays whole as a negation."""
     return [_clean(match.group()) for match in _WORD.finditer(text)]
@@ -322,6 +336,7 @@ class Sentence:
     denied: frozenset[int]
     clause_starts: tuple[int, ...]
     commas: frozenset[int] = frozenset()  # positions of words right after a comma
+    squeezed: str = ""  # the text without spaces, where a written formula is looked for
 
     @classmethod
     def parse(cls, text: str, *, fuzzy_min_len: int = 5) -> Sentence:
@@ -365,6 +380,7 @@ class Sentence:
             denied=denied,
             clause_starts=tuple(sorted(scan.breaks)),
             commas=scan.commas,
+            squeezed="".join(text.split()),
         )
 
     def clause_around(self, first: int, last: int) -> tuple[int, int]:

@@ -417,3 +417,22 @@ def test_a_claim_in_the_first_person_is_only_made_in_the_first_person() -> None:
     assert GRADER.grade(rubric, "Each round I play the arm with the highest mean.").contradicted
     greedy = "A greedy bandit plays the arm with the highest mean; Thompson samples instead."
     assert not GRADER.grade(rubric, greedy).contradicted
+
+
+F1 = Rubric(
+    prompt="What is the F1 score?",
+    key_points=(
+        wrongly(
+            "F1 is the harmonic mean of precision and recall",
+            ["harmonic mean of precision and recall"],
+            "F1 is the arithmetic mean of precision and recall",
+            "(p+r)/2",
+            "F1 is the harmonic mean, 2PR/(P+R)",
+        ),
+    ),
+)
+
+
+def test_a_wrong_formula_is_a_claim_only_as_written() -> None:
+    assert wrong_claims(F1, "F1 is the harmonic mean of precision and recall: (P + R) / 2.")
+    assert not wrong_claims(F1, "F1 is the harmonic mean of precision and recall, 2*p*r/(p+r).")

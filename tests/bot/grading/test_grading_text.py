@@ -14,6 +14,7 @@ from bot.grading.text import (
     stem,
     tokenize,
     truncate,
+    written_formula,
 )
 
 
@@ -270,3 +271,10 @@ def test_a_negation_does_not_deny_the_example_after_a_comma(example: str) -> Non
 def test_a_negation_still_reaches_the_items_it_lists() -> None:
     sentence = Sentence.parse("it doesn't use gini impurity, entropy or information gain")
     assert {"entropy", "information"} <= {sentence.tokens[i] for i in sentence.denied}
+
+
+def test_a_formula_is_written_without_spaces_and_words_are_no_formula() -> None:
+    assert written_formula("(P + R) / 2") == "(pplusr)/2"
+    assert written_formula("tp/(tp+fp)") == "tp/(tpplusfp)"
+    assert written_formula("posterior = likelihood / prior") == ""
+    assert written_formula("harmonic mean") == ""
