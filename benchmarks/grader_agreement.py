@@ -5,7 +5,9 @@ per half of its questions (tuning, holdout, all), and grading latency per answer
 The tuning and dev splits (tests/data/graded_answers.yaml, graded_answers_dev.yaml,
 graded_answers_dev2.yaml, graded_answers_dev3.yaml) are the ones the grader was tuned on; the
 holdout and new-topics splits never are, and each split is reported on its own. A missing split
-file is reported as missing, not as a failure.
+file is reported as missing, not as a failure. The answer checks are reported twice: against the
+shipped packs, and, for the never-tuned splits' questions, against their key points before any
+pack was mended (tests/data/unmended_key_points.yaml).
 
     python benchmarks/grader_agreement.py [--semeval PATH] [--sample N]
 """
@@ -23,9 +25,11 @@ from bot.grading import Rubric, RubricGrader
 from bot.grading.agreement import (
     ANSWER_CHECKS,
     TUNED_SPLITS,
+    UNMENDED_KEY_POINTS,
     LabelledAnswer,
     evaluate,
     load_labelled,
+    unmended_bank,
 )
 from bot.grading.agreement import SPLITS as SPLIT_PATHS
 from bot.grading.semeval import StudentAnswer, load_corpus, rubrics_for, sample
@@ -108,6 +112,12 @@ def main() -> None:
     checks = [a for path in check_files for a in load_labelled(path)]
     if checks:
         result["answer_checks"] = split_report(bank, checks)
+        # The never-tuned splits' questions' checks against their key points before mending:
+        # how the grader reads a pack nobody fitted to answers.
+        unmended = unmended_bank(bank, ROOT / UNMENDED_KEY_POINTS)
+        result["answer_checks_unmended_key_points"] = split_report(
+            unmended, [a for a in checks if unmended.get(a.question_id) is not None]
+        )
     result["all_labelled"] = {
         "answers": len(every),
         "questions": len({a.question_id for a in every}),

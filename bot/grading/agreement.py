@@ -24,11 +24,13 @@ from pathlib import Path
 from typing import Final
 
 import yaml
+from pydantic import ValidationError
 
 from bot.grading.protocol import Grader, Rubric
 from bot.grading.rubric import RubricGrader
 from questions.bank import QuestionBank
 from questions.loader import load_bank
+from questions.schema import Question
 
 DEFAULT_PATH: Final = Path("tests/data/graded_answers.yaml")
 # Every labelled split, by name. The grader is tuned on the tuning split and on the dev splits
@@ -52,6 +54,10 @@ TUNED_SPLITS: Final = frozenset({"tuning", "dev", "dev2", "dev3"})
 # reported apart from the splits. They may answer a never-tuned split's questions, never with
 # that split's answers.
 ANSWER_CHECKS: Final = Path("tests/data/answer_checks")
+# The never-tuned splits' questions' key points as they stood before any pack was mended
+# against whole answers: with their answer checks, how the grader reads key points nobody
+# fitted to answers, as a team's own pack would be.
+UNMENDED_KEY_POINTS: Final = Path("tests/data/unmended_key_points.yaml")
 _REPO_ROOT: Final = Path(__file__).resolve().parents[2]
 
 KINDS: Final[tuple[str, ...]] = (
@@ -245,6 +251,26 @@ def _entry(path: Path, index: int, item: object) -> LabelledAnswer:
     if not isinstance(answer, str):
         raise ValueError(f"{where}: answer must be a string")
     return LabelledAnswer(question_id, kind, label, answer)
+
+
+def unmended_bank(bank: QuestionBank, path: Path | str = UNMENDED_KEY_POINTS) -> QuestionBank:
+    """The questions a key-point file names, as the bank holds them but with its key points."""
+    path = Path(path)
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict) or not isinstance(data.get("key_points"), dict):
+        raise ValueError(f"{path}: expected a mapping with a 'key_points' mapping")
+    questions: list[Question] = []
+    for question_id, points in data["key_points"].items():
+        question = bank.get(question_id)
+        if question is None:
+            raise ValueError(f"{path}: question {question_id!r} is not in the bank")
+        try:
+            questions.append(
+                Question.model_validate({**question.model_dump(), "key_points": points})
+            )
+        except ValidationError as exc:
+            raise ValueError(f"{path}: {question_id}: {exc.errors()[0]['msg']}") from exc
+    return QuestionBank(bank.topics, questions)
 
 
 # --- statistics ----------------------------------------------------------------------
