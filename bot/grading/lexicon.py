@@ -123,6 +123,27 @@ def _abbreviate(match: re.Match[str]) -> str:
 _PERCENT: Final = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*(?:%|percent\b)")
 
 
+def _counted(words: str, start: int, step: int) -> dict[str, int]:
+    return {word: start + step * index for index, word in enumerate(words.split())}
+
+
+_NUMBER_WORDS: Final = _counted(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen",
+    0,
+    1,
+) | _counted("twenty thirty forty fifty sixty seventy eighty ninety", 20, 10)
+# "Seventy percent", "twenty-five percent": a number in words is the same share.
+_NUMBER_WORD_PERCENT: Final = re.compile(
+    r"\b(" + "|".join(_NUMBER_WORDS) + r")(?:[- ](" + "|".join(_NUMBER_WORDS) + r"))?\s+percent\b"
+)
+
+
+def _number_word_fraction(match: re.Match[str]) -> str:
+    value = _NUMBER_WORDS[match.group(1)] + (_NUMBER_WORDS[match.group(2)] if match.group(2) else 0)
+    return f"{value} percent"
+
+
 def _fraction(match: re.Match[str]) -> str:
     value = float(match.group(1)) / 100
     return f"{value:.6f}".rstrip("0").rstrip(".") or "0"
@@ -179,6 +200,8 @@ def expand(text: str) -> str:
         text = _POWER_OF_E.sub("exponential of ", text)
     if "+" in text:
         text = _PLUS.sub(" plus ", text)
+    if "percent" in text:
+        text = _NUMBER_WORD_PERCENT.sub(_number_word_fraction, text)
     if "%" in text or "percent" in text:
         text = _PERCENT.sub(_fraction, text)
     return text

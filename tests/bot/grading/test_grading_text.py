@@ -278,3 +278,18 @@ def test_a_formula_is_written_without_spaces_and_words_are_no_formula() -> None:
     assert written_formula("tp/(tp+fp)") == "tp/(tpplusfp)"
     assert written_formula("posterior = likelihood / prior") == ""
     assert written_formula("harmonic mean") == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "normalised"),
+    [
+        ("5% of traffic", "0.05 of traffic"),
+        ("five percent of traffic", "0.05 of traffic"),
+        ("seventy percent one group", "0.7 one group"),
+        ("twenty-five percent", "0.25"),
+        ("ninety nine percent", "0.99"),
+        ("one of the five", "one of the five"),
+    ],
+)
+def test_a_share_in_words_or_digits_is_one_number(text: str, normalised: str) -> None:
+    assert normalise(text) == normalised
