@@ -29,8 +29,9 @@ def frozen(words: Iterable[str]) -> frozenset[str]:
 
 
 _COORDINATORS: Final = frozenset({"and", "or", "vs", "versus"})
-# "How does X differ from Y": "from" after one of these sets two sides against each other.
+# A lone letter ("k" of "k-means") names no side.
 _LETTERS: Final = frozenset(string.ascii_lowercase)
+# "How does X differ from Y": "from" after one of these sets two sides against each other.
 _DIFFER: Final = frozenset({"differ", "differs", "different", "differently"})
 # "the bias-variance trade-off", "precision/recall": two sides joined by a dash or a slash.
 _JOINED_PAIR: Final = re.compile(r"\b([^\W_]+)\s?[-/]\s?([^\W_]+)\b")
@@ -83,7 +84,7 @@ def _pair(left: list[str], right: list[str], subjects: set[str]) -> tuple[Side, 
     left = [w for w in left if stem(w) not in shared] or left
     right = [w for w in right if stem(w) not in shared] or right
     full_a, full_b = _forms(left), _forms(right)
-    # A lone letter ("k" of "k-means") names no side: "K components" is no claim about it.
+    # "K components" is no claim about k-means.
     a, b = ((full_a - full_b) & subjects) - _LETTERS, ((full_b - full_a) & subjects) - _LETTERS
     if not (a and b):
         return None
