@@ -32,6 +32,7 @@ _COORDINATORS: Final = frozenset({"and", "or", "vs", "versus"})
 # A lone letter ("k" of "k-means") names no side.
 _LETTERS: Final = frozenset(string.ascii_lowercase)
 # "How does X differ from Y": "from" after one of these sets two sides against each other.
+_POSSESSIVES: Final = frozenset({"your", "their", "its", "our", "my", "his", "her"})
 _DIFFER: Final = frozenset({"differ", "differs", "different", "differently"})
 # "the bias-variance trade-off", "precision/recall": two sides joined by a dash or a slash.
 _JOINED_PAIR: Final = re.compile(r"\b([^\W_]+)\s?[-/]\s?([^\W_]+)\b")
@@ -60,13 +61,17 @@ def contrasted(prompt: str, subjects: set[str]) -> list[tuple[Side, Side]]:
                 left.insert(0, word)
             right: list[str] = []
             skipped = 0
-            for word in tokens[i + 1 :]:
+            end = len(tokens)
+            for j, word in enumerate(tokens[i + 1 :], start=i + 1):
                 if is_content(word):
                     right.append(word)
                 elif right or skipped == 2:
+                    end = j
                     break
                 else:
                     skipped += 1
+            if right and end < len(tokens) and tokens[end] in _POSSESSIVES:
+                continue  # "... with the interviewer and budget your time": a verb, no side
             pair = _pair(left, right, subjects)
             if pair:
                 pairs.append(pair)

@@ -111,3 +111,26 @@ def test_a_phrasing_may_name_its_own_side_inside_the_match() -> None:
     assert "L1 drives weights to zero" in result.covered
     straddling = GRADER.grade(rubric, "Weights under L2 shrink, and with L1 they become zero.")
     assert "L1 drives weights to zero" not in straddling.covered
+
+
+def test_a_verb_after_and_is_no_side() -> None:
+    rubric = Rubric(
+        prompt="How do you agree the scope with the interviewer and budget your time?",
+        key_points=(
+            KeyPoint(
+                point="Let the interviewer choose where to go deep", phrasings=["interviewer picks"]
+            ),
+            KeyPoint(point="Budget time for evaluation", phrasings=["time for evaluation"]),
+        ),
+    )
+    assert [p.anchor for p in compile_rubric(rubric).points] == [frozenset(), frozenset()]
+    kept = Rubric(
+        prompt="Compare bagging and boosting.",
+        key_points=(
+            KeyPoint(point="Bagging averages models", phrasings=["averages models"]),
+            KeyPoint(point="Boosting fits residuals", phrasings=["fits residuals"]),
+        ),
+    )
+    bagging, boosting = compile_rubric(kept).points
+    assert "bag" in bagging.anchor
+    assert "boost" in boosting.anchor
