@@ -32,8 +32,9 @@ _COORDINATORS: Final = frozenset({"and", "or", "vs", "versus"})
 # A lone letter ("k" of "k-means") names no side.
 _LETTERS: Final = frozenset(string.ascii_lowercase)
 # "How does X differ from Y": "from" after one of these sets two sides against each other.
-_POSSESSIVES: Final = frozenset({"your", "their", "its", "our", "my", "his", "her"})
 _DIFFER: Final = frozenset({"differ", "differs", "different", "differently"})
+# A word after "and" that a possessive follows is a verb, no side: "and budget your time".
+_POSSESSIVES: Final = frozenset({"your", "their", "its", "our", "my", "his", "her"})
 # "the bias-variance trade-off", "precision/recall": two sides joined by a dash or a slash.
 _JOINED_PAIR: Final = re.compile(r"\b([^\W_]+)\s?[-/]\s?([^\W_]+)\b")
 _NO_SIDE: Final = Side(NOTHING, "")
