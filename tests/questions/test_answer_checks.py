@@ -39,6 +39,19 @@ MIN_ANSWERS_PER_QUESTION = 5
 # pass must come off the list, so the list stays true.
 KNOWN_LIMITS: dict[tuple[str, str], str] = {
     (
+        "eval-confusion-matrix",
+        "It's the 2x2 table of predictions versus reality.",
+    ): "false positive and false negative defined the other way round, each as 'X is when the "
+    "model predicts ...': 'when' is read as a condition, so the claim's own wording is never "
+    "asserted, and a phrasing of the swap ('false positive predicted negative actually "
+    "positive') has the same words as a right definition of the same cell",
+    (
+        "eval-confusion-matrix",
+        "Confusion matrix = table of true vs predicted classes.",
+    ): "precision and recall formulas swapped ('precision is TP / (TP + FN)'); a formula is "
+    "matched as a bag of symbols, not tied to the metric it is assigned to, so any phrasing "
+    "of the swap also fires on 'precision = TP/(TP+FP), recall = TP/(TP+FN)' in one sentence",
+    (
         "nlp-crf-viterbi",
         "The CRF adds transition scores between tags, and Viterbi decodes",
     ): "the greedy-Viterbi mistake is said through a pronoun ('it commits to the best tag "
@@ -97,6 +110,34 @@ KNOWN_LIMITS: dict[tuple[str, str], str] = {
     ): "SQL's NOT EXISTS and NOT IN count as negations, so a bare list of SQL keywords is not "
     "read as a keyword list; and 'WHERE NOT EXISTS with a subquery ...' is read as a condition "
     "after WHERE, so the NOT EXISTS point needs 'not exists subquery', which the list also says",
+    (
+        "sql-anti-join-no-orders",
+        "Use NOT IN (SELECT customer_id FROM orders), that's the safe one.",
+    ): "NOT IN and NOT EXISTS swapped; 'IN' is a small word and NOT reads as a negation, so "
+    "the NULL-trap point's words are the same for either operator, and the swap itself ('... "
+    "so NOT EXISTS silently returns no rows') sits after an 'if ...' clause, read as a condition",
+    (
+        "ts-stationarity-differencing",
+        "Stationary = no trend, and ARIMA needs it. I run the ADF test:",
+    ): "the ADF and KPSS nulls swapped, each through a pronoun or a 'with' phrase ('I run the ADF "
+    "test: its null hypothesis is ...', 'KPSS is the opposite test, with a unit root as its "
+    "null'), where no subject is read; without said_of the claim also fires on right answers "
+    "naming both nulls in one sentence",
+    (
+        "reg-early-stopping",
+        'best, wait = float("inf"), 0\nfor epoch in range(100):\n    train_one_epoch()\n',
+    ): "an early-stopping loop written only as code: each line is read as a sentence of its "
+    "own, so the validation loss ('v = val_loss()') and the stop ('if wait >= 5: break') never "
+    "sit together, and the patience counter is named 'wait'; a phrasing for either bare name "
+    "would credit any mention of validation loss or waiting",
+    (
+        "sd-batch-vs-stream",
+        "batch: Spark, Airflow, nightly, backfill. stream: Kafka, Flink",
+    ): "a bare list of terms under two headings ('batch:', 'stream:'); each heading counts as a "
+    "stated relation, so the list is not read as a keyword list, and the terms it drops "
+    "(low latency, windowing, freshness, lambda architecture, training-serving skew) are the "
+    "words right terse notes use; a claim-shaped phrasing does not help, since 'use', 'avoid' "
+    "and 'how' are skipped as small words",
 }
 
 
