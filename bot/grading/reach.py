@@ -38,6 +38,16 @@ def _second_predicate(tokens: Sequence[str], cue: int) -> bool:
 
 
 _CLAUSE_JOINERS: Final = frozenset({"and", "but", "so", "yet"})
+# Words that open a clause set before the main one: "when the data is not separable, an SVM
+# uses a kernel". A negation in it ends at its comma, where the main clause starts.
+_SUBORDINATORS: Final[frozenset[str]] = word_set(
+    "if when whenever unless once because since although though while"
+)
+
+
+def _in_fronted_clause(tokens: Sequence[str], cue: int, breaks: Collection[int]) -> bool:
+    start = max((b for b in breaks if b <= cue), default=0)
+    return tokens[start] in _SUBORDINATORS
 
 
 def negated_positions(
@@ -67,8 +77,11 @@ def negated_positions(
         # its first content word.
         joined = False
         listing = False
+        fronted = _in_fronted_clause(tokens, cue, breaks)
         while budget > 0 and position < len(tokens):
             if position in breaks and not joined:
+                break
+            if fronted and position in commas:
                 break
             # "does not learn them, and add a CUSUM" joins a clause; "not A, B, and C" lists.
             if position in commas and tokens[position] in _CLAUSE_JOINERS and not listing:

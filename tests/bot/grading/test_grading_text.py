@@ -273,6 +273,14 @@ def test_a_negation_still_reaches_the_items_it_lists() -> None:
     assert {"entropy", "information"} <= {sentence.tokens[i] for i in sentence.denied}
 
 
+@pytest.mark.parametrize("opener", ["when", "if", "because", "since", "although"])
+def test_a_negation_in_a_clause_set_before_the_main_one_ends_at_its_comma(opener: str) -> None:
+    sentence = Sentence.parse(f"{opener} the data is not separable by a line, svm use a kernel")
+    denied = {sentence.tokens[i] for i in sentence.denied}
+    assert "separable" in denied
+    assert not {"svm", "use", "kernel"} & denied
+
+
 def test_a_formula_is_written_without_spaces_and_words_are_no_formula() -> None:
     assert written_formula("(P + R) / 2") == "(pplusr)/2"
     assert written_formula("tp/(tp+fp)") == "tp/(tpplusfp)"
