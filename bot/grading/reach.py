@@ -102,6 +102,10 @@ def negated_positions(
         position = cue
         in_list = False
         while budget > 0 and position > 0 and position not in breaks:
+            # "they shrink and the RNN can't learn": "and the" opens the negation's own clause,
+            # backwards as forwards.
+            if (tokens[position - 1], tokens[position]) in _NEW_CLAUSE:
+                break
             # ", and the head of sales did not" joins clauses; "A, B and C don't" lists items.
             if position in commas and (not in_list or tokens[position] in LIST_JOINERS):
                 break

@@ -281,6 +281,18 @@ def test_a_negation_in_a_clause_set_before_the_main_one_ends_at_its_comma(opener
     assert not {"svm", "use", "kernel"} & denied
 
 
+def test_a_negation_after_and_a_new_subject_leaves_the_clause_before_alone() -> None:
+    sentence = Sentence.parse("the gradients shrink and the rnn can't learn long dependencies")
+    denied = {sentence.tokens[i] for i in sentence.denied}
+    assert "learn" in denied
+    assert not {"gradients", "shrink"} & denied
+
+
+def test_a_negation_after_a_list_of_subjects_still_denies_them_all() -> None:
+    sentence = Sentence.parse("relu and batch norm don't help here")
+    assert {"relu", "batch", "norm"} <= {sentence.tokens[i] for i in sentence.denied}
+
+
 def test_a_formula_is_written_without_spaces_and_words_are_no_formula() -> None:
     assert written_formula("(P + R) / 2") == "(pplusr)/2"
     assert written_formula("tp/(tp+fp)") == "tp/(tpplusfp)"
