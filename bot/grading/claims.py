@@ -45,6 +45,37 @@ _REPORTED: Final = frozenset(
         ),
     )
 )
+# Of those, the ones that name an error as such, never what a claim itself says.
+_NAMED_ERRORS: Final = frozenset(
+    map(stem, ("misreading", "misread", "misconception", "myth", "fallacy", "mistakenly"))
+)
+# Others' beliefs, reported: "people often think ...", "many assume ...".
+_BELIEVERS: Final = frozenset(
+    {"people", "many", "some", "most", "beginners", "newcomers", "everyone", "others", "folks"}
+)
+_BELIEFS: Final = frozenset(
+    map(stem, ("think", "believe", "assume", "say", "claim", "expect", "confuse", "mix"))
+)
+
+
+def reports_a_mistake(
+    sentence: Sentence, *, strict: bool = False, own: frozenset[str] = frozenset()
+) -> bool:
+    """The sentence reports a claim as someone's error rather than asserting it: "a common
+    misconception is that ...", "people often think ...". Strictly, only by naming it a
+    misconception or opening with whose belief it is: "wrong" may be what the claim says
+    ("every wrong answer is a retrieval miss"), as may any of the claim's `own` stems
+    ("the gambler's fallacy is right")."""
+    tokens = sentence.tokens
+    reported = (_NAMED_ERRORS if strict else _REPORTED) - own
+    if any(stem(token) in reported for token in tokens):
+        return True
+    return any(
+        token in _BELIEVERS and any(stem(t) in _BELIEFS for t in tokens[i + 1 : i + 4])
+        for i, token in enumerate(tokens[:3])
+    )
+
+
 # Words inside a match that make part of it a condition, not a claim: "the probability,
 # computed assuming the null is true, of ..." does not say the null is true.
 _CONDITIONAL: Final = frozenset({"assuming", "assume", "if", "given", "under", "when", "unless"})
@@ -85,7 +116,7 @@ def states_claim(claim: Claim, sentence: Sentence) -> tuple[int, ...]:
     need = max(len(telling), math.ceil(CLAIM_TEXT_SHARE * len(wording)))
     if any(w not in affirmed for w in telling) or sum(w in affirmed for w in wording) < need:
         return ()
-    if any(stem(token) in _REPORTED for token in sentence.tokens):
+    if reports_a_mistake(sentence):
         return ()
     said = [
         (position, word)

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from bot.grading.claims import said_in_order, states_claim
+from bot.grading.claims import reports_a_mistake, said_in_order, states_claim
 from bot.grading.compiled import Phrasing, Point, Term
 from bot.grading.contrast import said_together
 from bot.grading.denial import (
@@ -191,6 +191,7 @@ class Matcher:
                     named = {t.stem for t in phrasing.terms} & claim.sides
                     if (
                         _states_whole(phrasing, found)
+                        and not reports_a_mistake(sentence, strict=True, own=_stems(phrasing))
                         and said_together(sentence, found)
                         and (not claim.subject or names_the_subject(sentence, found, claim.subject))
                         # "I play the highest mean" is no claim made by "a greedy bandit plays".

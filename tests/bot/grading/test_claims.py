@@ -95,6 +95,45 @@ def test_a_misconception_reported_as_one_is_no_claim() -> None:
     assert wrong_claims(PERPLEXITY, answer) == []
 
 
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "A common misconception is that COUNT(col) counts NULLs; it skips them.",
+        "People often think COUNT(col) counts NULLs, but it skips them.",
+        "Many assume COUNT(col) counts nulls. It skips them, unlike COUNT(*).",
+        "It's a myth that count(col) counts nulls.",
+    ],
+)
+def test_a_misconception_reported_as_others_belief_is_no_claim_in_its_phrasing(
+    answer: str,
+) -> None:
+    assert wrong_claims(NULLS, answer) == []
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "COUNT(col) counts NULLs, which is why it looks wrong to people.",
+        "I think COUNT(col) counts NULLs.",
+        "The reverse of what people think: COUNT(col) counts NULLs.",
+    ],
+)
+def test_a_misconception_asserted_beside_the_word_wrong_or_a_belief_is_still_a_claim(
+    answer: str,
+) -> None:
+    assert wrong_claims(NULLS, answer) == [
+        "You said COUNT(col) counts NULLs too: COUNT(col) skips NULLs"
+    ]
+
+
+def test_a_claim_that_names_the_error_itself_is_still_a_claim(shipped: QuestionBank) -> None:
+    question = shipped.get("prob-tosses-until-first-heads")
+    assert question is not None
+    answer = "The gambler's fallacy is right: after many tails a head is due."
+    result = RubricGrader().grade(Rubric.for_question(question), answer)
+    assert any("heads is due soon" in said for said in result.contradicted)
+
+
 def test_the_claim_said_of_the_other_side_is_no_claim() -> None:
     answer = "ROUGE measures recall of the reference n-grams, and BLEU uses a brevity penalty."
     assert wrong_claims(BLEU_ROUGE, answer) == []
