@@ -4,10 +4,11 @@ condition, a claim set aside ("unlike RLHF, which trains a reward model") or tur
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Final
 
 from bot.grading.text import Sentence, is_content, stem
-from bot.grading.words import RELATIVES
+from bot.grading.words import RELATIVES, word_set
 
 # Words that open a condition: "the danger is when the small table isn't small" denies
 # nothing, it says when something goes wrong; "without the KL penalty the policy drifts" says
@@ -134,3 +135,31 @@ def negation_in_reach(sentence: Sentence, found: tuple[int, ...]) -> bool:
         if not any(a < i <= b for a, b in spans for i in sentence.commas):
             return True
     return False
+
+
+# How close a second negation must follow a first, in its clause, to deny it. Only a denied
+# verb denies what follows ("does not mean there is no ..."); "no X or no Y" lists, and
+# "rarely shown items never improve" denies once.
+_DOUBLE_NEGATION_SPAN: Final = 5
+_NOT_VERBAL: Final = word_set(
+    "no nothing none neither nor nobody nowhere without barely hardly scarcely rarely seldom"
+)
+
+
+def denies_a_denial(sentence: Sentence, found: Sequence[int]) -> bool:
+    """A denied verb in a claim's match denies a second negation right after it: "off-policy
+    does not mean there is no policy" says there is one."""
+    cues = sentence.negations
+    return any(
+        found[0] <= first <= found[-1]
+        and sentence.tokens[first] not in _NOT_VERBAL
+        and any(
+            first < second <= first + _DOUBLE_NEGATION_SPAN
+            # "does not mean that there is no ...": "that" opens what is denied.
+            and not any(
+                first < b <= second and sentence.tokens[b] != "that" for b in sentence.clause_starts
+            )
+            for second in cues
+        )
+        for first in cues
+    )

@@ -24,6 +24,7 @@ from bot.grading.claims import reports_a_mistake, said_in_order, states_claim
 from bot.grading.compiled import Phrasing, Point, Term
 from bot.grading.contrast import said_together
 from bot.grading.denial import (
+    denies_a_denial,
     denies_the_remedy,
     in_condition,
     negation_in_reach,
@@ -192,6 +193,7 @@ class Matcher:
                     if (
                         _states_whole(phrasing, found)
                         and not reports_a_mistake(sentence, strict=True, own=_stems(phrasing))
+                        and not (phrasing.negated and denies_a_denial(sentence, found))
                         and said_together(sentence, found)
                         and (not claim.subject or names_the_subject(sentence, found, claim.subject))
                         # "I play the highest mean" is no claim made by "a greedy bandit plays".

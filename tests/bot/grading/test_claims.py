@@ -134,6 +134,45 @@ def test_a_claim_that_names_the_error_itself_is_still_a_claim(shipped: QuestionB
     assert any("heads is due soon" in said for said in result.contradicted)
 
 
+OFF_POLICY = Rubric(
+    prompt="What is the difference between on-policy and off-policy learning?",
+    key_points=(
+        wrongly(
+            "Off-policy learns a target policy from data another policy collected",
+            ["learns from data another policy collected"],
+            "Off-policy means the agent has no policy",
+            "off-policy means there is no policy",
+            "An off-policy agent still acts with a behaviour policy",
+        ),
+    ),
+)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "Off-policy doesn't mean there is no policy: it acts with one and learns another.",
+        "Off-policy does not mean that there is no policy at all.",
+    ],
+)
+def test_a_denied_denial_is_no_claim(answer: str) -> None:
+    assert wrong_claims(OFF_POLICY, answer) == []
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "Off-policy means there is no policy at all.",
+        "It is not hard: off-policy means there is no policy.",
+    ],
+)
+def test_a_claim_with_its_own_denial_is_still_made(answer: str) -> None:
+    assert wrong_claims(OFF_POLICY, answer) == [
+        "You said Off-policy means the agent has no policy: An off-policy agent still acts "
+        "with a behaviour policy"
+    ]
+
+
 def test_the_claim_said_of_the_other_side_is_no_claim() -> None:
     answer = "ROUGE measures recall of the reference n-grams, and BLEU uses a brevity penalty."
     assert wrong_claims(BLEU_ROUGE, answer) == []
