@@ -114,6 +114,18 @@ def said_after_a_negation(sentence: Sentence, found: tuple[int, ...]) -> bool:
     return False
 
 
+# Words that turn a negation into a restriction: "the towers never talk until the final dot
+# product" says when they meet, and denies nothing of it.
+_RESTRICTIONS: Final = word_set("until till except")
+
+
+def restricted(sentence: Sentence, found: tuple[int, ...]) -> bool:
+    """The negation before the match is bounded by "until" or "except" in its clause."""
+    start, end = sentence.clause_around(found[0], found[-1])
+    cues = [cue for cue in sentence.negations if start <= cue <= found[-1]]
+    return bool(cues) and any(t in _RESTRICTIONS for t in sentence.tokens[cues[0] + 1 : end])
+
+
 # Verbs that dismiss their subject only when they have no object: "labels aren't needed"
 # dismisses the labels, "Baum-Welch does not need labelled states" says what it works without.
 _TRANSITIVE: Final = frozenset({"need", "needs", "use", "uses", "apply", "applies"})

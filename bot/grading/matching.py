@@ -28,6 +28,7 @@ from bot.grading.denial import (
     denies_the_remedy,
     in_condition,
     negation_in_reach,
+    restricted,
     said_after_a_negation,
     set_aside,
 )
@@ -286,6 +287,7 @@ class Matcher:
                     and said_after_a_negation(sentence, found)
                     and not about_the_other_side(point, sentence, found)
                     and not in_condition(sentence, found)
+                    and not restricted(sentence, found)
                     # "On-policy is not more sample efficient than off-policy" denies nothing
                     # of off-policy: it is what the denied comparison is made with.
                     and not after_than(sentence, found, frozenset(terms))

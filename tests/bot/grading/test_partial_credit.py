@@ -57,6 +57,11 @@ def test_a_flat_denial_outside_a_condition_still_counts(bank: QuestionBank) -> N
     assert result.contradicted
 
 
+def test_a_flat_denial_without_until_still_counts(bank: QuestionBank) -> None:
+    answer = "The user and item towers don't score by dot product."
+    assert grade(bank, "rec-two-tower-retrieval", answer).contradicted
+
+
 def test_denying_a_prevented_harm_agrees_with_the_point(bank: QuestionBank) -> None:
     answer = (
         "Dropout switches off random neurons at each training step so that neurons can't "
@@ -75,6 +80,12 @@ def test_denying_a_prevented_harm_agrees_with_the_point(bank: QuestionBank) -> N
         ),
         # Refusing a leak agrees with the point that names it.
         ("ts-future-leakage", "Do not tune on the test period; keep it for the final check."),
+        # A negation bounded by "until" says when, not whether.
+        (
+            "rec-two-tower-retrieval",
+            "The two towers never talk to each other until the final dot product, so item "
+            "embeddings can be precomputed.",
+        ),
     ],
 )
 def test_a_right_sentence_with_a_negation_is_no_denial(
