@@ -49,10 +49,12 @@ _REPORTED: Final = frozenset(
 _NAMED_ERRORS: Final = frozenset(
     map(stem, ("misreading", "misread", "misconception", "myth", "fallacy", "mistakenly"))
 )
-# Others' beliefs, reported: "people often think ...", "many assume ...".
+# Others' beliefs, reported: "people often think ...", "many assume ...", but not "most models
+# assume ...", which states what the models do.
 _BELIEVERS: Final = frozenset(
-    {"people", "many", "some", "most", "beginners", "newcomers", "everyone", "others", "folks"}
+    {"people", "beginners", "newcomers", "everyone", "others", "folks", "candidates", "students"}
 )
+_QUANTIFIERS: Final = frozenset({"many", "some", "most"})
 _BELIEFS: Final = frozenset(
     map(stem, ("think", "believe", "assume", "say", "claim", "expect", "confuse", "mix"))
 )
@@ -71,9 +73,17 @@ def reports_a_mistake(
     if any(stem(token) in reported for token in tokens):
         return True
     return any(
-        token in _BELIEVERS and any(stem(t) in _BELIEFS for t in tokens[i + 1 : i + 4])
-        for i, token in enumerate(tokens[:3])
+        _believer(tokens, i) and any(stem(t) in _BELIEFS for t in tokens[i + 1 : i + 4])
+        for i in range(min(3, len(tokens)))
     )
+
+
+def _believer(tokens: tuple[str, ...], i: int) -> bool:
+    """Whose belief the sentence opens with: "people", or "many" / "most people"."""
+    if tokens[i] in _BELIEVERS:
+        return True
+    after = tokens[i + 1] if i + 1 < len(tokens) else ""
+    return tokens[i] in _QUANTIFIERS and (after in _BELIEVERS or stem(after) in _BELIEFS)
 
 
 # Words inside a match that make part of it a condition, not a claim: "the probability,

@@ -46,8 +46,11 @@ _SUBORDINATORS: Final[frozenset[str]] = word_set(
 
 
 def _in_fronted_clause(tokens: Sequence[str], cue: int, breaks: Collection[int]) -> bool:
+    """The negation sits in a clause that opens the sentence with a subordinator. Later in a
+    sentence such a clause may end with a list: "it fails because the data is not scaled,
+    centred or cleaned" denies all three."""
     start = max((b for b in breaks if b <= cue), default=0)
-    return tokens[start] in _SUBORDINATORS
+    return start == 0 and tokens[0] in _SUBORDINATORS
 
 
 def negated_positions(

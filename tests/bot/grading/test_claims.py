@@ -101,6 +101,7 @@ def test_a_misconception_reported_as_one_is_no_claim() -> None:
         "A common misconception is that COUNT(col) counts NULLs; it skips them.",
         "People often think COUNT(col) counts NULLs, but it skips them.",
         "Many assume COUNT(col) counts nulls. It skips them, unlike COUNT(*).",
+        "Most people think COUNT(col) counts nulls, but it skips them.",
         "It's a myth that count(col) counts nulls.",
     ],
 )
@@ -115,6 +116,7 @@ def test_a_misconception_reported_as_others_belief_is_no_claim_in_its_phrasing(
     [
         "COUNT(col) counts NULLs, which is why it looks wrong to people.",
         "I think COUNT(col) counts NULLs.",
+        "Most databases say COUNT(col) counts NULLs.",
         "The reverse of what people think: COUNT(col) counts NULLs.",
     ],
 )

@@ -281,6 +281,11 @@ def test_a_negation_in_a_clause_set_before_the_main_one_ends_at_its_comma(opener
     assert not {"svm", "use", "kernel"} & denied
 
 
+def test_a_negation_in_a_clause_later_in_the_sentence_still_reads_its_list() -> None:
+    sentence = Sentence.parse("it fails because the data is not scaled, centred or cleaned")
+    assert {"scaled", "centred", "cleaned"} <= {sentence.tokens[i] for i in sentence.denied}
+
+
 def test_a_negation_after_and_a_new_subject_leaves_the_clause_before_alone() -> None:
     sentence = Sentence.parse("the gradients shrink and the rnn can't learn long dependencies")
     denied = {sentence.tokens[i] for i in sentence.denied}
