@@ -49,8 +49,7 @@ def _in_fronted_clause(tokens: Sequence[str], cue: int, breaks: Collection[int])
     """The negation sits in a clause that opens the sentence with a subordinator. Later in a
     sentence such a clause may end with a list: "it fails because the data is not scaled,
     centred or cleaned" denies all three."""
-    start = max((b for b in breaks if b <= cue), default=0)
-    return start == 0 and tokens[0] in _SUBORDINATORS
+    return tokens[0] in _SUBORDINATORS and not any(0 < b <= cue for b in breaks)
 
 
 def negated_positions(

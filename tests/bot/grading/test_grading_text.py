@@ -18,6 +18,12 @@ from bot.grading.text import (
 )
 
 
+def denied_words(text: str) -> set[str]:
+    """The words a negation in the sentence denies."""
+    sentence = Sentence.parse(text)
+    return {sentence.tokens[i] for i in sentence.denied}
+
+
 def test_normalise_lowercases_and_removes_invisible_characters() -> None:
     assert normalise("Weight\u200b De\u200dcay") == "weight decay"
     assert normalise("ＬＩ ﬁne") == "li fine"  # NFKC folds full-width letters and ligatures
@@ -112,28 +118,24 @@ def test_sentence_index_records_first_positions_and_cues() -> None:
 
 
 def test_a_negation_reaches_into_a_clause_joined_by_or() -> None:
-    sentence = Sentence.parse("i wouldn't ask about the first days or what i'd deliver in months")
-    denied = {sentence.tokens[i] for i in sentence.denied}
+    denied = denied_words("i wouldn't ask about the first days or what i'd deliver in months")
     assert {"days", "deliver", "months"} <= denied
 
 
 def test_a_negation_stops_at_a_clause_joined_by_and() -> None:
-    sentence = Sentence.parse("i don't tune the rate and i watch the loss")
-    denied = {sentence.tokens[i] for i in sentence.denied}
+    denied = denied_words("i don't tune the rate and i watch the loss")
     assert "rate" in denied
     assert "loss" not in denied
 
 
 def test_a_negation_stops_at_a_comma_that_joins_a_clause() -> None:
-    sentence = Sentence.parse("the model does not learn them as normal, and add a cusum on top")
-    denied = {sentence.tokens[i] for i in sentence.denied}
+    denied = denied_words("the model does not learn them as normal, and add a cusum on top")
     assert "normal" in denied
     assert not {"add", "cusum"} & denied
 
 
 def test_a_negation_reads_through_a_list_with_a_comma_before_its_last_item() -> None:
-    sentence = Sentence.parse("it does not use dropout, weight decay, and early stopping")
-    denied = {sentence.tokens[i] for i in sentence.denied}
+    denied = denied_words("it does not use dropout, weight decay, and early stopping")
     assert {"dropout", "decay", "stopping"} <= denied
 
 
@@ -186,8 +188,7 @@ def test_an_arrow_joins_one_idea_in_a_single_clause() -> None:
 
 
 def test_a_negation_opening_a_second_predicate_leaves_the_first_alone() -> None:
-    sentence = Sentence.parse("the hessian is a plus a transpose and does not depend on x")
-    denied = {sentence.tokens[i] for i in sentence.denied}
+    denied = denied_words("the hessian is a plus a transpose and does not depend on x")
     assert "depend" in denied
     assert not {"hessian", "plus", "transpose"} & denied
     listed = Sentence.parse("relu, batch norm and residuals don't help")
@@ -195,8 +196,7 @@ def test_a_negation_opening_a_second_predicate_leaves_the_first_alone() -> None:
 
 
 def test_a_negation_ends_where_and_opens_a_second_predicate() -> None:
-    sentence = Sentence.parse("it doesn't memorise the training data and does better on new data")
-    denied = {sentence.tokens[i] for i in sentence.denied}
+    denied = denied_words("it doesn't memorise the training data and does better on new data")
     assert "memorise" in denied
     assert not {"better", "new"} & denied
     both = Sentence.parse("it does not memorise the data and generalise")
@@ -235,15 +235,13 @@ def test_a_negated_word_says_its_opposite() -> None:
 def test_without_opening_a_sentence_denies_only_its_condition(
     text: str, denied: set[str], asserted: set[str]
 ) -> None:
-    sentence = Sentence.parse(text)
-    said = {sentence.tokens[i] for i in sentence.denied}
+    said = denied_words(text)
     assert denied <= said
     assert not asserted & said
 
 
 def test_a_negation_stops_where_and_opens_a_new_subject() -> None:
-    sentence = Sentence.parse("neurons can't co adapt and the net learns redundant features")
-    denied = {sentence.tokens[i] for i in sentence.denied}
+    denied = denied_words("neurons can't co adapt and the net learns redundant features")
     assert "adapt" in denied
     assert not {"net", "learns", "redundant", "features"} & denied
     # A list of objects stays inside the denial: "not the mean and the median".
@@ -262,40 +260,38 @@ def test_a_negation_stops_where_and_opens_a_new_subject() -> None:
     ],
 )
 def test_a_negation_does_not_deny_the_example_after_a_comma(example: str) -> None:
-    sentence = Sentence.parse(normalise(f"it isn't robust, {example}"))
-    denied = {sentence.tokens[i] for i in sentence.denied}
+    denied = denied_words(normalise(f"it isn't robust, {example}"))
     assert "robust" in denied
     assert not {"outliers", "drag", "dragging", "mean"} & denied
 
 
 def test_a_negation_still_reaches_the_items_it_lists() -> None:
-    sentence = Sentence.parse("it doesn't use gini impurity, entropy or information gain")
-    assert {"entropy", "information"} <= {sentence.tokens[i] for i in sentence.denied}
+    assert {"entropy", "information"} <= denied_words(
+        "it doesn't use gini impurity, entropy or information gain"
+    )
 
 
 @pytest.mark.parametrize("opener", ["when", "if", "because", "since", "although"])
 def test_a_negation_in_a_clause_set_before_the_main_one_ends_at_its_comma(opener: str) -> None:
-    sentence = Sentence.parse(f"{opener} the data is not separable by a line, svm use a kernel")
-    denied = {sentence.tokens[i] for i in sentence.denied}
+    denied = denied_words(f"{opener} the data is not separable by a line, svm use a kernel")
     assert "separable" in denied
     assert not {"svm", "use", "kernel"} & denied
 
 
 def test_a_negation_in_a_clause_later_in_the_sentence_still_reads_its_list() -> None:
-    sentence = Sentence.parse("it fails because the data is not scaled, centred or cleaned")
-    assert {"scaled", "centred", "cleaned"} <= {sentence.tokens[i] for i in sentence.denied}
+    assert {"scaled", "centred", "cleaned"} <= denied_words(
+        "it fails because the data is not scaled, centred or cleaned"
+    )
 
 
 def test_a_negation_after_and_a_new_subject_leaves_the_clause_before_alone() -> None:
-    sentence = Sentence.parse("the gradients shrink and the rnn can't learn long dependencies")
-    denied = {sentence.tokens[i] for i in sentence.denied}
+    denied = denied_words("the gradients shrink and the rnn can't learn long dependencies")
     assert "learn" in denied
     assert not {"gradients", "shrink"} & denied
 
 
 def test_a_negation_after_a_list_of_subjects_still_denies_them_all() -> None:
-    sentence = Sentence.parse("relu and batch norm don't help here")
-    assert {"relu", "batch", "norm"} <= {sentence.tokens[i] for i in sentence.denied}
+    assert {"relu", "batch", "norm"} <= denied_words("relu and batch norm don't help here")
 
 
 def test_a_formula_is_written_without_spaces_and_words_are_no_formula() -> None:
