@@ -41,6 +41,7 @@ from bot.grading.sides import (
     names_the_subject,
     said_of,
     said_of_the_other_side,
+    said_on_one_side,
     straddles_the_other_side,
     swapped_directions,
     swaps_bound_words,
@@ -163,7 +164,9 @@ class Matcher:
                     ):
                         wrong = wrong or self._said(sentence, found, _belongs_to(point))
                     continue
-                if not straddles_the_other_side(point, sentence, found):
+                if not straddles_the_other_side(point, sentence, found) or said_on_one_side(
+                    point, phrasing, sentence
+                ):
                     covered = True
                     break
             if covered and wrong is None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Final
 
+from bot.grading.claims import said_in_order
 from bot.grading.compiled import Phrasing, Point
 from bot.grading.side_names import NOTHING
 from bot.grading.text import Sentence, is_content, stem
@@ -271,4 +272,16 @@ def straddles_the_other_side(point: Point, sentence: Sentence, found: tuple[int,
             for i in range(found[0] + 1, found[-1])
             if i not in found  # the phrasing may name its own side: "check the interviewer"
         )
+    )
+
+
+def said_on_one_side(point: Point, phrasing: Phrasing, sentence: Sentence) -> bool:
+    """A match that straddles a side's name is made when its words are also said together
+    after it: "once a point is past the margin, hinge loss ignores it, so only the points near
+    the boundary matter" (the first "point" is not the one that makes it)."""
+    stems = tuple(t.stem for t in phrasing.terms)
+    again = said_in_order(sentence, stems, 2 * len(stems) + 1)
+    return bool(again) and not (
+        straddles_the_other_side(point, sentence, again)
+        or about_the_other_side(point, sentence, again)
     )

@@ -134,3 +134,35 @@ def test_a_verb_after_and_is_no_side() -> None:
     bagging, boosting = compile_rubric(kept).points
     assert "bag" in bagging.anchor
     assert "boost" in boosting.anchor
+
+
+HINGE = Rubric(
+    prompt="How does hinge loss differ from logistic loss?",
+    key_points=(
+        KeyPoint(
+            point="Hinge loss ignores points beyond the margin",
+            phrasings=["only points near the boundary"],
+        ),
+        KeyPoint(
+            point="Logistic loss keeps every point contributing",
+            phrasings=["every point contributes"],
+        ),
+    ),
+)
+
+
+def test_words_first_met_across_a_side_are_made_where_said_together_after_it() -> None:
+    # The first "point" sits before "hinge loss"; the words are said together after it.
+    result = GRADER.grade(
+        HINGE,
+        "Once a point is past the margin, hinge loss ignores it, so only the points near the "
+        "boundary matter.",
+    )
+    assert "Hinge loss ignores points beyond the margin" in result.covered
+
+
+def test_words_said_only_across_the_other_side_make_no_point() -> None:
+    result = GRADER.grade(
+        HINGE, "Only the points of logistic loss near the boundary are hard to fit."
+    )
+    assert "Hinge loss ignores points beyond the margin" not in result.covered
