@@ -58,6 +58,14 @@ _RELATION: Final = re.compile(r"->|=>|→|(?<![<>!=])=(?!=)|\bdef\b|\breturn\b|(
 MIN_RELATIONS: Final = 2
 # A fragment this long with a word beyond a list's glue states something.
 _STATEMENT_WORDS: Final = 5
+# SQL's operators, which hold small words and "not" yet state nothing on their own.
+_SQL_OPERATOR: Final = re.compile(r"\b(?:is\s+not\s+null|is\s+null|not\s+(?:exists|in|null))\b")
+
+
+def _one_term(match: re.Match[str]) -> str:
+    return "".join(match.group().split())
+
+
 # Words that may join the terms of a list without making it a sentence.
 _LIST_GLUE: Final = frozenset({"and", "or", "of", "vs", "versus", "the", "a", "an"})
 
@@ -65,15 +73,18 @@ _LIST_GLUE: Final = frozenset({"and", "or", "of", "vs", "versus", "the", "a", "a
 def is_keyword_list(answer: Answer) -> bool:
     """Few function words, or mostly short fragments with no verbs or connectives. Terse notes
     that state relations ("imbalance -> weighted loss", "not from scratch", code) are no list."""
-    relations = len(_RELATION.findall(answer.text)) + sum(map(is_negation, answer.words))
-    if relations >= MIN_RELATIONS:
+    # SQL's operators are terms: "IS NULL, NOT EXISTS, NOT IN" lists three keywords.
+    text = _SQL_OPERATOR.sub(_one_term, answer.text)
+    words = tokenize(text)
+    relations = len(_RELATION.findall(text)) + sum(map(is_negation, words))
+    if relations >= MIN_RELATIONS or not words:
         return False
-    function_words = sum(1 for w in answer.words if not is_content(w))
+    function_words = sum(1 for w in words if not is_content(w))
     # A formula ("precision = tp / (tp plus fp)") is a statement, however few its small words.
-    formula = _FORMULA_SIGN.search(answer.text) is not None
-    if not formula and len(answer.words) >= MIN_WORDS and function_words / len(answer.words) < 0.1:
+    formula = _FORMULA_SIGN.search(text) is not None
+    if not formula and len(words) >= MIN_WORDS and function_words / len(words) < 0.1:
         return True
-    fragments = [tokenize(f) for f in _FRAGMENT_SPLIT.split(answer.text)]
+    fragments = [tokenize(f) for f in _FRAGMENT_SPLIT.split(text)]
     fragments = [f for f in fragments if f]
     if len(fragments) < 3:
         return False

@@ -106,12 +106,6 @@ KNOWN_LIMITS: dict[tuple[str, str], str] = {
     "cells in one sentence, and the words that earn the cells and the formulas are the same",
     (
         "sql-anti-join-no-orders",
-        "anti-join, LEFT JOIN, IS NULL, NOT EXISTS, correlated subquery",
-    ): "SQL's NOT EXISTS and NOT IN count as negations, so a bare list of SQL keywords is not "
-    "read as a keyword list; and 'WHERE NOT EXISTS with a subquery ...' is read as a condition "
-    "after WHERE, so the NOT EXISTS point needs 'not exists subquery', which the list also says",
-    (
-        "sql-anti-join-no-orders",
         "Use NOT IN (SELECT customer_id FROM orders), that's the safe one.",
     ): "NOT IN and NOT EXISTS swapped; 'IN' is a small word and NOT reads as a negation, so "
     "the NULL-trap point's words are the same for either operator, and the swap itself ('... "

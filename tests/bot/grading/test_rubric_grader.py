@@ -582,6 +582,32 @@ def test_terse_notes_that_state_relations_are_not_a_keyword_list(
     assert grader.grade(l1_l2, answer).reason != "keyword-list"
 
 
+ANTI_JOIN = Rubric(
+    prompt="Write a query for the customers who have never placed an order.",
+    key_points=(
+        KeyPoint(
+            point="NOT EXISTS with a correlated subquery",
+            phrasings=["not exists subquery", "correlated subquery"],
+        ),
+        KeyPoint(point="NOT IN returns no rows if the subquery holds a NULL", phrasings=["x"]),
+    ),
+)
+
+
+def test_sql_operators_in_a_list_are_terms_not_negations(grader: RubricGrader) -> None:
+    listed = grader.grade(
+        ANTI_JOIN, "anti-join, LEFT JOIN, IS NULL, NOT EXISTS, correlated subquery, NOT IN, NULL"
+    )
+    assert listed.reason == "keyword-list"
+    # A note that says what the operator does is still a statement.
+    said = grader.grade(
+        ANTI_JOIN,
+        "NOT IN breaks when the subquery has a NULL, it does not return any row; use NOT EXISTS "
+        "with a correlated subquery",
+    )
+    assert said.reason is None
+
+
 def test_bullet_points_with_full_sentences_are_not_a_keyword_list(
     grader: RubricGrader, l1_l2: Rubric
 ) -> None:
