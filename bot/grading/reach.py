@@ -13,7 +13,7 @@ LIST_JOINERS: Final[frozenset[str]] = word_set("and or nor")
 _ALTERNATIVES: Final[frozenset[str]] = word_set("or nor")
 # How many content words a negation reaches inside its clause: forwards over what it denies
 # ("not about sparsity"), and back over a short subject it denies something of ("sparsity
-# isn't", "ReLU and batch norm don't help").
+# isn't", "ReLU and batch norm don't help"); "without" reaches only what is lacking.
 NEGATION_REACH_AFTER: Final = 8
 NEGATION_REACH_BEFORE: Final = 4
 WITHOUT_REACH: Final = 3
@@ -70,10 +70,12 @@ def negated_positions(
     """
     denied: set[int] = set()
     for cue in negations:
-        # "Without length normalisation, every token ...": opening a clause, "without" names
-        # the condition in a few words; what follows is asserted.
-        opening = tokens[cue] == "without" and (cue == 0 or cue in breaks)
-        budget = WITHOUT_REACH if opening else reach_after
+        # "Without length normalisation, every token ...": "without" names what is lacking in
+        # a few words, up to a comma ("a holdout without the model, difference significant");
+        # what follows is asserted.
+        without = tokens[cue] == "without"
+        opening = without and (cue == 0 or cue in breaks)
+        budget = WITHOUT_REACH if without else reach_after
         position = cue + 1
         # "not X or what I'd do in Y": a clause joined by "or" stays inside the denial, up to
         # its first content word.
@@ -83,7 +85,7 @@ def negated_positions(
         while budget > 0 and position < len(tokens):
             if position in breaks and not joined:
                 break
-            if fronted and position in commas:
+            if (fronted or without) and position in commas:
                 break
             # "does not learn them, and add a CUSUM" joins a clause; "not A, B, and C" lists.
             if position in commas and tokens[position] in _CLAUSE_JOINERS and not listing:

@@ -84,12 +84,6 @@ KNOWN_LIMITS: dict[tuple[str, str], str] = {
     ): "a negation in one clause spreads over the next one joined by 'and': 'it wasn't worth "
     "continuing and told my manager we should stop' loses the recommendation",
     (
-        "scr-proving-impact",
-        "Impact: ~$400k/yr fewer chargebacks (fraud model).",
-    ): "'without the model', naming what the control group lacks, is read as a negation of its "
-    "clause, so 'random 10% holdout without the model, difference significant' makes neither "
-    "point; '$400k/yr' is a number with no business word the grader reads",
-    (
         "data-categorical-encoding",
         "With only a few categories I'd use target encoding",
     ): "one-hot and target encoding swapped, each named as the object of 'I'd use' after the "

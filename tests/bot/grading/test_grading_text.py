@@ -228,8 +228,19 @@ def test_a_negated_word_says_its_opposite() -> None:
             {"extra", "token", "raises", "score"},
         ),
         ("without the kl penalty the policy drifts", {"kl", "penalty"}, {"policy", "drifts"}),
-        # Inside a clause it denies as far as any negation does.
+        # Inside a clause it denies what it is followed by, a list of them included ...
         ("the model trains without labels or any tuning", {"labels", "tuning"}, set()),
+        # ... a few words of it, up to a comma: what is said after that is asserted.
+        (
+            "random 10% holdout without the model, difference significant at p 0.01",
+            {"model"},
+            {"difference", "significant"},
+        ),
+        (
+            "so without length normalisation beam search prefers short outputs",
+            {"length", "normalisation"},
+            {"prefers", "short", "outputs"},
+        ),
     ],
 )
 def test_without_opening_a_sentence_denies_only_its_condition(
