@@ -49,7 +49,19 @@ def _in_fronted_clause(tokens: Sequence[str], cue: int, breaks: Collection[int])
     """The negation sits in a clause that opens the sentence with a subordinator. Later in a
     sentence such a clause may end with a list: "it fails because the data is not scaled,
     centred or cleaned" denies all three."""
-    return tokens[0] in _SUBORDINATORS and not any(0 < b <= cue for b in breaks)
+    # "Because they start quickly and keep no state, ...": its subject opens no other clause.
+    return tokens[0] in _SUBORDINATORS and not any(1 < b <= cue for b in breaks)
+
+
+def _list_follows(tokens: Sequence[str], position: int, breaks: Collection[int]) -> bool:
+    """An "and", "or" or "nor" comes after the comma before the clause ends: the comma
+    separates the items of a list."""
+    for index in range(position, len(tokens)):
+        if index in breaks and index > position:
+            return False
+        if tokens[index] in LIST_JOINERS:
+            return True
+    return False
 
 
 def negated_positions(
@@ -89,6 +101,9 @@ def negated_positions(
                 break
             # "does not learn them, and add a CUSUM" joins a clause; "not A, B, and C" lists.
             if position in commas and tokens[position] in _CLAUSE_JOINERS and not listing:
+                break
+            # "not X, Y or Z" lists; "no gpu, memory capped at 10 GB" has no "or" to list with.
+            if position in commas and not listing and not _list_follows(tokens, position, breaks):
                 break
             listing = listing or position in commas
             if opening and budget < WITHOUT_REACH and tokens[position] in _DETERMINERS:

@@ -67,6 +67,7 @@ _CLAUSE_BREAK: Final = re.compile(r"[;:()\[\]{}–—]|(?:^|\s)-+(?:\s|$)")
 # at it: "no sources -> resample and compare" resamples.
 _ARROW: Final = re.compile(r"[→⇒]|-+>|=+>")
 _COMMA: Final = re.compile(r",")
+_QUOTES: Final = frozenset("\"'\u201c\u201d")
 _SUBJECTS: Final[frozenset[str]] = word_set(
     """
     i we you it they he she this these those there here the a an my our your its their his her
@@ -152,6 +153,7 @@ class _Scan:
     breaks: frozenset[int]  # positions of words that open a clause
     commas: frozenset[int]  # positions of words right after a comma
     arrows: frozenset[int]  # positions of words right after an arrow
+    quoted: frozenset[int] = frozenset()  # words in quotes on their own: 'answering "no"'
 
     @property
     def negation_stops(self) -> frozenset[int]:
@@ -199,8 +201,18 @@ def _scan(text: str) -> _Scan:
         tokens.append(token)
         spans.append(match.span())
         end = match.end()
+    quoted = frozenset(
+        i
+        for i, (start, stop) in enumerate(spans)
+        if start > 0 and stop < len(text) and text[start - 1] in _QUOTES and text[stop] in _QUOTES
+    )
     return _Scan(
-        tuple(tokens), tuple(spans), frozenset(breaks), frozenset(commas), frozenset(arrows)
+        tuple(tokens),
+        tuple(spans),
+        frozenset(breaks),
+        frozenset(commas),
+        frozenset(arrows),
+        quoted,
     )
 
 
@@ -212,7 +224,9 @@ _SAYING: Final = word_set("yes say says said saying")  # "yes/no", "says no to e
 
 def _set_phrase(scan: _Scan, i: int) -> bool:
     """ "Whether it was a member or not" and "a yes or no question" (or "yes/no") deny nothing
-    either."""
+    either, nor does a word quoted alone ('by answering "no" every time')."""
+    if i in scan.quoted:
+        return True
     tokens = scan.tokens
     after = tokens[i + 1] if i + 1 < len(tokens) else ""
     if (tokens[i], after) in _SET_PHRASES:

@@ -325,3 +325,38 @@ def test_a_formula_is_written_without_spaces_and_words_are_no_formula() -> None:
 )
 def test_a_share_in_words_or_digits_is_one_number(text: str, normalised: str) -> None:
     assert normalise(text) == normalised
+
+
+@pytest.mark.parametrize(
+    ("text", "denied", "asserted"),
+    [
+        # A comma with no "and" or "or" after it separates clauses, not the items of a list.
+        ("h0: drug have no effect, mean recovery same as control group", {"effect"}, {"control"}),
+        (
+            "lambda has no gpu, memory capped at 10gb, 15 min timeout",
+            {"gpu"},
+            {"memory", "capped", "timeout"},
+        ),
+        # With one, the negation reaches every item.
+        ("it doesn't use gini impurity, entropy or information gain", {"entropy", "gain"}, set()),
+        # A clause opened by "because" ends at its comma, its subject pronoun notwithstanding.
+        (
+            "because they start quickly and keep no state, kubernetes can restart and scale them",
+            {"state"},
+            {"kubernetes", "restart", "scale"},
+        ),
+    ],
+)
+def test_a_negation_reaches_over_commas_only_into_a_list(
+    text: str, denied: set[str], asserted: set[str]
+) -> None:
+    said = denied_words(text)
+    assert denied <= said
+    assert not asserted & said
+
+
+@pytest.mark.parametrize("quote", ['"', "\u201c"])
+def test_a_negation_word_in_quotes_is_a_mention(quote: str) -> None:
+    closing = "\u201d" if quote == "\u201c" else quote
+    text = normalise(f"you'd get 99.5% accuracy by answering {quote}no{closing} every time")
+    assert not {"accuracy", "answering", "time"} & denied_words(text)
