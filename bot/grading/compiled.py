@@ -83,6 +83,8 @@ class Phrasing:
     # Two of its words it puts in order ("split before scaling"), the earlier one first.
     order: tuple[tuple[str, str], ...] = ()
     formula: str = ""  # a wrong claim's formula, which an answer must write as it is
+    # Words it says twice ("logistic regression is a regression model"), which an answer must.
+    repeated: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,6 +192,7 @@ def compile_phrasing(
         bound=_bound_to_sides([stem(t) for t in tokens if stem(t) in terms], side_forms),
         order=tuple(p for p in order_pairs(tokens) if p[0] in terms and p[1] in terms),
         formula=written_formula(text) if claim else "",
+        repeated=frozen(s for s in terms if sum(stem(t) == s for t in tokens) > 1),
     )
 
 
@@ -429,12 +432,7 @@ def _contrary(own: set[str]) -> dict[str, str]:
     A word whose opposite the point also uses ("lowers bias and raises variance") is left
     out: such a point speaks about both directions.
     """
-    return {
-        opposite: word
-        for word in own
-        for opposite in OPPOSITES.get(word, ())
-        if opposite not in own
-    }
+    return {o: word for word in own for o in OPPOSITES.get(word, ()) if o not in own}
 
 
 # Brackets, subscripts and operators make a formula, where "i" is an index, not the speaker:

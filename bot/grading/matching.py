@@ -196,6 +196,7 @@ class Matcher:
                     named = {t.stem for t in phrasing.terms} & claim.sides
                     if (
                         _states_whole(phrasing, found)
+                        and _says_twice(sentence, phrasing.repeated)
                         and not reports_a_mistake(sentence, strict=True, own=_stems(phrasing))
                         and not (phrasing.negated and denies_a_denial(sentence, found))
                         and said_together(sentence, found)
@@ -384,6 +385,10 @@ class Matcher:
             position = stems[near] if near else None
         self._fuzzy[key] = position
         return position
+
+
+def _says_twice(sentence: Sentence, stems: frozenset[str]) -> bool:
+    return all(sum(stem(t) == s for t in sentence.tokens) > 1 for s in stems)
 
 
 def _contradicts(point: Point, sentence: Sentence, found: tuple[int, ...]) -> bool:

@@ -516,3 +516,26 @@ F1 = Rubric(
 def test_a_wrong_formula_is_a_claim_only_as_written() -> None:
     assert wrong_claims(F1, "F1 is the harmonic mean of precision and recall: (P + R) / 2.")
     assert not wrong_claims(F1, "F1 is the harmonic mean of precision and recall, 2*p*r/(p+r).")
+
+
+LOGISTIC = Rubric(
+    prompt="What is the difference between a classification problem and a regression problem?",
+    key_points=(
+        wrongly(
+            "Logistic regression is a classifier",
+            ["logistic regression classifies"],
+            "Logistic regression is a regression method",
+            "logistic regression is a regression model",
+            "Despite its name it is a classifier.",
+        ),
+    ),
+)
+
+
+def test_a_claim_that_says_a_word_twice_needs_it_said_twice() -> None:
+    right = GRADER.grade(LOGISTIC, "Logistic regression is a classification model.")
+    assert right.contradicted == ()
+    wrong = GRADER.grade(
+        LOGISTIC, "Logistic regression is a regression model, it outputs a number."
+    )
+    assert wrong.contradicted
