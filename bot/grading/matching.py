@@ -58,6 +58,7 @@ PARTLY_MIN_WORDS: Final = 3
 # Words only one side's point uses that a clause must say of the other side to swap them.
 SWAP_MIN_WORDS: Final = 2
 _QUOTE_MAX: Final = 80
+_OPENER_WORDS: Final = 3  # a sentence's opener before its speaker: "Looking back, I ..."
 # A point stated as a failing or a limit is no flat claim to deny: "k-NN does not scale".
 _NEGATIVE_SENSE: Final = frozenset(
     {"fail", "cannot", "poor", "struggl", "slow", "lack", "hurt", "bad", "wrong", "miss"}
@@ -405,6 +406,8 @@ def _in_first_person(sentence: Sentence, found: tuple[int, ...]) -> bool:
     """The clause of the match is about the speaker: "everyone hides their mistakes" does not
     make "my mistake"."""
     start, end = sentence.clause_around(found[0], found[-1])
+    if start == 0 and end <= _OPENER_WORDS:
+        end += 1  # "Looking back, I would ...": a short opener whose speaker follows it
     return not FIRST_PERSON.isdisjoint(sentence.tokens[start:end])
 
 

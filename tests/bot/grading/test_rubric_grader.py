@@ -830,6 +830,21 @@ def test_a_first_person_phrasing_must_be_about_the_speaker(answer: str, credited
     assert credits(rubric_of("my mistake", behavioral=True), answer) is credited
 
 
+@pytest.mark.parametrize(
+    ("answer", "credited"),
+    [
+        # A short opener, then its speaker.
+        ("Looking back, I would have brought the store managers in earlier.", True),
+        ("Looking back, the managers should have been brought in earlier.", False),
+        ("Everyone was looking back at old reports, I found the new data.", False),
+    ],
+)
+def test_a_first_person_phrasing_may_open_the_speakers_sentence(
+    answer: str, credited: bool
+) -> None:
+    assert credits(rubric_of("looking back i would", behavioral=True), answer) is credited
+
+
 def test_an_index_in_a_formula_is_not_the_speaker() -> None:
     """ "i" in "max_i |x_i|" or "dp[i-1]" indexes; the phrasing needs no first-person answer."""
     rubric = rubric_of("rel(i) minus max sim(i, j)")
