@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.grading.lint import pack_warnings
 from questions.bank import UnknownTopic
 from questions.loader import SHIPPED_PACKS, PackError, load_bank
 from questions.schema import Stage
@@ -171,3 +172,10 @@ def test_a_follow_up_probing_a_missing_key_point_is_refused(tmp_path: Path) -> N
     )
     [problem] = problems_of(write(tmp_path, "probes.yaml", text))
     assert "follow-up 1 probes key point 3, but the question has 1" in problem
+
+
+def test_the_shipped_packs_give_their_authors_no_warnings() -> None:
+    """Every listed misconception is named when said on its own, and no model answer, hint or
+    follow-up answer is accused of one: a phrasing added to credit one answer can silence a
+    misconception of the same point."""
+    assert pack_warnings(load_bank()) == []
