@@ -97,7 +97,7 @@ def negated_positions(
         while budget > 0 and position < len(tokens):
             if position in breaks and not joined:
                 break
-            if (fronted or without) and position in commas:
+            if fronted and position in commas:
                 break
             # "does not learn them, and add a CUSUM" joins a clause; "not A, B, and C" lists.
             if position in commas and tokens[position] in _CLAUSE_JOINERS and not listing:

@@ -230,6 +230,7 @@ def test_a_negated_word_says_its_opposite() -> None:
         ("without the kl penalty the policy drifts", {"kl", "penalty"}, {"policy", "drifts"}),
         # Inside a clause it denies what it is followed by, a list of them included ...
         ("the model trains without labels or any tuning", {"labels", "tuning"}, set()),
+        ("it trains without labels, priors or tuning", {"labels", "priors", "tuning"}, set()),
         # ... a few words of it, up to a comma: what is said after that is asserted.
         (
             "random 10% holdout without the model, difference significant at p 0.01",
