@@ -64,6 +64,21 @@ def _list_follows(tokens: Sequence[str], position: int, breaks: Collection[int])
     return False
 
 
+_PAST_VERBS: Final = word_set(
+    "told made went took gave got sent wrote built ran found kept left brought bought asked"
+)
+_OBJECT_OPENERS: Final = _DETERMINERS | word_set("my our his her their your him them us me it")
+
+
+def _next_deed(tokens: Sequence[str], position: int) -> bool:
+    """ "and" with a verb in the past and its object opens the subject's next act."""
+    if position < 1 or tokens[position - 1] != "and" or position + 1 >= len(tokens):
+        return False
+    verb = tokens[position]
+    past = verb in _PAST_VERBS or (verb.endswith("ed") and len(verb) > 4)
+    return past and tokens[position + 1] in _OBJECT_OPENERS
+
+
 def negated_positions(
     tokens: Sequence[str],
     negations: Iterable[int],
@@ -110,6 +125,8 @@ def negated_positions(
                 break  # "without the penalty the policy drifts", "without it the net": new subject
             if budget < reach_after and (tokens[position - 1], tokens[position]) in _NEW_CLAUSE:
                 break  # "can't co-adapt and the net learns", "doesn't memorise and does better"
+            if _next_deed(tokens, position):
+                break  # "it wasn't worth continuing and told my manager": what was then done
             denied.add(position)
             if is_content(tokens[position]) or (opening and tokens[position] in _HELD_OBJECTS):
                 budget -= 1

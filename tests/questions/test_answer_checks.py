@@ -79,11 +79,6 @@ KNOWN_LIMITS: dict[tuple[str, str], str] = {
     "job', 'we had to', 'I prioritised', 'we delivered'); the STAR share credits the shape "
     "alone",
     (
-        "beh-stopped-own-project",
-        "I'd been working on a recommendation engine for months",
-    ): "a negation in one clause spreads over the next one joined by 'and': 'it wasn't worth "
-    "continuing and told my manager we should stop' loses the recommendation",
-    (
         "data-categorical-encoding",
         "With only a few categories I'd use target encoding",
     ): "one-hot and target encoding swapped, each named as the object of 'I'd use' after the "

@@ -361,3 +361,25 @@ def test_a_negation_word_in_quotes_is_a_mention(quote: str) -> None:
     closing = "\u201d" if quote == "\u201c" else quote
     text = normalise(f"you'd get 99.5% accuracy by answering {quote}no{closing} every time")
     assert not {"accuracy", "answering", "time"} & denied_words(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "denied", "asserted"),
+    [
+        # "and" with a past verb and its object: what the speaker did next.
+        (
+            "i decided it wasn't worth continuing and told my manager we should stop",
+            {"worth", "continuing"},
+            {"told", "manager", "stop"},
+        ),
+        ("we didn't test it and shipped the model anyway", {"test"}, {"shipped", "model"}),
+        # Participles joined by "and" stay in the denial.
+        ("the data is not scaled and centred properly", {"scaled", "centred"}, set()),
+    ],
+)
+def test_a_negation_stops_where_and_opens_the_next_deed(
+    text: str, denied: set[str], asserted: set[str]
+) -> None:
+    said = denied_words(text)
+    assert denied <= said
+    assert not asserted & said
