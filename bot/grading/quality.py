@@ -74,8 +74,8 @@ def is_keyword_list(answer: Answer) -> bool:
     """Few function words, or mostly short fragments with no verbs or connectives. Terse notes
     that state relations ("imbalance -> weighted loss", "not from scratch", code) are no list."""
     # SQL's operators are terms: "IS NULL, NOT EXISTS, NOT IN" lists three keywords.
-    text = _SQL_OPERATOR.sub(_one_term, answer.text)
-    words = tokenize(text)
+    text, operators = _SQL_OPERATOR.subn(_one_term, answer.text)
+    words = tokenize(text) if operators else list(answer.words)
     relations = len(_RELATION.findall(text)) + sum(map(is_negation, words))
     if relations >= MIN_RELATIONS or not words:
         return False

@@ -53,9 +53,11 @@ def _in_fronted_clause(tokens: Sequence[str], cue: int, breaks: Collection[int])
     return tokens[0] in _SUBORDINATORS and not any(1 < b <= cue for b in breaks)
 
 
-def _list_follows(tokens: Sequence[str], position: int, breaks: Collection[int]) -> bool:
-    """An "and", "or" or "nor" comes after the comma before the clause ends: the comma
-    separates the items of a list."""
+def _comma_lists(tokens: Sequence[str], position: int, breaks: Collection[int]) -> bool:
+    """The comma before `position` separates the items of a list: no clause joiner opens what
+    follows it, and an "and", "or" or "nor" comes before the clause ends."""
+    if tokens[position] in _CLAUSE_JOINERS:
+        return False
     for index in range(position, len(tokens)):
         if index in breaks and index > position:
             return False
@@ -114,11 +116,9 @@ def negated_positions(
                 break
             if fronted and position in commas:
                 break
-            # "does not learn them, and add a CUSUM" joins a clause; "not A, B, and C" lists.
-            if position in commas and tokens[position] in _CLAUSE_JOINERS and not listing:
-                break
-            # "not X, Y or Z" lists; "no gpu, memory capped at 10 GB" has no "or" to list with.
-            if position in commas and not listing and not _list_follows(tokens, position, breaks):
+            # "not X, Y or Z" lists; "does not learn them, and add a CUSUM" joins a clause, and
+            # "no gpu, memory capped at 10 GB" has no "and" or "or" to list with.
+            if position in commas and not listing and not _comma_lists(tokens, position, breaks):
                 break
             listing = listing or position in commas
             if opening and budget < WITHOUT_REACH and tokens[position] in _DETERMINERS:

@@ -24,6 +24,13 @@ def denied_words(text: str) -> set[str]:
     return {sentence.tokens[i] for i in sentence.denied}
 
 
+def assert_reach(text: str, denied: set[str], asserted: set[str]) -> None:
+    """The sentence's negations deny every word of `denied` and none of `asserted`."""
+    said = denied_words(text)
+    assert denied <= said
+    assert not asserted & said
+
+
 def test_normalise_lowercases_and_removes_invisible_characters() -> None:
     assert normalise("Weight\u200b De\u200dcay") == "weight decay"
     assert normalise("ＬＩ ﬁne") == "li fine"  # NFKC folds full-width letters and ligatures
@@ -247,9 +254,7 @@ def test_a_negated_word_says_its_opposite() -> None:
 def test_without_opening_a_sentence_denies_only_its_condition(
     text: str, denied: set[str], asserted: set[str]
 ) -> None:
-    said = denied_words(text)
-    assert denied <= said
-    assert not asserted & said
+    assert_reach(text, denied, asserted)
 
 
 def test_a_negation_stops_where_and_opens_a_new_subject() -> None:
@@ -351,9 +356,7 @@ def test_a_share_in_words_or_digits_is_one_number(text: str, normalised: str) ->
 def test_a_negation_reaches_over_commas_only_into_a_list(
     text: str, denied: set[str], asserted: set[str]
 ) -> None:
-    said = denied_words(text)
-    assert denied <= said
-    assert not asserted & said
+    assert_reach(text, denied, asserted)
 
 
 @pytest.mark.parametrize("quote", ['"', "\u201c"])
@@ -380,6 +383,4 @@ def test_a_negation_word_in_quotes_is_a_mention(quote: str) -> None:
 def test_a_negation_stops_where_and_opens_the_next_deed(
     text: str, denied: set[str], asserted: set[str]
 ) -> None:
-    said = denied_words(text)
-    assert denied <= said
-    assert not asserted & said
+    assert_reach(text, denied, asserted)
